@@ -1,0 +1,27 @@
+/** Registers every subcommand. One file per command, each owning its options. */
+import type { Command } from 'commander';
+import type { SetInvocation } from '../common.ts';
+import { registerSettings } from './settings.ts';
+import { registerInit } from './init.ts';
+import { registerPlan } from './plan.ts';
+import { registerPrepare } from './prepare.ts';
+import { registerVerify } from './verify.ts';
+import { registerDrives } from './drives.ts';
+import { registerShip } from './ship.ts';
+import { registerStatus } from './status.ts';
+import { registerCheck } from './check.ts';
+import { registerVerifyImport } from './verifyImport.ts';
+
+/** Adds all subcommands to `program`. */
+export function registerCommands(program: Command, set: SetInvocation): void {
+  registerPrepare(program, set);
+  registerShip(program, set);
+  registerStatus(program, set);
+  registerInit(program, set);
+  registerPlan(program, set);
+  registerDrives(program, set);
+  registerVerify(program, set);
+  registerVerifyImport(program, set);
+  registerCheck(program, set);
+  registerSettings(program, set);
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { addCommonOptions, choiceOption, commonFrom, examples, type SetInvocation } from '../common.ts';
+
+/** `diskprep init s:<staging> --job ...`: record an import job in the staging location. */
+export function registerInit(program: Command, set: SetInvocation): void {
+  const cmd = program
+    .command('init')
+    .description('record an import job (name, service, storage account, container) in the staging location')
+    .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
+    .requiredOption('--job <name>', 'import job name')
+    .addOption(choiceOption('--service <kind>', 'Azure service that runs the job', ['classic', 'databox', 'importexport', 'offline']).makeOptionMandatory())
+    .requiredOption('--storage-account <name>', 'destination storage account')
+    .requiredOption('--container <name>', 'destination container')
+    .option('--prefix <dir>', 'virtual directory inside the container')
+    .option('--subscription <id>', 'subscription id')
+    .option('--resource-group <name>', 'resource group (databox, importexport)')
+    .option('--location <region>', 'Azure region of the job')
+    .addOption(choiceOption('--blob-type <type>', 'blob type of imported files', ['page', 'block', 'auto']).default('auto'))
+    .option('--data <subfolder>', 'the job covers only this subfolder of the staging location')
+    .option('--force', 'replace an existing job descriptor of the same name');
+  addCommonOptions(cmd);
+  examples(cmd, [
+    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed',
+    'diskprep init --staging /srv/staging --job photos --service databox --storage-account mystore --container photos --resource-group rg1 --location westeurope --data photos',
+  ]);
+  cmd.action((o: Record<string, unknown>) =>
+    set({
+      command: 'init',
+      common: commonFrom(o),
+      run: async (deps) => {
+        const { init } = await import('../../commands/init/index.ts');
+        await init(
+          {
+            staging: o.staging as string,
+            job: o.job as string,
+            service: o.service as 'classic' | 'databox' | 'importexport' | 'offline',
+            storageAccount: o.storageAccount as string,
+            container: o.container as string,
+            prefix: o.prefix as string | undefined,
+            subscription: o.subscription as string | undefined,
+            resourceGroup: o.resourceGroup as string | undefined,
+            location: o.location as string | undefined,
+            blobType: o.blobType as 'page' | 'block' | 'auto',
+            data: o.data as string | undefined,
+            force: o.force === true,
+          },
+          deps,
+        );
+      },
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { addCommonOptions, commonFrom, examples, positiveInt, type SetInvocation } from '../common.ts';
+
+/** `diskprep ship` / `diskprep u:`: enter shipping details and mark the job shipped. */
+export function registerShip(program: Command, set: SetInvocation): void {
+  const cmd = program
+    .command('ship')
+    .description('show the job and drive states, enter carrier, tracking number and return details, update the job (legacy: u:)')
+    .option('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
+    .option('-p, --publish-settings <file>', 'the .publishsettings file for the classic service (legacy: p:<file>)')
+    .option('--subscription <id|name>', 'subscription in the publish settings')
+    .option('--job <name>', 'the job (default: the one waiting for shipping details)')
+    .option('--carrier <name>', 'carrier taking the drives to the datacenter')
+    .option('--tracking-number <number>', 'tracking number of the package')
+    .option('--drive-count <n>', 'number of drives in the package (default: drives prepared)', positiveInt)
+    .option('--ship-date <yyyy-mm-dd>', 'ship date (default: today)')
+    .option('--return-name <name>', 'return contact name')
+    .option('--return-phone <phone>', 'return contact phone')
+    .option('--return-email <email>', 'return contact email')
+    .option('--return-street <line>', 'return street address')
+    .option('--return-city <city>', 'return city')
+    .option('--return-state <state>', 'return state or province')
+    .option('--return-postal-code <code>', 'return postal code')
+    .option('--return-country <country>', 'return country or region')
+    .option('--return-carrier <name>', 'carrier for the return shipment')
+    .option('--return-carrier-account <number>', 'your account number with the return carrier');
+  addCommonOptions(cmd, { yes: true, network: true });
+  examples(cmd, [
+    'diskprep u:',
+    'diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings',
+    'diskprep ship --staging /srv/staging --carrier FedEx --tracking-number 123456789012 --yes --json',
+  ]);
+  cmd.action((o: Record<string, unknown>) =>
+    set({
+      command: 'ship',
+      common: commonFrom(o),
+      run: async (deps) => {
+        const { ship } = await import('../../commands/ship/index.ts');
+        await ship(
+          {
+            staging: o.staging as string | undefined,
+            publishSettings: o.publishSettings as string | undefined,
+            subscription: o.subscription as string | undefined,
+            job: o.job as string | undefined,
+            carrier: o.carrier as string | undefined,
+            trackingNumber: o.trackingNumber as string | undefined,
+            driveCount: o.driveCount as number | undefined,
+            shipDate: o.shipDate as string | undefined,
+            returnAddress: {
+              name: o.returnName as string | undefined,
+              phone: o.returnPhone as string | undefined,
+              email: o.returnEmail as string | undefined,
+              street: o.returnStreet as string | undefined,
+              city: o.returnCity as string | undefined,
+              state: o.returnState as string | undefined,
+              postalCode: o.returnPostalCode as string | undefined,
+              country: o.returnCountry as string | undefined,
+            },
+            returnCarrier: o.returnCarrier as string | undefined,
+            returnCarrierAccount: o.returnCarrierAccount as string | undefined,
+            yes: o.yes === true,
+          },
+          deps,
+        );
+      },
+    }),
+  );
+}

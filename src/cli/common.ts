@@ -1,0 +1,75 @@
+/**
+ * Helpers shared by the command registrations in `src/cli/commands/`: the common options,
+ * repeatable options, and the invocation a command's action hands back to main.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CommonOptions, Deps } from '../deps/types.ts';
+
+/** What parsing argv produced: the common options and the command to run with deps. */
+export interface Invocation {
+  command: string;
+  common: CommonOptions;
+  run(deps: Deps): Promise<void>;
+}
+
+/** Receives the invocation from a command's action. */
+export type SetInvocation = (invocation: Invocation) => void;
+
+/** Which optional common flags a command takes. */
+export interface CommonFlags {
+  /** `--yes`: take the default / confirm everything (needs the disk named explicitly). */
+  yes?: boolean;
+  /** `--dry-run`: print disk-changing commands instead of running them. */
+  dryRun?: boolean;
+  /** `--proxy`, `--ca-file`: the command talks to Azure. */
+  network?: boolean;
+}
+
+/** Adds `--json`, `--verbose`, `--non-interactive` and the optional common flags. */
+export function addCommonOptions(cmd: Command, flags: CommonFlags = {}): Command {
+  cmd.option('--json', 'print the result as one JSON document on stdout');
+  cmd.option('-v, --verbose', 'log every step (secrets redacted) on stderr');
+  cmd.option('--non-interactive', 'never prompt: a missing answer exits 3 naming its flag');
+  if (flags.yes) cmd.option('-y, --yes', 'answer yes to confirmations (scripts; implies --non-interactive)');
+  if (flags.dryRun) cmd.option('--dry-run', 'print every command that would change a disk, run none of them');
+  if (flags.network) {
+    cmd.option('--proxy <url>', 'HTTP(S) proxy for every Azure call (default: HTTPS_PROXY / HTTP_PROXY, NO_PROXY)');
+    cmd.option('--ca-file <pem>', 'extra trusted CA certificates (PEM), e.g. for a TLS-inspecting proxy');
+  }
+  return cmd;
+}
+
+/** Reads the common options out of a command's parsed options. */
+export function commonFrom(opts: Record<string, unknown>): CommonOptions {
+  return {
+    json: opts.json === true,
+    verbose: opts.verbose === true,
+    nonInteractive: opts.nonInteractive === true || opts.yes === true,
+    yes: opts.yes === true,
+    dryRun: opts.dryRun === true,
+    proxy: typeof opts.proxy === 'string' ? opts.proxy : undefined,
+    caFile: typeof opts.caFile === 'string' ? opts.caFile : undefined,
+  };
+}
+
+/** Accumulates a repeatable option into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Parses a positive integer option value. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0');
+  return n;
+}
+
+/** An option restricted to a set of values. */
+export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  return new Option(flags, description).choices(choices);
+}
+
+/** Appends an "Examples:" block to a command's help. */
+export function examples(cmd: Command, lines: readonly string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}

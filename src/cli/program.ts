@@ -1,0 +1,110 @@
+/**
+ * argv → one {@link Invocation}. This layer only translates: commander parses, each command's
+ * registration (in `./commands/`) maps its options to the typed options of one exported async
+ * command function, which is imported lazily.
+ */
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.ts';
+import { rewriteLegacyArgs } from './legacyArgs.ts';
+import type { Invocation, SetInvocation } from './common.ts';
+import { registerCommands } from './commands/index.ts';
+
+/** The result of parsing argv. */
+export type ParsedCommandLine =
+  | { kind: 'run'; invocation: Invocation }
+  /** Help or version was asked for: print `text` on stdout, exit 0. */
+  | { kind: 'text'; text: string };
+
+const DESCRIPTION =
+  'Prepare SATA drives for an Azure import job: format + BitLocker, copy the staging data in one pass with MD5, write the drive manifest, create the job, record the shipment.';
+
+const LEGACY_HELP = `
+Legacy form (AzureOfflineBackupDiskPrep):
+  diskprep s:<staging> [p:<file.publishsettings>]      prepare drives, create the job
+  diskprep u: [s:<staging> p:<file.publishsettings>]   shipping details, job status
+`;
+
+/** Builds the commander program; `setInvocation` receives the chosen command. */
+export function buildProgram(version: string, setInvocation: SetInvocation, write: (s: string) => void): Command {
+  const program = new Command('diskprep');
+  program
+    .description(DESCRIPTION)
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: write,
+      writeErr: write,
+      // One line, no usage dump: main prints it like every other error.
+      outputError: () => {},
+    });
+  program.addHelpText('before', LEGACY_HELP.trimStart() + '\n');
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  diskprep s:D:\\staging p:C:\\keys\\my.publishsettings
+  diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --offline --yes
+  diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings
+  diskprep drives --json
+
+Exit codes: 0 ok, 1 failure, 2 usage/bad input, 3 answer missing (non-interactive),
+4 Azure refused/unreachable, 5 disk/OS tool failure, 130 interrupted.`,
+  );
+  registerCommands(program, setInvocation);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+    cmd.showSuggestionAfterError(true);
+  }
+  return program;
+}
+
+/** Every option spelling that takes a value, across all commands (for the legacy rewrite). */
+function valueOptionsOf(program: Command): Set<string> {
+  const set = new Set<string>();
+  for (const cmd of [program, ...program.commands]) {
+    for (const opt of cmd.options) {
+      if (opt.required || opt.optional) {
+        if (opt.long) set.add(opt.long);
+        if (opt.short) set.add(opt.short);
+      }
+    }
+  }
+  return set;
+}
+
+/**
+ * Parses the user's arguments (argv without node and script).
+ *
+ * @throws UsageError for unknown commands or options, missing values, bad values
+ */
+export async function parseCommandLine(args: readonly string[], version: string): Promise<ParsedCommandLine> {
+  let invocation: Invocation | undefined;
+  let text = '';
+  const program = buildProgram(version, (inv) => (invocation = inv), (s) => (text += s));
+  const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const rewritten = rewriteLegacyArgs(args, commands, valueOptionsOf(program));
+  if (rewritten.length === 0) {
+    program.outputHelp();
+    return { kind: 'text', text };
+  }
+  try {
+    await program.parseAsync(rewritten, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return { kind: 'text', text };
+      }
+      throw new UsageError(err.message.replace(/^error:\s*/i, '').split('\n')[0]!, {
+        hint: 'see diskprep --help',
+        code: `ERR_DISKPREP_USAGE`,
+      });
+    }
+    throw err;
+  }
+  if (!invocation) {
+    throw new UsageError(`unknown command "${rewritten[0]}"`, { hint: 'see diskprep --help' });
+  }
+  return { kind: 'run', invocation };
+}

@@ -1,0 +1,69 @@
+/**
+ * The composition root: builds the production {@link Deps} from the process once, in main.
+ * Nothing else reads `process`.
+ */
+import * as fsPromises from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { Redactor } from '../redact.ts';
+import { UsageError } from '../errors.ts';
+import { createClock } from './clock.ts';
+import { createExec } from './exec.ts';
+import { createHttp } from './http.ts';
+import { createOutput } from './output.ts';
+import { createInteractivePrompt, createNonInteractivePrompt } from './prompt.ts';
+import { createTerminal } from './terminal.ts';
+import type { CommonOptions, Deps } from './types.ts';
+
+/** The slice of `process` the composition root reads (a parameter, so tests can pass a fake). */
+export interface ProcessLike {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  cwd(): string;
+  getuid?: () => number;
+}
+
+/** Builds the production deps for one run. */
+export function createDeps(proc: ProcessLike, common: CommonOptions, signal: AbortSignal, version: string): Deps {
+  const redactor = new Redactor();
+  const terminal = createTerminal({ stream: proc.stderr, env: proc.env, verbose: common.verbose, redactor });
+  const output = createOutput({ json: common.json, redactor, write: (c) => proc.stdout.write(c) });
+  const interactive =
+    !common.nonInteractive && !common.yes && proc.stdin.isTTY === true && !isCI(proc.env);
+  const prompt = interactive
+    ? createInteractivePrompt({ input: proc.stdin, output: proc.stderr, signal })
+    : createNonInteractivePrompt();
+  let ca: string | undefined;
+  if (common.caFile) {
+    try {
+      ca = readFileSync(common.caFile, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read --ca-file ${common.caFile}`, { hint: 'give the path of a PEM file' });
+    }
+  }
+  return {
+    exec: createExec({ dryRun: common.dryRun, terminal }),
+    fs: fsPromises,
+    prompt,
+    terminal,
+    output,
+    clock: createClock(),
+    env: proc.env,
+    http: createHttp({ proxy: common.proxy, ca, env: proc.env }),
+    redactor,
+    platform: proc.platform,
+    cwd: proc.cwd(),
+    uid: proc.getuid?.(),
+    signal,
+    version,
+  };
+}
+
+/** CI=true (and friends) means nobody is there to answer. */
+function isCI(env: Record<string, string | undefined>): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}

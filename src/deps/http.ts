@@ -1,0 +1,84 @@
+/**
+ * The http seam for Azure calls, on undici. Applies `--ca-file` (extra trusted CAs), client
+ * certificates (mutual TLS for the classic API), and proxies: `--proxy`, else HTTPS_PROXY /
+ * HTTP_PROXY / NO_PROXY from the environment.
+ */
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { AzureError } from '../errors.ts';
+import type { Env, Http, HttpRequest, HttpResponse } from './types.ts';
+
+/** What shapes every connection. */
+export interface HttpOptions {
+  /** Explicit proxy URL (`--proxy`), wins over the environment. */
+  proxy?: string;
+  /** PEM text of extra CAs to trust besides the system ones. */
+  ca?: string;
+  env: Env;
+}
+
+function proxyFromEnv(env: Env): boolean {
+  return Boolean(env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy);
+}
+
+/** Builds the dispatcher for one TLS identity. */
+function makeDispatcher(options: HttpOptions, clientCert?: { key: string; cert: string }): Dispatcher {
+  const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
+  const tls = { ...(ca ? { ca } : {}), ...(clientCert ? { key: clientCert.key, cert: clientCert.cert } : {}) };
+  if (options.proxy) return new ProxyAgent({ uri: options.proxy, requestTls: tls, proxyTls: ca ? { ca } : undefined });
+  if (proxyFromEnv(options.env)) {
+    return new EnvHttpProxyAgent({
+      httpProxy: options.env.HTTP_PROXY ?? options.env.http_proxy,
+      httpsProxy: options.env.HTTPS_PROXY ?? options.env.https_proxy,
+      noProxy: options.env.NO_PROXY ?? options.env.no_proxy,
+      connect: tls,
+      requestTls: tls,
+    });
+  }
+  return new Agent({ connect: tls });
+}
+
+/** Creates the production http seam. */
+export function createHttp(options: HttpOptions): Http {
+  const dispatchers = new Map<string, Dispatcher>();
+  const dispatcherFor = (clientCert?: { key: string; cert: string }): Dispatcher => {
+    const key = clientCert ? clientCert.cert : '';
+    let d = dispatchers.get(key);
+    if (!d) {
+      d = makeDispatcher(options, clientCert);
+      dispatchers.set(key, d);
+    }
+    return d;
+  };
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const host = new URL(req.url).host;
+      try {
+        const res = await request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          dispatcher: dispatcherFor(req.clientCert),
+          signal: req.signal,
+          headersTimeout: req.timeoutMs ?? 60_000,
+          bodyTimeout: req.timeoutMs ?? 60_000,
+        });
+        const body = await res.body.text();
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        return { status: res.statusCode, headers, body };
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        const code = (err as { code?: string }).code ?? (err as Error).name;
+        throw new AzureError(`cannot reach ${host}: ${code}`, {
+          code: 'ERR_DISKPREP_NETWORK',
+          hint: 'check the network, the proxy (--proxy / HTTPS_PROXY) and the endpoint',
+          cause: err,
+          details: { host, errno: code },
+        });
+      }
+    },
+  };
+}

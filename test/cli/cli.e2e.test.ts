@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const COMMANDS = ['prepare', 'ship', 'status', 'init', 'plan', 'drives', 'verify', 'verify-import', 'check', 'settings'];
+
+describe('diskprep binary: CLI contract', () => {
+  it('--help lists every command and the exit codes, exit 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(r.stdout).toContain('130 interrupted');
+    expect(r.stderr).toBe('');
+  });
+
+  it.each(COMMANDS)('%s --help has examples and exits 0', async (c) => {
+    const r = await runCli([c, '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`Usage: diskprep ${c}`);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('--json');
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('an unknown flag exits 2 with one line on stderr and nothing on stdout', async () => {
+    const r = await runCli(['drives', '--frobnicate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+
+  it('a missing option value exits 2 with one line', async () => {
+    const r = await runCli(['plan', '--staging']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/argument missing/);
+  });
+
+  it('legacy s: with no value exits 2 and says how to fix it', async () => {
+    const r = await runCli(['s:']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/s: needs a value — glue the staging location path/);
+  });
+
+  it('no stack trace reaches the operator', async () => {
+    const r = await runCli(['u:bogus']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
