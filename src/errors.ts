@@ -45,7 +45,11 @@ export class DiskprepError extends Error {
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, exitCode: ExitCodeValue = ExitCode.failure, options: DiskprepErrorOptions = {}) {
+  constructor(
+    message: string,
+    exitCode: ExitCodeValue = ExitCode.failure,
+    options: DiskprepErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? 'ERR_DISKPREP';
@@ -125,12 +129,15 @@ export interface ErrorReport {
   /** One line for stderr, or undefined when nothing must be printed. */
   line: string | undefined;
   /** Machine-readable form for `--json`. */
-  json: { code: string; message: string; hint?: string; details?: Record<string, unknown> } | undefined;
+  json:
+    { code: string; message: string; hint?: string; details?: Record<string, unknown> } | undefined;
 }
 
 function isPromptCancel(err: unknown): boolean {
   // @inquirer/prompts throws ExitPromptError on Ctrl-C and AbortPromptError when its signal fires.
-  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
+  return (
+    err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')
+  );
 }
 
 /**
@@ -176,9 +183,15 @@ export function describeError(err: unknown, versions: string): ErrorReport {
 /** Advice for OS errors that escape as plain errno errors. */
 const errnoAdvice: Record<string, { hint: string; exitCode: ExitCodeValue }> = {
   ENOENT: { hint: 'check the path exists', exitCode: ExitCode.usage },
-  EACCES: { hint: 'check permissions, or run elevated (root / Administrator)', exitCode: ExitCode.failure },
+  EACCES: {
+    hint: 'check permissions, or run elevated (root / Administrator)',
+    exitCode: ExitCode.failure,
+  },
   EPERM: { hint: 'run elevated (root / Administrator)', exitCode: ExitCode.failure },
   ENOSPC: { hint: 'free space on that volume', exitCode: ExitCode.disk },
-  EIO: { hint: 'the disk reported an I/O error: check the drive and its cable', exitCode: ExitCode.disk },
+  EIO: {
+    hint: 'the disk reported an I/O error: check the drive and its cable',
+    exitCode: ExitCode.disk,
+  },
   EROFS: { hint: 'the volume is read-only: mount it read-write', exitCode: ExitCode.disk },
 };

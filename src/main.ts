@@ -11,7 +11,9 @@ import { Redactor } from './redact.ts';
 /** diskprep's version, from package.json. */
 export function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -55,7 +57,9 @@ export async function run(proc: MainProcess): Promise<number> {
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      proc.stderr.write('\ndiskprep: stopping after cleanup (press Ctrl-C again to stop at once)\n');
+      proc.stderr.write(
+        '\ndiskprep: stopping after cleanup (press Ctrl-C again to stop at once)\n',
+      );
       controller.abort(new InterruptedError());
     } else {
       // The operator insists: leave now. Resume is safe, the journal is only ever written atomically.
@@ -71,11 +75,17 @@ export async function run(proc: MainProcess): Promise<number> {
       await invocation.run(deps);
       return ExitCode.ok;
     } catch (err) {
-      const report = describeError(controller.signal.aborted && !(err instanceof Error && 'exitCode' in err) ? new InterruptedError() : err, versions);
+      const report = describeError(
+        controller.signal.aborted && !(err instanceof Error && 'exitCode' in err)
+          ? new InterruptedError()
+          : err,
+        versions,
+      );
       if (report.line) proc.stderr.write(`diskprep: ${deps.redactor.redact(report.line)}\n`);
       if (invocation.common.verbose && err instanceof Error && err.stack) {
         deps.terminal.verbose(err.stack);
-        if (err.cause instanceof Error && err.cause.stack) deps.terminal.verbose(`caused by: ${err.cause.stack}`);
+        if (err.cause instanceof Error && err.cause.stack)
+          deps.terminal.verbose(`caused by: ${err.cause.stack}`);
       }
       if (invocation.common.json && report.json) deps.output.json({ error: report.json });
       return report.exitCode;

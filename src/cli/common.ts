@@ -30,11 +30,19 @@ export function addCommonOptions(cmd: Command, flags: CommonFlags = {}): Command
   cmd.option('--json', 'print the result as one JSON document on stdout');
   cmd.option('-v, --verbose', 'log every step (secrets redacted) on stderr');
   cmd.option('--non-interactive', 'never prompt: a missing answer exits 3 naming its flag');
-  if (flags.yes) cmd.option('-y, --yes', 'answer yes to confirmations (scripts; implies --non-interactive)');
-  if (flags.dryRun) cmd.option('--dry-run', 'print every command that would change a disk, run none of them');
+  if (flags.yes)
+    cmd.option('-y, --yes', 'answer yes to confirmations (scripts; implies --non-interactive)');
+  if (flags.dryRun)
+    cmd.option('--dry-run', 'print every command that would change a disk, run none of them');
   if (flags.network) {
-    cmd.option('--proxy <url>', 'HTTP(S) proxy for every Azure call (default: HTTPS_PROXY / HTTP_PROXY, NO_PROXY)');
-    cmd.option('--ca-file <pem>', 'extra trusted CA certificates (PEM), e.g. for a TLS-inspecting proxy');
+    cmd.option(
+      '--proxy <url>',
+      'HTTP(S) proxy for every Azure call (default: HTTPS_PROXY / HTTP_PROXY, NO_PROXY)',
+    );
+    cmd.option(
+      '--ca-file <pem>',
+      'extra trusted CA certificates (PEM), e.g. for a TLS-inspecting proxy',
+    );
   }
   return cmd;
 }
@@ -60,16 +68,53 @@ export function collect(value: string, previous: string[] | undefined): string[]
 /** Parses a positive integer option value. */
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a whole number above 0');
   return n;
 }
 
 /** An option restricted to a set of values. */
-export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+export function choiceOption(
+  flags: string,
+  description: string,
+  choices: readonly string[],
+): Option {
   return new Option(flags, description).choices(choices);
 }
 
 /** Appends an "Examples:" block to a command's help. */
 export function examples(cmd: Command, lines: readonly string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+/** Azure endpoint options of commands that call Azure. */
+export interface AzureOptions {
+  /** `--endpoint`: base URL of the classic Service Management API (tests, private clouds). */
+  endpoint?: string;
+  /** `--arm-endpoint`: base URL of Azure Resource Manager (databox, importexport). */
+  armEndpoint?: string;
+  /** `--cloud`: public | usgov | china | germany (default: from the publish settings, else public). */
+  cloud?: string;
+}
+
+/** Adds `--endpoint`, `--arm-endpoint`, `--cloud`. */
+export function addAzureOptions(cmd: Command): Command {
+  cmd.option(
+    '--endpoint <url>',
+    'classic Service Management endpoint (default: from the publish settings)',
+  );
+  cmd.option('--arm-endpoint <url>', 'Azure Resource Manager endpoint (default: from the cloud)');
+  cmd.addOption(
+    new Option('--cloud <name>', 'Azure cloud').choices(['public', 'usgov', 'china', 'germany']),
+  );
+  return cmd;
+}
+
+/** Reads the Azure options out of a command's parsed options. */
+export function azureFrom(opts: Record<string, unknown>): AzureOptions {
+  return {
+    endpoint: typeof opts.endpoint === 'string' ? opts.endpoint : undefined,
+    armEndpoint: typeof opts.armEndpoint === 'string' ? opts.armEndpoint : undefined,
+    cloud: typeof opts.cloud === 'string' ? opts.cloud : undefined,
+  };
 }

@@ -14,7 +14,11 @@ const LEGACY = /^([spu]):(.*)$/is;
 
 /** Strips one pair of surrounding quotes a Windows shell may leave on a path. */
 function unquote(value: string): string {
-  if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) {
+  if (
+    value.length >= 2 &&
+    ((value.startsWith('"') && value.endsWith('"')) ||
+      (value.startsWith("'") && value.endsWith("'")))
+  ) {
     return value.slice(1, -1);
   }
   return value;
@@ -28,7 +32,11 @@ function unquote(value: string): string {
  * @param valueOptions - long and short option spellings that take a value; a token right
  *   after one of them is that option's value and is never read as a legacy token
  */
-export function rewriteLegacyArgs(args: readonly string[], commands: ReadonlySet<string>, valueOptions: ReadonlySet<string>): string[] {
+export function rewriteLegacyArgs(
+  args: readonly string[],
+  commands: ReadonlySet<string>,
+  valueOptions: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   let command: string | undefined;
   let sawUpdate = false;
@@ -67,7 +75,9 @@ export function rewriteLegacyArgs(args: readonly string[], commands: ReadonlySet
       }
       if (value === '') {
         const what = key === 's' ? 'the staging location path' : 'the .publishsettings file path';
-        throw new UsageError(`${key}: needs a value`, { hint: `glue ${what} to it, e.g. ${key}:${key === 's' ? 'D:\\staging' : 'C:\\my.publishsettings'}` });
+        throw new UsageError(`${key}: needs a value`, {
+          hint: `glue ${what} to it, e.g. ${key}:${key === 's' ? 'D:\\staging' : 'C:\\my.publishsettings'}`,
+        });
       }
       out.push(key === 's' ? '--staging' : '--publish-settings', value);
       if (key === 's') sawStaging = true;
@@ -78,7 +88,9 @@ export function rewriteLegacyArgs(args: readonly string[], commands: ReadonlySet
   }
   if (command === undefined && sawUpdate) return ['ship', ...out];
   if (command !== undefined && sawUpdate) {
-    throw new UsageError(`u: cannot be combined with the ${command} command`, { hint: 'use either u: or a subcommand' });
+    throw new UsageError(`u: cannot be combined with the ${command} command`, {
+      hint: 'use either u: or a subcommand',
+    });
   }
   if (command === undefined && sawStaging) return ['prepare', ...out];
   return out;

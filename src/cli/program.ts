@@ -25,7 +25,11 @@ Legacy form (AzureOfflineBackupDiskPrep):
 `;
 
 /** Builds the commander program; `setInvocation` receives the chosen command. */
-export function buildProgram(version: string, setInvocation: SetInvocation, write: (s: string) => void): Command {
+export function buildProgram(
+  version: string,
+  setInvocation: SetInvocation,
+  write: (s: string) => void,
+): Command {
   const program = new Command('diskprep');
   program
     .description(DESCRIPTION)
@@ -79,10 +83,17 @@ function valueOptionsOf(program: Command): Set<string> {
  *
  * @throws UsageError for unknown commands or options, missing values, bad values
  */
-export async function parseCommandLine(args: readonly string[], version: string): Promise<ParsedCommandLine> {
+export async function parseCommandLine(
+  args: readonly string[],
+  version: string,
+): Promise<ParsedCommandLine> {
   let invocation: Invocation | undefined;
   let text = '';
-  const program = buildProgram(version, (inv) => (invocation = inv), (s) => (text += s));
+  const program = buildProgram(
+    version,
+    (inv) => (invocation = inv),
+    (s) => (text += s),
+  );
   const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
   const rewritten = rewriteLegacyArgs(args, commands, valueOptionsOf(program));
   if (rewritten.length === 0) {
@@ -93,7 +104,11 @@ export async function parseCommandLine(args: readonly string[], version: string)
     await program.parseAsync(rewritten, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
         return { kind: 'text', text };
       }
       throw new UsageError(err.message.replace(/^error:\s*/i, '').split('\n')[0]!, {

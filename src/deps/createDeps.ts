@@ -27,9 +27,19 @@ export interface ProcessLike {
 }
 
 /** Builds the production deps for one run. */
-export function createDeps(proc: ProcessLike, common: CommonOptions, signal: AbortSignal, version: string): Deps {
+export function createDeps(
+  proc: ProcessLike,
+  common: CommonOptions,
+  signal: AbortSignal,
+  version: string,
+): Deps {
   const redactor = new Redactor();
-  const terminal = createTerminal({ stream: proc.stderr, env: proc.env, verbose: common.verbose, redactor });
+  const terminal = createTerminal({
+    stream: proc.stderr,
+    env: proc.env,
+    verbose: common.verbose,
+    redactor,
+  });
   const output = createOutput({ json: common.json, redactor, write: (c) => proc.stdout.write(c) });
   const interactive =
     !common.nonInteractive && !common.yes && proc.stdin.isTTY === true && !isCI(proc.env);
@@ -41,7 +51,9 @@ export function createDeps(proc: ProcessLike, common: CommonOptions, signal: Abo
     try {
       ca = readFileSync(common.caFile, 'utf8');
     } catch {
-      throw new UsageError(`cannot read --ca-file ${common.caFile}`, { hint: 'give the path of a PEM file' });
+      throw new UsageError(`cannot read --ca-file ${common.caFile}`, {
+        hint: 'give the path of a PEM file',
+      });
     }
   }
   return {

@@ -53,21 +53,26 @@ export function createExec(options: { dryRun: boolean; terminal: Terminal }): Ex
       };
       if (r.failed && r.exitCode === undefined) {
         // Not found, killed, timed out: there is no exit code to report.
-        const why = (r as { code?: string }).code === 'ENOENT'
-          ? `${file} is not installed or not on PATH`
-          : r.timedOut
-            ? `${file} timed out`
-            : r.isCanceled
-              ? `${file} was cancelled`
-              : `${file} failed: ${r.shortMessage}`;
+        const why =
+          (r as { code?: string }).code === 'ENOENT'
+            ? `${file} is not installed or not on PATH`
+            : r.timedOut
+              ? `${file} timed out`
+              : r.isCanceled
+                ? `${file} was cancelled`
+                : `${file} failed: ${r.shortMessage}`;
         throw new DiskError(why, {
           code: 'ERR_DISKPREP_EXEC',
-          hint: (r as { code?: string }).code === 'ENOENT' ? `install ${file} (diskprep check lists what is missing)` : undefined,
+          hint:
+            (r as { code?: string }).code === 'ENOENT'
+              ? `install ${file} (diskprep check lists what is missing)`
+              : undefined,
           details: { command },
         });
       }
       if (exitCode !== 0 && opts.reject !== false) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-1)[0] ?? '';
+        const detail =
+          (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-1)[0] ?? '';
         throw new DiskError(`${file} exited with ${exitCode}${detail ? `: ${detail}` : ''}`, {
           code: 'ERR_DISKPREP_EXEC',
           details: { command, exitCode },

@@ -22,10 +22,21 @@ function proxyFromEnv(env: Env): boolean {
 }
 
 /** Builds the dispatcher for one TLS identity. */
-function makeDispatcher(options: HttpOptions, clientCert?: { key: string; cert: string }): Dispatcher {
+function makeDispatcher(
+  options: HttpOptions,
+  clientCert?: { key: string; cert: string },
+): Dispatcher {
   const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
-  const tls = { ...(ca ? { ca } : {}), ...(clientCert ? { key: clientCert.key, cert: clientCert.cert } : {}) };
-  if (options.proxy) return new ProxyAgent({ uri: options.proxy, requestTls: tls, proxyTls: ca ? { ca } : undefined });
+  const tls = {
+    ...(ca ? { ca } : {}),
+    ...(clientCert ? { key: clientCert.key, cert: clientCert.cert } : {}),
+  };
+  if (options.proxy)
+    return new ProxyAgent({
+      uri: options.proxy,
+      requestTls: tls,
+      proxyTls: ca ? { ca } : undefined,
+    });
   if (proxyFromEnv(options.env)) {
     return new EnvHttpProxyAgent({
       httpProxy: options.env.HTTP_PROXY ?? options.env.http_proxy,

@@ -42,7 +42,12 @@ export function createInteractivePrompt(options: {
       return select(
         {
           message: q.message,
-          choices: q.choices.map((c) => ({ name: c.name, value: c.value, description: c.description, disabled: c.disabled })),
+          choices: q.choices.map((c) => ({
+            name: c.name,
+            value: c.value,
+            description: c.description,
+            disabled: c.disabled,
+          })),
           default: q.default,
           pageSize: 15,
         },
@@ -53,7 +58,12 @@ export function createInteractivePrompt(options: {
       return checkbox(
         {
           message: q.message,
-          choices: q.choices.map((c) => ({ name: c.name, value: c.value, description: c.description, disabled: c.disabled })),
+          choices: q.choices.map((c) => ({
+            name: c.name,
+            value: c.value,
+            description: c.description,
+            disabled: c.disabled,
+          })),
         },
         context,
       );

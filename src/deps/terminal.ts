@@ -8,7 +8,10 @@ import type { Redactor } from '../redact.ts';
 import type { Spinner, Terminal } from './types.ts';
 
 /** Picks the colour level from NO_COLOR / FORCE_COLOR / TTY. */
-export function colorLevel(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): 0 | 1 | 2 | 3 {
+export function colorLevel(
+  env: Readonly<Record<string, string | undefined>>,
+  isTTY: boolean,
+): 0 | 1 | 2 | 3 {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
@@ -51,9 +54,19 @@ export function createTerminal(options: {
     },
     spinner(text: string): Spinner {
       if (!isTTY) {
-        return { text: () => {}, succeed: (t) => t && write(`${chalk.green('✓')} ${t}`), fail: (t) => t && write(`${chalk.red('✗')} ${t}`), stop: () => {} };
+        return {
+          text: () => {},
+          succeed: (t) => t && write(`${chalk.green('✓')} ${t}`),
+          fail: (t) => t && write(`${chalk.red('✗')} ${t}`),
+          stop: () => {},
+        };
       }
-      const s = ora({ text: redactor.redact(text), stream, isEnabled: true, discardStdin: false }).start();
+      const s = ora({
+        text: redactor.redact(text),
+        stream,
+        isEnabled: true,
+        discardStdin: false,
+      }).start();
       return {
         text: (t) => {
           s.text = redactor.redact(t);

@@ -66,7 +66,12 @@ export interface Prompt {
     secret?: boolean;
   }): Promise<string>;
   confirm(q: { message: string; flag: string; default?: boolean }): Promise<boolean>;
-  select<T>(q: { message: string; flag: string; choices: readonly Choice<T>[]; default?: T }): Promise<T>;
+  select<T>(q: {
+    message: string;
+    flag: string;
+    choices: readonly Choice<T>[];
+    default?: T;
+  }): Promise<T>;
   checklist<T>(q: { message: string; flag: string; choices: readonly Choice<T>[] }): Promise<T[]>;
 }
 

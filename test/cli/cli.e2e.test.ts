@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
-const COMMANDS = ['prepare', 'ship', 'status', 'init', 'plan', 'drives', 'verify', 'verify-import', 'check', 'settings'];
+const COMMANDS = [
+  'prepare',
+  'ship',
+  'status',
+  'init',
+  'plan',
+  'drives',
+  'verify',
+  'verify-import',
+  'check',
+  'settings',
+];
 
 describe('diskprep binary: CLI contract', () => {
   it('--help lists every command and the exit codes, exit 0', async () => {

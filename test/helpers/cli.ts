@@ -18,7 +18,12 @@ export interface CliRun {
 /** Runs `diskprep args...` with no TTY and CI unset unless given. */
 export async function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    input?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<CliRun> {
   const r = await execa(process.execPath, [BIN, ...args], {
     reject: false,

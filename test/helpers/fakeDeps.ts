@@ -5,7 +5,16 @@
 import * as fsPromises from 'node:fs/promises';
 import { formatCommand } from '../../src/deps/exec.ts';
 import { createNonInteractivePrompt } from '../../src/deps/prompt.ts';
-import type { Choice, Deps, Exec, ExecOptions, ExecResult, Http, Prompt, Terminal } from '../../src/deps/types.ts';
+import type {
+  Choice,
+  Deps,
+  Exec,
+  ExecOptions,
+  ExecResult,
+  Http,
+  Prompt,
+  Terminal,
+} from '../../src/deps/types.ts';
 import { DiskError, NeedsAnswerError } from '../../src/errors.ts';
 import { Redactor } from '../../src/redact.ts';
 
@@ -35,7 +44,7 @@ export function scriptedPrompt(answers: Answers, asked: string[] = []): Prompt {
     asked.push(flag);
     if (!(flag in answers)) throw new NeedsAnswerError(`unexpected question "${message}"`, flag);
     const v = answers[flag];
-    if (Array.isArray(v) && v.length > 0 && !(flag.startsWith('[]'))) return v.shift();
+    if (Array.isArray(v) && v.length > 0 && !flag.startsWith('[]')) return v.shift();
     return v;
   };
   return {
@@ -47,14 +56,16 @@ export function scriptedPrompt(answers: Answers, asked: string[] = []): Prompt {
       return v;
     },
     confirm: async (q) => Boolean(take(q.flag, q.message)),
-    select: async <T,>(q: { flag: string; message: string; choices: readonly Choice<T>[] }) => {
+    select: async <T>(q: { flag: string; message: string; choices: readonly Choice<T>[] }) => {
       const v = take(q.flag, q.message);
       const c = q.choices.find((ch) => ch.value === v || ch.name === v);
       if (!c) throw new Error(`answer ${String(v)} is not a choice of ${q.flag}`);
-      if (c.disabled) throw new Error(`answer ${String(v)} to ${q.flag} is disabled: ${String(c.disabled)}`);
+      if (c.disabled)
+        throw new Error(`answer ${String(v)} to ${q.flag} is disabled: ${String(c.disabled)}`);
       return c.value;
     },
-    checklist: async <T,>(q: { flag: string; message: string; choices: readonly Choice<T>[] }) => take(q.flag, q.message) as T[],
+    checklist: async <T>(q: { flag: string; message: string; choices: readonly Choice<T>[] }) =>
+      take(q.flag, q.message) as T[],
   };
 }
 
@@ -65,10 +76,19 @@ export function stubExec(stubs: ExecStub[], recorded: Recorded, dryRun = false):
     async run(file, args, options = {}): Promise<ExecResult> {
       const command = formatCommand(file, args);
       recorded.commands.push({ command, options });
-      if (dryRun && options.write) return { command, exitCode: 0, stdout: '', stderr: '', dryRun: true };
-      const stub = stubs.find((s) => (typeof s.command === 'string' ? s.command === command : s.command.test(command)));
+      if (dryRun && options.write)
+        return { command, exitCode: 0, stdout: '', stderr: '', dryRun: true };
+      const stub = stubs.find((s) =>
+        typeof s.command === 'string' ? s.command === command : s.command.test(command),
+      );
       if (!stub) throw new Error(`stubExec: no stub for: ${command}`);
-      const result = { command, exitCode: stub.exitCode ?? 0, stdout: stub.stdout ?? '', stderr: stub.stderr ?? '', dryRun: false };
+      const result = {
+        command,
+        exitCode: stub.exitCode ?? 0,
+        stdout: stub.stdout ?? '',
+        stderr: stub.stderr ?? '',
+        dryRun: false,
+      };
       if (result.exitCode !== 0 && options.reject !== false) {
         throw new DiskError(`${file} exited with ${result.exitCode}`, { details: { command } });
       }
@@ -78,7 +98,11 @@ export function stubExec(stubs: ExecStub[], recorded: Recorded, dryRun = false):
 }
 
 /** A terminal that records every line (plain text, no colour). */
-export function recordingTerminal(recorded: Recorded, redactor: Redactor, verbose = false): Terminal {
+export function recordingTerminal(
+  recorded: Recorded,
+  redactor: Redactor,
+  verbose = false,
+): Terminal {
   const push = (l: string) => recorded.stderr.push(redactor.redact(l));
   const id = (s: string) => s;
   return {
@@ -89,7 +113,12 @@ export function recordingTerminal(recorded: Recorded, redactor: Redactor, verbos
     warn: (m) => push(`⚠ ${m}`),
     error: (m) => push(`✗ ${m}`),
     verbose: (m) => verbose && push(m),
-    spinner: () => ({ text: () => {}, succeed: (t) => t && push(`✓ ${t}`), fail: (t) => t && push(`✗ ${t}`), stop: () => {} }),
+    spinner: () => ({
+      text: () => {},
+      succeed: (t) => t && push(`✓ ${t}`),
+      fail: (t) => t && push(`✗ ${t}`),
+      stop: () => {},
+    }),
     status: () => {},
     clearStatus: () => {},
     style: { bold: id, dim: id, red: id, green: id, yellow: id, cyan: id },
@@ -113,7 +142,11 @@ export interface FakeDepsOptions {
 }
 
 /** Builds stub deps plus the record of what they saw. */
-export function fakeDeps(options: FakeDepsOptions = {}): { deps: Deps; recorded: Recorded; asked: string[] } {
+export function fakeDeps(options: FakeDepsOptions = {}): {
+  deps: Deps;
+  recorded: Recorded;
+  asked: string[];
+} {
   const recorded: Recorded = { stderr: [], stdout: [], json: [], commands: [] };
   const asked: string[] = [];
   const redactor = new Redactor();

@@ -5,7 +5,9 @@ import { addCommonOptions, commonFrom, examples, type SetInvocation } from '../c
 export function registerDrives(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('drives')
-    .description('list the disks of this computer: serial, model, size, bus, BitLocker state, and why a disk cannot be used')
+    .description(
+      'list the disks of this computer: serial, model, size, bus, BitLocker state, and why a disk cannot be used',
+    )
     .option('--all', 'also list loop, virtual and other non-disk block devices');
   addCommonOptions(cmd);
   examples(cmd, ['diskprep drives', 'diskprep drives --all --json']);

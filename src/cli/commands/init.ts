@@ -1,21 +1,42 @@
 import type { Command } from 'commander';
-import { addCommonOptions, choiceOption, commonFrom, examples, type SetInvocation } from '../common.ts';
+import {
+  addCommonOptions,
+  choiceOption,
+  commonFrom,
+  examples,
+  type SetInvocation,
+} from '../common.ts';
 
 /** `diskprep init s:<staging> --job ...`: record an import job in the staging location. */
 export function registerInit(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('init')
-    .description('record an import job (name, service, storage account, container) in the staging location')
+    .description(
+      'record an import job (name, service, storage account, container) in the staging location',
+    )
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
     .requiredOption('--job <name>', 'import job name')
-    .addOption(choiceOption('--service <kind>', 'Azure service that runs the job', ['classic', 'databox', 'importexport', 'offline']).makeOptionMandatory())
+    .addOption(
+      choiceOption('--service <kind>', 'Azure service that runs the job', [
+        'classic',
+        'databox',
+        'importexport',
+        'offline',
+      ]).makeOptionMandatory(),
+    )
     .requiredOption('--storage-account <name>', 'destination storage account')
     .requiredOption('--container <name>', 'destination container')
     .option('--prefix <dir>', 'virtual directory inside the container')
     .option('--subscription <id>', 'subscription id')
     .option('--resource-group <name>', 'resource group (databox, importexport)')
     .option('--location <region>', 'Azure region of the job')
-    .addOption(choiceOption('--blob-type <type>', 'blob type of imported files', ['page', 'block', 'auto']).default('auto'))
+    .addOption(
+      choiceOption('--blob-type <type>', 'blob type of imported files', [
+        'page',
+        'block',
+        'auto',
+      ]).default('auto'),
+    )
     .option('--data <subfolder>', 'the job covers only this subfolder of the staging location')
     .option('--force', 'replace an existing job descriptor of the same name');
   addCommonOptions(cmd);

@@ -1,22 +1,55 @@
 import type { Command } from 'commander';
-import { addCommonOptions, collect, commonFrom, examples, type SetInvocation } from '../common.ts';
+import {
+  addAzureOptions,
+  addCommonOptions,
+  azureFrom,
+  collect,
+  commonFrom,
+  examples,
+  type SetInvocation,
+} from '../common.ts';
 
 /** `diskprep prepare` / `diskprep s:<staging>`: prepare drives, copy, create the job. */
 export function registerPrepare(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('prepare')
-    .description('prepare drives for a job: format + BitLocker (or unlock), copy with MD5, write the manifest, create the job (legacy: s:<staging>)')
+    .description(
+      'prepare drives for a job: format + BitLocker (or unlock), copy with MD5, write the manifest, create the job (legacy: s:<staging>)',
+    )
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option('-p, --publish-settings <file>', 'the .publishsettings file for the classic service (legacy: p:<file>)')
+    .option(
+      '-p, --publish-settings <file>',
+      'the .publishsettings file for the classic service (legacy: p:<file>)',
+    )
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job (default: the only one in the staging location, else asked)')
-    .option('--target <dir>', 'an already mounted and unlocked volume to fill (repeatable, one per drive)', collect)
-    .option('--drive <disk>', 'disk to prepare: serial, /dev/path or drive letter (repeatable, one per drive)', collect)
-    .option('--drive-id <serial>', 'drive id (hardware serial) per drive, in order, where the device reports none', collect)
-    .option('--bitlocker-key <key>', '48-digit BitLocker recovery password per drive, in order', collect)
-    .option('--already-encrypted', 'the drives are BitLocker-encrypted already: unlock with --bitlocker-key')
+    .option(
+      '--target <dir>',
+      'an already mounted and unlocked volume to fill (repeatable, one per drive)',
+      collect,
+    )
+    .option(
+      '--drive <disk>',
+      'disk to prepare: serial, /dev/path or drive letter (repeatable, one per drive)',
+      collect,
+    )
+    .option(
+      '--drive-id <serial>',
+      'drive id (hardware serial) per drive, in order, where the device reports none',
+      collect,
+    )
+    .option(
+      '--bitlocker-key <key>',
+      '48-digit BitLocker recovery password per drive, in order',
+      collect,
+    )
+    .option(
+      '--already-encrypted',
+      'the drives are BitLocker-encrypted already: unlock with --bitlocker-key',
+    )
     .option('--already-formatted', 'keep the existing NTFS on an already encrypted drive')
     .option('--offline', 'make no Azure call: write drive-info XML for the portal instead');
+  addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, dryRun: true, network: true });
   examples(cmd, [
     'diskprep s:D:\\staging p:C:\\keys\\my.publishsettings',
@@ -31,6 +64,7 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
         const { prepare } = await import('../../commands/prepare/index.ts');
         await prepare(
           {
+            azure: azureFrom(o),
             staging: o.staging as string,
             publishSettings: o.publishSettings as string | undefined,
             subscription: o.subscription as string | undefined,

@@ -1,18 +1,35 @@
 import type { Command } from 'commander';
-import { addCommonOptions, commonFrom, examples, positiveInt, type SetInvocation } from '../common.ts';
+import {
+  addAzureOptions,
+  addCommonOptions,
+  azureFrom,
+  commonFrom,
+  examples,
+  positiveInt,
+  type SetInvocation,
+} from '../common.ts';
 
 /** `diskprep ship` / `diskprep u:`: enter shipping details and mark the job shipped. */
 export function registerShip(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('ship')
-    .description('show the job and drive states, enter carrier, tracking number and return details, update the job (legacy: u:)')
+    .description(
+      'show the job and drive states, enter carrier, tracking number and return details, update the job (legacy: u:)',
+    )
     .option('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option('-p, --publish-settings <file>', 'the .publishsettings file for the classic service (legacy: p:<file>)')
+    .option(
+      '-p, --publish-settings <file>',
+      'the .publishsettings file for the classic service (legacy: p:<file>)',
+    )
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job (default: the one waiting for shipping details)')
     .option('--carrier <name>', 'carrier taking the drives to the datacenter')
     .option('--tracking-number <number>', 'tracking number of the package')
-    .option('--drive-count <n>', 'number of drives in the package (default: drives prepared)', positiveInt)
+    .option(
+      '--drive-count <n>',
+      'number of drives in the package (default: drives prepared)',
+      positiveInt,
+    )
     .option('--ship-date <yyyy-mm-dd>', 'ship date (default: today)')
     .option('--return-name <name>', 'return contact name')
     .option('--return-phone <phone>', 'return contact phone')
@@ -24,6 +41,7 @@ export function registerShip(program: Command, set: SetInvocation): void {
     .option('--return-country <country>', 'return country or region')
     .option('--return-carrier <name>', 'carrier for the return shipment')
     .option('--return-carrier-account <number>', 'your account number with the return carrier');
+  addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, network: true });
   examples(cmd, [
     'diskprep u:',
@@ -38,6 +56,7 @@ export function registerShip(program: Command, set: SetInvocation): void {
         const { ship } = await import('../../commands/ship/index.ts');
         await ship(
           {
+            azure: azureFrom(o),
             staging: o.staging as string | undefined,
             publishSettings: o.publishSettings as string | undefined,
             subscription: o.subscription as string | undefined,

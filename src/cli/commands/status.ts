@@ -1,17 +1,33 @@
 import type { Command } from 'commander';
-import { addCommonOptions, commonFrom, examples, type SetInvocation } from '../common.ts';
+import {
+  addAzureOptions,
+  addCommonOptions,
+  azureFrom,
+  commonFrom,
+  examples,
+  type SetInvocation,
+} from '../common.ts';
 
 /** `diskprep status`: job and drive states, copy progress, errors from the service's logs. */
 export function registerStatus(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('status')
-    .description("show the job's state, each drive's state and copy progress, and errors from the service's logs")
+    .description(
+      "show the job's state, each drive's state and copy progress, and errors from the service's logs",
+    )
     .option('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option('-p, --publish-settings <file>', 'the .publishsettings file for the classic service (legacy: p:<file>)')
+    .option(
+      '-p, --publish-settings <file>',
+      'the .publishsettings file for the classic service (legacy: p:<file>)',
+    )
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job');
+  addAzureOptions(cmd);
   addCommonOptions(cmd, { network: true });
-  examples(cmd, ['diskprep status s:D:\\staging p:C:\\keys\\my.publishsettings', 'diskprep status --staging /srv/staging --json']);
+  examples(cmd, [
+    'diskprep status s:D:\\staging p:C:\\keys\\my.publishsettings',
+    'diskprep status --staging /srv/staging --json',
+  ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
       command: 'status',
@@ -20,6 +36,7 @@ export function registerStatus(program: Command, set: SetInvocation): void {
         const { status } = await import('../../commands/status/index.ts');
         await status(
           {
+            azure: azureFrom(o),
             staging: o.staging as string | undefined,
             publishSettings: o.publishSettings as string | undefined,
             subscription: o.subscription as string | undefined,

@@ -1,22 +1,38 @@
 import type { Command } from 'commander';
-import { addCommonOptions, commonFrom, examples, type SetInvocation } from '../common.ts';
+import {
+  addAzureOptions,
+  addCommonOptions,
+  azureFrom,
+  commonFrom,
+  examples,
+  type SetInvocation,
+} from '../common.ts';
 
 /** `diskprep verify-import s:<staging>`: compare the container with the manifests. */
 export function registerVerifyImport(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('verify-import')
-    .description('after the import: list the container and compare every blob with the drive manifests')
+    .description(
+      'after the import: list the container and compare every blob with the drive manifests',
+    )
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
     .option('--job <name>', 'the job');
+  addAzureOptions(cmd);
   addCommonOptions(cmd, { network: true });
-  examples(cmd, ['diskprep verify-import s:D:\\staging', 'diskprep verify-import --staging /srv/staging --job photos --json']);
+  examples(cmd, [
+    'diskprep verify-import s:D:\\staging',
+    'diskprep verify-import --staging /srv/staging --job photos --json',
+  ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
       command: 'verify-import',
       common: commonFrom(o),
       run: async (deps) => {
         const { verifyImport } = await import('../../commands/verify-import/index.ts');
-        await verifyImport({ staging: o.staging as string, job: o.job as string | undefined }, deps);
+        await verifyImport(
+          { azure: azureFrom(o), staging: o.staging as string, job: o.job as string | undefined },
+          deps,
+        );
       },
     }),
   );

@@ -22,5 +22,7 @@ export interface InitOptions {
 
 /** Not built yet. */
 export async function init(_options: InitOptions, _deps: Deps): Promise<void> {
-  throw new DiskprepError('diskprep init is not available in this build yet', 1, { code: 'ERR_DISKPREP_NOT_BUILT' });
+  throw new DiskprepError('diskprep init is not available in this build yet', 1, {
+    code: 'ERR_DISKPREP_NOT_BUILT',
+  });
 }

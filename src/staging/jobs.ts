@@ -1,0 +1,118 @@
+/**
+ * Job descriptors in a staging location: list, read, pick.
+ */
+import path from 'node:path';
+import type { Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import { jobDescriptorPath, jobsDir } from './layout.ts';
+import { type JobDescriptor, JobDescriptorSchema } from './types.ts';
+
+/** Names of the jobs recorded in `staging`, sorted; [] when none. */
+export async function listJobs(fs: Deps['fs'], staging: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(jobsDir(staging));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return entries
+    .filter((e) => e.endsWith('.json') && !e.startsWith('.'))
+    .map((e) => e.slice(0, -'.json'.length))
+    .sort();
+}
+
+/** Reads and validates one job descriptor. */
+export async function readJobDescriptor(
+  fs: Deps['fs'],
+  staging: string,
+  name: string,
+): Promise<JobDescriptor> {
+  const file = jobDescriptorPath(staging, name);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`no job "${name}" in ${staging}`, {
+        hint: 'see the jobs with diskprep status, or create one with diskprep init',
+      });
+    }
+    throw err;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`job descriptor ${file} is not valid JSON`, {
+      hint: 'recreate it with diskprep init --force',
+    });
+  }
+  const parsed = JobDescriptorSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `job descriptor ${file} is invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown problem'}`,
+      {
+        hint: 'recreate it with diskprep init --force',
+      },
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Picks the job of a staging location: the one named, else the only one, else asks
+ * (flag `--job`). No job at all is a usage error pointing at `diskprep init`.
+ */
+export async function selectJob(
+  deps: Deps,
+  staging: string,
+  wanted: string | undefined,
+): Promise<JobDescriptor> {
+  await assertStagingExists(deps, staging);
+  if (wanted) return readJobDescriptor(deps.fs, staging, wanted);
+  const names = await listJobs(deps.fs, staging);
+  if (names.length === 0) {
+    throw new UsageError(`no import job is recorded in ${staging}`, {
+      hint: 'record one with diskprep init s:<staging> --job <name> --service ... (see diskprep init --help)',
+    });
+  }
+  if (names.length === 1) return readJobDescriptor(deps.fs, staging, names[0]!);
+  const jobs = await Promise.all(names.map((n) => readJobDescriptor(deps.fs, staging, n)));
+  const name = await deps.prompt.select({
+    message: `${staging} holds ${jobs.length} import jobs. Which one?`,
+    flag: '--job',
+    choices: jobs.map((j) => ({
+      name: j.name,
+      value: j.name,
+      description: `${j.service}, ${j.storageAccount}/${j.container}${j.prefix ? `/${j.prefix}` : ''}${j.data ? `, data: ${j.data}` : ''}`,
+    })),
+  });
+  return jobs.find((j) => j.name === name)!;
+}
+
+/** Throws a usage error unless `staging` is an existing directory. */
+export async function assertStagingExists(deps: Deps, staging: string): Promise<void> {
+  try {
+    const st = await deps.fs.stat(staging);
+    if (!st.isDirectory())
+      throw new UsageError(`staging location ${staging} is not a directory`, {
+        hint: 'give the folder that holds the backup',
+      });
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read staging location ${staging}${code ? ` (${code})` : ''}`, {
+      hint:
+        code === 'EACCES'
+          ? 'run as a user that can read it'
+          : 'check the path (use the same full network path as on the source computer)',
+    });
+  }
+}
+
+/** Absolute path of the folder holding a job's data. */
+export function jobDataRoot(staging: string, job: JobDescriptor): string {
+  return job.data ? path.resolve(staging, job.data) : path.resolve(staging);
+}
