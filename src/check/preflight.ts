@@ -26,6 +26,8 @@ export interface PreflightOptions {
   proxy?: string;
   caFile?: string;
   country?: string;
+  /** Blob service URL of the storage account (default: from the cloud). */
+  blobEndpoint?: string;
   /** Seams, as for {@link runChecks}. */
   seams?: Pick<CheckRunOptions, 'settingsLoader' | 'probe' | 'tokens' | 'lookup'>;
 }
@@ -53,6 +55,7 @@ export async function runPreflight(deps: Deps, options: PreflightOptions): Promi
     ...(options.proxy ? { proxy: options.proxy } : {}),
     ...(options.caFile ? { caFile: options.caFile } : {}),
     ...(options.country ? { country: options.country } : {}),
+    ...(options.blobEndpoint ? { blobEndpoint: options.blobEndpoint } : {}),
     azure: options.azure ?? {},
     needsDisk: options.needsDisk,
     needsAzure: options.service !== 'offline',

@@ -145,6 +145,7 @@ function probeFailure(id: string, title: string, p: ProbeResult, caGiven: boolea
 async function checkEndpoint(
   probe: EndpointProbe,
   url: string,
+  key: 'classic' | 'login' | 'arm' | 'storage',
   role: string,
   caGiven: boolean,
   auth:
@@ -152,7 +153,7 @@ async function checkEndpoint(
     | undefined,
 ): Promise<{ result: CheckResult; reachable: boolean; authOk: boolean }> {
   const host = new URL(url).host;
-  const id = `endpoint:${host}`;
+  const id = `endpoint:${key}`;
   const title = `connect to ${host} (${role})`;
   const p = await probe.probe(url);
   if (!p.ok)
@@ -482,6 +483,7 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
       const ep = await checkEndpoint(
         probe,
         base,
+        'classic',
         'classic Service Management',
         ca !== undefined,
         async () => {
@@ -513,6 +515,7 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
     const login = await checkEndpoint(
       probe,
       loginBase,
+      'login',
       'Entra ID sign-in',
       ca !== undefined,
       async () => {
@@ -537,6 +540,7 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
     const arm = await checkEndpoint(
       probe,
       armBase,
+      'arm',
       'Azure Resource Manager',
       ca !== undefined,
       reader && haveToken
@@ -611,6 +615,7 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
     const ep = await checkEndpoint(
       probe,
       blobBase,
+      'storage',
       `storage account ${job.storageAccount}`,
       ca !== undefined,
       async () => {
