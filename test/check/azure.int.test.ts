@@ -10,8 +10,13 @@ import { runChecks, type CheckRunOptions } from '../../src/check/runChecks.ts';
 import { runPreflight } from '../../src/check/preflight.ts';
 import { createHttp } from '../../src/deps/http.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import { startFakeAzure, thumbprintOfPem, type FakeAzure } from '../fakes/checkAzureServer.ts';
-import { makeManagementPfx, makePki, writePublishSettings, type TestPki } from '../fakes/checkCerts.ts';
+import { startFakeAzure, type FakeAzure } from '../fakes/checkAzureServer.ts';
+import {
+  makeManagementPfx,
+  makePki,
+  writePublishSettings,
+  type TestPki,
+} from '../fakes/checkCerts.ts';
 import { startConnectProxy, type ConnectProxy } from '../fakes/connectProxy.ts';
 import { depsWithHttp, makeStaging } from './helpers.ts';
 
@@ -32,7 +37,10 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   pki = await makePki();
-  azure = await startFakeAzure({ keyPem: pki.serverKeyPem, certPem: pki.serverCertPem }, { subscriptionId: SUB, token: TOKEN });
+  azure = await startFakeAzure(
+    { keyPem: pki.serverKeyPem, certPem: pki.serverCertPem },
+    { subscriptionId: SUB, token: TOKEN },
+  );
   validPfx = await makeManagementPfx(pki.dir, 'valid', { days: 365 });
 });
 afterAll(async () => {
@@ -43,8 +51,16 @@ function armEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { DISKPREP_ACCESS_TOKEN: TOKEN, AZURE_AUTHORITY_HOST: azure.url, ...extra };
 }
 
-async function databoxRun(options: { env?: Record<string, string>; proxy?: string; extra?: Partial<CheckRunOptions> } = {}) {
-  const staging = await makeStaging({ service: 'databox', subscription: SUB, resourceGroup: 'rg1', location: 'westus', data: 'data' });
+async function databoxRun(
+  options: { env?: Record<string, string>; proxy?: string; extra?: Partial<CheckRunOptions> } = {},
+) {
+  const staging = await makeStaging({
+    service: 'databox',
+    subscription: SUB,
+    resourceGroup: 'rg1',
+    location: 'westus',
+    data: 'data',
+  });
   const env = options.env ?? armEnv();
   const { deps, recorded } = depsWithHttp({ env, proxy: options.proxy, ca: pki.caPem });
   const report = await runChecks(deps, {
@@ -96,7 +112,12 @@ describe('ARM subscription state → operations possible now', () => {
       'GET /',
     ]);
     expect(seen.slice(0, 3).every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    expect(JSON.parse(seen[2]!.body)).toEqual({ transferType: 'ImportToAzure', country: 'US', location: 'westus', skuNames: ['DataBoxCustomerDisk'] });
+    expect(JSON.parse(seen[2]!.body)).toEqual({
+      transferType: 'ImportToAzure',
+      country: 'US',
+      location: 'westus',
+      skuNames: ['DataBoxCustomerDisk'],
+    });
     expect(azure.specViolations).toEqual([]);
   });
 
@@ -116,7 +137,9 @@ describe('ARM subscription state → operations possible now', () => {
   });
 
   it('a wrong token: the ARM endpoint check fails at the authenticated call (401), the state is skipped', async () => {
-    const { byId } = await databoxRun({ env: armEnv({ DISKPREP_ACCESS_TOKEN: 'wrong-token-xyz' }) });
+    const { byId } = await databoxRun({
+      env: armEnv({ DISKPREP_ACCESS_TOKEN: 'wrong-token-xyz' }),
+    });
     const ep = byId['endpoint:arm']!;
     expect(ep.status).toBe('fail');
     expect(ep.detail).toContain('HTTP 401 InvalidAuthenticationToken');
@@ -127,11 +150,25 @@ describe('ARM subscription state → operations possible now', () => {
 describe('classic subscription (mutual TLS with the publish-settings certificate)', () => {
   async function classicRun(status: string, pfx = validPfx) {
     azure.state.classicStatus = status;
-    azure.state.thumbprint = (await import('../../src/check/minimalSettingsLoader.ts')).readManagementCertificate(validPfx).thumbprint;
+    azure.state.thumbprint = (
+      await import('../../src/check/minimalSettingsLoader.ts')
+    ).readManagementCertificate(validPfx).thumbprint;
     const staging = await makeStaging({ service: 'classic', data: 'data' });
-    const file = await writePublishSettings(path.join(staging, 'my.publishsettings'), { id: SUB, name: 'Pay-As-You-Go', url: azure.url, pfxBase64: pfx });
+    const file = await writePublishSettings(path.join(staging, 'my.publishsettings'), {
+      id: SUB,
+      name: 'Pay-As-You-Go',
+      url: azure.url,
+      pfxBase64: pfx,
+    });
     const { deps } = depsWithHttp({ env: {}, ca: pki.caPem });
-    const report = await runChecks(deps, { staging, publishSettings: file, azure: {}, blobEndpoint: azure.url, caFile: pki.caFile, needsDisk: false });
+    const report = await runChecks(deps, {
+      staging,
+      publishSettings: file,
+      azure: {},
+      blobEndpoint: azure.url,
+      caFile: pki.caFile,
+      needsDisk: false,
+    });
     return { report, byId: Object.fromEntries(report.checks.map((c) => [c.id, c])) };
   }
 
@@ -148,8 +185,14 @@ describe('classic subscription (mutual TLS with the publish-settings certificate
   it('Disabled: reading status stays possible, new work does not', async () => {
     const { report, byId } = await classicRun('Disabled');
     expect(byId.subscription!.status).toBe('fail');
-    expect(byId.subscription!.detail).toContain('possible now: read status; not possible: create a job, update shipping');
-    expect(report.operations).toEqual({ createJob: false, updateShipping: false, readStatus: true });
+    expect(byId.subscription!.detail).toContain(
+      'possible now: read status; not possible: create a job, update shipping',
+    );
+    expect(report.operations).toEqual({
+      createJob: false,
+      updateShipping: false,
+      readStatus: true,
+    });
   });
 
   it('a certificate the subscription does not know: 403 at the authenticated call', async () => {
@@ -167,7 +210,12 @@ describe('unreachable endpoints name the host and the stage', () => {
     const port = await closedPort();
     const probe = createEndpointProbe({ proxy: { env: {} } });
     const r = await probe.probe(`https://127.0.0.1:${port}`);
-    expect(r).toMatchObject({ ok: false, failedStage: 'tcp', failedAt: 'endpoint', passed: ['dns'] });
+    expect(r).toMatchObject({
+      ok: false,
+      failedStage: 'tcp',
+      failedAt: 'endpoint',
+      passed: ['dns'],
+    });
     expect(r.reason).toContain('ECONNREFUSED');
   });
 
@@ -190,7 +238,12 @@ describe('unreachable endpoints name the host and the stage', () => {
   it('an untrusted certificate fails at TLS and points at --ca-file', async () => {
     const { deps } = depsWithHttp({ env: armEnv() });
     const staging = await makeStaging({ service: 'databox', subscription: SUB, data: 'data' });
-    const report = await runChecks(deps, { staging, azure: { armEndpoint: azure.url }, blobEndpoint: azure.url, needsDisk: false });
+    const report = await runChecks(deps, {
+      staging,
+      azure: { armEndpoint: azure.url },
+      blobEndpoint: azure.url,
+      needsDisk: false,
+    });
     const ep = report.checks.find((c) => c.id === 'endpoint:arm')!;
     expect(ep.status).toBe('fail');
     expect(ep.data).toMatchObject({ stage: 'tls' });
@@ -221,7 +274,10 @@ describe('through a real CONNECT proxy', () => {
     expect(newTunnels.length).toBeGreaterThanOrEqual(4);
     expect(new Set(newTunnels)).toEqual(new Set([`127.0.0.1:${azure.port}`]));
     expect(azure.requests.length - before).toBe(4);
-    expect(report.proxy).toMatchObject({ url: `http://alice:***@127.0.0.1:${authProxy.port}`, source: '--proxy' });
+    expect(report.proxy).toMatchObject({
+      url: `http://alice:***@127.0.0.1:${authProxy.port}`,
+      source: '--proxy',
+    });
     expect(report.proxy.hosts.every((h) => h.via === 'proxy')).toBe(true);
     deps.output.json(report);
     expect(recorded.stdout.join('\n')).not.toContain('pr0xy-s3cret');
@@ -230,10 +286,14 @@ describe('through a real CONNECT proxy', () => {
 
   it('HTTPS_PROXY without credentials on an authenticating proxy: reported as the proxy refusing (407), not as Azure unreachable', async () => {
     const refused = authProxy.refused407;
-    const { report } = await databoxRun({ env: armEnv({ HTTPS_PROXY: `http://127.0.0.1:${authProxy.port}` }) });
+    const { report } = await databoxRun({
+      env: armEnv({ HTTPS_PROXY: `http://127.0.0.1:${authProxy.port}` }),
+    });
     const ep = report.checks.find((c) => c.id === 'endpoint:arm')!;
     expect(ep.status).toBe('fail');
-    expect(ep.detail).toContain(`proxy http://127.0.0.1:${authProxy.port} refused at proxy-connect`);
+    expect(ep.detail).toContain(
+      `proxy http://127.0.0.1:${authProxy.port} refused at proxy-connect`,
+    );
     expect(ep.detail).toContain('407');
     expect(ep.data).toMatchObject({ failedAt: 'proxy', proxyStatus: 407 });
     expect(ep.fix).toContain('--proxy http://user:password@host:port');
@@ -251,24 +311,39 @@ describe('through a real CONNECT proxy', () => {
   it('the proxy cannot reach the endpoint (502): reported as the endpoint unreachable via the proxy', async () => {
     const probe = createEndpointProbe({ proxy: { proxy: proxy.url, env: {} } });
     const r = await probe.probe('https://management.diskprep-test.invalid');
-    expect(r).toMatchObject({ ok: false, failedStage: 'proxy-connect', failedAt: 'endpoint', proxyStatus: 502 });
+    expect(r).toMatchObject({
+      ok: false,
+      failedStage: 'proxy-connect',
+      failedAt: 'endpoint',
+      proxyStatus: 502,
+    });
   });
 
   it('NO_PROXY bypass: hosts in NO_PROXY go direct, zero tunnels, the endpoint still answers', async () => {
     const tunnels = proxy.tunnels.length;
     const requested = proxy.requested.length;
     const before = azure.requests.length;
-    const { report } = await databoxRun({ env: armEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }) });
+    const { report } = await databoxRun({
+      env: armEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }),
+    });
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(proxy.tunnels.length).toBe(tunnels);
     expect(proxy.requested.length).toBe(requested);
     expect(azure.requests.length - before).toBe(4);
-    expect(report.proxy.hosts.every((h) => h.via === 'direct' && h.bypassedBy === '127.0.0.1')).toBe(true);
+    expect(
+      report.proxy.hosts.every((h) => h.via === 'direct' && h.bypassedBy === '127.0.0.1'),
+    ).toBe(true);
   });
 
   it('http seam: a 407 from the proxy is an ERR_DISKPREP_PROXY error naming the proxy (redacted), not the host', async () => {
-    const http = createHttp({ proxy: `http://alice:wrong-password@127.0.0.1:${authProxy.port}`, ca: pki.caPem, env: {} });
-    const err = await http.request({ method: 'GET', url: `${azure.url}/subscriptions/${SUB}` }).catch((e: unknown) => e);
+    const http = createHttp({
+      proxy: `http://alice:wrong-password@127.0.0.1:${authProxy.port}`,
+      ca: pki.caPem,
+      env: {},
+    });
+    const err = await http
+      .request({ method: 'GET', url: `${azure.url}/subscriptions/${SUB}` })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DiskprepError);
     const e = err as DiskprepError;
     expect(e.code).toBe('ERR_DISKPREP_PROXY');
@@ -282,15 +357,41 @@ describe('runPreflight', () => {
   it('stops with the first failure as a one-line error (exit 4 for Azure) and prints the lines on stderr', async () => {
     azure.state.armState = 'Disabled';
     try {
-      const staging = await makeStaging({ service: 'databox', subscription: SUB, resourceGroup: 'rg1', location: 'westus', data: 'data' });
+      const staging = await makeStaging({
+        service: 'databox',
+        subscription: SUB,
+        resourceGroup: 'rg1',
+        location: 'westus',
+        data: 'data',
+      });
       const { deps, recorded } = depsWithHttp({ env: armEnv(), ca: pki.caPem });
-      const err = await runPreflight(deps, { staging, needsDisk: false, createsJob: true, azure: { armEndpoint: azure.url }, caFile: pki.caFile, country: 'US', blobEndpoint: azure.url }).catch((e: unknown) => e);
+      const err = await runPreflight(deps, {
+        staging,
+        needsDisk: false,
+        createsJob: true,
+        azure: { armEndpoint: azure.url },
+        caFile: pki.caFile,
+        country: 'US',
+        blobEndpoint: azure.url,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DiskprepError);
       expect((err as DiskprepError).exitCode).toBe(4);
-      expect((err as DiskprepError).message).toMatch(/^cannot prepare: subscription state: Disabled/);
-      expect(recorded.stderr.some((l) => l.startsWith('✗ subscription state: Disabled'))).toBe(true);
+      expect((err as DiskprepError).message).toMatch(
+        /^cannot prepare: subscription state: Disabled/,
+      );
+      expect(recorded.stderr.some((l) => l.startsWith('✗ subscription state: Disabled'))).toBe(
+        true,
+      );
       // A run that does not create the job may go on.
-      const ok = await runPreflight(deps, { staging, needsDisk: false, createsJob: false, azure: { armEndpoint: azure.url }, caFile: pki.caFile, country: 'US', blobEndpoint: azure.url });
+      const ok = await runPreflight(deps, {
+        staging,
+        needsDisk: false,
+        createsJob: false,
+        azure: { armEndpoint: azure.url },
+        caFile: pki.caFile,
+        country: 'US',
+        blobEndpoint: azure.url,
+      });
       expect(ok.operations?.readStatus).toBe(true);
     } finally {
       azure.state.armState = 'Enabled';
@@ -300,8 +401,13 @@ describe('runPreflight', () => {
   it('non-root with needsDisk: exit 5 before anything else is touched', async () => {
     const staging = await makeStaging({ service: 'offline', data: 'data' });
     const { deps } = depsWithHttp({ env: { PATH: process.env.PATH ?? '' }, uid: 1000 });
-    deps.exec = (await import('../../src/deps/exec.ts')).createExec({ dryRun: false, terminal: deps.terminal });
-    const err = (await runPreflight(deps, { staging, needsDisk: true, service: 'offline' }).catch((e: unknown) => e)) as DiskprepError;
+    deps.exec = (await import('../../src/deps/exec.ts')).createExec({
+      dryRun: false,
+      terminal: deps.terminal,
+    });
+    const err = (await runPreflight(deps, { staging, needsDisk: true, service: 'offline' }).catch(
+      (e: unknown) => e,
+    )) as DiskprepError;
     expect(err.exitCode).toBe(5);
     expect(err.hint).toContain('sudo');
   });

@@ -31,9 +31,10 @@ export async function makeStaging(job?: Partial<JobDescriptor>): Promise<string>
 }
 
 /** Stub deps (recording output) with the production http seam over `env`, `--proxy` and a CA. */
-export function depsWithHttp(
-  options: FakeDepsOptions & { proxy?: string; ca?: string },
-): { deps: Deps; recorded: Recorded } {
+export function depsWithHttp(options: FakeDepsOptions & { proxy?: string; ca?: string }): {
+  deps: Deps;
+  recorded: Recorded;
+} {
   const env = options.env ?? {};
   const { deps, recorded } = fakeDeps({ now: new Date(), ...options, env });
   deps.http = createHttp({ proxy: options.proxy, ca: options.ca, env });

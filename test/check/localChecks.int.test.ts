@@ -44,7 +44,16 @@ describe('elevation', () => {
   it('Windows: net session exit 0 is Administrator, exit 2 is not', async () => {
     const admin = fakeDeps({ platform: 'win32', exec: [{ command: 'net session', exitCode: 0 }] });
     expect((await checkElevation(admin.deps, true)).status).toBe('ok');
-    const user = fakeDeps({ platform: 'win32', exec: [{ command: 'net session', exitCode: 2, stderr: 'System error 5 has occurred.\nAccess is denied.' }] });
+    const user = fakeDeps({
+      platform: 'win32',
+      exec: [
+        {
+          command: 'net session',
+          exitCode: 2,
+          stderr: 'System error 5 has occurred.\nAccess is denied.',
+        },
+      ],
+    });
     const r = await checkElevation(user.deps, true);
     expect(r.status).toBe('fail');
     expect(r.fix).toMatch(/Run as administrator/);
@@ -80,7 +89,10 @@ describe('OS tools (real binaries found on deps.env.PATH)', () => {
   });
 
   it('a tool that is present but broken fails with its exit code and last line', async () => {
-    const dir = await toolDir([], { cryptsetup: '#!/bin/sh\necho "cryptsetup: error while loading shared libraries: libcryptsetup.so.12" >&2\nexit 127\n' });
+    const dir = await toolDir([], {
+      cryptsetup:
+        '#!/bin/sh\necho "cryptsetup: error while loading shared libraries: libcryptsetup.so.12" >&2\nexit 127\n',
+    });
     const results = await checkOsTools(deps(dir), true);
     const c = results.find((r) => r.id === 'tool:cryptsetup')!;
     expect(c.status).toBe('fail');
@@ -93,15 +105,26 @@ describe('OS tools (real binaries found on deps.env.PATH)', () => {
     const ok = fakeDeps({
       platform: 'win32',
       exec: [
-        { command: /^powershell\.exe .*Get-Command Get-Disk, Get-BitLockerVolume/, stdout: 'Get-Disk\r\nGet-BitLockerVolume\r\n' },
-        { command: /^manage-bde /, stdout: 'BitLocker Drive Encryption: Configuration Tool version 10.0.19041\n' },
+        {
+          command: /^powershell\.exe .*Get-Command Get-Disk, Get-BitLockerVolume/,
+          stdout: 'Get-Disk\r\nGet-BitLockerVolume\r\n',
+        },
+        {
+          command: /^manage-bde /,
+          stdout: 'BitLocker Drive Encryption: Configuration Tool version 10.0.19041\n',
+        },
       ],
     });
     expect((await checkOsTools(ok.deps, true)).map((r) => r.status)).toEqual(['ok', 'ok']);
     const noBitLocker = fakeDeps({
       platform: 'win32',
       exec: [
-        { command: /^powershell\.exe /, stdout: 'Get-Disk\r\n', stderr: "Get-Command : The term 'Get-BitLockerVolume' is not recognized", exitCode: 1 },
+        {
+          command: /^powershell\.exe /,
+          stdout: 'Get-Disk\r\n',
+          stderr: "Get-Command : The term 'Get-BitLockerVolume' is not recognized",
+          exitCode: 1,
+        },
         { command: /^manage-bde /, stderr: "'manage-bde' is not recognized", exitCode: 1 },
       ],
     });
@@ -130,12 +153,21 @@ describe('staging', () => {
     const s = await checkStaging(deps, '/nonexistent/diskprep-staging', undefined);
     expect(s.results[0]).toMatchObject({ id: 'staging', status: 'fail' });
     expect(s.results[0]!.detail).toContain('ENOENT');
-    expect(s.results.slice(1).every((r) => r.status === 'skip' && r.detail === 'the staging location cannot be read')).toBe(true);
+    expect(
+      s.results
+        .slice(1)
+        .every((r) => r.status === 'skip' && r.detail === 'the staging location cannot be read'),
+    ).toBe(true);
   });
 
   it('two jobs and no --job: fails naming both', async () => {
     const dir = await makeStaging({ name: 'one' });
-    await writeFile(path.join(dir, '.diskprep', 'jobs', 'two.json'), await import('node:fs/promises').then((f) => f.readFile(path.join(dir, '.diskprep', 'jobs', 'one.json'), 'utf8')));
+    await writeFile(
+      path.join(dir, '.diskprep', 'jobs', 'two.json'),
+      await import('node:fs/promises').then((f) =>
+        f.readFile(path.join(dir, '.diskprep', 'jobs', 'one.json'), 'utf8'),
+      ),
+    );
     const s = await checkStaging(fakeDeps().deps, dir, undefined);
     const job = s.results.find((r) => r.id === 'job')!;
     expect(job.status).toBe('fail');

@@ -16,16 +16,30 @@ describe('resolveProxy', () => {
   });
 
   it('https URLs use HTTPS_PROXY, then fall back to HTTP_PROXY; http URLs only HTTP_PROXY', () => {
-    expect(resolveProxy('https://a.example', { env: { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://h:1' } }).source).toBe('HTTPS_PROXY');
-    expect(resolveProxy('https://a.example', { env: { http_proxy: 'http://h:1' } })).toMatchObject({ proxyUrl: 'http://h:1', source: 'http_proxy' });
-    expect(resolveProxy('http://a.example', { env: { HTTPS_PROXY: 'http://s:1' } }).source).toBe('none');
+    expect(
+      resolveProxy('https://a.example', {
+        env: { HTTPS_PROXY: 'http://s:1', HTTP_PROXY: 'http://h:1' },
+      }).source,
+    ).toBe('HTTPS_PROXY');
+    expect(resolveProxy('https://a.example', { env: { http_proxy: 'http://h:1' } })).toMatchObject({
+      proxyUrl: 'http://h:1',
+      source: 'http_proxy',
+    });
+    expect(resolveProxy('http://a.example', { env: { HTTPS_PROXY: 'http://s:1' } }).source).toBe(
+      'none',
+    );
   });
 
   it('NO_PROXY sends matching hosts direct and names the entry', () => {
-    const env = { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'localhost, .corp.example,*.blob.core.windows.net,10.0.0.1:443' };
+    const env = {
+      HTTPS_PROXY: 'http://p:1',
+      NO_PROXY: 'localhost, .corp.example,*.blob.core.windows.net,10.0.0.1:443',
+    };
     expect(resolveProxy('https://x.corp.example', { env }).bypassedBy).toBe('.corp.example');
     expect(resolveProxy('https://corp.example', { env }).bypassedBy).toBe('.corp.example');
-    expect(resolveProxy('https://acct.blob.core.windows.net', { env }).bypassedBy).toBe('*.blob.core.windows.net');
+    expect(resolveProxy('https://acct.blob.core.windows.net', { env }).bypassedBy).toBe(
+      '*.blob.core.windows.net',
+    );
     // *.x matches subdomains only.
     expect(resolveProxy('https://blob.core.windows.net', { env }).proxyUrl).toBe('http://p:1');
     expect(resolveProxy('https://10.0.0.1', { env }).bypassedBy).toBe('10.0.0.1:443');
@@ -42,12 +56,16 @@ describe('resolveProxy', () => {
 
 describe('proxy URLs', () => {
   it('redacts the password and keeps the user', () => {
-    expect(redactProxyUrl('http://alice:s3cr%40t@proxy.corp:3128')).toBe('http://alice:***@proxy.corp:3128');
+    expect(redactProxyUrl('http://alice:s3cr%40t@proxy.corp:3128')).toBe(
+      'http://alice:***@proxy.corp:3128',
+    );
     expect(redactProxyUrl('http://proxy.corp:3128/')).toBe('http://proxy.corp:3128');
   });
 
   it('gives the Azure SDKs host, port and decoded credentials, and nothing for bypassed hosts', () => {
-    const cfg = { env: { HTTPS_PROXY: 'http://alice:s3cr%40t@proxy.corp:3128', NO_PROXY: 'login.example' } };
+    const cfg = {
+      env: { HTTPS_PROXY: 'http://alice:s3cr%40t@proxy.corp:3128', NO_PROXY: 'login.example' },
+    };
     expect(azureSdkProxyOptions('https://login.microsoftonline.com', cfg)).toEqual({
       host: 'http://proxy.corp',
       port: 3128,
