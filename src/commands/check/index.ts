@@ -1,9 +1,13 @@
 /**
- * `diskprep check`. Placeholder until its issue lands: it says so and exits 1.
+ * `diskprep check`: can this job succeed from this computer? One line per check (✓ ⚠ ✗ –) with
+ * the fix; exit 0 when nothing failed, 1 otherwise.
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { DiskprepError } from '../../errors.ts';
+import { ExitError } from '../../errors.ts';
+import { printReport } from '../../check/report.ts';
+import { runChecks } from '../../check/runChecks.ts';
+import type { ServiceKind } from '../../staging/types.ts';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -12,11 +16,16 @@ export interface CheckOptions {
   publishSettings?: string;
   subscription?: string;
   job?: string;
+  service?: ServiceKind;
+  blobEndpoint?: string;
+  country?: string;
+  proxy?: string;
+  caFile?: string;
 }
 
-/** Not built yet. */
-export async function check(_options: CheckOptions, _deps: Deps): Promise<void> {
-  throw new DiskprepError('diskprep check is not available in this build yet', 1, {
-    code: 'ERR_DISKPREP_NOT_BUILT',
-  });
+/** Runs every check and prints the report; throws ExitError(1) after printing when one failed. */
+export async function check(options: CheckOptions, deps: Deps): Promise<void> {
+  const report = await runChecks(deps, { ...options, needsDisk: true });
+  printReport(deps, report);
+  if (!report.ok) throw new ExitError(1);
 }

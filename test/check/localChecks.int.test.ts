@@ -1,0 +1,176 @@
+import { chmod, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkElevation } from '../../src/check/elevation.ts';
+import { checkOsTools, LINUX_TOOLS } from '../../src/check/osTools.ts';
+import { checkStaging } from '../../src/check/staging.ts';
+import { createExec } from '../../src/deps/exec.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { makeStaging } from './helpers.ts';
+
+/** A PATH directory holding symlinks to the real tools, minus `omit`, plus fake scripts. */
+async function toolDir(omit: string[], fakes: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-check-path-'));
+  for (const t of LINUX_TOOLS) {
+    if (omit.includes(t.name) || t.name in fakes) continue;
+    const real = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].map((d) => path.join(d, t.name));
+    for (const r of real) {
+      try {
+        await symlink(r, path.join(dir, t.name));
+        await import('node:fs/promises').then((f) => f.access(r));
+        break;
+      } catch {
+        await import('node:fs/promises').then((f) => f.rm(path.join(dir, t.name), { force: true }));
+      }
+    }
+  }
+  for (const [name, script] of Object.entries(fakes)) {
+    await writeFile(path.join(dir, name), script);
+    await chmod(path.join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+describe('elevation', () => {
+  it('root passes; uid 1000 fails with the fix (sudo)', async () => {
+    expect((await checkElevation(fakeDeps({ uid: 0 }).deps, true)).status).toBe('ok');
+    const r = await checkElevation(fakeDeps({ uid: 1000 }).deps, true);
+    expect(r.status).toBe('fail');
+    expect(r.detail).toContain('uid 1000');
+    expect(r.fix).toMatch(/sudo/);
+  });
+
+  it('Windows: net session exit 0 is Administrator, exit 2 is not', async () => {
+    const admin = fakeDeps({ platform: 'win32', exec: [{ command: 'net session', exitCode: 0 }] });
+    expect((await checkElevation(admin.deps, true)).status).toBe('ok');
+    const user = fakeDeps({
+      platform: 'win32',
+      exec: [
+        {
+          command: 'net session',
+          exitCode: 2,
+          stderr: 'System error 5 has occurred.\nAccess is denied.',
+        },
+      ],
+    });
+    const r = await checkElevation(user.deps, true);
+    expect(r.status).toBe('fail');
+    expect(r.fix).toMatch(/Run as administrator/);
+  });
+
+  it('is skipped when no drive is prepared', async () => {
+    expect((await checkElevation(fakeDeps({ uid: 1000 }).deps, false)).status).toBe('skip');
+  });
+});
+
+describe('OS tools (real binaries found on deps.env.PATH)', () => {
+  function deps(pathVar: string) {
+    const f = fakeDeps({ env: { PATH: pathVar } });
+    f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
+    return f.deps;
+  }
+
+  it('all present: every tool ✓ with its version line', async () => {
+    const dir = await toolDir([]);
+    const results = await checkOsTools(deps(dir), true);
+    for (const r of results) expect(r.status, `${r.id}: ${r.detail}`).toBe('ok');
+    expect(results.find((r) => r.id === 'tool:lsblk')!.detail).toMatch(/util-linux/);
+  });
+
+  it('dislocker missing from PATH: ✗ with the Debian package to install; optional blkid missing only warns', async () => {
+    const dir = await toolDir(['dislocker', 'blkid']);
+    const results = await checkOsTools(deps(dir), true);
+    const d = results.find((r) => r.id === 'tool:dislocker')!;
+    expect(d.status).toBe('fail');
+    expect(d.fix).toBe('install it: sudo apt-get install dislocker');
+    expect(results.find((r) => r.id === 'tool:blkid')!.status).toBe('warn');
+    expect(results.find((r) => r.id === 'tool:ntfs-3g')!.status).toBe('ok');
+  });
+
+  it('a tool that is present but broken fails with its exit code and last line', async () => {
+    const dir = await toolDir([], {
+      cryptsetup:
+        '#!/bin/sh\necho "cryptsetup: error while loading shared libraries: libcryptsetup.so.12" >&2\nexit 127\n',
+    });
+    const results = await checkOsTools(deps(dir), true);
+    const c = results.find((r) => r.id === 'tool:cryptsetup')!;
+    expect(c.status).toBe('fail');
+    expect(c.detail).toContain('exited with 127');
+    expect(c.detail).toContain('libcryptsetup.so.12');
+    expect(c.fix).toContain('cryptsetup-bin');
+  });
+
+  it('Windows: cmdlets and manage-bde through the exec seam', async () => {
+    const ok = fakeDeps({
+      platform: 'win32',
+      exec: [
+        {
+          command: /^powershell\.exe .*Get-Command Get-Disk, Get-BitLockerVolume/,
+          stdout: 'Get-Disk\r\nGet-BitLockerVolume\r\n',
+        },
+        {
+          command: /^manage-bde /,
+          stdout: 'BitLocker Drive Encryption: Configuration Tool version 10.0.19041\n',
+        },
+      ],
+    });
+    expect((await checkOsTools(ok.deps, true)).map((r) => r.status)).toEqual(['ok', 'ok']);
+    const noBitLocker = fakeDeps({
+      platform: 'win32',
+      exec: [
+        {
+          command: /^powershell\.exe /,
+          stdout: 'Get-Disk\r\n',
+          stderr: "Get-Command : The term 'Get-BitLockerVolume' is not recognized",
+          exitCode: 1,
+        },
+        { command: /^manage-bde /, stderr: "'manage-bde' is not recognized", exitCode: 1 },
+      ],
+    });
+    const r = await checkOsTools(noBitLocker.deps, true);
+    expect(r[0]!.status).toBe('fail');
+    expect(r[0]!.detail).toContain('Get-BitLockerVolume');
+    expect(r[1]!.status).toBe('fail');
+  });
+});
+
+describe('staging', () => {
+  it('reads the job, sizes its data (walkJobFiles), and measures free space', async () => {
+    const dir = await makeStaging({ data: 'data' });
+    const { deps } = fakeDeps();
+    const s = await checkStaging(deps, dir, undefined);
+    const by = Object.fromEntries(s.results.map((r) => [r.id, r]));
+    expect(by.staging!.status).toBe('ok');
+    expect(by.job!.status).toBe('ok');
+    expect(by['data-size']!.data).toEqual({ files: 2, bytes: 4096 + 5 });
+    expect(by['journal-space']!.status).toBe('ok');
+    expect((by['journal-space']!.data as { freeBytes: number }).freeBytes).toBeGreaterThan(0);
+  });
+
+  it('a missing path fails naming ENOENT, and the later checks are skipped with the reason', async () => {
+    const { deps } = fakeDeps();
+    const s = await checkStaging(deps, '/nonexistent/diskprep-staging', undefined);
+    expect(s.results[0]).toMatchObject({ id: 'staging', status: 'fail' });
+    expect(s.results[0]!.detail).toContain('ENOENT');
+    expect(
+      s.results
+        .slice(1)
+        .every((r) => r.status === 'skip' && r.detail === 'the staging location cannot be read'),
+    ).toBe(true);
+  });
+
+  it('two jobs and no --job: fails naming both', async () => {
+    const dir = await makeStaging({ name: 'one' });
+    await writeFile(
+      path.join(dir, '.diskprep', 'jobs', 'two.json'),
+      await import('node:fs/promises').then((f) =>
+        f.readFile(path.join(dir, '.diskprep', 'jobs', 'one.json'), 'utf8'),
+      ),
+    );
+    const s = await checkStaging(fakeDeps().deps, dir, undefined);
+    const job = s.results.find((r) => r.id === 'job')!;
+    expect(job.status).toBe('fail');
+    expect(job.fix).toContain('one, two');
+  });
+});
