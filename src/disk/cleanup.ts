@@ -1,7 +1,10 @@
 /**
- * A stack of undo steps that runs once: on release, on a failure half-way, and when
- * deps.signal aborts (Ctrl-C). Steps run in reverse order; a failing step does not stop the
- * others (every mount must be tried), the first error is rethrown at the end.
+ * A stack of undo steps that runs once: on release, on a failure half-way, and when the
+ * signal it is armed on aborts (Ctrl-C). Steps run in reverse order; a failing step does not
+ * stop the others (every mount must be tried), the first error is rethrown at the end.
+ *
+ * While a volume is still being opened, the opener checks the signal between steps and cleans
+ * up itself: an abort listener running concurrently would race a mount that is starting.
  */
 export class Cleanup {
   private readonly steps: { name: string; run: () => Promise<void> }[] = [];
@@ -10,11 +13,12 @@ export class Cleanup {
     void this.run().catch(() => {});
   };
 
-  private readonly signal: AbortSignal | undefined;
+  private signal: AbortSignal | undefined;
 
-  constructor(signal?: AbortSignal) {
+  /** From now on an abort of `signal` runs the cleanup (call once the volume is ready). */
+  armOn(signal: AbortSignal): void {
     this.signal = signal;
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Adds an undo step (runs before the ones added earlier). */

@@ -32,11 +32,11 @@ export const hasRecoveryPassword = (d: BitlkDump): boolean =>
 export function parseBitlkDump(text: string): BitlkDump {
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
   const protectors: BitlkProtector[] = [];
-  const keyslots = /^Keyslots:\n([\s\S]*?)(?:\n\S|$)/m.exec(text)?.[1] ?? '';
+  const keyslots = text.split(/^Keyslots:/m)[1]?.split(/^Metadata segments:/m)[0] ?? '';
   for (const m of keyslots.matchAll(/^\s*\d+: VMK\n\s*GUID:\s*(\S+)\n\s*Protection:\s*VMK protected with (.+)$/gm)) {
     protectors.push({ guid: m[1]!, protection: m[2]!.trim() });
   }
-  const segments = /^Metadata segments:\n([\s\S]*)$/m.exec(text)?.[1] ?? '';
+  const segments = text.split(/^Metadata segments:/m)[1] ?? '';
   const metadataOffsets = [...segments.matchAll(/Offset:\s*(\d+) \[bytes\]/g)].map((m) => Number(m[1]));
   const volumeSize = Number(/^Volume size:\s*(\d+)/m.exec(text)?.[1] ?? NaN);
   if (!text.includes('BITLK') || !Number.isFinite(volumeSize)) {

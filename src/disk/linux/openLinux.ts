@@ -103,7 +103,7 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
     });
   }
 
-  const cleanup = new Cleanup(deps.signal);
+  const cleanup = new Cleanup();
   const checkAbort = () => {
     if (deps.signal.aborted) throw new InterruptedError();
   };
@@ -173,6 +173,7 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
       const st = await deps.fs.statfs(ntfsDir);
       fileSystemBytes = st.blocks * st.bsize;
     }
+    cleanup.armOn(deps.signal);
     return {
       mountPath: ntfsDir,
       driveId: options.driveId,

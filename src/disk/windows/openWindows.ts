@@ -43,7 +43,8 @@ async function readBitLocker(deps: Deps, letter: string): Promise<WinBitLockerVo
 /** Prepares or unlocks; see the module comment. */
 export async function openWindows(deps: Deps, disk: DiskInfo, options: OpenWindowsOptions): Promise<PreparedVolume> {
   const n = diskNumber(disk.number);
-  const cleanup = new Cleanup(deps.signal);
+  const cleanup = new Cleanup();
+  cleanup.armOn(deps.signal);
   const volume = (letter: string, key: string, fileSystemBytes: number): PreparedVolume => {
     cleanup.push('lock', async () => {
       await runPowerShell(deps, `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`, { write: true, reject: false });
