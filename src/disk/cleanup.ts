@@ -35,13 +35,13 @@ export class Cleanup {
   run(): Promise<void> {
     this.running ??= (async () => {
       this.signal?.removeEventListener('abort', this.onAbort);
-      let first: unknown;
+      let first: Error | undefined;
       while (this.steps.length > 0) {
         const step = this.steps.pop()!;
         try {
           await step.run();
         } catch (err) {
-          first ??= err;
+          first ??= err instanceof Error ? err : new Error(String(err));
         }
       }
       if (first !== undefined) throw first;

@@ -23,13 +23,14 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
   const warnings: string[] = [];
   if (disk.system || disk.boot) reasons.push('system or boot disk');
   if (disk.mountpoints.length > 0) reasons.push(`mounted at ${disk.mountpoints.join(', ')}`);
-  if (disk.sizeBytes > MAX_DRIVE_BYTES) reasons.push('over 10 TB (the service takes at most 10 TB)');
+  if (disk.sizeBytes > MAX_DRIVE_BYTES)
+    reasons.push('over 10 TB (the service takes at most 10 TB)');
   if (disk.sizeBytes === 0) reasons.push('no medium (size 0)');
   if (disk.removable && disk.bus === 'USB') reasons.push('removable stick (not a SATA drive)');
   if (disk.bus === 'USB') {
     if (!disk.removable)
       warnings.push(
-        'behind a USB bridge: the serial shown may be the bridge\'s, check it against the drive label (or pass --drive-id)',
+        "behind a USB bridge: the serial shown may be the bridge's, check it against the drive label (or pass --drive-id)",
       );
   } else if (disk.bus !== 'SATA') {
     const what = `not SATA (${disk.kind === 'disk' ? disk.bus : disk.kind})`;

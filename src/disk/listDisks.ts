@@ -17,7 +17,10 @@ export async function listDisks(deps: Deps): Promise<DiskInfo[]> {
 }
 
 /** Disks with their eligibility; `all` keeps loop and virtual devices. */
-export async function listDisksWithEligibility(deps: Deps, options: { all: boolean }): Promise<ListedDisk[]> {
+export async function listDisksWithEligibility(
+  deps: Deps,
+  options: { all: boolean },
+): Promise<ListedDisk[]> {
   const disks = await listDisks(deps);
   return disks
     .filter((d) => options.all || (d.kind === 'disk' && d.sizeBytes > 0))

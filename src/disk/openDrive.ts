@@ -54,10 +54,13 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
     key = parseRecoveryPassword(options.bitlockerKey);
     deps.redactor.add(key);
   } else if (deps.platform !== 'win32') {
-    throw new DiskError(`${disk.path} is not BitLocker-encrypted, and Linux has no tool that can encrypt it`, {
-      code: 'ERR_DISKPREP_CANNOT_ENCRYPT',
-      hint: 'encrypt it on Windows (manage-bde -on X: -RecoveryPassword, or diskprep on Windows), then run again with --already-encrypted --bitlocker-key <key>',
-    });
+    throw new DiskError(
+      `${disk.path} is not BitLocker-encrypted, and Linux has no tool that can encrypt it`,
+      {
+        code: 'ERR_DISKPREP_CANNOT_ENCRYPT',
+        hint: 'encrypt it on Windows (manage-bde -on X: -RecoveryPassword, or diskprep on Windows), then run again with --already-encrypted --bitlocker-key <key>',
+      },
+    );
   }
   if (options.alreadyFormatted && !options.alreadyEncrypted) {
     throw new UsageError('--already-formatted needs --already-encrypted', {
@@ -66,7 +69,9 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
   }
 
   if (!(await options.confirm(disk))) {
-    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, { code: 'ERR_DISKPREP_NOT_CONFIRMED' });
+    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
+      code: 'ERR_DISKPREP_NOT_CONFIRMED',
+    });
   }
   const label = options.label ?? 'DISKPREP';
   if (deps.platform === 'win32') {
@@ -78,5 +83,10 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       label,
     });
   }
-  return openLinux(deps, disk, { bitlockerKey: key!, driveId, alreadyFormatted: options.alreadyFormatted, label });
+  return openLinux(deps, disk, {
+    bitlockerKey: key!,
+    driveId,
+    alreadyFormatted: options.alreadyFormatted,
+    label,
+  });
 }

@@ -10,7 +10,8 @@ import { formatSize } from './formatSize.ts';
 import type { DiskInfo } from './types.ts';
 
 /** True when a spec names a device by path rather than by serial or letter. */
-export const isDevicePath = (spec: string): boolean => spec.startsWith('/dev/') || /^\\\\\.\\PHYSICALDRIVE\d+$/i.test(spec);
+export const isDevicePath = (spec: string): boolean =>
+  spec.startsWith('/dev/') || /^\\\\\.\\PHYSICALDRIVE\d+$/i.test(spec);
 
 /** One line describing a disk: model, serial, size, path. */
 export function describeDisk(d: DiskInfo): string {
@@ -23,14 +24,23 @@ export function describeDisk(d: DiskInfo): string {
  */
 export async function resolveDisk(deps: Deps, disks: DiskInfo[], spec: string): Promise<DiskInfo> {
   const s = spec.trim();
-  const byPath = (p: string) => disks.find((d) => d.path === p || (deps.platform !== 'win32' && d.partitions.some((x) => x.path === p)));
-  let found = byPath(s) ?? disks.find((d) => d.serial !== undefined && d.serial.toLowerCase() === s.replace(/\s+/g, '').toLowerCase());
+  const byPath = (p: string) =>
+    disks.find(
+      (d) => d.path === p || (deps.platform !== 'win32' && d.partitions.some((x) => x.path === p)),
+    );
+  let found =
+    byPath(s) ??
+    disks.find(
+      (d) =>
+        d.serial !== undefined && d.serial.toLowerCase() === s.replace(/\s+/g, '').toLowerCase(),
+    );
   if (!found && s.startsWith('/dev/')) {
     const real = await deps.fs.realpath(s).catch(() => undefined);
     if (real) found = byPath(real);
   }
   const letter = /^([A-Za-z]):?\\?$/.exec(s)?.[1]?.toUpperCase();
-  if (!found && letter && deps.platform === 'win32') found = disks.find((d) => d.partitions.some((p) => p.driveLetter === letter));
+  if (!found && letter && deps.platform === 'win32')
+    found = disks.find((d) => d.partitions.some((p) => p.driveLetter === letter));
   const m = /^\\\\\.\\PHYSICALDRIVE(\d+)$/i.exec(s);
   if (!found && m) found = disks.find((d) => d.number === Number(m[1]));
   if (!found) {
@@ -52,9 +62,17 @@ export async function chooseDisk(deps: Deps, disks: DiskInfo[], spec?: string): 
     .filter((d) => d.kind === 'disk')
     .map((d) => {
       const { reasons } = checkEligible(d);
-      return { name: describeDisk(d), value: d, ...(reasons.length ? { disabled: reasons.join('; ') } : {}) };
+      return {
+        name: describeDisk(d),
+        value: d,
+        ...(reasons.length ? { disabled: reasons.join('; ') } : {}),
+      };
     });
-  return deps.prompt.select({ message: 'Which disk should diskprep prepare?', flag: '--drive', choices });
+  return deps.prompt.select({
+    message: 'Which disk should diskprep prepare?',
+    flag: '--drive',
+    choices,
+  });
 }
 
 /**
@@ -74,6 +92,10 @@ export function confirmDisk(deps: Deps, options: { yes: boolean; named: boolean;
       return true;
     }
     const what = options.erase ? 'ERASE everything on' : 'unlock and write to';
-    return deps.prompt.confirm({ message: `${what} ${describeDisk(disk)}?`, flag: '--yes', default: false });
+    return deps.prompt.confirm({
+      message: `${what} ${describeDisk(disk)}?`,
+      flag: '--yes',
+      default: false,
+    });
   };
 }

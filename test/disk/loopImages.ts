@@ -19,7 +19,14 @@ export const ELEPHANT_KEY = '529573-278784-259347-197835-171457-264044-610280-31
 export const canRun = (() => {
   if (process.getuid?.() !== 0) return false;
   try {
-    execFileSync('sh', ['-c', 'command -v dislocker && command -v ntfs-3g && command -v cryptsetup && test -e /dev/fuse'], { stdio: 'ignore' });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'command -v dislocker && command -v ntfs-3g && command -v cryptsetup && test -e /dev/fuse',
+      ],
+      { stdio: 'ignore' },
+    );
     return true;
   } catch {
     return false;
@@ -34,13 +41,24 @@ export class LoopLab {
   /** Unpacks one of the `*-ntfs.img.xz` images. */
   unpackNtfs(name: 'bitlk-aes-xts-128-ntfs' | 'bitlk-aes-cbc-elephant-128-ntfs'): string {
     const out = join(this.dir, `${name}.img`);
-    writeFileSync(out, execFileSync('xz', ['-dc', join(BITLOCKER_DIR, `${name}.img.xz`)], { maxBuffer: 256 * 1024 * 1024 }));
+    writeFileSync(
+      out,
+      execFileSync('xz', ['-dc', join(BITLOCKER_DIR, `${name}.img.xz`)], {
+        maxBuffer: 256 * 1024 * 1024,
+      }),
+    );
     return out;
   }
 
   /** Extracts one image of cryptsetup's set (trimmed: metadata only). */
   unpackOriginal(name: string): string {
-    execFileSync('tar', ['xJSf', join(BITLOCKER_DIR, 'bitlk-images.tar.xz'), '-C', this.dir, `bitlk-images/${name}.img`]);
+    execFileSync('tar', [
+      'xJSf',
+      join(BITLOCKER_DIR, 'bitlk-images.tar.xz'),
+      '-C',
+      this.dir,
+      `bitlk-images/${name}.img`,
+    ]);
     return join(this.dir, 'bitlk-images', `${name}.img`);
   }
 
@@ -73,7 +91,10 @@ export class LoopLab {
   /** Loop devices this lab still has attached (per `losetup -a`). */
   attached(): string[] {
     const all = execFileSync('losetup', ['-a'], { encoding: 'utf8' });
-    return all.split('\n').filter((l) => l.includes(this.dir)).map((l) => l.split(':')[0]!);
+    return all
+      .split('\n')
+      .filter((l) => l.includes(this.dir))
+      .map((l) => l.split(':')[0]!);
   }
 }
 

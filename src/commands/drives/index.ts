@@ -16,31 +16,60 @@ export interface DrivesOptions {
 function partitionsText(d: ListedDisk): string {
   if (d.partitions.length === 0) return d.fsType ?? '-';
   return d.partitions
-    .map((p) => [p.driveLetter ? `${p.driveLetter}:` : p.path.replace(/^\/dev\//, ''), p.fsType ?? '?', formatSize(p.sizeBytes)].join(' '))
+    .map((p) =>
+      [
+        p.driveLetter ? `${p.driveLetter}:` : p.path.replace(/^\/dev\//, ''),
+        p.fsType ?? '?',
+        formatSize(p.sizeBytes),
+      ].join(' '),
+    )
     .join(', ');
 }
 
 /** Pads columns to equal width (plain text, no colour codes inside cells). */
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Lists the disks. */
 export async function drives(options: DrivesOptions, deps: Deps): Promise<void> {
   const disks = await listDisksWithEligibility(deps, { all: options.all });
   if (deps.output.jsonMode) {
-    deps.output.json(disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })));
+    deps.output.json(
+      disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })),
+    );
     return;
   }
   if (disks.length === 0) {
-    deps.output.line(options.all ? 'No disks found.' : 'No disks found (diskprep drives --all also lists loop and virtual devices).');
+    deps.output.line(
+      options.all
+        ? 'No disks found.'
+        : 'No disks found (diskprep drives --all also lists loop and virtual devices).',
+    );
     return;
   }
-  const rows = [['DISK', 'SERIAL', 'MODEL', 'SIZE', 'BUS', 'MEDIA', 'BITLOCKER', 'PARTITIONS', 'STATUS']];
+  const rows = [
+    ['DISK', 'SERIAL', 'MODEL', 'SIZE', 'BUS', 'MEDIA', 'BITLOCKER', 'PARTITIONS', 'STATUS'],
+  ];
   for (const d of disks) {
     const status = d.eligible ? 'ok' : `no: ${d.reasons.join('; ')}`;
-    rows.push([d.path, d.serial ?? '-', d.model, formatSize(d.sizeBytes), d.bus, d.media, d.bitlocker, partitionsText(d), status]);
+    rows.push([
+      d.path,
+      d.serial ?? '-',
+      d.model,
+      formatSize(d.sizeBytes),
+      d.bus,
+      d.media,
+      d.bitlocker,
+      partitionsText(d),
+      status,
+    ]);
   }
   for (const line of table(rows)) deps.output.line(line);
   for (const d of disks) for (const w of d.warnings) deps.terminal.warn(`${d.path}: ${w}`);

@@ -33,11 +33,15 @@ export function parseBitlkDump(text: string): BitlkDump {
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
   const protectors: BitlkProtector[] = [];
   const keyslots = text.split(/^Keyslots:/m)[1]?.split(/^Metadata segments:/m)[0] ?? '';
-  for (const m of keyslots.matchAll(/^\s*\d+: VMK\n\s*GUID:\s*(\S+)\n\s*Protection:\s*VMK protected with (.+)$/gm)) {
+  for (const m of keyslots.matchAll(
+    /^\s*\d+: VMK\n\s*GUID:\s*(\S+)\n\s*Protection:\s*VMK protected with (.+)$/gm,
+  )) {
     protectors.push({ guid: m[1]!, protection: m[2]!.trim() });
   }
   const segments = text.split(/^Metadata segments:/m)[1] ?? '';
-  const metadataOffsets = [...segments.matchAll(/Offset:\s*(\d+) \[bytes\]/g)].map((m) => Number(m[1]));
+  const metadataOffsets = [...segments.matchAll(/Offset:\s*(\d+) \[bytes\]/g)].map((m) =>
+    Number(m[1]),
+  );
   const volumeSize = Number(/^Volume size:\s*(\d+)/m.exec(text)?.[1] ?? NaN);
   if (!text.includes('BITLK') || !Number.isFinite(volumeSize)) {
     throw new DiskError('cryptsetup bitlkDump printed something diskprep cannot read', {
@@ -61,7 +65,9 @@ export function parseVolumeKeyDump(text: string): Buffer {
   const m = /MK dump:\s*([\s\S]*?)(?:\n\S|$)/.exec(text);
   const hex = (m?.[1] ?? '').replace(/[^0-9a-fA-F]/g, '');
   if (hex.length === 0 || hex.length % 2 !== 0) {
-    throw new DiskError('cryptsetup did not print the volume key', { code: 'ERR_DISKPREP_BITLOCKER' });
+    throw new DiskError('cryptsetup did not print the volume key', {
+      code: 'ERR_DISKPREP_BITLOCKER',
+    });
   }
   return Buffer.from(hex, 'hex');
 }
@@ -83,7 +89,8 @@ export function dislockerFvekFile(dump: BitlkDump, key: Buffer): Buffer {
     key.copy(body, 32, half);
   } else {
     if (mode === 'xts-plain64') method = bits === 256 ? 0x8004 : 0x8005;
-    else if (mode === 'cbc-eboiv' || mode === 'cbc-plain64') method = bits === 128 ? 0x8002 : 0x8003;
+    else if (mode === 'cbc-eboiv' || mode === 'cbc-plain64')
+      method = bits === 128 ? 0x8002 : 0x8003;
     else
       throw new DiskError(`BitLocker cipher ${mode} is not supported by diskprep on Linux`, {
         code: 'ERR_DISKPREP_BITLOCKER',

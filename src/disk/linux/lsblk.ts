@@ -57,7 +57,8 @@ export function parseProcSwaps(text: string): string[] {
 /** Reads /proc/mounts into source device → mount points (octal escapes decoded). */
 export function parseProcMounts(text: string): Map<string, string[]> {
   const map = new Map<string, string[]>();
-  const unescape = (s: string) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unescape = (s: string) =>
+    s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   for (const line of text.split('\n')) {
     const [src, target] = line.split(' ');
     if (!src?.startsWith('/dev/') || !target) continue;
@@ -72,7 +73,16 @@ function busOf(node: LsblkNode): { bus: Bus; kind: DiskInfo['kind'] } {
   if (node.type === 'loop') return { bus: 'loop', kind: 'loop' };
   if (/^(zram|ram|nbd|md|dm-)/.test(node.name)) return { bus: 'virtual', kind: 'virtual' };
   const tran = (node.tran ?? '').toLowerCase();
-  const map: Record<string, Bus> = { sata: 'SATA', sas: 'SAS', usb: 'USB', nvme: 'NVMe', ata: 'ATA', spi: 'SCSI', fc: 'SCSI', iscsi: 'SCSI' };
+  const map: Record<string, Bus> = {
+    sata: 'SATA',
+    sas: 'SAS',
+    usb: 'USB',
+    nvme: 'NVMe',
+    ata: 'ATA',
+    spi: 'SCSI',
+    fc: 'SCSI',
+    iscsi: 'SCSI',
+  };
   if (map[tran]) return { bus: map[tran], kind: 'disk' };
   if (/^(vd|xvd)/.test(node.name)) return { bus: 'virtual', kind: 'disk' };
   if (node.name.startsWith('nvme')) return { bus: 'NVMe', kind: 'disk' };
@@ -80,7 +90,9 @@ function busOf(node: LsblkNode): { bus: Bus; kind: DiskInfo['kind'] } {
 }
 
 function mountsOf(node: LsblkNode, probe: LinuxProbe): string[] {
-  const own = [...(node.mountpoints ?? []), node.mountpoint].filter((m): m is string => typeof m === 'string' && m !== '');
+  const own = [...(node.mountpoints ?? []), node.mountpoint].filter(
+    (m): m is string => typeof m === 'string' && m !== '',
+  );
   const extra = probe.mounts.get(pathOf(node)) ?? [];
   const swap = probe.swaps.includes(pathOf(node)) ? ['[SWAP]'] : [];
   const children = (node.children ?? []).flatMap((c) => mountsOf(c, probe));
@@ -117,9 +129,14 @@ export function parseLsblk(json: string, probe: LinuxProbe): DiskInfo[] {
           };
         });
       const fsType = fsTypeOf(node, probe);
-      const bitlocker = fsType ? bitlockerOf(fsType) : (partitions.find((p) => p.bitlocker !== 'none')?.bitlocker ?? 'none');
+      const bitlocker = fsType
+        ? bitlockerOf(fsType)
+        : (partitions.find((p) => p.bitlocker !== 'none')?.bitlocker ?? 'none');
       const serial = node.serial?.replace(/\s+/g, '') || undefined;
-      const model = probe.models.get(pathOf(node)) ?? ([node.vendor, node.model].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim() || (kind === 'loop' ? 'loop device' : 'unknown'));
+      const model =
+        probe.models.get(pathOf(node)) ??
+        ([node.vendor, node.model].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim() ||
+          (kind === 'loop' ? 'loop device' : 'unknown'));
       const rota = bool(node.rota);
       return {
         path: pathOf(node),

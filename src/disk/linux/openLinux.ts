@@ -21,7 +21,13 @@ import { DiskError, InterruptedError, UsageError } from '../../errors.ts';
 import { Cleanup } from '../cleanup.ts';
 import { formatSize } from '../formatSize.ts';
 import type { DiskInfo, PreparedVolume } from '../types.ts';
-import { type BitlkDump, dislockerFvekFile, hasRecoveryPassword, parseBitlkDump, parseVolumeKeyDump } from './bitlk.ts';
+import {
+  type BitlkDump,
+  dislockerFvekFile,
+  hasRecoveryPassword,
+  parseBitlkDump,
+  parseVolumeKeyDump,
+} from './bitlk.ts';
 
 /** What the Linux backend needs besides the disk. */
 export interface OpenLinuxOptions {
@@ -74,7 +80,11 @@ async function unmount(deps: Deps, dir: string): Promise<void> {
 }
 
 /** Unlocks and mounts; see the module comment. */
-export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOptions): Promise<PreparedVolume> {
+export async function openLinux(
+  deps: Deps,
+  disk: DiskInfo,
+  options: OpenLinuxOptions,
+): Promise<PreparedVolume> {
   const device = bitlockerDevice(disk);
   if (!device) {
     throw new UsageError(`${disk.path} holds no BitLocker volume`, {
@@ -85,22 +95,32 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
   const dump = parseBitlkDump((await deps.exec.run('cryptsetup', ['bitlkDump', device])).stdout);
   if (!hasRecoveryPassword(dump)) {
     const kinds = dump.protectors.map((p) => p.protection).join(', ') || 'none';
-    throw new DiskError(`${device} has no recovery-password (numerical password) protector, which the Azure service needs to unlock it (protectors: ${kinds})`, {
-      code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
-      hint: 'add one on Windows: manage-bde -protectors -add X: -RecoveryPassword, then pass that password with --bitlocker-key',
-    });
+    throw new DiskError(
+      `${device} has no recovery-password (numerical password) protector, which the Azure service needs to unlock it (protectors: ${kinds})`,
+      {
+        code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+        hint: 'add one on Windows: manage-bde -protectors -add X: -RecoveryPassword, then pass that password with --bitlocker-key',
+      },
+    );
   }
   const key = options.bitlockerKey;
   deps.redactor.add(key);
-  const test = await deps.exec.run('cryptsetup', ['bitlkOpen', '-r', device, '--test-passphrase', '--key-file', '-'], {
-    input: key,
-    reject: false,
-  });
+  const test = await deps.exec.run(
+    'cryptsetup',
+    ['bitlkOpen', '-r', device, '--test-passphrase', '--key-file', '-'],
+    {
+      input: key,
+      reject: false,
+    },
+  );
   if (test.exitCode !== 0) {
-    throw new UsageError(`the BitLocker recovery password given for ${disk.path} does not unlock it`, {
-      code: 'ERR_DISKPREP_WRONG_KEY',
-      hint: 'check --bitlocker-key (manage-bde -protectors -get X: on the machine that encrypted it shows the numerical password)',
-    });
+    throw new UsageError(
+      `the BitLocker recovery password given for ${disk.path} does not unlock it`,
+      {
+        code: 'ERR_DISKPREP_WRONG_KEY',
+        hint: 'check --bitlocker-key (manage-bde -protectors -get X: on the machine that encrypted it shows the numerical password)',
+      },
+    );
   }
 
   const cleanup = new Cleanup();
@@ -115,9 +135,13 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
     await deps.fs.mkdir(disDir, { mode: 0o700 });
     await deps.fs.mkdir(ntfsDir, { mode: 0o700 });
 
-    const keyDump = await deps.exec.run('cryptsetup', ['bitlkDump', device, '--dump-volume-key', '--batch-mode', '--key-file', '-'], {
-      input: key,
-    });
+    const keyDump = await deps.exec.run(
+      'cryptsetup',
+      ['bitlkDump', device, '--dump-volume-key', '--batch-mode', '--key-file', '-'],
+      {
+        input: key,
+      },
+    );
     const fvek = parseVolumeKeyDump(keyDump.stdout);
     deps.redactor.add(fvek.toString('hex'));
     const fvekFile = join(work, 'fvek');
@@ -126,7 +150,10 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
     checkAbort();
     cleanup.push('unmount dislocker', () => unmount(deps, disDir));
     try {
-      await deps.exec.run('dislocker', ['-q', '-V', device, '-k', fvekFile, '--', disDir], { write: true, signal: deps.signal });
+      await deps.exec.run('dislocker', ['-q', '-V', device, '-k', fvekFile, '--', disDir], {
+        write: true,
+        signal: deps.signal,
+      });
     } finally {
       await deps.fs.rm(fvekFile, { force: true });
     }
@@ -136,7 +163,9 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
     let fileSystemBytes: number;
     if (options.alreadyFormatted) {
       if (!deps.exec.dryRun) {
-        const probe = await deps.exec.run('blkid', ['-p', '-o', 'export', inner], { reject: false });
+        const probe = await deps.exec.run('blkid', ['-p', '-o', 'export', inner], {
+          reject: false,
+        });
         if (!/^TYPE=ntfs$/m.test(probe.stdout)) {
           throw new UsageError(`the BitLocker volume on ${disk.path} holds no NTFS file system`, {
             code: 'ERR_DISKPREP_NOT_NTFS',
@@ -149,10 +178,13 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
       const sectors = ntfsSectorsFor(dump);
       fileSystemBytes = sectors * dump.sectorSize;
       if (fileSystemBytes < MIN_NTFS_BYTES) {
-        throw new DiskError(`a fresh NTFS on ${disk.path} would only get ${formatSize(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`, {
-          code: 'ERR_DISKPREP_NTFS_TOO_SMALL',
-          hint: 'format the encrypted volume NTFS on Windows, then pass --already-formatted',
-        });
+        throw new DiskError(
+          `a fresh NTFS on ${disk.path} would only get ${formatSize(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`,
+          {
+            code: 'ERR_DISKPREP_NTFS_TOO_SMALL',
+            hint: 'format the encrypted volume NTFS on Windows, then pass --already-formatted',
+          },
+        );
       }
       if (fileSystemBytes < dump.volumeSize * 0.9) {
         deps.terminal.warn(
@@ -161,7 +193,19 @@ export async function openLinux(deps: Deps, disk: DiskInfo, options: OpenLinuxOp
       }
       await deps.exec.run(
         'mkntfs',
-        ['-F', '-Q', '-q', '-s', String(dump.sectorSize), '-c', String(CLUSTER), '-L', options.label, inner, String(sectors)],
+        [
+          '-F',
+          '-Q',
+          '-q',
+          '-s',
+          String(dump.sectorSize),
+          '-c',
+          String(CLUSTER),
+          '-L',
+          options.label,
+          inner,
+          String(sectors),
+        ],
         { write: true },
       );
     }

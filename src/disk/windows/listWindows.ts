@@ -7,7 +7,7 @@
 import type { Deps } from '../../deps/types.ts';
 import { DiskError } from '../../errors.ts';
 import type { DiskInfo } from '../types.ts';
-import { type WinInventory, parseWindowsInventory } from './parse.ts';
+import { parseWindowsInventory } from './parse.ts';
 import { parseJsonOutput, runPowerShell } from './powershell.ts';
 
 /** The listing script (fixed text, no inputs). */
@@ -36,5 +36,5 @@ export async function listWindowsDisks(deps: Deps): Promise<DiskInfo[]> {
       cause,
     });
   }
-  return parseWindowsInventory((inv ?? {}) as WinInventory);
+  return parseWindowsInventory(inv ?? {});
 }

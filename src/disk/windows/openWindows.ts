@@ -16,7 +16,13 @@ import type { Deps } from '../../deps/types.ts';
 import { DiskError, UsageError } from '../../errors.ts';
 import { Cleanup } from '../cleanup.ts';
 import type { DiskInfo, PreparedVolume } from '../types.ts';
-import { type WinBitLockerVolume, bitlockerStateOf, isRecoveryProtector, letterOf, protectorsOf } from './parse.ts';
+import {
+  type WinBitLockerVolume,
+  bitlockerStateOf,
+  isRecoveryProtector,
+  letterOf,
+  protectorsOf,
+} from './parse.ts';
 import { diskNumber, jsonArray, mountPoint, parseJsonOutput, runPowerShell } from './powershell.ts';
 
 /** What the Windows backend needs besides the disk. */
@@ -34,20 +40,31 @@ const READ_BITLOCKER = (mp: string) =>
 async function readBitLocker(deps: Deps, letter: string): Promise<WinBitLockerVolume> {
   const r = await runPowerShell(deps, READ_BITLOCKER(mountPoint(letter)));
   const v = jsonArray<WinBitLockerVolume>(parseJsonOutput(r.stdout))[0];
-  if (!v) throw new DiskError(`Get-BitLockerVolume printed nothing for ${letter}:`, { code: 'ERR_DISKPREP_BITLOCKER' });
+  if (!v)
+    throw new DiskError(`Get-BitLockerVolume printed nothing for ${letter}:`, {
+      code: 'ERR_DISKPREP_BITLOCKER',
+    });
   // Recovery passwords are secrets from the moment they are read.
   for (const p of protectorsOf(v)) deps.redactor.add(p.RecoveryPassword);
   return v;
 }
 
 /** Prepares or unlocks; see the module comment. */
-export async function openWindows(deps: Deps, disk: DiskInfo, options: OpenWindowsOptions): Promise<PreparedVolume> {
+export async function openWindows(
+  deps: Deps,
+  disk: DiskInfo,
+  options: OpenWindowsOptions,
+): Promise<PreparedVolume> {
   const n = diskNumber(disk.number);
   const cleanup = new Cleanup();
   cleanup.armOn(deps.signal);
   const volume = (letter: string, key: string, fileSystemBytes: number): PreparedVolume => {
     cleanup.push('lock', async () => {
-      await runPowerShell(deps, `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`, { write: true, reject: false });
+      await runPowerShell(
+        deps,
+        `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
+        { write: true, reject: false },
+      );
     });
     return {
       mountPath: `${letter}:\\`,
@@ -75,7 +92,9 @@ export async function openWindows(deps: Deps, disk: DiskInfo, options: OpenWindo
       { write: true, env: labelEnv },
     );
     if (made.dryRun) {
-      deps.terminal.info('! Enable-BitLocker -MountPoint <new volume> -RecoveryPasswordProtector -UsedSpaceOnly');
+      deps.terminal.info(
+        '! Enable-BitLocker -MountPoint <new volume> -RecoveryPasswordProtector -UsedSpaceOnly',
+      );
       return volume('X', '', 0);
     }
     const v = jsonArray<{ DriveLetter?: unknown; Size?: number }>(parseJsonOutput(made.stdout))[0];
@@ -92,12 +111,17 @@ export async function openWindows(deps: Deps, disk: DiskInfo, options: OpenWindo
       { write: true },
     );
     const bl = await readBitLocker(deps, letter);
-    const key = protectorsOf(bl).find((p) => isRecoveryProtector(p) && p.RecoveryPassword)?.RecoveryPassword;
+    const key = protectorsOf(bl).find(
+      (p) => isRecoveryProtector(p) && p.RecoveryPassword,
+    )?.RecoveryPassword;
     if (!key) {
-      throw new DiskError(`BitLocker on ${letter}: has no recovery password after Enable-BitLocker`, {
-        code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
-        hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then run again with --already-encrypted --already-formatted`,
-      });
+      throw new DiskError(
+        `BitLocker on ${letter}: has no recovery password after Enable-BitLocker`,
+        {
+          code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+          hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then run again with --already-encrypted --already-formatted`,
+        },
+      );
     }
     return volume(letter, key, Number(v?.Size ?? disk.sizeBytes));
   }
@@ -121,32 +145,47 @@ export async function openWindows(deps: Deps, disk: DiskInfo, options: OpenWindo
     });
   }
   if (!protectorsOf(bl).some(isRecoveryProtector)) {
-    throw new DiskError(`${letter}: has no recovery-password (numerical password) protector, which the Azure service needs to unlock it`, {
-      code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
-      hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then pass it with --bitlocker-key`,
-    });
+    throw new DiskError(
+      `${letter}: has no recovery-password (numerical password) protector, which the Azure service needs to unlock it`,
+      {
+        code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+        hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then pass it with --bitlocker-key`,
+      },
+    );
   }
   if (bitlockerStateOf(bl) === 'locked') {
-    const r = await runPowerShell(deps, `Unlock-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null`, {
-      env: { DISKPREP_BITLOCKER_KEY: key },
-      reject: false,
-    });
+    const r = await runPowerShell(
+      deps,
+      `Unlock-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null`,
+      {
+        env: { DISKPREP_BITLOCKER_KEY: key },
+        reject: false,
+      },
+    );
     if (r.exitCode !== 0) {
-      throw new UsageError(`the BitLocker recovery password given for ${letter}: does not unlock it`, {
-        code: 'ERR_DISKPREP_WRONG_KEY',
-        hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
-      });
+      throw new UsageError(
+        `the BitLocker recovery password given for ${letter}: does not unlock it`,
+        {
+          code: 'ERR_DISKPREP_WRONG_KEY',
+          hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+        },
+      );
     }
     bl = await readBitLocker(deps, letter);
   }
   // Unlocked by someone else already: the key must still be one of the volume's, or the
   // service could not unlock the drive.
-  const known = protectorsOf(bl).filter(isRecoveryProtector).map((p) => p.RecoveryPassword);
+  const known = protectorsOf(bl)
+    .filter(isRecoveryProtector)
+    .map((p) => p.RecoveryPassword);
   if (known.every((k) => k !== undefined && k !== '') && !known.includes(key)) {
-    throw new UsageError(`the BitLocker recovery password given for ${letter}: is not one of its protectors`, {
-      code: 'ERR_DISKPREP_WRONG_KEY',
-      hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
-    });
+    throw new UsageError(
+      `the BitLocker recovery password given for ${letter}: is not one of its protectors`,
+      {
+        code: 'ERR_DISKPREP_WRONG_KEY',
+        hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+      },
+    );
   }
   if (!options.alreadyFormatted) {
     await runPowerShell(

@@ -9,19 +9,47 @@ import { jsonArray } from './powershell.ts';
 
 /** MSFT_Disk / MSFT_PhysicalDisk BusType values (Storage Management API). */
 const BUS_BY_NUMBER: Record<number, Bus> = {
-  1: 'SCSI', 2: 'ATA', 3: 'ATA', 6: 'SCSI', 7: 'USB', 8: 'unknown', 9: 'SCSI', 10: 'SAS', 11: 'SATA',
-  12: 'USB', 13: 'USB', 14: 'virtual', 15: 'virtual', 16: 'virtual', 17: 'NVMe',
+  1: 'SCSI',
+  2: 'ATA',
+  3: 'ATA',
+  6: 'SCSI',
+  7: 'USB',
+  8: 'unknown',
+  9: 'SCSI',
+  10: 'SAS',
+  11: 'SATA',
+  12: 'USB',
+  13: 'USB',
+  14: 'virtual',
+  15: 'virtual',
+  16: 'virtual',
+  17: 'NVMe',
 };
 const BUS_BY_NAME: Record<string, Bus> = {
-  scsi: 'SCSI', atapi: 'ATA', ata: 'ATA', usb: 'USB', sas: 'SAS', sata: 'SATA', sd: 'USB', mmc: 'USB',
-  virtual: 'virtual', 'file backed virtual': 'virtual', filebackedvirtual: 'virtual', spaces: 'virtual',
-  'storage spaces': 'virtual', nvme: 'NVMe', iscsi: 'SCSI', 'fibre channel': 'SCSI', raid: 'unknown',
+  scsi: 'SCSI',
+  atapi: 'ATA',
+  ata: 'ATA',
+  usb: 'USB',
+  sas: 'SAS',
+  sata: 'SATA',
+  sd: 'USB',
+  mmc: 'USB',
+  virtual: 'virtual',
+  'file backed virtual': 'virtual',
+  filebackedvirtual: 'virtual',
+  spaces: 'virtual',
+  'storage spaces': 'virtual',
+  nvme: 'NVMe',
+  iscsi: 'SCSI',
+  'fibre channel': 'SCSI',
+  raid: 'unknown',
 };
 
 /** Bus from a numeric or string BusType. */
 export function busOf(v: unknown): Bus {
   if (typeof v === 'number') return BUS_BY_NUMBER[v] ?? 'unknown';
-  if (typeof v === 'string') return BUS_BY_NAME[v.trim().toLowerCase()] ?? (/^\d+$/.test(v) ? busOf(Number(v)) : 'unknown');
+  if (typeof v === 'string')
+    return BUS_BY_NAME[v.trim().toLowerCase()] ?? (/^\d+$/.test(v) ? busOf(Number(v)) : 'unknown');
   return 'unknown';
 }
 
@@ -35,12 +63,31 @@ export function mediaOf(v: unknown): Media {
 /** Enum value as a lower-case name, from either a number (via `names`) or a string. */
 function enumName(v: unknown, names: readonly string[]): string {
   if (typeof v === 'number') return (names[v] ?? String(v)).toLowerCase();
-  return String(v ?? '').toLowerCase();
+  return typeof v === 'string' ? v.toLowerCase() : '';
 }
 
 /** BitLockerVolumeKeyProtectorType (Win32_EncryptableVolume GetKeyProtectorType order). */
-const PROTECTOR_TYPES = ['Unknown', 'Tpm', 'ExternalKey', 'RecoveryPassword', 'TpmPin', 'TpmStartupKey', 'TpmPinStartupKey', 'PublicKey', 'Password', 'TpmNetworkKey', 'AdAccountOrGroup'];
-const VOLUME_STATUS = ['FullyDecrypted', 'FullyEncrypted', 'EncryptionInProgress', 'DecryptionInProgress', 'EncryptionPaused', 'DecryptionPaused'];
+const PROTECTOR_TYPES = [
+  'Unknown',
+  'Tpm',
+  'ExternalKey',
+  'RecoveryPassword',
+  'TpmPin',
+  'TpmStartupKey',
+  'TpmPinStartupKey',
+  'PublicKey',
+  'Password',
+  'TpmNetworkKey',
+  'AdAccountOrGroup',
+];
+const VOLUME_STATUS = [
+  'FullyDecrypted',
+  'FullyEncrypted',
+  'EncryptionInProgress',
+  'DecryptionInProgress',
+  'EncryptionPaused',
+  'DecryptionPaused',
+];
 const LOCK_STATUS = ['Unlocked', 'Locked'];
 
 /** One key protector from Get-BitLockerVolume. */
@@ -65,7 +112,8 @@ export const isRecoveryProtector = (p: WinKeyProtector): boolean =>
   enumName(p.KeyProtectorType, PROTECTOR_TYPES) === 'recoverypassword';
 
 /** Key protectors of a volume, always as an array. */
-export const protectorsOf = (v: WinBitLockerVolume): WinKeyProtector[] => jsonArray<WinKeyProtector>(v.KeyProtector);
+export const protectorsOf = (v: WinBitLockerVolume): WinKeyProtector[] =>
+  jsonArray<WinKeyProtector>(v.KeyProtector);
 
 /** BitLocker state of one Get-BitLockerVolume entry. */
 export function bitlockerStateOf(v: WinBitLockerVolume | undefined): BitLockerState {
@@ -152,16 +200,22 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
     .map((d) => {
       const pd = physical.find((p) => String(p.DeviceId) === String(d.Number));
       const bus = busOf(d.BusType ?? pd?.BusType);
-      let removable = bus === 'USB' && ['sd', 'mmc', '12', '13'].includes(String(d.BusType).toLowerCase());
+      let removable =
+        bus === 'USB' && ['sd', 'mmc', '12', '13'].includes(String(d.BusType).toLowerCase());
       const parts: PartitionInfo[] = partitions
         .filter((p) => p.DiskNumber === d.Number)
         .sort((a, b) => a.PartitionNumber - b.PartitionNumber)
         .map((p) => {
           const letter = letterOf(p.DriveLetter);
           const paths = jsonArray<string>(p.AccessPaths);
-          const vol = volumes.find((v) => (letter && letterOf(v.DriveLetter) === letter) || (v.Path && paths.includes(v.Path)));
+          const vol = volumes.find(
+            (v) =>
+              (letter && letterOf(v.DriveLetter) === letter) || (v.Path && paths.includes(v.Path)),
+          );
           if (vol && (vol.DriveType === 2 || vol.DriveType === 'Removable')) removable = true;
-          const bl = letter ? bitlocker.find((b) => b.MountPoint?.toUpperCase() === `${letter}:`) : undefined;
+          const bl = letter
+            ? bitlocker.find((b) => b.MountPoint?.toUpperCase() === `${letter}:`)
+            : undefined;
           return {
             path: String(p.PartitionNumber),
             sizeBytes: Number(p.Size ?? 0),
@@ -169,7 +223,11 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
             label: vol?.FileSystemLabel || undefined,
             mountpoints: letter ? [`${letter}:\\`] : [],
             ...(letter ? { driveLetter: letter } : {}),
-            bitlocker: bl ? bitlockerStateOf(bl) : inv.BitLockerAvailable !== false && vol?.FileSystem ? 'none' : 'unknown',
+            bitlocker: bl
+              ? bitlockerStateOf(bl)
+              : inv.BitLockerAvailable !== false && vol?.FileSystem
+                ? 'none'
+                : 'unknown',
           } satisfies PartitionInfo;
         });
       const blPart = parts.find((p) => p.bitlocker !== 'none' && p.bitlocker !== 'unknown');
@@ -187,7 +245,8 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
         boot: d.IsBoot === true,
         // Every Windows volume is "mounted" (has a letter); what matters is system/boot.
         mountpoints: [],
-        bitlocker: blPart?.bitlocker ?? (parts.some((p) => p.bitlocker === 'unknown') ? 'unknown' : 'none'),
+        bitlocker:
+          blPart?.bitlocker ?? (parts.some((p) => p.bitlocker === 'unknown') ? 'unknown' : 'none'),
         partitions: parts,
       } satisfies DiskInfo;
     });

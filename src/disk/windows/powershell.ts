@@ -11,11 +11,19 @@ import type { Deps } from '../../deps/types.ts';
 import { InternalError } from '../../errors.ts';
 
 /** Prefix of every script: stop on the first error, print UTF-8. */
-const PRELUDE = "$ErrorActionPreference='Stop';$ProgressPreference='SilentlyContinue';[Console]::OutputEncoding=[Text.Encoding]::UTF8;";
+const PRELUDE =
+  "$ErrorActionPreference='Stop';$ProgressPreference='SilentlyContinue';[Console]::OutputEncoding=[Text.Encoding]::UTF8;";
 
 /** The argv of one PowerShell invocation. */
 export function powershellArgs(script: string): string[] {
-  return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-Command', PRELUDE + script];
+  return [
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-Command',
+    PRELUDE + script,
+  ];
 }
 
 /** A disk number as a script literal; anything but a small whole number is a defect. */
