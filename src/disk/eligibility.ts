@@ -1,0 +1,42 @@
+/**
+ * Which disks may be prepared. Azure takes SATA HDDs up to 10 TB and 2.5" SATA SSDs; USB-SATA
+ * bridges are fine for preparation (reference/azure-importexport.md §5.4). A disk holding the
+ * system, or one in use, is never touched.
+ */
+import type { DiskInfo, Eligibility } from './types.ts';
+
+/** The largest drive the service takes: 10 TB (decimal, as drive vendors count). */
+export const MAX_DRIVE_BYTES = 10 * 1000 ** 4;
+
+/** Options of {@link checkEligible}. */
+export interface CheckEligibleOptions {
+  /**
+   * The operator named this device by path (e.g. `/dev/loop3`): a non-SATA block device is then
+   * accepted with a warning (image files and tests depend on it).
+   */
+  explicitPath?: boolean;
+}
+
+/** Reasons a disk cannot be prepared (empty when it can) and warnings worth showing. */
+export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}): Eligibility {
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  if (disk.system || disk.boot) reasons.push('system or boot disk');
+  if (disk.mountpoints.length > 0) reasons.push(`mounted at ${disk.mountpoints.join(', ')}`);
+  if (disk.sizeBytes > MAX_DRIVE_BYTES)
+    reasons.push('over 10 TB (the service takes at most 10 TB)');
+  if (disk.sizeBytes === 0) reasons.push('no medium (size 0)');
+  if (disk.removable && disk.bus === 'USB') reasons.push('removable stick (not a SATA drive)');
+  if (disk.bus === 'USB') {
+    if (!disk.removable)
+      warnings.push(
+        "behind a USB bridge: the serial shown may be the bridge's, check it against the drive label (or pass --drive-id)",
+      );
+  } else if (disk.bus !== 'SATA') {
+    const what = `not SATA (${disk.kind === 'disk' ? disk.bus : disk.kind})`;
+    if (options.explicitPath) warnings.push(`${what}: accepted because it was named by path`);
+    else reasons.push(`${what}: the service takes SATA drives only`);
+  }
+  if (disk.serial === undefined) warnings.push('reports no serial number: pass --drive-id');
+  return { reasons, warnings };
+}

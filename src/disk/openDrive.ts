@@ -1,0 +1,92 @@
+/**
+ * The one entry point `prepare` uses for a real disk: find it, refuse system / boot / mounted
+ * disks, confirm, then format + encrypt (Windows) or unlock (Windows, Linux) and mount.
+ */
+import type { Deps } from '../deps/types.ts';
+import { DiskError, DiskprepError, UsageError } from '../errors.ts';
+import { checkEligible } from './eligibility.ts';
+import { openLinux } from './linux/openLinux.ts';
+import { listDisks } from './listDisks.ts';
+import { parseRecoveryPassword } from './recoveryPassword.ts';
+import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
+import type { OpenDriveOptions, PreparedVolume } from './types.ts';
+import { openWindows } from './windows/openWindows.ts';
+
+/** Drive ids Azure accepts: the serial without spaces. */
+const DRIVE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
+
+/** Resolves, guards, confirms and prepares one drive; see {@link PreparedVolume}. */
+export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<PreparedVolume> {
+  const disks = await listDisks(deps);
+  const disk = await resolveDisk(deps, disks, options.spec);
+  const { reasons, warnings } = checkEligible(disk, { explicitPath: isDevicePath(options.spec) });
+  if (reasons.length > 0) {
+    throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
+      code: 'ERR_DISKPREP_DISK_REFUSED',
+      hint: 'pick another disk (diskprep drives lists them and why)',
+      details: { path: disk.path, reasons },
+    });
+  }
+  for (const w of warnings) deps.terminal.warn(`${disk.path}: ${w}`);
+
+  const driveId = options.driveId ?? disk.serial;
+  if (!driveId) {
+    throw new UsageError(`${disk.path} reports no serial number`, {
+      code: 'ERR_DISKPREP_NO_SERIAL',
+      hint: 'pass --drive-id with the serial printed on the drive label',
+    });
+  }
+  if (!DRIVE_ID.test(driveId)) {
+    throw new UsageError(`drive id "${driveId}" is not a serial number Azure accepts`, {
+      code: 'ERR_DISKPREP_DRIVE_ID',
+      hint: 'pass --drive-id with the serial from the drive label, without spaces',
+    });
+  }
+
+  let key: string | undefined;
+  if (options.alreadyEncrypted) {
+    if (!options.bitlockerKey) {
+      throw new UsageError(`--already-encrypted needs the recovery password of ${disk.path}`, {
+        code: 'ERR_DISKPREP_BITLOCKER_KEY',
+        hint: 'pass --bitlocker-key <48-digit numerical password> (one per --drive, in order)',
+      });
+    }
+    key = parseRecoveryPassword(options.bitlockerKey);
+    deps.redactor.add(key);
+  } else if (deps.platform !== 'win32') {
+    throw new DiskError(
+      `${disk.path} is not BitLocker-encrypted, and Linux has no tool that can encrypt it`,
+      {
+        code: 'ERR_DISKPREP_CANNOT_ENCRYPT',
+        hint: 'encrypt it on Windows (manage-bde -on X: -RecoveryPassword, or diskprep on Windows), then run again with --already-encrypted --bitlocker-key <key>',
+      },
+    );
+  }
+  if (options.alreadyFormatted && !options.alreadyEncrypted) {
+    throw new UsageError('--already-formatted needs --already-encrypted', {
+      hint: 'a new drive is always formatted and encrypted; drop --already-formatted',
+    });
+  }
+
+  if (!(await options.confirm(disk))) {
+    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
+      code: 'ERR_DISKPREP_NOT_CONFIRMED',
+    });
+  }
+  const label = options.label ?? 'DISKPREP';
+  if (deps.platform === 'win32') {
+    return openWindows(deps, disk, {
+      alreadyEncrypted: options.alreadyEncrypted,
+      alreadyFormatted: options.alreadyFormatted,
+      ...(key ? { bitlockerKey: key } : {}),
+      driveId,
+      label,
+    });
+  }
+  return openLinux(deps, disk, {
+    bitlockerKey: key!,
+    driveId,
+    alreadyFormatted: options.alreadyFormatted,
+    label,
+  });
+}

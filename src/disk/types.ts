@@ -1,0 +1,104 @@
+/**
+ * What diskprep knows about a disk, on any platform, and what {@link openDrive} hands back.
+ */
+
+/** Bus a disk hangs on, as the OS reports it. */
+export type Bus = 'SATA' | 'SAS' | 'USB' | 'NVMe' | 'SCSI' | 'ATA' | 'virtual' | 'loop' | 'unknown';
+
+/** Spinning or solid state. */
+export type Media = 'HDD' | 'SSD' | 'unknown';
+
+/** BitLocker as seen from outside the volume. */
+export type BitLockerState = 'none' | 'encrypted' | 'locked' | 'unlocked' | 'unknown';
+
+/** One partition (or the whole-disk volume on Linux when the disk has no partition table). */
+export interface PartitionInfo {
+  /** `/dev/sdb1`, or `2` (partition number) on Windows. */
+  path: string;
+  sizeBytes: number;
+  /** File system type as reported (`ntfs`, `BitLocker`, `ext4`...), undefined when none. */
+  fsType: string | undefined;
+  label: string | undefined;
+  mountpoints: string[];
+  /** Windows drive letter without colon. */
+  driveLetter?: string;
+  /** BitLocker state of the volume on this partition. */
+  bitlocker: BitLockerState;
+}
+
+/** One disk as {@link listDisks} reports it. */
+export interface DiskInfo {
+  /** `/dev/sdb` on Linux, `\\.\PHYSICALDRIVE2` on Windows. */
+  path: string;
+  /** Windows disk number (Get-Disk Number). */
+  number?: number;
+  /** Drive id for Azure: the hardware serial without spaces; undefined when the device reports none. */
+  serial: string | undefined;
+  model: string;
+  sizeBytes: number;
+  bus: Bus;
+  media: Media;
+  /** Removable media (USB stick, card reader). */
+  removable: boolean;
+  /** `disk` for physical disks; `loop`, `virtual` for the rest (listed with `--all`). */
+  kind: 'disk' | 'loop' | 'virtual';
+  /** Holds /, /boot, /boot/efi or swap (Linux); IsSystem (Windows). */
+  system: boolean;
+  /** Boot disk (Windows IsBoot; Linux: same as system). */
+  boot: boolean;
+  /** Any mountpoint on the disk or its partitions / holders. */
+  mountpoints: string[];
+  /** File system / volume type on the whole disk (no partition table), e.g. `BitLocker`. */
+  fsType?: string;
+  /** Overall BitLocker state: the disk's own volume or its first BitLocker partition. */
+  bitlocker: BitLockerState;
+  partitions: PartitionInfo[];
+}
+
+/** Why a disk may not be used, and what to be careful of. */
+export interface Eligibility {
+  /** Empty when the disk may be prepared. */
+  reasons: string[];
+  warnings: string[];
+}
+
+/** A disk with its eligibility, as `diskprep drives` prints it. */
+export interface ListedDisk extends DiskInfo, Eligibility {
+  eligible: boolean;
+}
+
+/** Options of {@link openDrive}. */
+export interface OpenDriveOptions {
+  /** Serial, device path (`/dev/sdb`, `\\.\PHYSICALDRIVE2`) or drive letter (`E`, `E:`). */
+  spec: string;
+  /** The drive is BitLocker-encrypted already: unlock it with {@link OpenDriveOptions.bitlockerKey}. */
+  alreadyEncrypted: boolean;
+  /** Keep the NTFS inside an already encrypted drive. */
+  alreadyFormatted: boolean;
+  /** 48-digit recovery password of an already encrypted drive. */
+  bitlockerKey?: string;
+  /** Drive id to use when the device reports no serial (or the serial is a USB bridge's). */
+  driveId?: string;
+  /** NTFS label for a fresh file system (default `DISKPREP`). */
+  label?: string;
+  /** Asked once the disk is resolved and checked, before anything changes; false aborts. */
+  confirm: (disk: DiskInfo) => Promise<boolean>;
+}
+
+/** A BitLocker-protected NTFS volume, unlocked and mounted read-write, ready to fill. */
+export interface PreparedVolume {
+  /** Directory to write into (Linux mount point, `E:\` on Windows). */
+  mountPath: string;
+  driveId: string;
+  /** The 48-digit recovery password (a secret: registered with the redactor). */
+  bitlockerKey: string;
+  model: string;
+  /** Size of the disk. */
+  sizeBytes: number;
+  /** Size of the NTFS file system the caller can fill (smaller than the disk on Linux-formatted volumes). */
+  fileSystemBytes: number;
+  /** True under `--dry-run`: nothing was mounted, mountPath does not exist. */
+  dryRun: boolean;
+  /** Unmounts / locks and removes temporary files. Idempotent; also runs when deps.signal aborts. */
+  release(): Promise<void>;
+}

@@ -1,0 +1,204 @@
+/**
+ * Prepares a drive on Windows with the storage and BitLocker cmdlets:
+ *
+ * - new drive: Clear-Disk → Initialize-Disk GPT → New-Partition (all space, a new letter) |
+ *   Format-Volume NTFS → Enable-BitLocker with a recovery-password protector (used space only:
+ *   the drive is blank, so this finishes at once) → the password read back from
+ *   Get-BitLockerVolume.
+ * - already encrypted: Unlock-BitLocker with the given recovery password (passed in an
+ *   environment variable, so it is in no command line), check that a recovery-password
+ *   protector exists and that the given key is one of them, and unless `--already-formatted`
+ *   Format-Volume NTFS (BitLocker stays on; checked afterwards).
+ *
+ * Every disk-changing step is its own `write: true` command, so `--dry-run` lists them.
+ */
+import type { Deps } from '../../deps/types.ts';
+import { DiskError, UsageError } from '../../errors.ts';
+import { Cleanup } from '../cleanup.ts';
+import type { DiskInfo, PreparedVolume } from '../types.ts';
+import {
+  type WinBitLockerVolume,
+  bitlockerStateOf,
+  isRecoveryProtector,
+  letterOf,
+  protectorsOf,
+} from './parse.ts';
+import { diskNumber, jsonArray, mountPoint, parseJsonOutput, runPowerShell } from './powershell.ts';
+
+/** What the Windows backend needs besides the disk. */
+export interface OpenWindowsOptions {
+  alreadyEncrypted: boolean;
+  alreadyFormatted: boolean;
+  bitlockerKey?: string;
+  driveId: string;
+  label: string;
+}
+
+const READ_BITLOCKER = (mp: string) =>
+  `Get-BitLockerVolume -MountPoint ${mp}|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,KeyProtector|ConvertTo-Json -Depth 4 -Compress`;
+
+async function readBitLocker(deps: Deps, letter: string): Promise<WinBitLockerVolume> {
+  const r = await runPowerShell(deps, READ_BITLOCKER(mountPoint(letter)));
+  const v = jsonArray<WinBitLockerVolume>(parseJsonOutput(r.stdout))[0];
+  if (!v)
+    throw new DiskError(`Get-BitLockerVolume printed nothing for ${letter}:`, {
+      code: 'ERR_DISKPREP_BITLOCKER',
+    });
+  // Recovery passwords are secrets from the moment they are read.
+  for (const p of protectorsOf(v)) deps.redactor.add(p.RecoveryPassword);
+  return v;
+}
+
+/** Prepares or unlocks; see the module comment. */
+export async function openWindows(
+  deps: Deps,
+  disk: DiskInfo,
+  options: OpenWindowsOptions,
+): Promise<PreparedVolume> {
+  const n = diskNumber(disk.number);
+  const cleanup = new Cleanup();
+  cleanup.armOn(deps.signal);
+  const volume = (letter: string, key: string, fileSystemBytes: number): PreparedVolume => {
+    cleanup.push('lock', async () => {
+      await runPowerShell(
+        deps,
+        `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
+        { write: true, reject: false },
+      );
+    });
+    return {
+      mountPath: `${letter}:\\`,
+      driveId: options.driveId,
+      bitlockerKey: key,
+      model: disk.model,
+      sizeBytes: disk.sizeBytes,
+      fileSystemBytes,
+      dryRun: deps.exec.dryRun,
+      release: () => cleanup.run(),
+    };
+  };
+  const labelEnv = { DISKPREP_LABEL: options.label };
+
+  if (!options.alreadyEncrypted) {
+    await runPowerShell(
+      deps,
+      `$d=Get-Disk -Number ${n};if($d.IsOffline){Set-Disk -Number ${n} -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number ${n} -IsReadOnly $false};if($d.PartitionStyle -ne 'RAW'){Clear-Disk -Number ${n} -RemoveData -RemoveOEM -Confirm:$false}`,
+      { write: true },
+    );
+    await runPowerShell(deps, `Initialize-Disk -Number ${n} -PartitionStyle GPT`, { write: true });
+    const made = await runPowerShell(
+      deps,
+      `New-Partition -DiskNumber ${n} -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress`,
+      { write: true, env: labelEnv },
+    );
+    if (made.dryRun) {
+      deps.terminal.info(
+        '! Enable-BitLocker -MountPoint <new volume> -RecoveryPasswordProtector -UsedSpaceOnly',
+      );
+      return volume('X', '', 0);
+    }
+    const v = jsonArray<{ DriveLetter?: unknown; Size?: number }>(parseJsonOutput(made.stdout))[0];
+    const letter = letterOf(v?.DriveLetter);
+    if (!letter) {
+      throw new DiskError(`the new volume on disk ${n} got no drive letter`, {
+        code: 'ERR_DISKPREP_NO_LETTER',
+        hint: 'free a drive letter (Disk Management) and run again',
+      });
+    }
+    await runPowerShell(
+      deps,
+      `Enable-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPasswordProtector -UsedSpaceOnly -WarningAction SilentlyContinue|Out-Null`,
+      { write: true },
+    );
+    const bl = await readBitLocker(deps, letter);
+    const key = protectorsOf(bl).find(
+      (p) => isRecoveryProtector(p) && p.RecoveryPassword,
+    )?.RecoveryPassword;
+    if (!key) {
+      throw new DiskError(
+        `BitLocker on ${letter}: has no recovery password after Enable-BitLocker`,
+        {
+          code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+          hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then run again with --already-encrypted --already-formatted`,
+        },
+      );
+    }
+    return volume(letter, key, Number(v?.Size ?? disk.sizeBytes));
+  }
+
+  // Already encrypted: the first BitLocker partition with a letter.
+  const part = disk.partitions.find((p) => p.bitlocker !== 'none' && p.driveLetter);
+  if (!part?.driveLetter) {
+    throw new UsageError(`disk ${n} (${disk.model}) has no BitLocker volume with a drive letter`, {
+      code: 'ERR_DISKPREP_BITLOCKER',
+      hint: 'assign it a letter in Disk Management, or drop --already-encrypted to format and encrypt it',
+    });
+  }
+  const letter = part.driveLetter;
+  const key = options.bitlockerKey ?? '';
+  deps.redactor.add(key);
+  let bl = await readBitLocker(deps, letter);
+  if (bitlockerStateOf(bl) === 'none') {
+    throw new UsageError(`${letter}: is not BitLocker-encrypted`, {
+      code: 'ERR_DISKPREP_BITLOCKER',
+      hint: 'drop --already-encrypted to encrypt it',
+    });
+  }
+  if (!protectorsOf(bl).some(isRecoveryProtector)) {
+    throw new DiskError(
+      `${letter}: has no recovery-password (numerical password) protector, which the Azure service needs to unlock it`,
+      {
+        code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+        hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then pass it with --bitlocker-key`,
+      },
+    );
+  }
+  if (bitlockerStateOf(bl) === 'locked') {
+    const r = await runPowerShell(
+      deps,
+      `Unlock-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null`,
+      {
+        env: { DISKPREP_BITLOCKER_KEY: key },
+        reject: false,
+      },
+    );
+    if (r.exitCode !== 0) {
+      throw new UsageError(
+        `the BitLocker recovery password given for ${letter}: does not unlock it`,
+        {
+          code: 'ERR_DISKPREP_WRONG_KEY',
+          hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+        },
+      );
+    }
+    bl = await readBitLocker(deps, letter);
+  }
+  // Unlocked by someone else already: the key must still be one of the volume's, or the
+  // service could not unlock the drive.
+  const known = protectorsOf(bl)
+    .filter(isRecoveryProtector)
+    .map((p) => p.RecoveryPassword);
+  if (known.every((k) => k !== undefined && k !== '') && !known.includes(key)) {
+    throw new UsageError(
+      `the BitLocker recovery password given for ${letter}: is not one of its protectors`,
+      {
+        code: 'ERR_DISKPREP_WRONG_KEY',
+        hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+      },
+    );
+  }
+  if (!options.alreadyFormatted) {
+    await runPowerShell(
+      deps,
+      `Format-Volume -DriveLetter ${letter} -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Out-Null`,
+      { write: true, env: labelEnv },
+    );
+    if (!deps.exec.dryRun && bitlockerStateOf(await readBitLocker(deps, letter)) === 'none') {
+      throw new DiskError(`${letter}: lost BitLocker when it was formatted`, {
+        code: 'ERR_DISKPREP_BITLOCKER',
+        hint: 'drop --already-encrypted so diskprep encrypts it again',
+      });
+    }
+  }
+  return volume(letter, key, part.sizeBytes);
+}

@@ -1,0 +1,114 @@
+/**
+ * Real BitLocker volumes from /work/shared/testdata/bitlocker on real loop devices, for the
+ * integration tests. Images are unpacked into a temp dir (never touched in place); every loop
+ * device a test attaches is detached by {@link LoopLab.dispose}.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createExec } from '../../src/deps/exec.ts';
+import { fakeDeps, type FakeDepsOptions } from '../helpers/fakeDeps.ts';
+import { SHARED_DIR } from '../helpers/paths.ts';
+
+export const BITLOCKER_DIR = join(SHARED_DIR, 'testdata', 'bitlocker');
+export const XTS_KEY = '235818-357951-253979-013365-241120-245575-342914-591910';
+export const ELEPHANT_KEY = '529573-278784-259347-197835-171457-264044-610280-313269';
+
+/** Root and the tools present: the integration tests need both. */
+export const canRun = (() => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'command -v dislocker && command -v ntfs-3g && command -v cryptsetup && test -e /dev/fuse',
+      ],
+      { stdio: 'ignore' },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A temp dir with images and the loop devices attached to them. */
+export class LoopLab {
+  readonly dir = mkdtempSync(join(tmpdir(), 'diskprep-looplab-'));
+  private readonly loops: string[] = [];
+
+  /** Unpacks one of the `*-ntfs.img.xz` images. */
+  unpackNtfs(name: 'bitlk-aes-xts-128-ntfs' | 'bitlk-aes-cbc-elephant-128-ntfs'): string {
+    const out = join(this.dir, `${name}.img`);
+    writeFileSync(
+      out,
+      execFileSync('xz', ['-dc', join(BITLOCKER_DIR, `${name}.img.xz`)], {
+        maxBuffer: 256 * 1024 * 1024,
+      }),
+    );
+    return out;
+  }
+
+  /** Extracts one image of cryptsetup's set (trimmed: metadata only). */
+  unpackOriginal(name: string): string {
+    execFileSync('tar', [
+      'xJSf',
+      join(BITLOCKER_DIR, 'bitlk-images.tar.xz'),
+      '-C',
+      this.dir,
+      `bitlk-images/${name}.img`,
+    ]);
+    return join(this.dir, 'bitlk-images', `${name}.img`);
+  }
+
+  /** A blank file of `bytes`. */
+  blank(bytes: number): string {
+    const out = join(this.dir, `blank-${this.loops.length}.img`);
+    execFileSync('truncate', ['-s', String(bytes), out]);
+    return out;
+  }
+
+  /** Attaches a loop device (`losetup -fP --show`). */
+  attach(file: string): string {
+    const dev = execFileSync('losetup', ['-fP', '--show', file], { encoding: 'utf8' }).trim();
+    this.loops.push(dev);
+    return dev;
+  }
+
+  /** Detaches this lab's loop devices and removes its files. */
+  dispose(): void {
+    for (const dev of this.loops.splice(0)) {
+      try {
+        execFileSync('losetup', ['-d', dev], { stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Loop devices this lab still has attached (per `losetup -a`). */
+  attached(): string[] {
+    const all = execFileSync('losetup', ['-a'], { encoding: 'utf8' });
+    return all
+      .split('\n')
+      .filter((l) => l.includes(this.dir))
+      .map((l) => l.split(':')[0]!);
+  }
+}
+
+/** Mount points under `prefix` in /proc/mounts. */
+export function mountsUnder(prefix: string): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(prefix));
+}
+
+/** Stub deps with the real exec seam (real lsblk, cryptsetup, dislocker, ntfs-3g). */
+export function realDeps(options: FakeDepsOptions = {}) {
+  const made = fakeDeps({ platform: 'linux', ...options });
+  made.deps.exec = createExec({ dryRun: options.dryRun ?? false, terminal: made.deps.terminal });
+  return made;
+}
