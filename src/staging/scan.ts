@@ -49,6 +49,14 @@ export type WalkEvent =
   /** An entry that cannot be part of the data. */
   | { kind: 'problem'; relPath: string; problem: string };
 
+/**
+ * How many entries of one folder are stat()ed at once. Measured on 100,000 empty files in
+ * 100 folders (local ext4, 2 busy cores): validate + plan took 11-13 s one stat at a time,
+ * 3.1-4.1 s with a window of 32. On an SMB/NFS share each stat is a round trip, so the gain
+ * there is larger.
+ */
+const STAT_WINDOW = 32;
+
 function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'error';
 }
@@ -72,6 +80,91 @@ export async function* walkJobTree(
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
   const rootReal = await deps.fs.realpath(jobDataRoot(staging, job));
 
+  /** What one directory entry turned out to be. */
+  type Resolved =
+    | { kind: 'dir'; abs: string; real: string; relPath: string }
+    | { kind: 'file'; file: ScannedFile }
+    | { kind: 'problem'; relPath: string; problem: string };
+
+  async function resolve(e: Dirent, dir: string, dirReal: string, rel: string): Promise<Resolved> {
+    const abs = path.join(dir, e.name);
+    const relPath = rel ? `${rel}/${e.name}` : e.name;
+    let real = path.join(dirReal, e.name);
+    let st: Stats | undefined;
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    let viaLink = false;
+    const special = e.isFIFO() || e.isSocket() || e.isBlockDevice() || e.isCharacterDevice();
+    if (e.isSymbolicLink() || (!isDir && !isFile && !special)) {
+      // A link, or a file system that does not report entry types: resolve it.
+      try {
+        const lst = await deps.fs.lstat(abs);
+        if (lst.isSymbolicLink()) {
+          viaLink = true;
+          real = await deps.fs.realpath(abs);
+          if (!isInside(real, stagingReal)) {
+            return {
+              kind: 'problem',
+              relPath,
+              problem: `symbolic link leads outside the staging location (to ${real})`,
+            };
+          }
+          if (isInside(real, diskprepReal)) {
+            return {
+              kind: 'problem',
+              relPath,
+              problem: `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`,
+            };
+          }
+        }
+        st = await deps.fs.stat(abs);
+      } catch (err) {
+        const code = errCode(err);
+        const problem =
+          code === 'ENOENT'
+            ? 'broken symbolic link (its target does not exist)'
+            : code === 'ELOOP'
+              ? 'symbolic link loop'
+              : `cannot read it (${code})`;
+        return { kind: 'problem', relPath, problem };
+      }
+      isDir = st.isDirectory();
+      isFile = st.isFile();
+    }
+    if (isDir) {
+      if (viaLink && isInside(dirReal, real)) {
+        return {
+          kind: 'problem',
+          relPath,
+          problem: 'symbolic link loop (it leads to a folder that contains it)',
+        };
+      }
+      return { kind: 'dir', abs, real, relPath };
+    }
+    if (!isFile) {
+      return {
+        kind: 'problem',
+        relPath,
+        problem: 'not a regular file or folder (FIFO, socket or device)',
+      };
+    }
+    try {
+      st ??= await deps.fs.stat(abs);
+    } catch (err) {
+      return { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
+    }
+    return {
+      kind: 'file',
+      file: {
+        relPath,
+        absPath: abs,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        blobType: blobTypeFor(relPath, job.blobType),
+      },
+    };
+  }
+
   async function* walk(dir: string, dirReal: string, rel: string): AsyncGenerator<WalkEvent> {
     let entries: Dirent[];
     try {
@@ -87,96 +180,24 @@ export async function* walkJobTree(
     entries.sort((a, b) => compareNames(a.name, b.name));
     const kept = entries.filter((e) => path.join(dirReal, e.name) !== diskprepReal);
     yield { kind: 'dir', relPath: rel, names: kept.map((e) => e.name) };
-    for (const e of kept) {
+    // stat() the next entries concurrently, yield in order: a network share answers each
+    // stat in a round trip, so a window of them overlaps the latency.
+    const pending: Promise<Resolved>[] = [];
+    let next = 0;
+    const fill = (upTo: number) => {
+      for (; next < kept.length && next < upTo; next++) {
+        const p = resolve(kept[next]!, dir, dirReal, rel);
+        p.catch(() => {}); // awaited below in order; this only stops an unhandled rejection
+        pending[next] = p;
+      }
+    };
+    for (let i = 0; i < kept.length; i++) {
       deps.signal.throwIfAborted();
-      const abs = path.join(dir, e.name);
-      const relPath = rel ? `${rel}/${e.name}` : e.name;
-      let real = path.join(dirReal, e.name);
-      let st: Stats | undefined;
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      let viaLink = false;
-      if (
-        e.isSymbolicLink() ||
-        (!isDir &&
-          !isFile &&
-          !e.isFIFO() &&
-          !e.isSocket() &&
-          !e.isBlockDevice() &&
-          !e.isCharacterDevice())
-      ) {
-        // A link, or a file system that does not report entry types: resolve it.
-        try {
-          const lst = await deps.fs.lstat(abs);
-          if (lst.isSymbolicLink()) {
-            viaLink = true;
-            real = await deps.fs.realpath(abs);
-            if (!isInside(real, stagingReal)) {
-              yield {
-                kind: 'problem',
-                relPath,
-                problem: `symbolic link leads outside the staging location (to ${real})`,
-              };
-              continue;
-            }
-            if (isInside(real, diskprepReal)) {
-              yield {
-                kind: 'problem',
-                relPath,
-                problem: `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`,
-              };
-              continue;
-            }
-          }
-          st = await deps.fs.stat(abs);
-        } catch (err) {
-          const code = errCode(err);
-          const problem =
-            code === 'ENOENT'
-              ? 'broken symbolic link (its target does not exist)'
-              : code === 'ELOOP'
-                ? 'symbolic link loop'
-                : `cannot read it (${code})`;
-          yield { kind: 'problem', relPath, problem };
-          continue;
-        }
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-      }
-      if (isDir) {
-        if (viaLink && isInside(dirReal, real)) {
-          yield {
-            kind: 'problem',
-            relPath,
-            problem: 'symbolic link loop (it leads to a folder that contains it)',
-          };
-          continue;
-        }
-        yield* walk(abs, real, relPath);
-      } else if (isFile) {
-        try {
-          st ??= await deps.fs.stat(abs);
-        } catch (err) {
-          yield { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
-          continue;
-        }
-        yield {
-          kind: 'file',
-          file: {
-            relPath,
-            absPath: abs,
-            size: st.size,
-            mtimeMs: st.mtimeMs,
-            blobType: blobTypeFor(relPath, job.blobType),
-          },
-        };
-      } else {
-        yield {
-          kind: 'problem',
-          relPath,
-          problem: 'not a regular file or folder (FIFO, socket or device)',
-        };
-      }
+      fill(i + STAT_WINDOW);
+      const r = await pending[i]!;
+      delete pending[i];
+      if (r.kind === 'dir') yield* walk(r.abs, r.real, r.relPath);
+      else yield r;
     }
   }
   yield* walk(jobDataRoot(staging, job), rootReal, '');
