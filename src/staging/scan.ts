@@ -182,20 +182,20 @@ export async function* walkJobTree(
     yield { kind: 'dir', relPath: rel, names: kept.map((e) => e.name) };
     // stat() the next entries concurrently, yield in order: a network share answers each
     // stat in a round trip, so a window of them overlaps the latency.
-    const pending: Promise<Resolved>[] = [];
+    const pending = new Map<number, Promise<Resolved>>();
     let next = 0;
     const fill = (upTo: number) => {
       for (; next < kept.length && next < upTo; next++) {
         const p = resolve(kept[next]!, dir, dirReal, rel);
         p.catch(() => {}); // awaited below in order; this only stops an unhandled rejection
-        pending[next] = p;
+        pending.set(next, p);
       }
     };
     for (let i = 0; i < kept.length; i++) {
       deps.signal.throwIfAborted();
       fill(i + STAT_WINDOW);
-      const r = await pending[i]!;
-      delete pending[i];
+      const r = await pending.get(i)!;
+      pending.delete(i);
       if (r.kind === 'dir') yield* walk(r.abs, r.real, r.relPath);
       else yield r;
     }
