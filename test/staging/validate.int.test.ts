@@ -89,6 +89,20 @@ describe('walk and validate a clean tree', () => {
   });
 });
 
+describe('walk order with concurrent stats', () => {
+  it('a folder of 200 entries (more than the stat window) comes out sorted, folders in place', async () => {
+    const entries: Record<string, string> = {};
+    const names = Array.from({ length: 200 }, (_, i) => `n${(i * 7919) % 1000}`);
+    for (const n of names) entries[n.endsWith('3') ? `${n}/inner.txt` : n] = n;
+    await makeTree(staging, entries);
+    const got = (await collect(job())).map((f) => f.relPath);
+    const want = names
+      .map((n) => (n.endsWith('3') ? `${n}/inner.txt` : n))
+      .sort((a, b) => (a.split('/')[0]! < b.split('/')[0]! ? -1 : 1));
+    expect(got).toEqual(want);
+  });
+});
+
 describe('problems: all listed at once, nothing walked past silently', () => {
   it('bad names, case collisions, long blob names, page-blob lengths, escaping and broken links, loops, FIFOs', async () => {
     const long = 'L'.repeat(250);
