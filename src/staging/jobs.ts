@@ -4,8 +4,14 @@
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { jobDescriptorPath, jobsDir } from './layout.ts';
-import { type JobDescriptor, JobDescriptorSchema } from './types.ts';
+import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { jobDescriptorPath, jobsDir, journalDir } from './layout.ts';
+import {
+  type JobDescriptor,
+  JobDescriptorSchema,
+  type JobSecrets,
+  JobSecretsSchema,
+} from './types.ts';
 
 /** Names of the jobs recorded in `staging`, sorted; [] when none. */
 export async function listJobs(fs: Deps['fs'], staging: string): Promise<string[]> {
@@ -115,4 +121,73 @@ export async function assertStagingExists(deps: Deps, staging: string): Promise<
 /** Absolute path of the folder holding a job's data. */
 export function jobDataRoot(staging: string, job: JobDescriptor): string {
   return job.data ? path.resolve(staging, job.data) : path.resolve(staging);
+}
+
+/** `<staging>/.diskprep/journal/<job>/secrets.json`. */
+export function jobSecretsPath(staging: string, job: string): string {
+  return path.join(journalDir(staging, job), 'secrets.json');
+}
+
+/** Writes a job descriptor atomically (creating `.diskprep/jobs`). */
+export async function writeJobDescriptor(
+  fs: Deps['fs'],
+  staging: string,
+  job: JobDescriptor,
+): Promise<string> {
+  const file = jobDescriptorPath(staging, job.name);
+  await fs.mkdir(jobsDir(staging), { recursive: true });
+  await writeFileAtomic(fs, file, `${JSON.stringify(JobDescriptorSchema.parse(job), null, 2)}\n`);
+  return file;
+}
+
+/**
+ * Reads a job's secrets (storage account key, container SAS) and registers them with the
+ * redactor. A job without a secrets file has none: `{}`.
+ */
+export async function readJobSecrets(
+  deps: Deps,
+  staging: string,
+  job: string,
+): Promise<JobSecrets> {
+  const file = jobSecretsPath(staging, job);
+  let text: string;
+  try {
+    text = await deps.fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`secrets file ${file} is not valid JSON`, {
+      hint: 'record the key again with diskprep init --force --storage-account-key ...',
+    });
+  }
+  const parsed = JobSecretsSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new UsageError(`secrets file ${file} is invalid`, {
+      hint: 'record the key again with diskprep init --force --storage-account-key ...',
+    });
+  }
+  deps.redactor.add(parsed.data.storageAccountKey);
+  deps.redactor.add(parsed.data.containerSas);
+  return parsed.data;
+}
+
+/** Writes a job's secrets atomically with mode 0600 (its folder 0700). */
+export async function writeJobSecrets(
+  fs: Deps['fs'],
+  staging: string,
+  job: string,
+  secrets: JobSecrets,
+): Promise<string> {
+  const dir = journalDir(staging, job);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = jobSecretsPath(staging, job);
+  await writeFileAtomic(fs, file, `${JSON.stringify(JobSecretsSchema.parse(secrets), null, 2)}\n`, {
+    mode: 0o600,
+  });
+  return file;
 }

@@ -38,6 +38,14 @@ export function registerInit(program: Command, set: SetInvocation): void {
       ]).default('auto'),
     )
     .option('--data <subfolder>', 'the job covers only this subfolder of the staging location')
+    .option(
+      '--storage-account-key <key>',
+      'storage account key for the drive manifest, kept in the journal with mode 0600 (or env DISKPREP_STORAGE_ACCOUNT_KEY)',
+    )
+    .option(
+      '--container-sas <sas>',
+      'container SAS instead of the key, kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
+    )
     .option('--force', 'replace an existing job descriptor of the same name');
   addCommonOptions(cmd);
   examples(cmd, [
@@ -64,6 +72,8 @@ export function registerInit(program: Command, set: SetInvocation): void {
             blobType: o.blobType as 'page' | 'block' | 'auto',
             data: o.data as string | undefined,
             force: o.force === true,
+            storageAccountKey: o.storageAccountKey as string | undefined,
+            containerSas: o.containerSas as string | undefined,
           },
           deps,
         );

@@ -1,8 +1,28 @@
 /**
- * `diskprep init`. Placeholder until its issue lands: it says so and exits 1.
+ * `diskprep init s:<staging> --job <name> ...`: records an import job in the staging
+ * location (the "Initiate offline backup" step). The descriptor holds no secret; a storage
+ * account key or container SAS goes to the job's journal, mode 0600.
  */
+import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
-import { DiskprepError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
+import {
+  assertStagingExists,
+  listJobs,
+  readJobDescriptor,
+  readJobSecrets,
+  writeJobDescriptor,
+  writeJobSecrets,
+} from '../../staging/jobs.ts';
+import { DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
+import {
+  containerProblem,
+  jobNameProblem,
+  normalisePrefix,
+  prefixProblem,
+  storageAccountProblem,
+} from '../../staging/names.ts';
+import type { JobDescriptor, JobSecrets } from '../../staging/types.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -18,11 +38,254 @@ export interface InitOptions {
   blobType: 'page' | 'block' | 'auto';
   data?: string;
   force: boolean;
+  /** Also `DISKPREP_STORAGE_ACCOUNT_KEY`. */
+  storageAccountKey?: string;
+  /** Also `DISKPREP_CONTAINER_SAS`. */
+  containerSas?: string;
 }
 
-/** Not built yet. */
-export async function init(_options: InitOptions, _deps: Deps): Promise<void> {
-  throw new DiskprepError('diskprep init is not available in this build yet', 1, {
-    code: 'ERR_DISKPREP_NOT_BUILT',
-  });
+const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
+/** Writes the job descriptor (and secrets) after checking every value against Azure's rules. */
+export async function init(options: InitOptions, deps: Deps): Promise<void> {
+  const staging = path.resolve(deps.cwd, options.staging);
+  const secrets = readSecretOptions(options, deps);
+  await assertStagingExists(deps, staging);
+  checkNames(options);
+  const arm = checkArmValues(options);
+  const data =
+    options.data === undefined ? undefined : await checkDataFolder(deps, staging, options.data);
+
+  const file = jobDescriptorPath(staging, options.job);
+  if (!options.force && (await exists(deps, file))) {
+    throw new UsageError(`job "${options.job}" is already recorded in ${staging}`, {
+      hint: 'pick another --job name, or pass --force to replace it',
+    });
+  }
+  await checkOverlap(deps, staging, options.job, data);
+
+  const descriptor: JobDescriptor = {
+    version: 1,
+    name: options.job,
+    service: options.service,
+    storageAccount: options.storageAccount,
+    container: options.container,
+    ...(options.prefix !== undefined && normalisePrefix(options.prefix) !== ''
+      ? { prefix: normalisePrefix(options.prefix) }
+      : {}),
+    ...arm,
+    blobType: options.blobType,
+    ...(data !== undefined ? { data } : {}),
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await writeJobDescriptor(deps.fs, staging, descriptor);
+  let secretsFile: string | undefined;
+  if (secrets) {
+    secretsFile = await writeJobSecrets(deps.fs, staging, options.job, secrets);
+  } else if (options.force) {
+    // Replacing a descriptor keeps the key recorded before (read to register it for redaction).
+    await readJobSecrets(deps, staging, options.job);
+  }
+
+  if (deps.output.jsonMode) {
+    deps.output.json(descriptor);
+    return;
+  }
+  const where = `${descriptor.storageAccount}/${descriptor.container}${descriptor.prefix ? `/${descriptor.prefix}` : ''}`;
+  deps.output.line(`recorded job "${descriptor.name}" (${descriptor.service}) → ${where}`);
+  deps.output.line(`  descriptor  ${file}`);
+  deps.output.line(`  data        ${data ?? `all of ${staging} but ${DISKPREP_DIR}`}`);
+  deps.output.line(`  blob type   ${descriptor.blobType}`);
+  if (secretsFile) deps.output.line(`  secrets     ${secretsFile} (mode 0600)`);
+  deps.terminal.info(`next: diskprep plan s:${staging} --job ${descriptor.name} --drive-size 8TB`);
+}
+
+function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undefined {
+  const key = options.storageAccountKey ?? nonEmpty(deps.env.DISKPREP_STORAGE_ACCOUNT_KEY);
+  let sas = options.containerSas ?? nonEmpty(deps.env.DISKPREP_CONTAINER_SAS);
+  deps.redactor.add(key);
+  deps.redactor.add(sas);
+  if (key !== undefined && sas !== undefined) {
+    throw new UsageError('give a storage account key or a container SAS, not both', {
+      hint: 'the drive manifest carries one of them (unset DISKPREP_STORAGE_ACCOUNT_KEY or DISKPREP_CONTAINER_SAS)',
+    });
+  }
+  if (key !== undefined) {
+    const k = key.trim();
+    if (
+      !/^[A-Za-z0-9+/]+={0,2}$/.test(k) ||
+      k.length % 4 !== 0 ||
+      Buffer.from(k, 'base64').length < 16
+    ) {
+      throw new UsageError('--storage-account-key is not a storage account key (base64)', {
+        hint: 'copy key1 or key2 from the storage account\'s "Access keys" page',
+      });
+    }
+    return { storageAccountKey: k };
+  }
+  if (sas !== undefined) {
+    sas = sas.trim();
+    if (/^https?:\/\//i.test(sas)) {
+      try {
+        sas = new URL(sas).search;
+      } catch {
+        // fall through to the check below
+      }
+    }
+    sas = sas.replace(/^\?/, '');
+    deps.redactor.add(sas);
+    const q = new URLSearchParams(sas);
+    if (!q.get('sig') || !q.get('sv')) {
+      throw new UsageError('--container-sas is not a SAS token (it has no sv= and sig=)', {
+        hint: 'give the query string of a container SAS with read, write and delete permissions',
+      });
+    }
+    const se = q.get('se');
+    if (se && !Number.isNaN(Date.parse(se)) && Date.parse(se) < deps.clock.now().getTime()) {
+      throw new UsageError(`--container-sas expired at ${se}`, {
+        hint: 'make a new SAS that lasts until the import job completes',
+      });
+    }
+    return { containerSas: sas };
+  }
+  return undefined;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === '' ? undefined : s;
+}
+
+function checkNames(o: InitOptions): void {
+  const checks: [string, string | undefined, string][] = [
+    ['--job', jobNameProblem(o.service, o.job), o.job],
+    ['--storage-account', storageAccountProblem(o.storageAccount), o.storageAccount],
+    ['--container', containerProblem(o.container), o.container],
+  ];
+  if (o.prefix !== undefined)
+    checks.push(['--prefix', prefixProblem(o.prefix, o.container), o.prefix]);
+  for (const [flag, problem, value] of checks) {
+    if (problem) {
+      throw new UsageError(`${flag} "${value}" is not valid: ${problem}`, {
+        hint: `choose another ${flag.slice(2).replace(/-/g, ' ')}`,
+      });
+    }
+  }
+}
+
+function checkArmValues(
+  o: InitOptions,
+): Pick<JobDescriptor, 'subscription' | 'resourceGroup' | 'location'> {
+  if (o.service === 'databox' || o.service === 'importexport') {
+    const missing = [
+      o.subscription ? undefined : '--subscription',
+      o.resourceGroup ? undefined : '--resource-group',
+      o.location ? undefined : '--location',
+    ].filter((x): x is string => x !== undefined);
+    if (missing.length > 0) {
+      throw new UsageError(`a ${o.service} job needs ${missing.join(', ')}`, {
+        hint: 'give the subscription id, the resource group of the job and the region (e.g. --location westeurope)',
+      });
+    }
+  }
+  if (o.subscription !== undefined && !GUID.test(o.subscription.trim())) {
+    throw new UsageError(`--subscription "${o.subscription}" is not a subscription id (a GUID)`, {
+      hint: 'copy it from the portal, or from diskprep settings p:<file>',
+    });
+  }
+  if (o.resourceGroup !== undefined && !/^[-\w.()\p{L}\p{N}]{1,90}$/u.test(o.resourceGroup)) {
+    throw new UsageError(`--resource-group "${o.resourceGroup}" is not valid`, {
+      hint: 'a resource group name is 1-90 letters, digits, underscores, hyphens, periods or parentheses',
+    });
+  }
+  if (o.resourceGroup !== undefined && o.resourceGroup.endsWith('.')) {
+    throw new UsageError(`--resource-group "${o.resourceGroup}" ends with a period`, {
+      hint: 'a resource group name cannot end with a period',
+    });
+  }
+  let location: string | undefined;
+  if (o.location !== undefined) {
+    // "West Europe" and "westeurope" are the same region.
+    location = o.location.toLowerCase().replace(/\s+/g, '');
+    if (!/^[a-z][a-z0-9]{1,40}$/.test(location)) {
+      throw new UsageError(`--location "${o.location}" is not an Azure region name`, {
+        hint: 'give a region such as westeurope, eastus2 or usgovvirginia',
+      });
+    }
+  }
+  return {
+    ...(o.subscription ? { subscription: o.subscription.trim().toLowerCase() } : {}),
+    ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}),
+    ...(location ? { location } : {}),
+  };
+}
+
+/** Checks `--data` and returns it relative to the staging location, `/`-separated. */
+async function checkDataFolder(
+  deps: Deps,
+  staging: string,
+  data: string,
+): Promise<string | undefined> {
+  const abs = path.resolve(staging, data);
+  let real: string;
+  let stagingReal: string;
+  try {
+    stagingReal = await deps.fs.realpath(staging);
+    real = await deps.fs.realpath(abs);
+  } catch {
+    throw new UsageError(`--data folder ${abs} does not exist`, {
+      hint: 'give a subfolder of the staging location that holds the data',
+    });
+  }
+  if (!(await deps.fs.stat(real)).isDirectory()) {
+    throw new UsageError(`--data ${abs} is not a folder`, {
+      hint: 'give a subfolder of the staging location',
+    });
+  }
+  const rel = path.relative(stagingReal, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new UsageError(`--data ${abs} is outside the staging location ${staging}`, {
+      hint: 'give a subfolder of the staging location (relative to it)',
+    });
+  }
+  const parts = rel.split(path.sep).filter((p) => p !== '');
+  if (parts[0] === DISKPREP_DIR) {
+    throw new UsageError(`--data ${abs} is diskprep's own folder`, {
+      hint: 'give a folder that holds your data',
+    });
+  }
+  return parts.length === 0 ? undefined : parts.join('/');
+}
+
+function overlaps(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+async function checkOverlap(
+  deps: Deps,
+  staging: string,
+  name: string,
+  data: string | undefined,
+): Promise<void> {
+  const clashes: string[] = [];
+  for (const other of await listJobs(deps.fs, staging)) {
+    if (other === name) continue;
+    const job = await readJobDescriptor(deps.fs, staging, other);
+    if (overlaps(data, job.data)) clashes.push(`"${other}" (${job.data ?? 'all of it'})`);
+  }
+  if (clashes.length > 0) {
+    throw new UsageError(
+      `the data of job "${name}" (${data ?? 'all of the staging location'}) overlaps job ${clashes.join(', ')}`,
+      { hint: 'give each job its own subfolder with --data, so no file belongs to two jobs' },
+    );
+  }
+}
+
+async function exists(deps: Deps, file: string): Promise<boolean> {
+  try {
+    await deps.fs.stat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

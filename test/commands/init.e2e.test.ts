@@ -1,0 +1,140 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+import { makeTree, tempDir } from '../staging/tree.ts';
+
+const KEY = Buffer.alloc(64, 9).toString('base64');
+let staging: string;
+beforeEach(async () => {
+  staging = await tempDir('init-e2e');
+  await makeTree(staging, { 'data/a.txt': 'a' });
+});
+afterEach(async () => {
+  await rm(staging, { recursive: true, force: true });
+});
+
+describe('diskprep init (built binary)', () => {
+  it('--json prints the descriptor; the key from the environment lands only in a 0600 file', async () => {
+    const r = await runCli(
+      [
+        'init',
+        `s:${staging}`,
+        '--job',
+        'seed',
+        '--service',
+        'offline',
+        '--storage-account',
+        'mystore',
+        '--container',
+        'seed',
+        '--data',
+        'data',
+        '--json',
+      ],
+      { env: { DISKPREP_STORAGE_ACCOUNT_KEY: KEY } },
+    );
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      version: 1,
+      name: 'seed',
+      service: 'offline',
+      storageAccount: 'mystore',
+      container: 'seed',
+      blobType: 'auto',
+      data: 'data',
+    });
+    expect(Object.keys(doc)).not.toContain('storageAccountKey');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    const secrets = path.join(staging, '.diskprep', 'journal', 'seed', 'secrets.json');
+    expect((await stat(secrets)).mode & 0o777).toBe(0o600);
+    expect(await readFile(secrets, 'utf8')).toContain(KEY);
+    expect(
+      await readFile(path.join(staging, '.diskprep', 'jobs', 'seed.json'), 'utf8'),
+    ).not.toContain(KEY);
+  });
+
+  it('a key given as a flag is never echoed, even in --verbose', async () => {
+    const r = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'seed',
+      '--service',
+      'classic',
+      '--storage-account',
+      'mystore',
+      '--container',
+      'seed',
+      '--storage-account-key',
+      KEY,
+      '--verbose',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/recorded job "seed" \(classic\)/);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
+  it('bad names and missing ARM values: exit 2, one line', async () => {
+    const bad = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'Seed!',
+      '--service',
+      'classic',
+      '--storage-account',
+      'mystore',
+      '--container',
+      'seed',
+    ]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^diskprep: --job "Seed!" is not valid: a classic job name is/),
+    ]);
+    const arm = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'seed',
+      '--service',
+      'importexport',
+      '--storage-account',
+      'mystore',
+      '--container',
+      'seed',
+    ]);
+    expect(arm.exitCode).toBe(2);
+    expect(arm.stderr).toMatch(
+      /an? importexport job needs --subscription, --resource-group, --location/,
+    );
+    const twice = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'seed',
+      '--service',
+      'offline',
+      '--storage-account',
+      'mystore',
+      '--container',
+      'seed',
+    ]);
+    expect(twice.exitCode).toBe(0);
+    const again = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'seed',
+      '--service',
+      'offline',
+      '--storage-account',
+      'mystore',
+      '--container',
+      'seed',
+    ]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/already recorded .* --force/);
+  });
+});

@@ -1,0 +1,214 @@
+import { readFile, rm, stat, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { init, type InitOptions } from '../../src/commands/init/index.ts';
+import { UsageError } from '../../src/errors.ts';
+import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/staging/jobs.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { makeTree, tempDir } from '../staging/tree.ts';
+
+const KEY = Buffer.alloc(64, 7).toString('base64');
+const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
+let staging: string;
+
+beforeEach(async () => {
+  staging = await tempDir('init');
+  await makeTree(staging, {
+    'photos/2026/a.jpg': 'a',
+    'photos/2025/b.jpg': 'b',
+    'docs/c.txt': 'c',
+  });
+});
+afterEach(async () => {
+  await rm(staging, { recursive: true, force: true });
+});
+
+function opts(over: Partial<InitOptions> = {}): InitOptions {
+  return {
+    staging,
+    job: 'seed-2026',
+    service: 'classic',
+    storageAccount: 'mystore',
+    container: 'seed',
+    blobType: 'auto',
+    force: false,
+    ...over,
+  };
+}
+
+async function initError(
+  over: Partial<InitOptions>,
+  env: Record<string, string> = {},
+): Promise<UsageError> {
+  const { deps } = fakeDeps({ env });
+  const err = await init(opts(over), deps).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(UsageError);
+  expect((err as UsageError).message).not.toContain('\n');
+  return err as UsageError;
+}
+
+describe('diskprep init', () => {
+  it('writes the descriptor, prints it with --json, keeps the key only in a 0600 secrets file', async () => {
+    const { deps, recorded } = fakeDeps({ json: true });
+    await init(
+      opts({
+        service: 'databox',
+        job: 'Seed-2026',
+        subscription: SUB.toUpperCase(),
+        resourceGroup: 'rg-backup',
+        location: 'West Europe',
+        prefix: '/server01/2026/',
+        data: 'photos',
+        storageAccountKey: KEY,
+      }),
+      deps,
+    );
+    const expected = {
+      version: 1,
+      name: 'Seed-2026',
+      service: 'databox',
+      storageAccount: 'mystore',
+      container: 'seed',
+      prefix: 'server01/2026',
+      subscription: SUB,
+      resourceGroup: 'rg-backup',
+      location: 'westeurope',
+      blobType: 'auto',
+      data: 'photos',
+      createdAt: '2026-11-21T10:00:00.000Z',
+    };
+    expect(recorded.json).toEqual([expected]);
+    expect(await readJobDescriptor(deps.fs, staging, 'Seed-2026')).toEqual(expected);
+    const descriptorText = await readFile(
+      path.join(staging, '.diskprep/jobs/Seed-2026.json'),
+      'utf8',
+    );
+    expect(descriptorText).not.toContain(KEY);
+    const secretsFile = path.join(staging, '.diskprep/journal/Seed-2026/secrets.json');
+    expect((await stat(secretsFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.dirname(secretsFile))).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(await readFile(secretsFile, 'utf8'))).toEqual({ storageAccountKey: KEY });
+    expect(recorded.stdout.join('\n')).not.toContain(KEY);
+    // readJobSecrets registers the key for redaction in a later run.
+    const later = fakeDeps();
+    expect(await readJobSecrets(later.deps, staging, 'Seed-2026')).toEqual({
+      storageAccountKey: KEY,
+    });
+    expect(later.deps.redactor.redact(`key=${KEY}`)).toBe('key=***');
+    expect(await readJobSecrets(later.deps, staging, 'nope')).toEqual({});
+  });
+
+  it('takes the SAS from DISKPREP_CONTAINER_SAS (a URL or a query string) and checks it', async () => {
+    const sas = 'sv=2023-11-03&sr=c&sp=rwdl&se=2030-01-01T00:00:00Z&sig=abcdEFGH1234%2Bxyz%3D';
+    const { deps } = fakeDeps({
+      env: { DISKPREP_CONTAINER_SAS: `https://mystore.blob.core.windows.net/seed?${sas}` },
+    });
+    await init(opts(), deps);
+    expect(await readJobSecrets(deps, staging, 'seed-2026')).toEqual({ containerSas: sas });
+    expect(
+      (
+        await initError({
+          job: 'b',
+          containerSas: 'sv=2020-01-01&sig=x&se=2020-01-01T00:00:00Z',
+          data: 'docs',
+        })
+      ).message,
+    ).toMatch(/expired/);
+    expect((await initError({ job: 'c', containerSas: 'hello', data: 'docs' })).message).toMatch(
+      /not a SAS token/,
+    );
+    expect(
+      (await initError({ job: 'd', containerSas: sas, storageAccountKey: KEY, data: 'docs' }))
+        .message,
+    ).toMatch(/not both/);
+    expect(
+      (await initError({ job: 'e', storageAccountKey: 'not a key!', data: 'docs' })).message,
+    ).toMatch(/not a storage account key/);
+  });
+
+  it('human output says where it went and what is next', async () => {
+    const { deps, recorded } = fakeDeps();
+    await init(opts({ storageAccountKey: KEY }), deps);
+    expect(recorded.stdout[0]).toBe('recorded job "seed-2026" (classic) → mystore/seed');
+    expect(recorded.stdout.join('\n')).toMatch(/secrets .*secrets\.json \(mode 0600\)/);
+    expect(recorded.stderr.join('\n')).toMatch(/next: diskprep plan/);
+  });
+
+  it('refuses an existing job without --force; --force replaces it and keeps its key', async () => {
+    await init(opts({ storageAccountKey: KEY }), fakeDeps().deps);
+    expect((await initError({})).message).toMatch(/job "seed-2026" is already recorded/);
+    const { deps } = fakeDeps();
+    await init(opts({ force: true, container: 'other' }), deps);
+    expect((await readJobDescriptor(deps.fs, staging, 'seed-2026')).container).toBe('other');
+    expect(await readJobSecrets(deps, staging, 'seed-2026')).toEqual({ storageAccountKey: KEY });
+  });
+
+  it('checks names by the rules of the service', async () => {
+    expect((await initError({ job: 'Seed' })).message).toMatch(
+      /--job "Seed" is not valid: a classic job name is/,
+    );
+    expect(
+      (
+        await initError({
+          service: 'importexport',
+          job: 'seed_1',
+          subscription: SUB,
+          resourceGroup: 'rg',
+          location: 'eastus',
+        })
+      ).message,
+    ).toMatch(/importexport job name/);
+    expect((await initError({ storageAccount: 'My-Store' })).message).toMatch(
+      /--storage-account "My-Store" is not valid/,
+    );
+    expect((await initError({ container: 'a--b' })).message).toMatch(
+      /--container "a--b" is not valid/,
+    );
+    expect((await initError({ prefix: 'x/com1/y' })).message).toMatch(
+      /--prefix .*reserved device name/,
+    );
+    expect((await initError({ subscription: 'nope' })).message).toMatch(/not a subscription id/);
+    expect((await initError({ resourceGroup: 'bad/rg' })).message).toMatch(
+      /--resource-group "bad\/rg" is not valid/,
+    );
+    expect((await initError({ location: 'west-europe!' })).message).toMatch(/not an Azure region/);
+  });
+
+  it('databox and importexport need subscription, resource group and location', async () => {
+    const e = await initError({ service: 'databox', job: 'seed1', resourceGroup: 'rg' });
+    expect(e.message).toBe('a databox job needs --subscription, --location');
+  });
+
+  it('--data must exist inside the staging location, not be .diskprep, not escape through a link', async () => {
+    expect((await initError({ data: 'nope' })).message).toMatch(/does not exist/);
+    expect((await initError({ data: '..' })).message).toMatch(/outside the staging location/);
+    await init(opts({ job: 'first', data: 'docs' }), fakeDeps().deps);
+    expect((await initError({ data: '.diskprep' })).message).toMatch(/diskprep's own folder/);
+    await symlink('/tmp', path.join(staging, 'tmp-link'));
+    expect((await initError({ data: 'tmp-link' })).message).toMatch(/outside the staging location/);
+    expect((await initError({ data: 'docs/c.txt' })).message).toMatch(/is not a folder/);
+  });
+
+  it('refuses jobs whose data overlap, and says which', async () => {
+    await init(opts({ job: 'photos', data: 'photos' }), fakeDeps().deps);
+    await init(opts({ job: 'docs', data: 'docs/' }), fakeDeps().deps);
+    const sub = await initError({ job: 'photos-2026', data: 'photos/2026' });
+    expect(sub.message).toBe(
+      'the data of job "photos-2026" (photos/2026) overlaps job "photos" (photos)',
+    );
+    const all = await initError({ job: 'everything' });
+    expect(all.message).toMatch(/overlaps job "docs" \(docs\), "photos" \(photos\)/);
+    // A sibling folder whose name merely starts the same does not overlap.
+    await makeTree(staging, { 'photos-old/x.jpg': 'x' });
+    await init(opts({ job: 'photos-old', data: 'photos-old' }), fakeDeps().deps);
+    // With several jobs, selectJob asks (flag --job).
+    const { deps } = fakeDeps({ answers: { '--job': 'docs' } });
+    expect((await selectJob(deps, staging, undefined)).data).toBe('docs');
+  });
+
+  it('a missing staging location is a usage error', async () => {
+    expect((await initError({ staging: path.join(staging, 'missing') })).message).toMatch(
+      /cannot read staging location/,
+    );
+  });
+});
