@@ -17,6 +17,8 @@ export interface ArmContext {
   resourceGroup: string;
   /** The resource group of the storage account, when not the job's. */
   storageResourceGroup?: string;
+  /** Per-attempt timeout of each call (default 60 s). */
+  timeoutMs?: number;
 }
 
 /** Builds an ARM URL: `base` + path + `?api-version=` + extra query. */
@@ -38,10 +40,11 @@ export function seg(s: string): string {
 }
 
 /** The ARM REST client for one service. */
-export function armClient(service: string, deps: RestDeps, tokens: TokenSource): RestClient {
+export function armClient(service: string, deps: RestDeps, tokens: TokenSource, timeoutMs?: number): RestClient {
   return new RestClient({
     service,
     deps,
+    timeoutMs,
     headers: async () => ({
       authorization: `Bearer ${await tokens.getToken()}`,
       'accept-language': 'en-US',

@@ -36,6 +36,8 @@ export interface ClassicCredentials {
   /** From the publish settings (`ServiceManagementUrl`), or `--endpoint`. */
   serviceManagementUrl: string;
   certificate: { keyPem: string; certPem: string };
+  /** Per-attempt timeout of each call (default 60 s). */
+  timeoutMs?: number;
 }
 
 const AddressSchema = z.object({
@@ -173,6 +175,7 @@ export class ClassicService implements ImportJobService {
       service: 'classic',
       deps,
       clientCert: { key: credentials.certificate.keyPem, cert: credentials.certificate.certPem },
+      timeoutMs: credentials.timeoutMs,
       headers: async () => ({
         'x-ms-version': CLASSIC_API_VERSION,
         accept: 'application/json;odata=minimalmetadata',

@@ -245,7 +245,7 @@ export class DataBoxService implements ImportJobService {
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
     this.ctx = ctx;
     this.deps = deps;
-    this.client = armClient('databox', deps, tokens);
+    this.client = armClient('databox', deps, tokens, ctx.timeoutMs);
   }
 
   private jobPath(name: string): string {

@@ -35,6 +35,8 @@ export interface ImportJobServiceInput {
   tokens?: TokenSource;
   /** offline: the job's journal folder (drive-info XML). */
   journalDir?: string;
+  /** Per-attempt timeout of each call (default 60 s). */
+  timeoutMs?: number;
 }
 
 /** The cloud for a run: `--cloud`, else the publish settings' endpoint, else public. */
@@ -61,6 +63,7 @@ export function createImportJobService(input: ImportJobServiceInput, deps: Facto
           subscriptionId: ps.id,
           serviceManagementUrl: input.azure.endpoint ?? ps.serviceManagementUrl ?? cloud.serviceManagementUrl,
           certificate: ps.certificate,
+          timeoutMs: input.timeoutMs,
         },
         input.job.storageAccount,
         deps,
@@ -73,7 +76,12 @@ export function createImportJobService(input: ImportJobServiceInput, deps: Facto
         throw new UsageError(`the ${input.service} service needs the subscription and resource group of the job`, {
           hint: 'record them with diskprep init --subscription <id> --resource-group <name>',
         });
-      const ctx = { armUrl: input.azure.armEndpoint ?? cloud.armUrl, subscription, resourceGroup };
+      const ctx = {
+        armUrl: input.azure.armEndpoint ?? cloud.armUrl,
+        subscription,
+        resourceGroup,
+        timeoutMs: input.timeoutMs,
+      };
       const tokens = input.tokens ?? armTokenSource(deps, cloud);
       return input.service === 'databox'
         ? new DataBoxService(ctx, deps, tokens)

@@ -161,7 +161,7 @@ export class ImportExportService implements ImportJobService {
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
     this.ctx = ctx;
     this.deps = deps;
-    this.client = armClient('importexport', deps, tokens);
+    this.client = armClient('importexport', deps, tokens, ctx.timeoutMs);
   }
 
   private jobPath(name: string): string {
