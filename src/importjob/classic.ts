@@ -208,7 +208,7 @@ export class ClassicService implements ImportJobService {
     this.deps.redactor.add(secret);
     const containerSas =
       'containerSas' in cred
-        ? cred.containerSas.includes('?')
+        ? /^[^?]+\?/.test(cred.containerSas)
           ? cred.containerSas
           : `${req.container}?${cred.containerSas.replace(/^\?/, '')}`
         : undefined;
