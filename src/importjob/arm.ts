@@ -40,7 +40,12 @@ export function seg(s: string): string {
 }
 
 /** The ARM REST client for one service. */
-export function armClient(service: string, deps: RestDeps, tokens: TokenSource, timeoutMs?: number): RestClient {
+export function armClient(
+  service: string,
+  deps: RestDeps,
+  tokens: TokenSource,
+  timeoutMs?: number,
+): RestClient {
   return new RestClient({
     service,
     deps,
@@ -56,7 +61,11 @@ export function armClient(service: string, deps: RestDeps, tokens: TokenSource, 
  * Runs an ARM call and, when the service says the subscription is not registered for the
  * provider, explains it in one line with the command that fixes it.
  */
-export async function withProviderCheck<T>(namespace: string, subscription: string, run: () => Promise<T>): Promise<T> {
+export async function withProviderCheck<T>(
+  namespace: string,
+  subscription: string,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (err) {
@@ -71,12 +80,19 @@ export async function withProviderCheck<T>(namespace: string, subscription: stri
 }
 
 /** The error for a subscription that has not registered `namespace`. */
-export function unregisteredProvider(namespace: string, subscription: string, cause?: unknown): AzureError {
-  return new AzureError(`subscription ${subscription} is not registered for the ${namespace} resource provider`, {
-    code: 'ERR_DISKPREP_PROVIDER_NOT_REGISTERED',
-    hint: `run: az provider register --namespace ${namespace} --subscription ${subscription} (takes a few minutes)`,
-    cause,
-  });
+export function unregisteredProvider(
+  namespace: string,
+  subscription: string,
+  cause?: unknown,
+): AzureError {
+  return new AzureError(
+    `subscription ${subscription} is not registered for the ${namespace} resource provider`,
+    {
+      code: 'ERR_DISKPREP_PROVIDER_NOT_REGISTERED',
+      hint: `run: az provider register --namespace ${namespace} --subscription ${subscription} (takes a few minutes)`,
+      cause,
+    },
+  );
 }
 
 /** Most polls of one long-running operation before giving up (about 30 minutes at 10 s). */
@@ -106,17 +122,33 @@ export async function pollLongRunning(
     const next = asyncOp ?? location;
     if (!next) return;
     const retryAfter = Number(res.headers['retry-after']);
-    await deps.clock.sleep(Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : DEFAULT_POLL_MS, deps.signal);
+    await deps.clock.sleep(
+      Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : DEFAULT_POLL_MS,
+      deps.signal,
+    );
     const call: RestCall = { op: `${op} (progress)`, method: 'GET', url: next };
     const polled = await client.send(call);
     if (asyncOp) {
       const status = readStatus(polled.body);
-      if (status === undefined || /^(InProgress|Running|Accepted|Creating|Updating|Deleting)$/i.test(status)) {
-        res = { ...polled, status: 202, headers: { ...polled.headers, 'azure-asyncoperation': polled.headers['azure-asyncoperation'] ?? asyncOp } };
+      if (
+        status === undefined ||
+        /^(InProgress|Running|Accepted|Creating|Updating|Deleting)$/i.test(status)
+      ) {
+        res = {
+          ...polled,
+          status: 202,
+          headers: {
+            ...polled.headers,
+            'azure-asyncoperation': polled.headers['azure-asyncoperation'] ?? asyncOp,
+          },
+        };
         continue;
       }
       if (/^Succeeded$/i.test(status)) return;
-      throw client.errorFor({ op, method: 'GET', url: next }, { ...polled, status: polled.status === 200 ? 500 : polled.status });
+      throw client.errorFor(
+        { op, method: 'GET', url: next },
+        { ...polled, status: polled.status === 200 ? 500 : polled.status },
+      );
     }
     res = polled;
   }

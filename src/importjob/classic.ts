@@ -65,7 +65,10 @@ const DriveSchema = z.object({
   VerboseLogUri: z.string().optional(),
 });
 
-const PackageSchema = z.object({ CarrierName: z.string().optional(), TrackingNumber: z.string().optional() });
+const PackageSchema = z.object({
+  CarrierName: z.string().optional(),
+  TrackingNumber: z.string().optional(),
+});
 
 /** Get Job answer. `DriveList` sits beside `Properties` (as in Put Job); accepted inside too. */
 export const ClassicJobSchema = z.object({
@@ -94,8 +97,13 @@ const LocationSchema = z.object({
   SupportedCarriers: z.array(z.string()).optional(),
   AlternateLocations: z.array(z.string()).optional(),
 });
-const LocationListSchema = z.object({ value: z.array(LocationSchema.extend({ ...AddressSchema.omit({ Name: true }).shape })) });
-const JobListSchema = z.object({ value: z.array(ClassicJobSchema), 'odata.nextLink': z.string().optional() });
+const LocationListSchema = z.object({
+  value: z.array(LocationSchema.extend({ ...AddressSchema.omit({ Name: true }).shape })),
+});
+const JobListSchema = z.object({
+  value: z.array(ClassicJobSchema),
+  'odata.nextLink': z.string().optional(),
+});
 
 const JOB_STATES: Record<string, JobState> = {
   Creating: 'creating',
@@ -112,9 +120,14 @@ const JOB_STATES: Record<string, JobState> = {
 
 function lines(a: z.infer<typeof AddressSchema>): string[] {
   const cityLine = [a.City, a.StateOrProvince, a.PostalCode].filter(Boolean).join(', ');
-  const out = [a.RecipientName ?? a.Name, a.StreetAddress1, a.StreetAddress2, a.Address, cityLine, a.CountryOrRegion].filter(
-    (l): l is string => Boolean(l),
-  );
+  const out = [
+    a.RecipientName ?? a.Name,
+    a.StreetAddress1,
+    a.StreetAddress2,
+    a.Address,
+    cityLine,
+    a.CountryOrRegion,
+  ].filter((l): l is string => Boolean(l));
   if (a.Phone) out.push(`Phone: ${a.Phone}`);
   const extra = a.AdditionalShippingInformation ?? a.AdditionalInformation;
   if (extra) out.push(extra);
@@ -137,7 +150,9 @@ function toStatus(job: ClassicJob): JobStatus {
     drives: drives.map((d) => ({
       driveId: d.DriveId,
       state: IMPORTEXPORT_DRIVE_STATES[d.State ?? 'Specified'] ?? 'unknown',
-      serviceState: d.CopyStatus ? `${d.State ?? 'Specified'} (${d.CopyStatus})` : (d.State ?? 'Specified'),
+      serviceState: d.CopyStatus
+        ? `${d.State ?? 'Specified'} (${d.CopyStatus})`
+        : (d.State ?? 'Specified'),
       ...(d.PercentComplete !== undefined ? { percentComplete: d.PercentComplete } : {}),
       ...(d.BytesSucceeded !== undefined ? { bytesSucceeded: d.BytesSucceeded } : {}),
       ...(d.ErrorLogUri ? { errorLogUri: d.ErrorLogUri } : {}),
@@ -151,7 +166,15 @@ function toStatus(job: ClassicJob): JobStatus {
 
 /** The classic API's return address: one free-text address line. */
 function returnAddressBody(a: ReturnAddress) {
-  const address = [a.companyName, a.streetAddress1, a.streetAddress2, a.city, a.stateOrProvince, a.postalCode, a.countryOrRegion]
+  const address = [
+    a.companyName,
+    a.streetAddress1,
+    a.streetAddress2,
+    a.city,
+    a.stateOrProvince,
+    a.postalCode,
+    a.countryOrRegion,
+  ]
     .filter(Boolean)
     .join(', ');
   return { Name: a.recipientName, Address: address, Phone: a.phone, Email: a.email };
@@ -170,7 +193,10 @@ export class ClassicService implements ImportJobService {
     this.storageAccount = storageAccount;
     this.deps = deps;
     deps.redactor.add(credentials.certificate.keyPem);
-    this.base = joinUrl(credentials.serviceManagementUrl, `${encodeURIComponent(credentials.subscriptionId)}/services/importexport/`);
+    this.base = joinUrl(
+      credentials.serviceManagementUrl,
+      `${encodeURIComponent(credentials.subscriptionId)}/services/importexport/`,
+    );
     this.client = new RestClient({
       service: 'classic',
       deps,
@@ -190,7 +216,12 @@ export class ClassicService implements ImportJobService {
   }
 
   private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({ op: `look up job ${name}`, method: 'GET', url: this.jobUrl(name), allow: [404] });
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.jobUrl(name),
+      allow: [404],
+    });
     return res.status === 404 ? undefined : res;
   }
 
@@ -216,7 +247,9 @@ export class ClassicService implements ImportJobService {
       Name: req.name,
       Properties: {
         StorageAccountName: req.storageAccount,
-        ...('storageAccountKey' in cred ? { StorageAccountKey: cred.storageAccountKey } : { ContainerSas: containerSas }),
+        ...('storageAccountKey' in cred
+          ? { StorageAccountKey: cred.storageAccountKey }
+          : { ContainerSas: containerSas }),
         Location: req.location,
         Type: 'Import',
         ReturnAddress: returnAddressBody(req.returnAddress),
@@ -243,15 +276,27 @@ export class ClassicService implements ImportJobService {
       probe: () => this.probeJob(req.name),
     });
     const job = await this.getJob(req.name);
-    return { created: true, job, message: `created classic import job ${req.name} (${job.serviceState})` };
+    return {
+      created: true,
+      job,
+      message: `created classic import job ${req.name} (${job.serviceState})`,
+    };
   }
 
   async getJob(name: string): Promise<JobStatus> {
-    return toStatus(await this.client.json({ op: `get job ${name}`, method: 'GET', url: this.jobUrl(name) }, ClassicJobSchema));
+    return toStatus(
+      await this.client.json(
+        { op: `get job ${name}`, method: 'GET', url: this.jobUrl(name) },
+        ClassicJobSchema,
+      ),
+    );
   }
 
   async getShippingInfo(location: string): Promise<ShippingInfo> {
-    const list = await this.client.json({ op: 'list locations', method: 'GET', url: `${this.base}locations` }, LocationListSchema);
+    const list = await this.client.json(
+      { op: 'list locations', method: 'GET', url: `${this.base}locations` },
+      LocationListSchema,
+    );
     const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
     const loc = list.value.find((l) => norm(l.Name) === norm(location));
     if (!loc) {
@@ -264,24 +309,48 @@ export class ClassicService implements ImportJobService {
       location: loc.Name,
       address: { lines: lines(p) },
       carriers: p.SupportedCarriers ?? loc.SupportedCarriers ?? [],
-      ...((p.AlternateLocations ?? loc.AlternateLocations) ? { alternateLocations: p.AlternateLocations ?? loc.AlternateLocations } : {}),
+      ...((p.AlternateLocations ?? loc.AlternateLocations)
+        ? { alternateLocations: p.AlternateLocations ?? loc.AlternateLocations }
+        : {}),
     };
   }
 
-  private async update(name: string, op: string, properties: Record<string, unknown>, probe?: () => Promise<HttpResponse | undefined>) {
-    await this.client.send({ op, method: 'PATCH', url: this.jobUrl(name), body: { Properties: properties }, probe });
+  private async update(
+    name: string,
+    op: string,
+    properties: Record<string, unknown>,
+    probe?: () => Promise<HttpResponse | undefined>,
+  ) {
+    await this.client.send({
+      op,
+      method: 'PATCH',
+      url: this.jobUrl(name),
+      body: { Properties: properties },
+      probe,
+    });
   }
 
   async setReturnDetails(
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress ? parseInput('return address', ReturnAddressSchema, details.returnAddress) : undefined;
-    const shipping = details.returnShipping ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping) : undefined;
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
     if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
     await this.update(name, `update the return details of job ${name}`, {
       ...(address ? { ReturnAddress: returnAddressBody(address) } : {}),
-      ...(shipping ? { ReturnShipping: { CarrierName: shipping.carrierName, CarrierAccountNumber: shipping.carrierAccountNumber } } : {}),
+      ...(shipping
+        ? {
+            ReturnShipping: {
+              CarrierName: shipping.carrierName,
+              CarrierAccountNumber: shipping.carrierAccountNumber,
+            },
+          }
+        : {}),
     });
   }
 
@@ -303,7 +372,8 @@ export class ClassicService implements ImportJobService {
         const res = await this.probeJob(name);
         if (!res) return undefined;
         const job = parseBody('classic', `get job ${name}`, res, ClassicJobSchema);
-        return job.Properties.State === 'Shipping' && job.Properties.DeliveryPackage?.TrackingNumber === s.trackingNumber
+        return job.Properties.State === 'Shipping' &&
+          job.Properties.DeliveryPackage?.TrackingNumber === s.trackingNumber
           ? res
           : undefined;
       },
@@ -316,9 +386,13 @@ export class ClassicService implements ImportJobService {
 
   async listJobs(): Promise<JobSummary[]> {
     const out: JobSummary[] = [];
-    let url: string | undefined = `${this.base}storageaccounts/${encodeURIComponent(this.storageAccount)}/jobs?type=import`;
+    let url: string | undefined =
+      `${this.base}storageaccounts/${encodeURIComponent(this.storageAccount)}/jobs?type=import`;
     while (url) {
-      const page: z.infer<typeof JobListSchema> = await this.client.json({ op: 'list jobs', method: 'GET', url }, JobListSchema);
+      const page: z.infer<typeof JobListSchema> = await this.client.json(
+        { op: 'list jobs', method: 'GET', url },
+        JobListSchema,
+      );
       for (const j of page.value) {
         out.push({
           name: j.Name,

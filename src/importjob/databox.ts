@@ -62,7 +62,10 @@ const DatacenterAddressSchema = z.object({
   communicationInstruction: z.string().optional(),
 });
 
-const CarrierInfoSchema = z.object({ carrierName: z.string().optional(), trackingId: z.string().optional() });
+const CarrierInfoSchema = z.object({
+  carrierName: z.string().optional(),
+  trackingId: z.string().optional(),
+});
 
 /** A job as GET returns it (unknown fields tolerated). */
 export const DataBoxJobSchema = z.object({
@@ -77,7 +80,9 @@ export const DataBoxJobSchema = z.object({
     details: z
       .object({
         jobDetailsType: z.string(),
-        importDiskDetailsCollection: z.record(z.string(), z.object({ manifestFile: z.string().optional() })).optional(),
+        importDiskDetailsCollection: z
+          .record(z.string(), z.object({ manifestFile: z.string().optional() }))
+          .optional(),
         copyProgress: z
           .array(
             z.object({
@@ -108,7 +113,10 @@ export const DataBoxJobSchema = z.object({
 });
 type DataBoxJob = z.infer<typeof DataBoxJobSchema>;
 
-const JobListSchema = z.object({ value: z.array(DataBoxJobSchema), nextLink: z.string().optional() });
+const JobListSchema = z.object({
+  value: z.array(DataBoxJobSchema),
+  nextLink: z.string().optional(),
+});
 
 const AvailableSkusSchema = z.object({
   value: z.array(
@@ -121,7 +129,12 @@ const AvailableSkusSchema = z.object({
           disabledReasonMessage: z.string().optional(),
           requiredFeature: z.string().optional(),
           dataLocationToServiceLocationMap: z
-            .array(z.object({ dataLocation: z.string().optional(), serviceLocation: z.string().optional() }))
+            .array(
+              z.object({
+                dataLocation: z.string().optional(),
+                serviceLocation: z.string().optional(),
+              }),
+            )
             .optional(),
         })
         .optional(),
@@ -130,7 +143,9 @@ const AvailableSkusSchema = z.object({
   nextLink: z.string().optional(),
 });
 
-const RegionConfigurationSchema = z.object({ datacenterAddressResponse: DatacenterAddressSchema.optional() });
+const RegionConfigurationSchema = z.object({
+  datacenterAddressResponse: DatacenterAddressSchema.optional(),
+});
 
 /** Stage names (StageName) → our job states. */
 const STAGE_STATES: Record<string, JobState> = {
@@ -168,13 +183,23 @@ const COPY_STATES: Record<string, DriveState> = {
 };
 
 /** Formats a datacenter address answer into printable lines. */
-export function datacenterAddressLines(a: z.infer<typeof DatacenterAddressSchema>): DatacenterAddress {
+export function datacenterAddressLines(
+  a: z.infer<typeof DatacenterAddressSchema>,
+): DatacenterAddress {
   if (a.datacenterAddressType === 'DatacenterAddressInstruction')
     return { lines: [], instructions: a.communicationInstruction };
   const cityLine = [a.city, a.state, a.zip].filter(Boolean).join(', ');
-  const lines = [a.contactPersonName, a.company, a.street1, a.street2, a.street3, cityLine, a.country]
-    .filter((l): l is string => Boolean(l));
-  if (a.phone) lines.push(`Phone: ${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`);
+  const lines = [
+    a.contactPersonName,
+    a.company,
+    a.street1,
+    a.street2,
+    a.street3,
+    cityLine,
+    a.country,
+  ].filter((l): l is string => Boolean(l));
+  if (a.phone)
+    lines.push(`Phone: ${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`);
   if (a.additionalShippingInformation) lines.push(a.additionalShippingInformation);
   return { lines };
 }
@@ -189,7 +214,9 @@ function toStatus(job: DataBoxJob): JobStatus {
     const serviceState = p?.copyStatus ?? 'NotStarted';
     const state: DriveState = p?.copyStatus ? (COPY_STATES[p.copyStatus] ?? 'failed') : 'specified';
     const percent =
-      p?.bytesProcessed !== undefined && p.totalBytesToProcess ? Math.floor((p.bytesProcessed / p.totalBytesToProcess) * 100) : undefined;
+      p?.bytesProcessed !== undefined && p.totalBytesToProcess
+        ? Math.floor((p.bytesProcessed / p.totalBytesToProcess) * 100)
+        : undefined;
     return {
       driveId,
       state,
@@ -211,9 +238,16 @@ function toStatus(job: DataBoxJob): JobStatus {
     drives,
     ...(d?.datacenterAddress ? { shipTo: datacenterAddressLines(d.datacenterAddress) } : {}),
     ...(d?.deliverToDcPackageDetails
-      ? { deliveryPackage: { carrierName: d.deliverToDcPackageDetails.carrierName, trackingNumber: d.deliverToDcPackageDetails.trackingId } }
+      ? {
+          deliveryPackage: {
+            carrierName: d.deliverToDcPackageDetails.carrierName,
+            trackingNumber: d.deliverToDcPackageDetails.trackingId,
+          },
+        }
       : {}),
-    ...(err?.message && err.code !== 'Success' ? { error: `${err.code ? `${err.code}: ` : ''}${err.message}` } : {}),
+    ...(err?.message && err.code !== 'Success'
+      ? { error: `${err.code ? `${err.code}: ` : ''}${err.message}` }
+      : {}),
   };
 }
 
@@ -286,15 +320,21 @@ export class DataBoxService implements ImportJobService {
     const mine = skus.value.find((s) => s.sku.name === SKU);
     if (mine?.enabled) return;
     const reason = mine?.properties?.disabledReason;
-    if (reason === 'NoSubscriptionInfo') throw unregisteredProvider(NAMESPACE, this.ctx.subscription);
-    const why = mine?.properties?.disabledReasonMessage ?? (mine ? `disabled (${reason ?? 'no reason given'})` : 'not offered');
-    throw new AzureError(`Data Box customer disk import is not available for ${country} → ${location}: ${why}`, {
-      code: 'ERR_DISKPREP_SKU_UNAVAILABLE',
-      hint: mine?.properties?.requiredFeature
-        ? `register the feature: az feature register --namespace ${NAMESPACE} --name ${mine.properties.requiredFeature}`
-        : 'pick another region (--location) or ask Azure support to enable Import/Export for the subscription',
-      details: { location, country, ...(reason ? { disabledReason: reason } : {}) },
-    });
+    if (reason === 'NoSubscriptionInfo')
+      throw unregisteredProvider(NAMESPACE, this.ctx.subscription);
+    const why =
+      mine?.properties?.disabledReasonMessage ??
+      (mine ? `disabled (${reason ?? 'no reason given'})` : 'not offered');
+    throw new AzureError(
+      `Data Box customer disk import is not available for ${country} → ${location}: ${why}`,
+      {
+        code: 'ERR_DISKPREP_SKU_UNAVAILABLE',
+        hint: mine?.properties?.requiredFeature
+          ? `register the feature: az feature register --namespace ${NAMESPACE} --name ${mine.properties.requiredFeature}`
+          : 'pick another region (--location) or ask Azure support to enable Import/Export for the subscription',
+        details: { location, country, ...(reason ? { disabledReason: reason } : {}) },
+      },
+    );
   }
 
   async createJob(request: CreateJobRequest): Promise<CreatedJob> {
@@ -302,7 +342,10 @@ export class DataBoxService implements ImportJobService {
     for (const d of req.drives) this.deps.redactor.add(d.bitLockerKey);
     this.deps.redactor.add(req.returnShipping.carrierAccountNumber);
     return this.run(async () => {
-      await this.checkAvailable(req.location, req.shipFromCountry ?? req.returnAddress.countryOrRegion);
+      await this.checkAvailable(
+        req.location,
+        req.shipFromCountry ?? req.returnAddress.countryOrRegion,
+      );
       const storageAccountId =
         req.storageAccountId ??
         `/subscriptions/${this.ctx.subscription}/resourceGroups/${req.storageResourceGroup ?? this.ctx.storageResourceGroup ?? this.ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${req.storageAccount}`;
@@ -324,7 +367,11 @@ export class DataBoxService implements ImportJobService {
             importDiskDetailsCollection: Object.fromEntries(
               req.drives.map((d) => [
                 d.driveId,
-                { manifestFile: d.manifestFile, manifestHash: d.manifestHash.toUpperCase(), bitLockerKey: d.bitLockerKey },
+                {
+                  manifestFile: d.manifestFile,
+                  manifestHash: d.manifestHash.toUpperCase(),
+                  bitLockerKey: d.bitLockerKey,
+                },
               ]),
             ),
             returnToCustomerPackageDetails: {
@@ -345,7 +392,11 @@ export class DataBoxService implements ImportJobService {
       });
       if (res.status === 202) await pollLongRunning(this.client, this.deps, op, res);
       const job = await this.getJob(req.name);
-      return { created: true, job, message: `created Data Box import job ${req.name} (${job.serviceState})` };
+      return {
+        created: true,
+        job,
+        message: `created Data Box import job ${req.name} (${job.serviceState})`,
+      };
     });
   }
 
@@ -389,8 +440,12 @@ export class DataBoxService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress ? parseInput('return address', ReturnAddressSchema, details.returnAddress) : undefined;
-    const shipping = details.returnShipping ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping) : undefined;
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
     if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
     await this.run(async () => {
       const op = `update the return details of job ${name}`;
@@ -401,9 +456,19 @@ export class DataBoxService implements ImportJobService {
         body: {
           properties: {
             details: {
-              ...(address ? { contactDetails: contactFrom(address), shippingAddress: shippingAddressFrom(address) } : {}),
+              ...(address
+                ? {
+                    contactDetails: contactFrom(address),
+                    shippingAddress: shippingAddressFrom(address),
+                  }
+                : {}),
               ...(shipping
-                ? { returnToCustomerPackageDetails: { carrierName: shipping.carrierName, carrierAccountNumber: shipping.carrierAccountNumber } }
+                ? {
+                    returnToCustomerPackageDetails: {
+                      carrierName: shipping.carrierName,
+                      carrierAccountNumber: shipping.carrierAccountNumber,
+                    },
+                  }
                 : {}),
             },
           },
@@ -420,12 +485,16 @@ export class DataBoxService implements ImportJobService {
         op: `record the shipment of job ${name}`,
         method: 'POST',
         url: this.url(`${this.jobPath(name)}/markDevicesShipped`),
-        body: { deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber } },
+        body: {
+          deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber },
+        },
         probe: async () => {
           const res = await this.probeJob(name);
           if (!res) return undefined;
           const job = parseBody('databox', `get job ${name}`, res, DataBoxJobSchema);
-          return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber ? res : undefined;
+          return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber
+            ? res
+            : undefined;
         },
       });
     });
@@ -441,7 +510,10 @@ export class DataBoxService implements ImportJobService {
         probe: async () => {
           const res = await this.probeJob(name);
           if (!res) return undefined;
-          return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties.status === 'Cancelled' ? res : undefined;
+          return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties
+            .status === 'Cancelled'
+            ? res
+            : undefined;
         },
       });
     });
@@ -454,7 +526,10 @@ export class DataBoxService implements ImportJobService {
         `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
       );
       while (url) {
-        const page: z.infer<typeof JobListSchema> = await this.client.json({ op: 'list jobs', method: 'GET', url }, JobListSchema);
+        const page: z.infer<typeof JobListSchema> = await this.client.json(
+          { op: 'list jobs', method: 'GET', url },
+          JobListSchema,
+        );
         for (const j of page.value) {
           if (j.sku.name !== SKU) continue;
           out.push({

@@ -40,7 +40,10 @@ export interface ImportJobServiceInput {
 }
 
 /** The cloud for a run: `--cloud`, else the publish settings' endpoint, else public. */
-export function resolveCloud(azure: AzureOptions, publishSettings?: PublishSettingsSubscription): Cloud {
+export function resolveCloud(
+  azure: AzureOptions,
+  publishSettings?: PublishSettingsSubscription,
+): Cloud {
   if (azure.cloud) return cloudByName(azure.cloud);
   if (publishSettings) return cloudFromServiceManagementUrl(publishSettings.serviceManagementUrl);
   return cloudByName(undefined);
@@ -49,7 +52,10 @@ export function resolveCloud(azure: AzureOptions, publishSettings?: PublishSetti
 type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs'>;
 
 /** Builds the adapter for `input.service`. */
-export function createImportJobService(input: ImportJobServiceInput, deps: FactoryDeps): ImportJobService {
+export function createImportJobService(
+  input: ImportJobServiceInput,
+  deps: FactoryDeps,
+): ImportJobService {
   const cloud = resolveCloud(input.azure, input.publishSettings);
   switch (input.service) {
     case 'classic': {
@@ -61,7 +67,8 @@ export function createImportJobService(input: ImportJobServiceInput, deps: Facto
       return new ClassicService(
         {
           subscriptionId: ps.id,
-          serviceManagementUrl: input.azure.endpoint ?? ps.serviceManagementUrl ?? cloud.serviceManagementUrl,
+          serviceManagementUrl:
+            input.azure.endpoint ?? ps.serviceManagementUrl ?? cloud.serviceManagementUrl,
           certificate: ps.certificate,
           timeoutMs: input.timeoutMs,
         },
@@ -73,9 +80,12 @@ export function createImportJobService(input: ImportJobServiceInput, deps: Facto
     case 'importexport': {
       const { subscription, resourceGroup } = input.job;
       if (!subscription || !resourceGroup)
-        throw new UsageError(`the ${input.service} service needs the subscription and resource group of the job`, {
-          hint: 'record them with diskprep init --subscription <id> --resource-group <name>',
-        });
+        throw new UsageError(
+          `the ${input.service} service needs the subscription and resource group of the job`,
+          {
+            hint: 'record them with diskprep init --subscription <id> --resource-group <name>',
+          },
+        );
       const ctx = {
         armUrl: input.azure.armEndpoint ?? cloud.armUrl,
         subscription,

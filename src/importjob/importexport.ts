@@ -79,7 +79,10 @@ const LocationSchema = z.object({
   }).optional(),
 });
 
-const JobListSchema = z.object({ value: z.array(ImportExportJobSchema), nextLink: z.string().optional() });
+const JobListSchema = z.object({
+  value: z.array(ImportExportJobSchema),
+  nextLink: z.string().optional(),
+});
 const BitLockerKeysSchema = z.object({
   value: z.array(z.object({ driveId: z.string(), bitLockerKey: z.string() })),
 });
@@ -111,9 +114,13 @@ export const IMPORTEXPORT_DRIVE_STATES: Record<string, DriveState> = {
 /** Lines of an address block. */
 export function addressLines(a: z.infer<typeof AddressSchema>): string[] {
   const cityLine = [a.city, a.stateOrProvince, a.postalCode].filter(Boolean).join(', ');
-  const lines = [a.recipientName, a.streetAddress1, a.streetAddress2, cityLine, a.countryOrRegion].filter(
-    (l): l is string => Boolean(l),
-  );
+  const lines = [
+    a.recipientName,
+    a.streetAddress1,
+    a.streetAddress2,
+    cityLine,
+    a.countryOrRegion,
+  ].filter((l): l is string => Boolean(l));
   if (a.phone) lines.push(`Phone: ${a.phone}`);
   const extra = a.additionalInformation ?? a.additionalShippingInformation;
   if (extra) lines.push(extra);
@@ -133,7 +140,9 @@ function toStatus(job: ImportExportJob): JobStatus {
     drives: (p.driveList ?? []).map((d) => ({
       driveId: d.driveId,
       state: IMPORTEXPORT_DRIVE_STATES[d.state ?? 'Specified'] ?? 'unknown',
-      serviceState: d.copyStatus ? `${d.state ?? 'Specified'} (${d.copyStatus})` : (d.state ?? 'Specified'),
+      serviceState: d.copyStatus
+        ? `${d.state ?? 'Specified'} (${d.copyStatus})`
+        : (d.state ?? 'Specified'),
       ...(d.percentComplete !== undefined ? { percentComplete: d.percentComplete } : {}),
       ...(d.bytesSucceeded !== undefined ? { bytesSucceeded: d.bytesSucceeded } : {}),
       ...(d.errorLogUri ? { errorLogUri: d.errorLogUri } : {}),
@@ -146,7 +155,9 @@ function toStatus(job: ImportExportJob): JobStatus {
 }
 
 function returnAddressBody(a: ReturnAddress) {
-  const { companyName: _company, ...rest } = a;
+  // The 2020-08-01 ReturnAddress has no company field.
+  const rest: Partial<ReturnAddress> = { ...a };
+  delete rest.companyName;
   return rest;
 }
 
@@ -177,7 +188,12 @@ export class ImportExportService implements ImportJobService {
   }
 
   private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({ op: `look up job ${name}`, method: 'GET', url: this.url(this.jobPath(name)), allow: [404] });
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.url(this.jobPath(name)),
+      allow: [404],
+    });
     return res.status === 404 ? undefined : res;
   }
 
@@ -215,14 +231,25 @@ export class ImportExportService implements ImportJobService {
         body,
         probe: () => this.probeJob(req.name),
       });
-      const job = toStatus(parseBody('importexport', `create job ${req.name}`, res, ImportExportJobSchema));
-      return { created: true, job, message: `created Import/Export job ${req.name} (${job.serviceState})` };
+      const job = toStatus(
+        parseBody('importexport', `create job ${req.name}`, res, ImportExportJobSchema),
+      );
+      return {
+        created: true,
+        job,
+        message: `created Import/Export job ${req.name} (${job.serviceState})`,
+      };
     });
   }
 
   async getJob(name: string): Promise<JobStatus> {
     return this.run(async () =>
-      toStatus(await this.client.json({ op: `get job ${name}`, method: 'GET', url: this.url(this.jobPath(name)) }, ImportExportJobSchema)),
+      toStatus(
+        await this.client.json(
+          { op: `get job ${name}`, method: 'GET', url: this.url(this.jobPath(name)) },
+          ImportExportJobSchema,
+        ),
+      ),
     );
   }
 
@@ -246,9 +273,18 @@ export class ImportExportService implements ImportJobService {
     });
   }
 
-  private async patch(name: string, op: string, properties: Record<string, unknown>): Promise<void> {
+  private async patch(
+    name: string,
+    op: string,
+    properties: Record<string, unknown>,
+  ): Promise<void> {
     await this.run(async () => {
-      await this.client.send({ op, method: 'PATCH', url: this.url(this.jobPath(name)), body: { properties } });
+      await this.client.send({
+        op,
+        method: 'PATCH',
+        url: this.url(this.jobPath(name)),
+        body: { properties },
+      });
     });
   }
 
@@ -256,8 +292,12 @@ export class ImportExportService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress ? parseInput('return address', ReturnAddressSchema, details.returnAddress) : undefined;
-    const shipping = details.returnShipping ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping) : undefined;
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
     if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
     await this.patch(name, `update the return details of job ${name}`, {
       ...(address ? { returnAddress: returnAddressBody(address) } : {}),
@@ -289,7 +329,10 @@ export class ImportExportService implements ImportJobService {
         `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
       );
       while (url) {
-        const page: z.infer<typeof JobListSchema> = await this.client.json({ op: 'list jobs', method: 'GET', url }, JobListSchema);
+        const page: z.infer<typeof JobListSchema> = await this.client.json(
+          { op: 'list jobs', method: 'GET', url },
+          JobListSchema,
+        );
         for (const j of page.value) {
           out.push({
             name: j.name,
@@ -309,7 +352,11 @@ export class ImportExportService implements ImportJobService {
   async listBitLockerKeys(name: string): Promise<{ driveId: string; bitLockerKey: string }[]> {
     return this.run(async () => {
       const r = await this.client.json(
-        { op: `list the BitLocker keys of job ${name}`, method: 'POST', url: this.url(`${this.jobPath(name)}/listBitLockerKeys`) },
+        {
+          op: `list the BitLocker keys of job ${name}`,
+          method: 'POST',
+          url: this.url(`${this.jobPath(name)}/listBitLockerKeys`),
+        },
         BitLockerKeysSchema,
       );
       for (const k of r.value) this.deps.redactor.add(k.bitLockerKey);

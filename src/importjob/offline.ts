@@ -37,9 +37,12 @@ export function driveInfoFileName(driveId: string): string {
 }
 
 function notOnline(what: string): UsageError {
-  return new UsageError(`${what}: this job is offline (--offline), diskprep does not talk to Azure for it`, {
-    hint: 'see the job in the Azure portal (Azure Data Box → Import/Export jobs)',
-  });
+  return new UsageError(
+    `${what}: this job is offline (--offline), diskprep does not talk to Azure for it`,
+    {
+      hint: 'see the job in the Azure portal (Azure Data Box → Import/Export jobs)',
+    },
+  );
 }
 
 /** The offline "service". */

@@ -58,7 +58,8 @@ export function redactJson(value: unknown): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = typeof v === 'string' && SECRET_KEY.test(k) && !NOT_SECRET.has(k) ? '***' : redactJson(v);
+      out[k] =
+        typeof v === 'string' && SECRET_KEY.test(k) && !NOT_SECRET.has(k) ? '***' : redactJson(v);
     }
     return out;
   }
@@ -92,7 +93,6 @@ export class RestClient {
     if (bodyText !== undefined && deps.terminal.verboseEnabled) {
       deps.terminal.verbose(`  request body: ${JSON.stringify(redactJson(call.body))}`);
     }
-    let lastProblem = '';
     for (let attempt = 1; ; attempt++) {
       if (deps.signal.aborted) throw deps.signal.reason ?? new Error('aborted');
       const headers = {
@@ -126,26 +126,38 @@ export class RestClient {
           `${call.method} ${shownUrl} → ${res.status} (${ms} ms${rid ? `, request id ${rid}` : ''})`,
         );
       } else {
-        deps.terminal.verbose(`${call.method} ${shownUrl} → ${failure?.message ?? 'failed'} (${ms} ms)`);
+        deps.terminal.verbose(
+          `${call.method} ${shownUrl} → ${failure?.message ?? 'failed'} (${ms} ms)`,
+        );
       }
 
       if (res && ((res.status >= 200 && res.status < 300) || call.allow?.includes(res.status))) {
         return res;
       }
-      const retryable = failure !== undefined || (res !== undefined && RETRY_STATUSES.has(res.status));
+      // A certificate the client does not trust will not become trusted by retrying.
+      const tlsRefusal = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(
+        (failure?.details?.errno as string | undefined) ?? '',
+      );
+      const retryable =
+        (failure !== undefined && !tlsRefusal) ||
+        (res !== undefined && RETRY_STATUSES.has(res.status));
       if (!retryable || attempt >= max) {
         if (failure) throw failure;
         throw this.errorFor(call, res!);
       }
-      lastProblem = failure ? failure.message : `HTTP ${res!.status}`;
+      const lastProblem = failure ? failure.message : `HTTP ${res!.status}`;
       const delay = retryDelayMs(attempt, res?.headers['retry-after'], deps.clock.now());
-      deps.terminal.verbose(`  ${lastProblem}: retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${max})`);
+      deps.terminal.verbose(
+        `  ${lastProblem}: retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${max})`,
+      );
       await deps.clock.sleep(delay, deps.signal);
       // A throttled call (429) was refused before it ran; anything else may have taken effect.
       if (call.probe && res?.status !== 429) {
         const already = await call.probe();
         if (already) {
-          deps.terminal.verbose(`  ${call.op}: the earlier attempt took effect; not sending it again`);
+          deps.terminal.verbose(
+            `  ${call.op}: the earlier attempt took effect; not sending it again`,
+          );
           return already;
         }
       }
@@ -185,7 +197,8 @@ function hintFor(status: number, code: string | undefined): string | undefined {
   if (status === 403)
     return 'check that the credentials may manage import jobs in this subscription (management certificate uploaded / role assigned)';
   if (status === 404) return 'check the subscription, resource group, storage account and job name';
-  if (status === 409) return 'the job exists or is in a state that does not allow this; see diskprep status';
+  if (status === 409)
+    return 'the job exists or is in a state that does not allow this; see diskprep status';
   if (status === 429 || status >= 500) return 'the service is busy or failing: try again later';
   return undefined;
 }
@@ -211,21 +224,31 @@ export function parseBody<S extends z.ZodType>(
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';
     throw new AzureError(
       `${service}: ${op}: unexpected answer: ${where}: ${issue?.message ?? 'invalid'}`,
-      { hint: 'the service changed or the endpoint is not the Azure API; report it with --verbose output' },
+      {
+        hint: 'the service changed or the endpoint is not the Azure API; report it with --verbose output',
+      },
     );
   }
   return parsed.data;
 }
 
 /** Validates caller input; a bad value is a usage error naming the field. */
-export function parseInput<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  what: string,
+  schema: S,
+  value: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
-    throw new DiskprepError(`${what}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`, 2, {
-      code: 'ERR_DISKPREP_USAGE',
-    });
+    throw new DiskprepError(
+      `${what}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`,
+      2,
+      {
+        code: 'ERR_DISKPREP_USAGE',
+      },
+    );
   }
   return parsed.data;
 }

@@ -20,7 +20,10 @@ export const ACCESS_TOKEN_ENV = 'DISKPREP_ACCESS_TOKEN';
 const EARLY_REFRESH_MS = 2 * 60_000;
 
 /** Builds the token source for `cloud`. */
-export function armTokenSource(deps: Pick<Deps, 'env' | 'redactor' | 'clock'>, cloud: Cloud): TokenSource {
+export function armTokenSource(
+  deps: Pick<Deps, 'env' | 'redactor' | 'clock'>,
+  cloud: Cloud,
+): TokenSource {
   const given = deps.env[ACCESS_TOKEN_ENV];
   if (given !== undefined && given.trim() !== '') {
     const token = given.trim();
@@ -30,7 +33,8 @@ export function armTokenSource(deps: Pick<Deps, 'env' | 'redactor' | 'clock'>, c
   let cached: { token: string; expires: number } | undefined;
   return {
     async getToken() {
-      if (cached && cached.expires - EARLY_REFRESH_MS > deps.clock.now().getTime()) return cached.token;
+      if (cached && cached.expires - EARLY_REFRESH_MS > deps.clock.now().getTime())
+        return cached.token;
       const identity = await import('@azure/identity');
       const options = { authorityHost: cloud.authorityHost };
       const chain = new identity.ChainedTokenCredential(
@@ -42,11 +46,14 @@ export function armTokenSource(deps: Pick<Deps, 'env' | 'redactor' | 'clock'>, c
       try {
         result = await chain.getToken(cloud.armScope);
       } catch (err) {
-        throw new AzureError('cannot get an Azure sign-in token (environment, managed identity, Azure CLI all failed)', {
-          code: 'ERR_DISKPREP_AZURE_AUTH',
-          hint: `run "az login" (or "az cloud set" for a sovereign cloud), set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or put a token in ${ACCESS_TOKEN_ENV}`,
-          cause: err,
-        });
+        throw new AzureError(
+          'cannot get an Azure sign-in token (environment, managed identity, Azure CLI all failed)',
+          {
+            code: 'ERR_DISKPREP_AZURE_AUTH',
+            hint: `run "az login" (or "az cloud set" for a sovereign cloud), set AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, or put a token in ${ACCESS_TOKEN_ENV}`,
+            cause: err,
+          },
+        );
       }
       deps.redactor.add(result.token);
       cached = { token: result.token, expires: result.expiresOnTimestamp };

@@ -8,10 +8,7 @@ import { z } from 'zod';
 /** One prepared drive, as the copy engine records it. */
 export const DriveSpecSchema = z.object({
   /** Hardware serial number without spaces. */
-  driveId: z
-    .string()
-    .min(1)
-    .regex(/^\S+$/, 'a drive serial has no spaces'),
+  driveId: z.string().min(1).regex(/^\S+$/, 'a drive serial has no spaces'),
   /** The 48-digit numerical recovery password of the drive's BitLocker volume. */
   bitLockerKey: z.string().min(1),
   /** Manifest path relative to the drive root, backslash-rooted (`\DriveManifest.xml`). */
@@ -55,7 +52,9 @@ export type StorageCredential = z.infer<typeof StorageCredentialSchema>;
 
 /** Everything needed to create an import job. */
 export const CreateJobRequestSchema = z.object({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{1,63}$/, 'letters, digits, - and _; starts with a letter'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{1,63}$/, 'letters, digits, - and _; starts with a letter'),
   /** Azure region or Import/Export location (`westus`, `West US`). */
   location: z.string().min(1),
   storageAccount: z.string().regex(/^[a-z0-9]{3,24}$/, '3-24 lowercase letters and digits'),

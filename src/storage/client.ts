@@ -23,15 +23,25 @@ export interface ContainerTarget {
 }
 
 /** The account's blob endpoint, without a trailing slash. */
-export function blobEndpoint(account: string, env: Deps['env'], cloud: Cloud = CLOUDS.public): string {
+export function blobEndpoint(
+  account: string,
+  env: Deps['env'],
+  cloud: Cloud = CLOUDS.public,
+): string {
   const override = env[BLOB_ENDPOINT_ENV];
   if (override) return override.replace(/\/+$/, '');
   return `https://${account}.blob.${cloud.storageSuffix}`;
 }
 
 /** Builds a ContainerClient; registers the credential with the redactor. */
-export function containerClient(target: ContainerTarget, redactor: Deps['redactor']): ContainerClient {
-  const base = (target.blobEndpoint ?? `https://${target.account}.blob.${(target.cloud ?? CLOUDS.public).storageSuffix}`).replace(/\/+$/, '');
+export function containerClient(
+  target: ContainerTarget,
+  redactor: Deps['redactor'],
+): ContainerClient {
+  const base = (
+    target.blobEndpoint ??
+    `https://${target.account}.blob.${(target.cloud ?? CLOUDS.public).storageSuffix}`
+  ).replace(/\/+$/, '');
   const url = `${base}/${encodeURIComponent(target.container)}`;
   if ('accountKey' in target.credential) {
     redactor.add(target.credential.accountKey);

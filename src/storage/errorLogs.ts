@@ -19,16 +19,22 @@ export interface DriveLogSummary {
 
 /** Summarises the text of a DriveLog XML. */
 export function summarizeDriveLog(xml: string): DriveLogSummary {
-  const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (n) => n === 'Blob' });
-  const doc = parser.parse(xml) as { DriveLog?: { DriveId?: string; Status?: string; Blob?: Record<string, unknown>[] } };
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    parseTagValue: false,
+    isArray: (n) => n === 'Blob',
+  });
+  const doc = parser.parse(xml) as {
+    DriveLog?: { DriveId?: string; Status?: string; Blob?: Record<string, unknown>[] };
+  };
   const log = doc.DriveLog ?? {};
   const blobs = log.Blob ?? [];
   const failedBlobs = blobs
     .filter((b) => b['@_Status'] !== undefined && b['@_Status'] !== 'Completed')
     .map((b) => ({
-      blobPath: String(b.BlobPath ?? ''),
-      status: String(b['@_Status']),
-      ...(b.FilePath ? { filePath: String(b.FilePath) } : {}),
+      blobPath: (b.BlobPath as string | undefined) ?? '',
+      status: b['@_Status'] as string,
+      ...(b.FilePath ? { filePath: b.FilePath as string } : {}),
     }));
   return {
     ...(log.DriveId !== undefined ? { driveId: String(log.DriveId) } : {}),

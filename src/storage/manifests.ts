@@ -18,7 +18,8 @@ export interface ExpectedBlob {
   manifest: string;
 }
 
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const asArray = <T>(v: T | T[] | undefined): T[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 interface RangeXml {
   '@_Offset'?: string;
@@ -28,12 +29,18 @@ interface RangeXml {
 
 /** Parses one manifest's text. */
 export function parseManifest(xml: string, manifest: string): ExpectedBlob[] {
-  const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (n) => ['BlobList', 'Blob', 'Block', 'PageRange'].includes(n) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    parseTagValue: false,
+    isArray: (n) => ['BlobList', 'Blob', 'Block', 'PageRange'].includes(n),
+  });
   let doc: { DriveManifest?: { Drive?: { DriveId?: string; BlobList?: { Blob?: unknown[] }[] } } };
   try {
     doc = parser.parse(xml) as typeof doc;
   } catch (err) {
-    throw new UsageError(`drive manifest ${manifest} is not valid XML: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(
+      `drive manifest ${manifest} is not valid XML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const drive = doc.DriveManifest?.Drive;
   if (!drive) throw new UsageError(`${manifest} is not a drive manifest (no DriveManifest/Drive)`);
@@ -47,17 +54,28 @@ export function parseManifest(xml: string, manifest: string): ExpectedBlob[] {
         ...asArray((b.PageRangeList as { PageRange?: RangeXml[] } | undefined)?.PageRange),
       ];
       const whole =
-        ranges.length === 1 && Number(ranges[0]!['@_Offset']) === 0 && Number(ranges[0]!['@_Length']) === length
+        ranges.length === 1 &&
+        Number(ranges[0]!['@_Offset']) === 0 &&
+        Number(ranges[0]!['@_Length']) === length
           ? ranges[0]!['@_Hash']?.toLowerCase()
           : undefined;
-      out.push({ blobPath: String(b.BlobPath), length, ...(whole ? { md5: whole } : {}), driveId, manifest });
+      out.push({
+        blobPath: String(b.BlobPath),
+        length,
+        ...(whole ? { md5: whole } : {}),
+        driveId,
+        manifest,
+      });
     }
   }
   return out;
 }
 
 /** Reads and parses manifests from files. */
-export async function readManifests(fs: Deps['fs'], files: readonly string[]): Promise<ExpectedBlob[]> {
+export async function readManifests(
+  fs: Deps['fs'],
+  files: readonly string[],
+): Promise<ExpectedBlob[]> {
   const all: ExpectedBlob[] = [];
   for (const f of files) all.push(...parseManifest(await fs.readFile(f, 'utf8'), f));
   return all;

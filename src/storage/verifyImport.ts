@@ -68,7 +68,9 @@ export async function verifyImportedBlobs(
         continue;
       }
       seen.add(b.name);
-      const md5 = b.properties.contentMD5 ? Buffer.from(b.properties.contentMD5).toString('hex') : undefined;
+      const md5 = b.properties.contentMD5
+        ? Buffer.from(b.properties.contentMD5).toString('hex')
+        : undefined;
       if (actualLength !== e.length || (md5 && e.md5 && md5 !== e.md5)) {
         report.different.push({
           name: b.name,
@@ -84,7 +86,8 @@ export async function verifyImportedBlobs(
     throw storageError(err, options.account, container);
   }
   for (const [name, e] of want) {
-    if (!seen.has(name) && (!prefix || name.startsWith(prefix))) report.missing.push({ name, length: e.length, driveId: e.driveId });
+    if (!seen.has(name) && (!prefix || name.startsWith(prefix)))
+      report.missing.push({ name, length: e.length, driveId: e.driveId });
   }
   report.missing.sort((a, b) => a.name.localeCompare(b.name));
   return report;

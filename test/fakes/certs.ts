@@ -29,20 +29,69 @@ async function ossl(dir: string, args: string[]): Promise<void> {
 export async function makeTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-pki-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await ossl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=diskprep test CA']);
-  await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  await ossl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=diskprep test CA',
+  ]);
+  await writeFile(
+    path.join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   await writeFile(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const [name, ext] of [
     ['server', 'server.ext'],
     ['client', 'client.ext'],
   ] as const) {
-    await ossl(dir, ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=diskprep test ${name}`]);
     await ossl(dir, [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-out', `${name}.pem`, '-days', '2', '-extfile', ext,
+      'req',
+      ...ec,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=diskprep test ${name}`,
+    ]);
+    await ossl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      ext,
     ]);
   }
-  await ossl(dir, ['req', '-x509', ...ec, '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '2', '-subj', '/CN=stranger']);
+  await ossl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'stranger.key',
+    '-out',
+    'stranger.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=stranger',
+  ]);
   const r = (f: string) => readFile(path.join(dir, f), 'utf8');
   return {
     dir,

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- fakes and tests handle free-form service JSON */
 /**
  * A loopback HTTPS Azure Resource Manager that behaves like Microsoft.DataBox (2025-07-01) and
  * Microsoft.ImportExport (2020-08-01) for customer-disk import jobs. Every request is validated
@@ -68,12 +69,15 @@ export class FakeArm {
   }
 
   async start(): Promise<this> {
-    this.server = createServer({ key: this.options.tls.key, cert: this.options.tls.cert }, (req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        this.violations.push(`fake crashed: ${String(err)}`);
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
+    this.server = createServer(
+      { key: this.options.tls.key, cert: this.options.tls.cert },
+      (req, res) => {
+        this.handle(req, res).catch((err: unknown) => {
+          this.violations.push(`fake crashed: ${String(err)}`);
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+      },
+    );
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this;
@@ -91,7 +95,12 @@ export class FakeArm {
     fn(job);
   }
 
-  private send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     res.writeHead(status, {
       'x-ms-request-id': randomUUID(),
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -169,8 +178,10 @@ export class FakeArm {
   private dataBoxView(job: Json): Json {
     const view = structuredClone(job);
     const d = view.properties.details;
-    for (const disk of Object.values(d.importDiskDetailsCollection ?? {}) as Json[]) delete disk.bitLockerKey;
-    if (d.returnToCustomerPackageDetails) delete d.returnToCustomerPackageDetails.carrierAccountNumber;
+    for (const disk of Object.values<Json>(d.importDiskDetailsCollection ?? {}))
+      delete disk.bitLockerKey;
+    if (d.returnToCustomerPackageDetails)
+      delete d.returnToCustomerPackageDetails.carrierAccountNumber;
     return view;
   }
 
@@ -179,7 +190,11 @@ export class FakeArm {
     p: Record<string, string>,
     body: Json,
     url: URL,
-    answer: (s: number, b?: unknown, h?: Record<string, string>) => { status: number; payload?: unknown; headers: Record<string, string> },
+    answer: (
+      s: number,
+      b?: unknown,
+      h?: Record<string, string>,
+    ) => { status: number; payload?: unknown; headers: Record<string, string> },
   ) {
     if (this.options.providerRegistered === false) {
       return answer(409, {
@@ -189,7 +204,8 @@ export class FakeArm {
         },
       });
     }
-    const err = (status: number, code: string, message: string) => answer(status, { error: { code, message } });
+    const err = (status: number, code: string, message: string) =>
+      answer(status, { error: { code, message } });
     const job = p.jobName ? this.databoxJobs.get(p.jobName) : undefined;
     switch (opId) {
       case 'Service_ListAvailableSkusByResourceGroup': {
@@ -201,7 +217,9 @@ export class FakeArm {
               enabled: sku.enabled,
               properties: {
                 ...(sku.disabledReason ? { disabledReason: sku.disabledReason } : {}),
-                ...(sku.disabledReasonMessage ? { disabledReasonMessage: sku.disabledReasonMessage } : {}),
+                ...(sku.disabledReasonMessage
+                  ? { disabledReasonMessage: sku.disabledReasonMessage }
+                  : {}),
               },
             },
           ],
@@ -262,22 +280,37 @@ export class FakeArm {
         return answer(202, undefined, { location, 'retry-after': '10' });
       }
       case 'Jobs_Get':
-        if (!job) return err(404, 'ResourceNotFound', `The Resource 'Microsoft.DataBox/jobs/${p.jobName}' was not found.`);
+        if (!job)
+          return err(
+            404,
+            'ResourceNotFound',
+            `The Resource 'Microsoft.DataBox/jobs/${p.jobName}' was not found.`,
+          );
         return answer(200, this.dataBoxView(job));
       case 'Jobs_ListByResourceGroup':
-        return answer(200, { value: [...this.databoxJobs.values()].map((j) => this.dataBoxView(j)) });
+        return answer(200, {
+          value: [...this.databoxJobs.values()].map((j) => this.dataBoxView(j)),
+        });
       case 'Jobs_Update': {
         if (!job) return err(404, 'ResourceNotFound', 'not found');
         const d = body.properties?.details ?? {};
         if (['Completed', 'Cancelled', 'ShippedToCustomer'].includes(job.properties.status))
-          return err(409, 'InvalidJobState', `The job cannot be updated in status ${job.properties.status}.`);
+          return err(
+            409,
+            'InvalidJobState',
+            `The job cannot be updated in status ${job.properties.status}.`,
+          );
         Object.assign(job.properties.details, d);
         return answer(200, this.dataBoxView(job));
       }
       case 'Jobs_MarkDevicesShipped': {
         if (!job) return err(404, 'ResourceNotFound', 'not found');
         if (job.properties.status !== 'AwaitingShipmentDetails')
-          return err(409, 'InvalidJobState', `Devices can be marked shipped only while awaiting shipment details (status is ${job.properties.status}).`);
+          return err(
+            409,
+            'InvalidJobState',
+            `Devices can be marked shipped only while awaiting shipment details (status is ${job.properties.status}).`,
+          );
         job.properties.details.deliverToDcPackageDetails = body.deliverToDcPackageDetails;
         job.properties.status = 'ShippedToAzureDC';
         job.properties.isCancellable = false;
@@ -285,7 +318,12 @@ export class FakeArm {
       }
       case 'Jobs_Cancel': {
         if (!job) return err(404, 'ResourceNotFound', 'not found');
-        if (!job.properties.isCancellable) return err(409, 'JobNotCancellable', 'The job cannot be cancelled after the devices were shipped.');
+        if (!job.properties.isCancellable)
+          return err(
+            409,
+            'JobNotCancellable',
+            'The job cannot be cancelled after the devices were shipped.',
+          );
         job.properties.status = 'Cancelled';
         job.properties.isCancellable = false;
         job.properties.cancellationReason = body.reason;
@@ -306,9 +344,14 @@ export class FakeArm {
     opId: string,
     p: Record<string, string>,
     body: Json,
-    answer: (s: number, b?: unknown, h?: Record<string, string>) => { status: number; payload?: unknown; headers: Record<string, string> },
+    answer: (
+      s: number,
+      b?: unknown,
+      h?: Record<string, string>,
+    ) => { status: number; payload?: unknown; headers: Record<string, string> },
   ) {
-    const err = (status: number, code: string, message: string) => answer(status, { error: { code, message } });
+    const err = (status: number, code: string, message: string) =>
+      answer(status, { error: { code, message } });
     const job = p.jobName ? this.importExportJobs.get(p.jobName) : undefined;
     switch (opId) {
       case 'Locations_Get':
@@ -330,7 +373,11 @@ export class FakeArm {
         });
       case 'Jobs_Create': {
         if (job && job.properties.state !== 'Creating')
-          return err(409, 'JobNameInUse', `Job ${p.jobName} exists in state ${job.properties.state}.`);
+          return err(
+            409,
+            'JobNameInUse',
+            `Job ${p.jobName} exists in state ${job.properties.state}.`,
+          );
         if (job) return answer(200, this.importExportView(job));
         const stored: Json = {
           id: `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}/providers/Microsoft.ImportExport/jobs/${p.jobName}`,
@@ -340,8 +387,17 @@ export class FakeArm {
           properties: {
             ...body.properties,
             state: 'Creating',
-            driveList: (body.properties?.driveList ?? []).map((d: Json) => ({ ...d, state: 'Specified' })),
-            shippingInformation: { recipientName: 'Microsoft Azure Import/Export Service', streetAddress1: '3020 Coronado', city: 'Santa Clara', postalCode: '95054', countryOrRegion: 'USA' },
+            driveList: (body.properties?.driveList ?? []).map((d: Json) => ({
+              ...d,
+              state: 'Specified',
+            })),
+            shippingInformation: {
+              recipientName: 'Microsoft Azure Import/Export Service',
+              streetAddress1: '3020 Coronado',
+              city: 'Santa Clara',
+              postalCode: '95054',
+              countryOrRegion: 'USA',
+            },
           },
         };
         this.importExportJobs.set(p.jobName!, stored);
@@ -352,24 +408,44 @@ export class FakeArm {
         if (!job) return err(404, 'ResourceNotFound', `Job ${p.jobName} not found.`);
         return answer(200, this.importExportView(job));
       case 'Jobs_ListByResourceGroup':
-        return answer(200, { value: [...this.importExportJobs.values()].map((j) => this.importExportView(j)) });
+        return answer(200, {
+          value: [...this.importExportJobs.values()].map((j) => this.importExportView(j)),
+        });
       case 'Jobs_Update': {
         if (!job) return err(404, 'ResourceNotFound', 'not found');
         const u = body.properties ?? {};
         if (u.state !== undefined) {
-          if (u.state !== 'Shipping') return err(400, 'InvalidState', 'state may only be set to Shipping');
+          if (u.state !== 'Shipping')
+            return err(400, 'InvalidState', 'state may only be set to Shipping');
           if (job.properties.state !== 'Creating')
-            return err(409, 'InvalidJobState', `State can change to Shipping only from Creating (it is ${job.properties.state}).`);
-          if (!(u.deliveryPackage ?? job.properties.deliveryPackage) || !(u.returnAddress ?? job.properties.returnAddress))
-            return err(400, 'MissingShippingInformation', 'ReturnAddress and DeliveryPackage must be set to ship.');
+            return err(
+              409,
+              'InvalidJobState',
+              `State can change to Shipping only from Creating (it is ${job.properties.state}).`,
+            );
+          if (
+            !(u.deliveryPackage ?? job.properties.deliveryPackage) ||
+            !(u.returnAddress ?? job.properties.returnAddress)
+          )
+            return err(
+              400,
+              'MissingShippingInformation',
+              'ReturnAddress and DeliveryPackage must be set to ship.',
+            );
         }
-        if (u.cancelRequested !== undefined && u.cancelRequested !== true) return err(400, 'Invalid', 'cancelRequested must be true');
+        if (u.cancelRequested !== undefined && u.cancelRequested !== true)
+          return err(400, 'Invalid', 'cancelRequested must be true');
         Object.assign(job.properties, u);
         return answer(200, this.importExportView(job));
       }
       case 'BitLockerKeys_List':
         if (!job) return err(404, 'ResourceNotFound', 'not found');
-        return answer(200, { value: job.properties.driveList.map((d: Json) => ({ driveId: d.driveId, bitLockerKey: d.bitLockerKey })) });
+        return answer(200, {
+          value: job.properties.driveList.map((d: Json) => ({
+            driveId: d.driveId,
+            bitLockerKey: d.bitLockerKey,
+          })),
+        });
       default:
         return err(501, 'NotImplemented', `${opId} is not implemented by the fake`);
     }

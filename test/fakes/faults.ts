@@ -30,7 +30,10 @@ export class FaultQueue {
 
   take(method: string, path: string, when: 'before' | 'after'): Fault | undefined {
     const i = this.faults.findIndex(
-      (f) => (f.when ?? 'before') === when && (!f.method || f.method === method) && (!f.path || path.includes(f.path)),
+      (f) =>
+        (f.when ?? 'before') === when &&
+        (!f.method || f.method === method) &&
+        (!f.path || path.includes(f.path)),
     );
     if (i < 0) return undefined;
     return this.faults.splice(i, 1)[0];
@@ -45,7 +48,11 @@ export class FaultQueue {
  * Applies a fault to a response. Returns true when the response is finished (or abandoned) and
  * the caller must not answer; for `delay` it waits and returns false (answer normally, late).
  */
-export async function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function applyFault(
+  fault: Fault,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   switch (fault.kind) {
     case 'reset':
       req.socket.destroy();
@@ -58,7 +65,11 @@ export async function applyFault(fault: Fault, req: IncomingMessage, res: Server
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       res.writeHead(fault.status, headers);
       res.end(
-        JSON.stringify(fault.body ?? { error: { code: `Http${fault.status}`, message: `injected fault ${fault.status}` } }),
+        JSON.stringify(
+          fault.body ?? {
+            error: { code: `Http${fault.status}`, message: `injected fault ${fault.status}` },
+          },
+        ),
       );
       return true;
     }

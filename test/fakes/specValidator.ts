@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-base-to-string -- fakes and tests handle free-form service JSON */
 /**
  * Validates requests (and the fakes' own answers) against an official OpenAPI 2.0 spec with ajv:
  * path + method → operation, `api-version`, required path/query/header parameters (with their
@@ -72,8 +73,19 @@ const COMMON_DEFINITIONS: Record<string, Json> = {
   },
 };
 const COMMON_PARAMETERS: Record<string, Json> = {
-  CT_ApiVersionParameter: { name: 'api-version', in: 'query', required: true, type: 'string', minLength: 1 },
-  CT_SubscriptionIdParameter: { name: 'subscriptionId', in: 'path', required: true, type: 'string' },
+  CT_ApiVersionParameter: {
+    name: 'api-version',
+    in: 'query',
+    required: true,
+    type: 'string',
+    minLength: 1,
+  },
+  CT_SubscriptionIdParameter: {
+    name: 'subscriptionId',
+    in: 'path',
+    required: true,
+    type: 'string',
+  },
   CT_ResourceGroupNameParameter: {
     name: 'resourceGroupName',
     in: 'path',
@@ -82,13 +94,25 @@ const COMMON_PARAMETERS: Record<string, Json> = {
     minLength: 1,
     maxLength: 90,
   },
-  CT_LocationParameter: { name: 'location', in: 'path', required: true, type: 'string', minLength: 1 },
+  CT_LocationParameter: {
+    name: 'location',
+    in: 'path',
+    required: true,
+    type: 'string',
+    minLength: 1,
+  },
 };
 
 function rewriteExternalRefs(text: string): string {
   return text
-    .replace(/"\$ref":\s*"[./]*common-types\/resource-management\/v\d\/[a-z]+\.json#\/definitions\/([A-Za-z]+)"/g, '"$ref":"#/definitions/CT_$1"')
-    .replace(/"\$ref":\s*"[./]*common-types\/resource-management\/v\d\/types\.json#\/parameters\/([A-Za-z]+)"/g, '"$ref":"#/parameters/CT_$1"');
+    .replace(
+      /"\$ref":\s*"[./]*common-types\/resource-management\/v\d\/[a-z]+\.json#\/definitions\/([A-Za-z]+)"/g,
+      '"$ref":"#/definitions/CT_$1"',
+    )
+    .replace(
+      /"\$ref":\s*"[./]*common-types\/resource-management\/v\d\/types\.json#\/parameters\/([A-Za-z]+)"/g,
+      '"$ref":"#/parameters/CT_$1"',
+    );
 }
 
 /** Rewrites discriminator bases into `Base__core` + if/then dispatch to the subtypes. */
@@ -97,13 +121,16 @@ function expandDiscriminators(defs: Record<string, Json>): void {
     const prop = def.discriminator;
     if (typeof prop !== 'string') continue;
     const core = `${name}__core`;
-    const { discriminator: _d, ...rest } = def;
+    const rest = { ...def };
+    delete rest.discriminator;
     defs[core] = rest;
     const branches: Json[] = [];
     for (const [subName, sub] of Object.entries(defs)) {
       const allOf = sub.allOf as Json[] | undefined;
       if (!allOf?.some((a) => a.$ref === `#/definitions/${name}`)) continue;
-      sub.allOf = allOf.map((a) => (a.$ref === `#/definitions/${name}` ? { $ref: `#/definitions/${core}` } : a));
+      sub.allOf = allOf.map((a) =>
+        a.$ref === `#/definitions/${name}` ? { $ref: `#/definitions/${core}` } : a,
+      );
       const value = (sub['x-ms-discriminator-value'] as string | undefined) ?? subName;
       branches.push({
         if: { properties: { [prop]: { const: value } }, required: [prop] },
@@ -128,11 +155,16 @@ export class SpecValidator {
     this.apiVersion = (spec.info as Json).version as string;
     const defs = { ...(spec.definitions as Record<string, Json>), ...COMMON_DEFINITIONS };
     for (const def of Object.values(defs)) {
-      for (const [k, prop] of Object.entries((def.properties as Record<string, Json> | undefined) ?? {}))
+      for (const [k, prop] of Object.entries(
+        (def.properties as Record<string, Json> | undefined) ?? {},
+      ))
         if (prop['x-ms-secret'] === true) this.secretProps.add(k);
     }
     expandDiscriminators(defs);
-    const params = { ...((spec.parameters as Record<string, Json> | undefined) ?? {}), ...COMMON_PARAMETERS };
+    const params = {
+      ...((spec.parameters as Record<string, Json> | undefined) ?? {}),
+      ...COMMON_PARAMETERS,
+    };
     this.id = `https://spec.test/${encodeURIComponent(file)}`;
     this.ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     const resolveParam = (p: Json): Param => {
@@ -147,17 +179,24 @@ export class SpecValidator {
     };
     const bodies: Record<string, Json> = {};
     const pending: { op: Operation; body?: string; responses: [string, string][] }[] = [];
-    for (const [template, methods] of Object.entries(spec.paths as Record<string, Record<string, Json>>)) {
+    for (const [template, methods] of Object.entries(
+      spec.paths as Record<string, Record<string, Json>>,
+    )) {
       const shared = ((methods.parameters as Json[] | undefined) ?? []).map(resolveParam);
       for (const [method, opDef] of Object.entries(methods)) {
         if (method === 'parameters') continue;
-        const opParams = [...shared, ...((opDef.parameters as Json[] | undefined) ?? []).map(resolveParam)];
+        const opParams = [
+          ...shared,
+          ...((opDef.parameters as Json[] | undefined) ?? []).map(resolveParam),
+        ];
         const pathNames: string[] = [];
         const regex = new RegExp(
-          `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, n: string) => {
-            pathNames.push(n);
-            return '([^/]+)';
-          })}$`,
+          `^${template
+            .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+            .replace(/\{([^}]+)\}/g, (_m, n: string) => {
+              pathNames.push(n);
+              return '([^/]+)';
+            })}$`,
           'i',
         );
         const op: Operation = {
@@ -177,7 +216,7 @@ export class SpecValidator {
           entry.body = key;
         }
         for (const [status, r] of Object.entries((opDef.responses as Record<string, Json>) ?? {})) {
-          const schema = (r as Json).schema as Json | undefined;
+          const schema = (r).schema as Json | undefined;
           if (!schema) continue;
           const key = `__response_${op.operationId}_${status}`;
           bodies[key] = schema;
@@ -191,12 +230,18 @@ export class SpecValidator {
     for (const { op, body, responses } of pending) {
       if (body) op.bodyValidator = this.ajv.compile({ $ref: `${this.id}#/definitions/${body}` });
       for (const [status, key] of responses)
-        op.responseValidators.set(status, this.ajv.compile({ $ref: `${this.id}#/definitions/${key}` }));
+        op.responseValidators.set(
+          status,
+          this.ajv.compile({ $ref: `${this.id}#/definitions/${key}` }),
+        );
     }
   }
 
   /** Finds the operation for a method + path (no query), or undefined. */
-  match(method: string, path: string): { op: Operation; pathParams: Record<string, string> } | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { op: Operation; pathParams: Record<string, string> } | undefined {
     for (const op of this.ops) {
       if (op.method !== method.toUpperCase()) continue;
       const m = op.regex.exec(path);
@@ -219,7 +264,8 @@ export class SpecValidator {
     body: unknown;
   }): { ok: true; matched: MatchedOperation } | { ok: false; errors: string[] } {
     const found = this.match(req.method, req.url.pathname);
-    if (!found) return { ok: false, errors: [`no operation ${req.method} ${req.url.pathname} in the spec`] };
+    if (!found)
+      return { ok: false, errors: [`no operation ${req.method} ${req.url.pathname} in the spec`] };
     const { op, pathParams } = found;
     const errors: string[] = [];
     for (const p of op.params) {
@@ -229,35 +275,51 @@ export class SpecValidator {
       else if (p.in === 'header') value = req.headers[p.name.toLowerCase()];
       else if (p.in === 'body') value = req.body;
       if (value === undefined || value === null) {
-        if (p.required) errors.push(`${op.operationId}: missing required ${p.in} parameter ${p.name}`);
+        if (p.required)
+          errors.push(`${op.operationId}: missing required ${p.in} parameter ${p.name}`);
         continue;
       }
       if (p.in === 'body') continue;
       const s = String(value);
-      if (p.pattern && !new RegExp(p.pattern, 'u').test(s)) errors.push(`${p.name} "${s}" does not match ${p.pattern}`);
-      if (p.minLength !== undefined && s.length < p.minLength) errors.push(`${p.name} shorter than ${p.minLength}`);
-      if (p.maxLength !== undefined && s.length > p.maxLength) errors.push(`${p.name} longer than ${p.maxLength}`);
-      if (p.enum && !p.enum.includes(s)) errors.push(`${p.name} "${s}" not one of ${p.enum.join(', ')}`);
+      if (p.pattern && !new RegExp(p.pattern, 'u').test(s))
+        errors.push(`${p.name} "${s}" does not match ${p.pattern}`);
+      if (p.minLength !== undefined && s.length < p.minLength)
+        errors.push(`${p.name} shorter than ${p.minLength}`);
+      if (p.maxLength !== undefined && s.length > p.maxLength)
+        errors.push(`${p.name} longer than ${p.maxLength}`);
+      if (p.enum && !p.enum.includes(s))
+        errors.push(`${p.name} "${s}" not one of ${p.enum.join(', ')}`);
     }
     const apiVersion = req.url.searchParams.get('api-version');
-    if (apiVersion !== this.apiVersion) errors.push(`api-version is ${apiVersion ?? 'missing'}, the spec is ${this.apiVersion}`);
+    if (apiVersion !== this.apiVersion)
+      errors.push(`api-version is ${apiVersion ?? 'missing'}, the spec is ${this.apiVersion}`);
     if (op.bodyValidator && req.body !== undefined && !op.bodyValidator(req.body)) {
-      for (const e of op.bodyValidator.errors ?? []) errors.push(`${op.operationId} body${e.instancePath}: ${e.message ?? ''}`);
+      for (const e of op.bodyValidator.errors ?? [])
+        errors.push(`${op.operationId} body${e.instancePath}: ${e.message ?? ''}`);
     }
-    return errors.length ? { ok: false, errors } : { ok: true, matched: { operationId: op.operationId, pathParams } };
+    return errors.length
+      ? { ok: false, errors }
+      : { ok: true, matched: { operationId: op.operationId, pathParams } };
   }
 
   /** Validates an answer of the fake against the operation's response schema (keeps fakes honest). */
   validateResponse(operationId: string, status: number, body: unknown): string[] {
     const op = this.ops.find((o) => o.operationId === operationId);
-    const v = op?.responseValidators.get(String(status)) ?? (status >= 400 ? op?.responseValidators.get('default') : undefined);
+    const v =
+      op?.responseValidators.get(String(status)) ??
+      (status >= 400 ? op?.responseValidators.get('default') : undefined);
     if (!v || body === undefined) return [];
     if (v(body)) return [];
     const real = (v.errors ?? []).filter(
       (e) =>
         e.keyword !== 'if' &&
-        !(e.keyword === 'required' && this.secretProps.has((e.params as { missingProperty?: string }).missingProperty ?? '')),
+        !(
+          e.keyword === 'required' &&
+          this.secretProps.has((e.params as { missingProperty?: string }).missingProperty ?? '')
+        ),
     );
-    return real.map((e) => `${operationId} ${status} response${e.instancePath}: ${e.message ?? ''}`);
+    return real.map(
+      (e) => `${operationId} ${status} response${e.instancePath}: ${e.message ?? ''}`,
+    );
   }
 }

@@ -18,7 +18,14 @@ const request: CreateJobRequest = {
   location: 'West US',
   storageAccount: 'classicacct',
   container: 'backups',
-  drives: [{ driveId: '1W0F9LV1', bitLockerKey: KEY, manifestFile: '\\DriveManifest.xml', manifestHash: 'B306C4B34DAA0E99957A4B9C779D2FA2' }],
+  drives: [
+    {
+      driveId: '1W0F9LV1',
+      bitLockerKey: KEY,
+      manifestFile: '\\DriveManifest.xml',
+      manifestHash: 'B306C4B34DAA0E99957A4B9C779D2FA2',
+    },
+  ],
   returnAddress: {
     recipientName: 'Ops',
     streetAddress1: '1 Main St',
@@ -70,13 +77,23 @@ describe('classic adapter over mutual TLS', () => {
   it('creates, reads, ships and cancels a job with the management certificate', async () => {
     const { service, recorded } = await setup();
     const info = await service.getShippingInfo('westus');
-    expect(info).toMatchObject({ location: 'West US', carriers: ['FedEx', 'DHL'], alternateLocations: ['West US'] });
+    expect(info).toMatchObject({
+      location: 'West US',
+      carriers: ['FedEx', 'DHL'],
+      alternateLocations: ['West US'],
+    });
     expect(info.address.lines[0]).toBe('Microsoft Azure Import/Export Service');
 
     const created = await service.createJob(request);
-    expect(created.job).toMatchObject({ name: 'seed-2016', state: 'creating', serviceState: 'Creating' });
+    expect(created.job).toMatchObject({
+      name: 'seed-2016',
+      state: 'creating',
+      serviceState: 'Creating',
+    });
     const put = fake.requests.find((r) => r.method === 'PUT')!;
-    expect(put.path).toBe(`/${SUB}/services/importexport/storageaccounts/classicacct/jobs/seed-2016`);
+    expect(put.path).toBe(
+      `/${SUB}/services/importexport/storageaccounts/classicacct/jobs/seed-2016`,
+    );
     expect(put.headers['x-ms-version']).toBe('2014-11-01');
     expect(put.body).toMatchObject({
       Name: 'seed-2016',
@@ -85,18 +102,42 @@ describe('classic adapter over mutual TLS', () => {
         StorageAccountKey: STORAGE_KEY,
         Location: 'West US',
         Type: 'Import',
-        ReturnAddress: { Name: 'Ops', Address: '1 Main St, Seattle, WA, 98101, US', Phone: '2065550100', Email: 'ops@example.org' },
+        ReturnAddress: {
+          Name: 'Ops',
+          Address: '1 Main St, Seattle, WA, 98101, US',
+          Phone: '2065550100',
+          Email: 'ops@example.org',
+        },
         ReturnShipping: { CarrierName: 'FedEx', CarrierAccountNumber: CARRIER_ACCOUNT },
       },
-      DriveList: [{ DriveId: '1W0F9LV1', BitLockerKey: KEY, ManifestFile: '\\DriveManifest.xml', ManifestHash: 'B306C4B34DAA0E99957A4B9C779D2FA2' }],
+      DriveList: [
+        {
+          DriveId: '1W0F9LV1',
+          BitLockerKey: KEY,
+          ManifestFile: '\\DriveManifest.xml',
+          ManifestHash: 'B306C4B34DAA0E99957A4B9C779D2FA2',
+        },
+      ],
     });
 
-    await service.markShipped('seed-2016', { carrierName: 'FedEx', trackingNumber: '7777', driveCount: 1, shipDate: '2026-11-21' });
+    await service.markShipped('seed-2016', {
+      carrierName: 'FedEx',
+      trackingNumber: '7777',
+      driveCount: 1,
+      shipDate: '2026-11-21',
+    });
     expect(fake.jobs.get('seed-2016')!.Properties).toMatchObject({
       State: 'Shipping',
-      DeliveryPackage: { CarrierName: 'FedEx', TrackingNumber: '7777', DriveCount: 1, ShipDate: '2026-11-21' },
+      DeliveryPackage: {
+        CarrierName: 'FedEx',
+        TrackingNumber: '7777',
+        DriveCount: 1,
+        ShipDate: '2026-11-21',
+      },
     });
-    const err = (await service.markShipped('seed-2016', { carrierName: 'FedEx', trackingNumber: '8888' }).catch((e: unknown) => e)) as AzureError;
+    const err = (await service
+      .markShipped('seed-2016', { carrierName: 'FedEx', trackingNumber: '8888' })
+      .catch((e: unknown) => e)) as AzureError;
     expect(err.exitCode).toBe(4);
     // odata.error turned into one readable line with the service's own words.
     expect(err.message).toBe(
@@ -104,17 +145,25 @@ describe('classic adapter over mutual TLS', () => {
     );
     await service.cancel('seed-2016', 'test');
     expect((await service.getJob('seed-2016')).cancelRequested).toBe(true);
-    expect(await service.listJobs()).toEqual([expect.objectContaining({ name: 'seed-2016', serviceState: 'Shipping' })]);
+    expect(await service.listJobs()).toEqual([
+      expect.objectContaining({ name: 'seed-2016', serviceState: 'Shipping' }),
+    ]);
     expect(fake.violations).toEqual([]);
     const out = [...recorded.stderr, ...recorded.stdout, err.message].join('\n');
     expect(out).toMatch(/GET https:\/\/127\.0\.0\.1:\d+\/8a4a.*\/jobs\/seed-2016 → 200/);
-    for (const s of [KEY, STORAGE_KEY, CARRIER_ACCOUNT, pki.clientKey]) expect(out).not.toContain(s);
+    for (const s of [KEY, STORAGE_KEY, CARRIER_ACCOUNT, pki.clientKey])
+      expect(out).not.toContain(s);
   });
 
   it('sends a container SAS as <container>?<sas>', async () => {
     const { service } = await setup(undefined, false);
-    await service.createJob({ ...request, storageCredential: { containerSas: '?sv=2019-02-02&sr=c&sp=rwdl&sig=abc%2Fdef' } });
-    expect(fake.requests.find((r) => r.method === 'PUT')!.body!.Properties.ContainerSas).toBe('backups?sv=2019-02-02&sr=c&sp=rwdl&sig=abc%2Fdef');
+    await service.createJob({
+      ...request,
+      storageCredential: { containerSas: '?sv=2019-02-02&sr=c&sp=rwdl&sig=abc%2Fdef' },
+    });
+    expect(fake.requests.find((r) => r.method === 'PUT')!.body!.Properties.ContainerSas).toBe(
+      'backups?sv=2019-02-02&sr=c&sp=rwdl&sig=abc%2Fdef',
+    );
   });
 
   it('does not create the job twice when the answer to Put Job is lost', async () => {
@@ -142,7 +191,11 @@ describe('classic adapter over mutual TLS', () => {
         service: 'classic',
         azure: { endpoint: fake.url },
         job: { storageAccount: 'classicacct' },
-        publishSettings: { id: SUB, serviceManagementUrl: fake.url, certificate: { keyPem: pki.clientKey, certPem: pki.clientCert } },
+        publishSettings: {
+          id: SUB,
+          serviceManagementUrl: fake.url,
+          certificate: { keyPem: pki.clientKey, certPem: pki.clientCert },
+        },
       },
       t.deps,
     );
