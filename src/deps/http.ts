@@ -89,9 +89,13 @@ export function createHttp(options: HttpOptions): Http {
         const refused = viaProxy ? proxyFailure(err, host, viaProxy) : undefined;
         if (refused) throw refused;
         const code = (err as { code?: string }).code ?? (err as Error).name;
-        throw new AzureError(`cannot reach ${host}: ${code}`, {
+        const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS/.test(code);
+        const timeout = /TIMEOUT/.test(code);
+        throw new AzureError(`cannot reach ${host}: ${timeout ? `no answer in time (${code})` : code}`, {
           code: 'ERR_DISKPREP_NETWORK',
-          hint: 'check the network, the proxy (--proxy / HTTPS_PROXY) and the endpoint',
+          hint: tls
+            ? "the TLS handshake failed: trust the server's CA with --ca-file <pem> (TLS-inspecting proxy, private cloud), or check the management certificate"
+            : 'check the network, the proxy (--proxy / HTTPS_PROXY) and the endpoint',
           cause: err,
           details: { host, errno: code },
         });

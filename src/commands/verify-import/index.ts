@@ -1,9 +1,19 @@
 /**
- * `diskprep verify-import`. Placeholder until its issue lands: it says so and exits 1.
+ * `diskprep verify-import s:<staging> [--job] [--json]`: after the import, list the container
+ * (under the job's prefix) and compare every blob with the drive manifests kept in the journal.
+ * Exit 1 when anything is missing, extra or different.
  */
+import path from 'node:path';
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { DiskprepError } from '../../errors.ts';
+import { ExitError, UsageError } from '../../errors.ts';
+import { cloudByName } from '../../importjob/clouds.ts';
+import { selectJob } from '../../staging/jobs.ts';
+import { journalDir } from '../../staging/layout.ts';
+import { blobEndpoint, containerClient } from '../../storage/client.ts';
+import { readJobSecrets, storageCredential } from '../../storage/jobSecrets.ts';
+import { readManifests } from '../../storage/manifests.ts';
+import { verifyImportedBlobs } from '../../storage/verifyImport.ts';
 
 /** Options of {@link verifyImport}. */
 export interface VerifyImportOptions {
@@ -12,9 +22,64 @@ export interface VerifyImportOptions {
   job?: string;
 }
 
-/** Not built yet. */
-export async function verifyImport(_options: VerifyImportOptions, _deps: Deps): Promise<void> {
-  throw new DiskprepError('diskprep verify-import is not available in this build yet', 1, {
-    code: 'ERR_DISKPREP_NOT_BUILT',
+/** Drive manifests the copy engine keeps in the journal: `*.xml` files whose name says manifest. */
+export async function findManifests(fs: Deps['fs'], dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = (await fs.readdir(dir, { recursive: true }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return entries
+    .filter((e) => /manifest[^/\\]*\.xml$/i.test(path.basename(e)) || /\.manifest$/i.test(e))
+    .map((e) => path.join(dir, e))
+    .sort();
+}
+
+/** Compares the imported container with the manifests. */
+export async function verifyImport(options: VerifyImportOptions, deps: Deps): Promise<void> {
+  const job = await selectJob(deps, options.staging, options.job);
+  const journal = journalDir(options.staging, job.name);
+  const credential = storageCredential(await readJobSecrets(deps, journal));
+  if (!credential)
+    throw new UsageError(`job ${job.name} has no storage key or SAS recorded`, {
+      hint: 'record one with diskprep init --force (storage key or container SAS)',
+    });
+  const manifests = await findManifests(deps.fs, journal);
+  if (manifests.length === 0)
+    throw new UsageError(`no drive manifests in ${journal}`, {
+      hint: 'verify-import compares with the manifests diskprep prepare keeps there',
+    });
+  const expected = await readManifests(deps.fs, manifests);
+  const client = containerClient(
+    {
+      account: job.storageAccount,
+      container: job.container,
+      credential,
+      blobEndpoint: blobEndpoint(job.storageAccount, deps.env, cloudByName(options.azure.cloud)),
+    },
+    deps.redactor,
+  );
+  const report = await verifyImportedBlobs(client, expected, {
+    account: job.storageAccount,
+    prefix: job.prefix,
   });
+  const bad = report.missing.length + report.extra.length + report.different.length;
+  if (deps.output.jsonMode) {
+    deps.output.json({ job: job.name, manifests, ok: bad === 0, ...report });
+  } else {
+    const o = deps.output;
+    o.line(
+      `${job.storageAccount}/${job.container}${job.prefix ? `/${job.prefix}` : ''}: ${report.matching} of ${expected.length} blobs match the ${manifests.length} drive manifest(s)`,
+    );
+    for (const m of report.missing)
+      o.line(`  missing:   ${m.name} (${m.length} bytes, drive ${m.driveId})`);
+    for (const d of report.different)
+      o.line(
+        `  different: ${d.name} (expected ${d.expectedLength} bytes${d.expectedMd5 ? `, MD5 ${d.expectedMd5}` : ''}; found ${d.actualLength}${d.actualMd5 ? `, MD5 ${d.actualMd5}` : ''})`,
+      );
+    for (const x of report.extra) o.line(`  extra:     ${x.name} (${x.length} bytes)`);
+  }
+  if (bad > 0) throw new ExitError(1);
 }

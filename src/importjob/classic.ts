@@ -1,0 +1,410 @@
+/**
+ * The `classic` service: Azure Service Management Import/Export (x-ms-version 2014-11-01), the
+ * seed's path. Mutual TLS with the publish settings' management certificate, JSON Light
+ * PascalCase bodies, base URL `<ServiceManagementUrl>/<subscription>/services/importexport/`.
+ * Reference: reference/azure-importexport.md §3.2, §4.
+ */
+import { z } from 'zod';
+import type { HttpResponse } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import { joinUrl } from './clouds.ts';
+import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
+import { parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
+import {
+  type CreatedJob,
+  type CreateJobRequest,
+  CreateJobRequestSchema,
+  type ImportJobService,
+  type JobState,
+  type JobStatus,
+  type JobSummary,
+  type ReturnAddress,
+  ReturnAddressSchema,
+  type ReturnShipping,
+  ReturnShippingSchema,
+  type Shipment,
+  ShipmentSchema,
+  type ShippingInfo,
+} from './types.ts';
+
+/** The x-ms-version this adapter speaks. */
+export const CLASSIC_API_VERSION = '2014-11-01';
+
+/** A subscription of a publish-settings file, as the classic adapter needs it. */
+export interface ClassicCredentials {
+  subscriptionId: string;
+  /** From the publish settings (`ServiceManagementUrl`), or `--endpoint`. */
+  serviceManagementUrl: string;
+  certificate: { keyPem: string; certPem: string };
+  /** Per-attempt timeout of each call (default 60 s). */
+  timeoutMs?: number;
+}
+
+const AddressSchema = z.object({
+  RecipientName: z.string().optional(),
+  Name: z.string().optional(),
+  StreetAddress1: z.string().optional(),
+  StreetAddress2: z.string().optional(),
+  Address: z.string().optional(),
+  City: z.string().optional(),
+  StateOrProvince: z.string().optional(),
+  PostalCode: z.string().optional(),
+  CountryOrRegion: z.string().optional(),
+  Phone: z.string().optional(),
+  AdditionalShippingInformation: z.string().optional(),
+  AdditionalInformation: z.string().optional(),
+});
+
+const DriveSchema = z.object({
+  DriveId: z.string(),
+  State: z.string().optional(),
+  CopyStatus: z.string().optional(),
+  PercentComplete: z.number().optional(),
+  BytesSucceeded: z.number().optional(),
+  ErrorLogUri: z.string().optional(),
+  VerboseLogUri: z.string().optional(),
+});
+
+const PackageSchema = z.object({
+  CarrierName: z.string().optional(),
+  TrackingNumber: z.string().optional(),
+});
+
+/** Get Job answer. `DriveList` sits beside `Properties` (as in Put Job); accepted inside too. */
+export const ClassicJobSchema = z.object({
+  Name: z.string(),
+  Properties: z.object({
+    State: z.string(),
+    Location: z.string().optional(),
+    StorageAccountName: z.string().optional(),
+    CancelRequested: z.boolean().optional(),
+    PercentComplete: z.number().optional(),
+    ShippingInformation: AddressSchema.optional(),
+    DeliveryPackage: PackageSchema.optional(),
+    ReturnPackage: PackageSchema.optional(),
+    DriveList: z.array(DriveSchema).optional(),
+  }),
+  DriveList: z.array(DriveSchema).optional(),
+});
+type ClassicJob = z.infer<typeof ClassicJobSchema>;
+
+const LocationSchema = z.object({
+  Name: z.string(),
+  Properties: AddressSchema.extend({
+    SupportedCarriers: z.array(z.string()).optional(),
+    AlternateLocations: z.array(z.string()).optional(),
+  }).optional(),
+  SupportedCarriers: z.array(z.string()).optional(),
+  AlternateLocations: z.array(z.string()).optional(),
+});
+const LocationListSchema = z.object({
+  value: z.array(LocationSchema.extend({ ...AddressSchema.omit({ Name: true }).shape })),
+});
+const JobListSchema = z.object({
+  value: z.array(ClassicJobSchema),
+  'odata.nextLink': z.string().optional(),
+});
+
+const JOB_STATES: Record<string, JobState> = {
+  Creating: 'creating',
+  Shipping: 'shipping',
+  Received: 'received',
+  Transferring: 'transferring',
+  Packaging: 'packaging',
+  Completed: 'completed',
+  Closed: 'completed-with-errors',
+  ClosedWithErrors: 'completed-with-errors',
+  Canceled: 'cancelled',
+  Cancelled: 'cancelled',
+};
+
+function lines(a: z.infer<typeof AddressSchema>): string[] {
+  const cityLine = [a.City, a.StateOrProvince, a.PostalCode].filter(Boolean).join(', ');
+  const out = [
+    a.RecipientName ?? a.Name,
+    a.StreetAddress1,
+    a.StreetAddress2,
+    a.Address,
+    cityLine,
+    a.CountryOrRegion,
+  ].filter((l): l is string => Boolean(l));
+  if (a.Phone) out.push(`Phone: ${a.Phone}`);
+  const extra = a.AdditionalShippingInformation ?? a.AdditionalInformation;
+  if (extra) out.push(extra);
+  return out;
+}
+
+function toStatus(job: ClassicJob): JobStatus {
+  const p = job.Properties;
+  const drives = job.DriveList ?? p.DriveList ?? [];
+  const pkg = (x: z.infer<typeof PackageSchema> | undefined) =>
+    x ? { carrierName: x.CarrierName, trackingNumber: x.TrackingNumber } : undefined;
+  return {
+    name: job.Name,
+    service: 'classic',
+    state: JOB_STATES[p.State] ?? 'unknown',
+    serviceState: p.State,
+    location: p.Location,
+    ...(p.PercentComplete !== undefined ? { percentComplete: p.PercentComplete } : {}),
+    ...(p.CancelRequested !== undefined ? { cancelRequested: p.CancelRequested } : {}),
+    drives: drives.map((d) => ({
+      driveId: d.DriveId,
+      state: IMPORTEXPORT_DRIVE_STATES[d.State ?? 'Specified'] ?? 'unknown',
+      serviceState: d.CopyStatus
+        ? `${d.State ?? 'Specified'} (${d.CopyStatus})`
+        : (d.State ?? 'Specified'),
+      ...(d.PercentComplete !== undefined ? { percentComplete: d.PercentComplete } : {}),
+      ...(d.BytesSucceeded !== undefined ? { bytesSucceeded: d.BytesSucceeded } : {}),
+      ...(d.ErrorLogUri ? { errorLogUri: d.ErrorLogUri } : {}),
+      ...(d.VerboseLogUri ? { verboseLogUri: d.VerboseLogUri } : {}),
+    })),
+    ...(p.ShippingInformation ? { shipTo: { lines: lines(p.ShippingInformation) } } : {}),
+    ...(p.DeliveryPackage ? { deliveryPackage: pkg(p.DeliveryPackage) } : {}),
+    ...(p.ReturnPackage ? { returnPackage: pkg(p.ReturnPackage) } : {}),
+  };
+}
+
+/** The classic API's return address: one free-text address line. */
+function returnAddressBody(a: ReturnAddress) {
+  const address = [
+    a.companyName,
+    a.streetAddress1,
+    a.streetAddress2,
+    a.city,
+    a.stateOrProvince,
+    a.postalCode,
+    a.countryOrRegion,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return { Name: a.recipientName, Address: address, Phone: a.phone, Email: a.email };
+}
+
+/** The classic Service Management adapter, bound to one storage account. */
+export class ClassicService implements ImportJobService {
+  readonly kind = 'classic' as const;
+  private readonly client: RestClient;
+  private readonly base: string;
+
+  private readonly storageAccount: string;
+  private readonly deps: RestDeps;
+
+  constructor(credentials: ClassicCredentials, storageAccount: string, deps: RestDeps) {
+    this.storageAccount = storageAccount;
+    this.deps = deps;
+    deps.redactor.add(credentials.certificate.keyPem);
+    this.base = joinUrl(
+      credentials.serviceManagementUrl,
+      `${encodeURIComponent(credentials.subscriptionId)}/services/importexport/`,
+    );
+    this.client = new RestClient({
+      service: 'classic',
+      deps,
+      clientCert: { key: credentials.certificate.keyPem, cert: credentials.certificate.certPem },
+      timeoutMs: credentials.timeoutMs,
+      headers: async () => ({
+        'x-ms-version': CLASSIC_API_VERSION,
+        accept: 'application/json;odata=minimalmetadata',
+        dataserviceversion: '3.0;',
+        'accept-language': 'en-US',
+      }),
+    });
+  }
+
+  private jobUrl(name: string): string {
+    return `${this.base}storageaccounts/${encodeURIComponent(this.storageAccount)}/jobs/${encodeURIComponent(name)}`;
+  }
+
+  private async probeJob(name: string): Promise<HttpResponse | undefined> {
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.jobUrl(name),
+      allow: [404],
+    });
+    return res.status === 404 ? undefined : res;
+  }
+
+  async createJob(request: CreateJobRequest): Promise<CreatedJob> {
+    const req = parseInput('import job', CreateJobRequestSchema, request);
+    for (const d of req.drives) this.deps.redactor.add(d.bitLockerKey);
+    this.deps.redactor.add(req.returnShipping.carrierAccountNumber);
+    const cred = req.storageCredential;
+    if (!cred) {
+      throw new UsageError('the classic service needs the storage account key or a container SAS', {
+        hint: 'record it with diskprep init (--storage-key or --container-sas)',
+      });
+    }
+    const secret = 'storageAccountKey' in cred ? cred.storageAccountKey : cred.containerSas;
+    this.deps.redactor.add(secret);
+    const containerSas =
+      'containerSas' in cred
+        ? /^[^?]+\?/.test(cred.containerSas)
+          ? cred.containerSas
+          : `${req.container}?${cred.containerSas.replace(/^\?/, '')}`
+        : undefined;
+    const body = {
+      Name: req.name,
+      Properties: {
+        StorageAccountName: req.storageAccount,
+        ...('storageAccountKey' in cred
+          ? { StorageAccountKey: cred.storageAccountKey }
+          : { ContainerSas: containerSas }),
+        Location: req.location,
+        Type: 'Import',
+        ReturnAddress: returnAddressBody(req.returnAddress),
+        ReturnShipping: {
+          CarrierName: req.returnShipping.carrierName,
+          CarrierAccountNumber: req.returnShipping.carrierAccountNumber,
+        },
+        ImportExportStatesPath: req.diagnosticsPath ?? 'waimportexport',
+        EnableVerboseLog: req.verboseLog,
+        BackupDriveManifest: req.backupDriveManifest,
+      },
+      DriveList: req.drives.map((d) => ({
+        DriveId: d.driveId,
+        BitLockerKey: d.bitLockerKey,
+        ManifestFile: d.manifestFile,
+        ManifestHash: d.manifestHash.toUpperCase(),
+      })),
+    };
+    await this.client.send({
+      op: `create job ${req.name}`,
+      method: 'PUT',
+      url: this.jobUrl(req.name),
+      body,
+      probe: () => this.probeJob(req.name),
+    });
+    const job = await this.getJob(req.name);
+    return {
+      created: true,
+      job,
+      message: `created classic import job ${req.name} (${job.serviceState})`,
+    };
+  }
+
+  async getJob(name: string): Promise<JobStatus> {
+    return toStatus(
+      await this.client.json(
+        { op: `get job ${name}`, method: 'GET', url: this.jobUrl(name) },
+        ClassicJobSchema,
+      ),
+    );
+  }
+
+  async getShippingInfo(location: string): Promise<ShippingInfo> {
+    const list = await this.client.json(
+      { op: 'list locations', method: 'GET', url: `${this.base}locations` },
+      LocationListSchema,
+    );
+    const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+    const loc = list.value.find((l) => norm(l.Name) === norm(location));
+    if (!loc) {
+      throw new UsageError(`"${location}" is not an Import/Export location`, {
+        hint: `use one of: ${list.value.map((l) => l.Name).join(', ')}`,
+      });
+    }
+    const p = { ...loc, ...(loc.Properties ?? {}) };
+    return {
+      location: loc.Name,
+      address: { lines: lines(p) },
+      carriers: p.SupportedCarriers ?? loc.SupportedCarriers ?? [],
+      ...((p.AlternateLocations ?? loc.AlternateLocations)
+        ? { alternateLocations: p.AlternateLocations ?? loc.AlternateLocations }
+        : {}),
+    };
+  }
+
+  private async update(
+    name: string,
+    op: string,
+    properties: Record<string, unknown>,
+    probe?: () => Promise<HttpResponse | undefined>,
+  ) {
+    await this.client.send({
+      op,
+      method: 'PATCH',
+      url: this.jobUrl(name),
+      body: { Properties: properties },
+      probe,
+    });
+  }
+
+  async setReturnDetails(
+    name: string,
+    details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
+  ): Promise<void> {
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
+    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    await this.update(name, `update the return details of job ${name}`, {
+      ...(address ? { ReturnAddress: returnAddressBody(address) } : {}),
+      ...(shipping
+        ? {
+            ReturnShipping: {
+              CarrierName: shipping.carrierName,
+              CarrierAccountNumber: shipping.carrierAccountNumber,
+            },
+          }
+        : {}),
+    });
+  }
+
+  async markShipped(name: string, shipment: Shipment): Promise<void> {
+    const s = parseInput('shipment', ShipmentSchema, shipment);
+    await this.update(
+      name,
+      `record the shipment of job ${name}`,
+      {
+        State: 'Shipping',
+        DeliveryPackage: {
+          CarrierName: s.carrierName,
+          TrackingNumber: s.trackingNumber,
+          ...(s.driveCount !== undefined ? { DriveCount: s.driveCount } : {}),
+          ...(s.shipDate ? { ShipDate: s.shipDate } : {}),
+        },
+      },
+      async () => {
+        const res = await this.probeJob(name);
+        if (!res) return undefined;
+        const job = parseBody('classic', `get job ${name}`, res, ClassicJobSchema);
+        return job.Properties.State === 'Shipping' &&
+          job.Properties.DeliveryPackage?.TrackingNumber === s.trackingNumber
+          ? res
+          : undefined;
+      },
+    );
+  }
+
+  async cancel(name: string, _reason: string): Promise<void> {
+    await this.update(name, `cancel job ${name}`, { CancelRequested: true });
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    const out: JobSummary[] = [];
+    let url: string | undefined =
+      `${this.base}storageaccounts/${encodeURIComponent(this.storageAccount)}/jobs?type=import`;
+    while (url) {
+      const page: z.infer<typeof JobListSchema> = await this.client.json(
+        { op: 'list jobs', method: 'GET', url },
+        JobListSchema,
+      );
+      for (const j of page.value) {
+        out.push({
+          name: j.Name,
+          state: JOB_STATES[j.Properties.State] ?? 'unknown',
+          serviceState: j.Properties.State,
+          location: j.Properties.Location,
+          storageAccount: this.storageAccount,
+        });
+      }
+      const next: string | undefined = page['odata.nextLink'];
+      url = next ? new URL(next, this.base).toString() : undefined;
+    }
+    return out;
+  }
+}

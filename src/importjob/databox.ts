@@ -1,0 +1,548 @@
+/**
+ * The `databox` service: Microsoft.DataBox jobs with sku `DataBoxCustomerDisk` (api 2025-07-01),
+ * what Azure runs today for customer-disk imports. Reference: reference/databox-customer-disk.md.
+ */
+import { z } from 'zod';
+import type { HttpResponse } from '../deps/types.ts';
+import { AzureError } from '../errors.ts';
+import {
+  type ArmContext,
+  armClient,
+  armUrl,
+  pollLongRunning,
+  seg,
+  unregisteredProvider,
+  withProviderCheck,
+} from './arm.ts';
+import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import type { TokenSource } from './token.ts';
+import {
+  type CreatedJob,
+  type CreateJobRequest,
+  CreateJobRequestSchema,
+  type DatacenterAddress,
+  type DriveState,
+  type DriveStatus,
+  type ImportJobService,
+  type JobState,
+  type JobStatus,
+  type JobSummary,
+  type ReturnAddress,
+  ReturnAddressSchema,
+  type ReturnShipping,
+  ReturnShippingSchema,
+  type Shipment,
+  ShipmentSchema,
+  type ShippingInfo,
+} from './types.ts';
+
+/** The api-version this adapter speaks. */
+export const DATABOX_API_VERSION = '2025-07-01';
+const SKU = 'DataBoxCustomerDisk';
+const NAMESPACE = 'Microsoft.DataBox';
+
+const CloudErrorSchema = z.object({ code: z.string().optional(), message: z.string().optional() });
+
+const DatacenterAddressSchema = z.object({
+  datacenterAddressType: z.string(),
+  supportedCarriersForReturnShipment: z.array(z.string()).optional(),
+  dataCenterAzureLocation: z.string().optional(),
+  contactPersonName: z.string().optional(),
+  company: z.string().optional(),
+  street1: z.string().optional(),
+  street2: z.string().optional(),
+  street3: z.string().optional(),
+  city: z.string().optional(),
+  state: z.string().optional(),
+  zip: z.string().optional(),
+  country: z.string().optional(),
+  phone: z.string().optional(),
+  phoneExtension: z.string().optional(),
+  additionalShippingInformation: z.string().optional(),
+  communicationInstruction: z.string().optional(),
+});
+
+const CarrierInfoSchema = z.object({
+  carrierName: z.string().optional(),
+  trackingId: z.string().optional(),
+});
+
+/** A job as GET returns it (unknown fields tolerated). */
+export const DataBoxJobSchema = z.object({
+  name: z.string(),
+  location: z.string().optional(),
+  sku: z.object({ name: z.string() }),
+  properties: z.object({
+    transferType: z.string().optional(),
+    status: z.string(),
+    isCancellable: z.boolean().optional(),
+    error: CloudErrorSchema.optional(),
+    details: z
+      .object({
+        jobDetailsType: z.string(),
+        importDiskDetailsCollection: z
+          .record(z.string(), z.object({ manifestFile: z.string().optional() }))
+          .optional(),
+        copyProgress: z
+          .array(
+            z.object({
+              serialNumber: z.string().optional(),
+              copyStatus: z.string().optional(),
+              bytesProcessed: z.number().optional(),
+              totalBytesToProcess: z.number().optional(),
+              error: CloudErrorSchema.optional(),
+            }),
+          )
+          .optional(),
+        copyLogDetails: z
+          .array(
+            z.object({
+              copyLogDetailsType: z.string(),
+              serialNumber: z.string().optional(),
+              errorLogLink: z.string().optional(),
+              verboseLogLink: z.string().optional(),
+            }),
+          )
+          .optional(),
+        deliverToDcPackageDetails: CarrierInfoSchema.optional(),
+        returnToCustomerPackageDetails: CarrierInfoSchema.optional(),
+        datacenterAddress: DatacenterAddressSchema.optional(),
+      })
+      .optional(),
+  }),
+});
+type DataBoxJob = z.infer<typeof DataBoxJobSchema>;
+
+const JobListSchema = z.object({
+  value: z.array(DataBoxJobSchema),
+  nextLink: z.string().optional(),
+});
+
+const AvailableSkusSchema = z.object({
+  value: z.array(
+    z.object({
+      sku: z.object({ name: z.string() }),
+      enabled: z.boolean().optional(),
+      properties: z
+        .object({
+          disabledReason: z.string().optional(),
+          disabledReasonMessage: z.string().optional(),
+          requiredFeature: z.string().optional(),
+          dataLocationToServiceLocationMap: z
+            .array(
+              z.object({
+                dataLocation: z.string().optional(),
+                serviceLocation: z.string().optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    }),
+  ),
+  nextLink: z.string().optional(),
+});
+
+const RegionConfigurationSchema = z.object({
+  datacenterAddressResponse: DatacenterAddressSchema.optional(),
+});
+
+/** Stage names (StageName) → our job states. */
+const STAGE_STATES: Record<string, JobState> = {
+  DeviceOrdered: 'creating',
+  DevicePrepared: 'creating',
+  Created: 'creating',
+  AwaitingShipmentDetails: 'creating',
+  Dispatched: 'shipping',
+  ShippedToAzureDC: 'shipping',
+  Delivered: 'received',
+  PickedUp: 'shipping',
+  AtAzureDC: 'received',
+  ReadyToReceiveAtAzureDC: 'received',
+  DataCopy: 'transferring',
+  PreparingToShipFromAzureDC: 'packaging',
+  ReadyToDispatchFromAzureDC: 'packaging',
+  ShippedToCustomer: 'returning',
+  Completed: 'completed',
+  CompletedWithErrors: 'completed-with-errors',
+  CompletedWithWarnings: 'completed-with-errors',
+  Cancelled: 'cancelled',
+  Aborted: 'failed',
+  Failed_IssueReportedAtCustomer: 'failed',
+  Failed_IssueDetectedAtAzureDC: 'failed',
+};
+
+/** CopyStatus → our drive states. */
+const COPY_STATES: Record<string, DriveState> = {
+  NotStarted: 'received',
+  InProgress: 'transferring',
+  Completed: 'completed',
+  CompletedWithErrors: 'completed-with-errors',
+  NotReturned: 'shipped-back',
+  DriveNotReceived: 'never-received',
+};
+
+/** Formats a datacenter address answer into printable lines. */
+export function datacenterAddressLines(
+  a: z.infer<typeof DatacenterAddressSchema>,
+): DatacenterAddress {
+  if (a.datacenterAddressType === 'DatacenterAddressInstruction')
+    return { lines: [], instructions: a.communicationInstruction };
+  const cityLine = [a.city, a.state, a.zip].filter(Boolean).join(', ');
+  const lines = [
+    a.contactPersonName,
+    a.company,
+    a.street1,
+    a.street2,
+    a.street3,
+    cityLine,
+    a.country,
+  ].filter((l): l is string => Boolean(l));
+  if (a.phone)
+    lines.push(`Phone: ${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`);
+  if (a.additionalShippingInformation) lines.push(a.additionalShippingInformation);
+  return { lines };
+}
+
+function toStatus(job: DataBoxJob): JobStatus {
+  const d = job.properties.details;
+  const serials = new Set<string>(Object.keys(d?.importDiskDetailsCollection ?? {}));
+  for (const p of d?.copyProgress ?? []) if (p.serialNumber) serials.add(p.serialNumber);
+  const drives: DriveStatus[] = [...serials].map((driveId) => {
+    const p = d?.copyProgress?.find((c) => c.serialNumber === driveId);
+    const log = d?.copyLogDetails?.find((c) => c.serialNumber === driveId);
+    const serviceState = p?.copyStatus ?? 'NotStarted';
+    const state: DriveState = p?.copyStatus ? (COPY_STATES[p.copyStatus] ?? 'failed') : 'specified';
+    const percent =
+      p?.bytesProcessed !== undefined && p.totalBytesToProcess
+        ? Math.floor((p.bytesProcessed / p.totalBytesToProcess) * 100)
+        : undefined;
+    return {
+      driveId,
+      state,
+      serviceState,
+      ...(percent !== undefined ? { percentComplete: percent } : {}),
+      ...(p?.bytesProcessed !== undefined ? { bytesSucceeded: p.bytesProcessed } : {}),
+      ...(p?.totalBytesToProcess !== undefined ? { totalBytes: p.totalBytesToProcess } : {}),
+      ...(log?.errorLogLink ? { errorLogUri: log.errorLogLink } : {}),
+      ...(log?.verboseLogLink ? { verboseLogUri: log.verboseLogLink } : {}),
+    };
+  });
+  const err = job.properties.error;
+  return {
+    name: job.name,
+    service: 'databox',
+    state: STAGE_STATES[job.properties.status] ?? 'unknown',
+    serviceState: job.properties.status,
+    location: job.location,
+    drives,
+    ...(d?.datacenterAddress ? { shipTo: datacenterAddressLines(d.datacenterAddress) } : {}),
+    ...(d?.deliverToDcPackageDetails
+      ? {
+          deliveryPackage: {
+            carrierName: d.deliverToDcPackageDetails.carrierName,
+            trackingNumber: d.deliverToDcPackageDetails.trackingId,
+          },
+        }
+      : {}),
+    ...(err?.message && err.code !== 'Success'
+      ? { error: `${err.code ? `${err.code}: ` : ''}${err.message}` }
+      : {}),
+  };
+}
+
+function contactFrom(a: ReturnAddress) {
+  return { contactName: a.recipientName, phone: a.phone, emailList: [a.email] };
+}
+
+function shippingAddressFrom(a: ReturnAddress) {
+  return {
+    streetAddress1: a.streetAddress1,
+    ...(a.streetAddress2 ? { streetAddress2: a.streetAddress2 } : {}),
+    city: a.city,
+    ...(a.stateOrProvince ? { stateOrProvince: a.stateOrProvince } : {}),
+    country: a.countryOrRegion,
+    postalCode: a.postalCode,
+    ...(a.companyName ? { companyName: a.companyName } : {}),
+    addressType: a.companyName ? 'Commercial' : 'None',
+  };
+}
+
+/** The Data Box customer-disk adapter. */
+export class DataBoxService implements ImportJobService {
+  readonly kind = 'databox' as const;
+  private readonly client: RestClient;
+
+  private readonly ctx: ArmContext;
+  private readonly deps: RestDeps;
+
+  constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
+    this.ctx = ctx;
+    this.deps = deps;
+    this.client = armClient('databox', deps, tokens, ctx.timeoutMs);
+  }
+
+  private jobPath(name: string): string {
+    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
+  }
+
+  private url(path: string, query: Record<string, string> = {}): string {
+    return armUrl(this.ctx.armUrl, path, DATABOX_API_VERSION, query);
+  }
+
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
+  }
+
+  /** GET without throwing on 404: the probe that keeps a create from running twice. */
+  private async probeJob(name: string): Promise<HttpResponse | undefined> {
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.url(this.jobPath(name), { $expand: 'details' }),
+      allow: [404],
+    });
+    return res.status === 404 ? undefined : res;
+  }
+
+  /** Fails unless DataBoxCustomerDisk is enabled for this subscription, country and region. */
+  async checkAvailable(location: string, country: string): Promise<void> {
+    const path = `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/locations/${seg(location)}/availableSkus`;
+    const skus = await this.client.json(
+      {
+        op: `check that ${SKU} is available in ${location}`,
+        method: 'POST',
+        url: this.url(path),
+        body: { transferType: 'ImportToAzure', country, location, skuNames: [SKU] },
+      },
+      AvailableSkusSchema,
+    );
+    const mine = skus.value.find((s) => s.sku.name === SKU);
+    if (mine?.enabled) return;
+    const reason = mine?.properties?.disabledReason;
+    if (reason === 'NoSubscriptionInfo')
+      throw unregisteredProvider(NAMESPACE, this.ctx.subscription);
+    const why =
+      mine?.properties?.disabledReasonMessage ??
+      (mine ? `disabled (${reason ?? 'no reason given'})` : 'not offered');
+    throw new AzureError(
+      `Data Box customer disk import is not available for ${country} → ${location}: ${why}`,
+      {
+        code: 'ERR_DISKPREP_SKU_UNAVAILABLE',
+        hint: mine?.properties?.requiredFeature
+          ? `register the feature: az feature register --namespace ${NAMESPACE} --name ${mine.properties.requiredFeature}`
+          : 'pick another region (--location) or ask Azure support to enable Import/Export for the subscription',
+        details: { location, country, ...(reason ? { disabledReason: reason } : {}) },
+      },
+    );
+  }
+
+  async createJob(request: CreateJobRequest): Promise<CreatedJob> {
+    const req = parseInput('import job', CreateJobRequestSchema, request);
+    for (const d of req.drives) this.deps.redactor.add(d.bitLockerKey);
+    this.deps.redactor.add(req.returnShipping.carrierAccountNumber);
+    return this.run(async () => {
+      await this.checkAvailable(
+        req.location,
+        req.shipFromCountry ?? req.returnAddress.countryOrRegion,
+      );
+      const storageAccountId =
+        req.storageAccountId ??
+        `/subscriptions/${this.ctx.subscription}/resourceGroups/${req.storageResourceGroup ?? this.ctx.storageResourceGroup ?? this.ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${req.storageAccount}`;
+      const body = {
+        location: req.location,
+        sku: { name: SKU },
+        properties: {
+          transferType: 'ImportToAzure',
+          details: {
+            jobDetailsType: SKU,
+            contactDetails: contactFrom(req.returnAddress),
+            shippingAddress: shippingAddressFrom(req.returnAddress),
+            dataImportDetails: [
+              {
+                accountDetails: { dataAccountType: 'StorageAccount', storageAccountId },
+                logCollectionLevel: req.verboseLog ? 'Verbose' : 'Error',
+              },
+            ],
+            importDiskDetailsCollection: Object.fromEntries(
+              req.drives.map((d) => [
+                d.driveId,
+                {
+                  manifestFile: d.manifestFile,
+                  manifestHash: d.manifestHash.toUpperCase(),
+                  bitLockerKey: d.bitLockerKey,
+                },
+              ]),
+            ),
+            returnToCustomerPackageDetails: {
+              carrierName: req.returnShipping.carrierName,
+              carrierAccountNumber: req.returnShipping.carrierAccountNumber,
+            },
+            enableManifestBackup: req.backupDriveManifest,
+          },
+        },
+      };
+      const op = `create job ${req.name}`;
+      const res = await this.client.send({
+        op,
+        method: 'PUT',
+        url: this.url(this.jobPath(req.name)),
+        body,
+        probe: () => this.probeJob(req.name),
+      });
+      if (res.status === 202) await pollLongRunning(this.client, this.deps, op, res);
+      const job = await this.getJob(req.name);
+      return {
+        created: true,
+        job,
+        message: `created Data Box import job ${req.name} (${job.serviceState})`,
+      };
+    });
+  }
+
+  async getJob(name: string): Promise<JobStatus> {
+    return this.run(async () => {
+      const res = await this.client.send({
+        op: `get job ${name}`,
+        method: 'GET',
+        url: this.url(this.jobPath(name), { $expand: 'details' }),
+      });
+      return toStatus(parseBody('databox', `get job ${name}`, res, DataBoxJobSchema));
+    });
+  }
+
+  async getShippingInfo(location: string): Promise<ShippingInfo> {
+    return this.run(async () => {
+      const path = `/subscriptions/${seg(this.ctx.subscription)}/providers/${NAMESPACE}/locations/${seg(location)}/regionConfiguration`;
+      const r = await this.client.json(
+        {
+          op: `get the datacenter address for ${location}`,
+          method: 'POST',
+          url: this.url(path),
+          body: { datacenterAddressRequest: { storageLocation: location, skuName: SKU } },
+        },
+        RegionConfigurationSchema,
+      );
+      const a = r.datacenterAddressResponse;
+      if (!a)
+        throw new AzureError(`databox: no datacenter address for ${location}`, {
+          hint: 'pick another region, or see the address in the portal',
+        });
+      return {
+        location: a.dataCenterAzureLocation ?? location,
+        address: datacenterAddressLines(a),
+        carriers: a.supportedCarriersForReturnShipment ?? [],
+      };
+    });
+  }
+
+  async setReturnDetails(
+    name: string,
+    details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
+  ): Promise<void> {
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
+    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    await this.run(async () => {
+      const op = `update the return details of job ${name}`;
+      const res = await this.client.send({
+        op,
+        method: 'PATCH',
+        url: this.url(this.jobPath(name)),
+        body: {
+          properties: {
+            details: {
+              ...(address
+                ? {
+                    contactDetails: contactFrom(address),
+                    shippingAddress: shippingAddressFrom(address),
+                  }
+                : {}),
+              ...(shipping
+                ? {
+                    returnToCustomerPackageDetails: {
+                      carrierName: shipping.carrierName,
+                      carrierAccountNumber: shipping.carrierAccountNumber,
+                    },
+                  }
+                : {}),
+            },
+          },
+        },
+      });
+      if (res.status === 202) await pollLongRunning(this.client, this.deps, op, res);
+    });
+  }
+
+  async markShipped(name: string, shipment: Shipment): Promise<void> {
+    const s = parseInput('shipment', ShipmentSchema, shipment);
+    await this.run(async () => {
+      await this.client.send({
+        op: `record the shipment of job ${name}`,
+        method: 'POST',
+        url: this.url(`${this.jobPath(name)}/markDevicesShipped`),
+        body: {
+          deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber },
+        },
+        probe: async () => {
+          const res = await this.probeJob(name);
+          if (!res) return undefined;
+          const job = parseBody('databox', `get job ${name}`, res, DataBoxJobSchema);
+          return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber
+            ? res
+            : undefined;
+        },
+      });
+    });
+  }
+
+  async cancel(name: string, reason: string): Promise<void> {
+    await this.run(async () => {
+      await this.client.send({
+        op: `cancel job ${name}`,
+        method: 'POST',
+        url: this.url(`${this.jobPath(name)}/cancel`),
+        body: { reason },
+        probe: async () => {
+          const res = await this.probeJob(name);
+          if (!res) return undefined;
+          return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties
+            .status === 'Cancelled'
+            ? res
+            : undefined;
+        },
+      });
+    });
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    return this.run(async () => {
+      const out: JobSummary[] = [];
+      let url: string | undefined = this.url(
+        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
+      );
+      while (url) {
+        const page: z.infer<typeof JobListSchema> = await this.client.json(
+          { op: 'list jobs', method: 'GET', url },
+          JobListSchema,
+        );
+        for (const j of page.value) {
+          if (j.sku.name !== SKU) continue;
+          out.push({
+            name: j.name,
+            state: STAGE_STATES[j.properties.status] ?? 'unknown',
+            serviceState: j.properties.status,
+            location: j.location,
+            resourceGroup: this.ctx.resourceGroup,
+          });
+        }
+        url = page.nextLink;
+      }
+      return out;
+    });
+  }
+}

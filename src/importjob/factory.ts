@@ -1,0 +1,105 @@
+/**
+ * Picks and builds the adapter for a job: its service kind, the credentials, and the endpoint
+ * options (`--endpoint`, `--arm-endpoint`, `--cloud`).
+ */
+import type { AzureOptions } from '../cli/common.ts';
+import type { Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import type { ServiceKind } from '../staging/types.ts';
+import { ClassicService } from './classic.ts';
+import { type Cloud, cloudByName, cloudFromServiceManagementUrl } from './clouds.ts';
+import { DataBoxService } from './databox.ts';
+import { ImportExportService } from './importexport.ts';
+import { OfflineService } from './offline.ts';
+import { armTokenSource, type TokenSource } from './token.ts';
+import type { ImportJobService } from './types.ts';
+
+/** A publish-settings subscription (the shape the publish-settings parser gives). */
+export interface PublishSettingsSubscription {
+  id: string;
+  name?: string;
+  serviceManagementUrl: string;
+  cloud?: string;
+  certificate: { keyPem: string; certPem: string; thumbprint?: string };
+}
+
+/** Inputs of {@link createImportJobService}. */
+export interface ImportJobServiceInput {
+  service: ServiceKind;
+  azure: AzureOptions;
+  /** Where the job lives (from the job descriptor). */
+  job: { subscription?: string; resourceGroup?: string; storageAccount: string };
+  /** classic: the subscription of the publish settings. */
+  publishSettings?: PublishSettingsSubscription;
+  /** databox / importexport: where tokens come from (default DISKPREP_ACCESS_TOKEN, then @azure/identity). */
+  tokens?: TokenSource;
+  /** offline: the job's journal folder (drive-info XML). */
+  journalDir?: string;
+  /** Per-attempt timeout of each call (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** The cloud for a run: `--cloud`, else the publish settings' endpoint, else public. */
+export function resolveCloud(
+  azure: AzureOptions,
+  publishSettings?: PublishSettingsSubscription,
+): Cloud {
+  if (azure.cloud) return cloudByName(azure.cloud);
+  if (publishSettings) return cloudFromServiceManagementUrl(publishSettings.serviceManagementUrl);
+  return cloudByName(undefined);
+}
+
+type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs'>;
+
+/** Builds the adapter for `input.service`. */
+export function createImportJobService(
+  input: ImportJobServiceInput,
+  deps: FactoryDeps,
+): ImportJobService {
+  const cloud = resolveCloud(input.azure, input.publishSettings);
+  switch (input.service) {
+    case 'classic': {
+      const ps = input.publishSettings;
+      if (!ps)
+        throw new UsageError('the classic service needs the publish settings', {
+          hint: 'pass p:<file.publishsettings> (--publish-settings)',
+        });
+      return new ClassicService(
+        {
+          subscriptionId: ps.id,
+          serviceManagementUrl:
+            input.azure.endpoint ?? ps.serviceManagementUrl ?? cloud.serviceManagementUrl,
+          certificate: ps.certificate,
+          timeoutMs: input.timeoutMs,
+        },
+        input.job.storageAccount,
+        deps,
+      );
+    }
+    case 'databox':
+    case 'importexport': {
+      const { subscription, resourceGroup } = input.job;
+      if (!subscription || !resourceGroup)
+        throw new UsageError(
+          `the ${input.service} service needs the subscription and resource group of the job`,
+          {
+            hint: 'record them with diskprep init --subscription <id> --resource-group <name>',
+          },
+        );
+      const ctx = {
+        armUrl: input.azure.armEndpoint ?? cloud.armUrl,
+        subscription,
+        resourceGroup,
+        timeoutMs: input.timeoutMs,
+      };
+      const tokens = input.tokens ?? armTokenSource(deps, cloud);
+      return input.service === 'databox'
+        ? new DataBoxService(ctx, deps, tokens)
+        : new ImportExportService(ctx, deps, tokens);
+    }
+    case 'offline': {
+      if (!input.journalDir) throw new UsageError('offline jobs need the journal folder');
+      return new OfflineService(input.journalDir, deps);
+    }
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * The `importexport` service: Microsoft.ImportExport jobs (api 2020-08-01), for older ARM
+ * tenants. Reference: reference/azure-importexport.md §3.1.
+ */
+import { z } from 'zod';
+import type { HttpResponse } from '../deps/types.ts';
+import { type ArmContext, armClient, armUrl, seg, withProviderCheck } from './arm.ts';
+import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import type { TokenSource } from './token.ts';
+import {
+  type CreatedJob,
+  type CreateJobRequest,
+  CreateJobRequestSchema,
+  type DriveState,
+  type ImportJobService,
+  type JobState,
+  type JobStatus,
+  type JobSummary,
+  type ReturnAddress,
+  ReturnAddressSchema,
+  type ReturnShipping,
+  ReturnShippingSchema,
+  type Shipment,
+  ShipmentSchema,
+  type ShippingInfo,
+} from './types.ts';
+
+/** The api-version this adapter speaks. */
+export const IMPORTEXPORT_API_VERSION = '2020-08-01';
+const NAMESPACE = 'Microsoft.ImportExport';
+
+const AddressSchema = z.object({
+  recipientName: z.string().optional(),
+  streetAddress1: z.string().optional(),
+  streetAddress2: z.string().optional(),
+  city: z.string().optional(),
+  stateOrProvince: z.string().optional(),
+  postalCode: z.string().optional(),
+  countryOrRegion: z.string().optional(),
+  phone: z.string().optional(),
+  additionalInformation: z.string().optional(),
+  additionalShippingInformation: z.string().optional(),
+});
+
+/** A job as GET returns it (unknown fields tolerated). */
+export const ImportExportJobSchema = z.object({
+  name: z.string(),
+  location: z.string().optional(),
+  properties: z.object({
+    state: z.string(),
+    cancelRequested: z.boolean().optional(),
+    percentComplete: z.number().optional(),
+    shippingInformation: AddressSchema.optional(),
+    deliveryPackage: z.object({ carrierName: z.string(), trackingNumber: z.string() }).optional(),
+    returnPackage: z.object({ carrierName: z.string(), trackingNumber: z.string() }).optional(),
+    driveList: z
+      .array(
+        z.object({
+          driveId: z.string(),
+          state: z.string().optional(),
+          copyStatus: z.string().optional(),
+          percentComplete: z.number().optional(),
+          bytesSucceeded: z.number().optional(),
+          errorLogUri: z.string().optional(),
+          verboseLogUri: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+type ImportExportJob = z.infer<typeof ImportExportJobSchema>;
+
+const LocationSchema = z.object({
+  id: z.string().optional(),
+  name: z.string(),
+  properties: AddressSchema.extend({
+    supportedCarriers: z.array(z.string()).optional(),
+    alternateLocations: z.array(z.string()).optional(),
+  }).optional(),
+});
+
+const JobListSchema = z.object({
+  value: z.array(ImportExportJobSchema),
+  nextLink: z.string().optional(),
+});
+const BitLockerKeysSchema = z.object({
+  value: z.array(z.object({ driveId: z.string(), bitLockerKey: z.string() })),
+});
+
+const JOB_STATES: Record<string, JobState> = {
+  Creating: 'creating',
+  Shipping: 'shipping',
+  Received: 'received',
+  Transferring: 'transferring',
+  Packaging: 'packaging',
+  Completed: 'completed',
+  Closed: 'completed-with-errors',
+  ClosedWithErrors: 'completed-with-errors',
+  Canceled: 'cancelled',
+  Cancelled: 'cancelled',
+};
+
+/** Drive states of the ImportExport and classic services → ours. */
+export const IMPORTEXPORT_DRIVE_STATES: Record<string, DriveState> = {
+  Specified: 'specified',
+  Received: 'received',
+  NeverReceived: 'never-received',
+  Transferring: 'transferring',
+  Completed: 'completed',
+  CompletedMoreInfo: 'completed-with-errors',
+  ShippedBack: 'shipped-back',
+};
+
+/** Lines of an address block. */
+export function addressLines(a: z.infer<typeof AddressSchema>): string[] {
+  const cityLine = [a.city, a.stateOrProvince, a.postalCode].filter(Boolean).join(', ');
+  const lines = [
+    a.recipientName,
+    a.streetAddress1,
+    a.streetAddress2,
+    cityLine,
+    a.countryOrRegion,
+  ].filter((l): l is string => Boolean(l));
+  if (a.phone) lines.push(`Phone: ${a.phone}`);
+  const extra = a.additionalInformation ?? a.additionalShippingInformation;
+  if (extra) lines.push(extra);
+  return lines;
+}
+
+function toStatus(job: ImportExportJob): JobStatus {
+  const p = job.properties;
+  return {
+    name: job.name,
+    service: 'importexport',
+    state: JOB_STATES[p.state] ?? 'unknown',
+    serviceState: p.state,
+    location: job.location,
+    ...(p.percentComplete !== undefined ? { percentComplete: p.percentComplete } : {}),
+    ...(p.cancelRequested !== undefined ? { cancelRequested: p.cancelRequested } : {}),
+    drives: (p.driveList ?? []).map((d) => ({
+      driveId: d.driveId,
+      state: IMPORTEXPORT_DRIVE_STATES[d.state ?? 'Specified'] ?? 'unknown',
+      serviceState: d.copyStatus
+        ? `${d.state ?? 'Specified'} (${d.copyStatus})`
+        : (d.state ?? 'Specified'),
+      ...(d.percentComplete !== undefined ? { percentComplete: d.percentComplete } : {}),
+      ...(d.bytesSucceeded !== undefined ? { bytesSucceeded: d.bytesSucceeded } : {}),
+      ...(d.errorLogUri ? { errorLogUri: d.errorLogUri } : {}),
+      ...(d.verboseLogUri ? { verboseLogUri: d.verboseLogUri } : {}),
+    })),
+    ...(p.shippingInformation ? { shipTo: { lines: addressLines(p.shippingInformation) } } : {}),
+    ...(p.deliveryPackage ? { deliveryPackage: { ...p.deliveryPackage } } : {}),
+    ...(p.returnPackage ? { returnPackage: { ...p.returnPackage } } : {}),
+  };
+}
+
+function returnAddressBody(a: ReturnAddress) {
+  // The 2020-08-01 ReturnAddress has no company field.
+  const rest: Partial<ReturnAddress> = { ...a };
+  delete rest.companyName;
+  return rest;
+}
+
+/** The Microsoft.ImportExport adapter. */
+export class ImportExportService implements ImportJobService {
+  readonly kind = 'importexport' as const;
+  private readonly client: RestClient;
+
+  private readonly ctx: ArmContext;
+  private readonly deps: RestDeps;
+
+  constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
+    this.ctx = ctx;
+    this.deps = deps;
+    this.client = armClient('importexport', deps, tokens, ctx.timeoutMs);
+  }
+
+  private jobPath(name: string): string {
+    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
+  }
+
+  private url(path: string): string {
+    return armUrl(this.ctx.armUrl, path, IMPORTEXPORT_API_VERSION);
+  }
+
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
+  }
+
+  private async probeJob(name: string): Promise<HttpResponse | undefined> {
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.url(this.jobPath(name)),
+      allow: [404],
+    });
+    return res.status === 404 ? undefined : res;
+  }
+
+  async createJob(request: CreateJobRequest): Promise<CreatedJob> {
+    const req = parseInput('import job', CreateJobRequestSchema, request);
+    for (const d of req.drives) this.deps.redactor.add(d.bitLockerKey);
+    this.deps.redactor.add(req.returnShipping.carrierAccountNumber);
+    return this.run(async () => {
+      const storageAccountId =
+        req.storageAccountId ??
+        `/subscriptions/${this.ctx.subscription}/resourceGroups/${req.storageResourceGroup ?? this.ctx.storageResourceGroup ?? this.ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${req.storageAccount}`;
+      const body = {
+        location: req.location,
+        properties: {
+          storageAccountId,
+          jobType: 'Import',
+          returnAddress: returnAddressBody(req.returnAddress),
+          returnShipping: { ...req.returnShipping },
+          diagnosticsPath: req.diagnosticsPath ?? 'waimportexport',
+          logLevel: req.verboseLog ? 'Verbose' : 'Error',
+          backupDriveManifest: req.backupDriveManifest,
+          driveList: req.drives.map((d) => ({
+            driveId: d.driveId,
+            bitLockerKey: d.bitLockerKey,
+            manifestFile: d.manifestFile,
+            manifestHash: d.manifestHash.toUpperCase(),
+            driveHeaderHash: '',
+          })),
+        },
+      };
+      const res = await this.client.send({
+        op: `create job ${req.name}`,
+        method: 'PUT',
+        url: this.url(this.jobPath(req.name)),
+        body,
+        probe: () => this.probeJob(req.name),
+      });
+      const job = toStatus(
+        parseBody('importexport', `create job ${req.name}`, res, ImportExportJobSchema),
+      );
+      return {
+        created: true,
+        job,
+        message: `created Import/Export job ${req.name} (${job.serviceState})`,
+      };
+    });
+  }
+
+  async getJob(name: string): Promise<JobStatus> {
+    return this.run(async () =>
+      toStatus(
+        await this.client.json(
+          { op: `get job ${name}`, method: 'GET', url: this.url(this.jobPath(name)) },
+          ImportExportJobSchema,
+        ),
+      ),
+    );
+  }
+
+  async getShippingInfo(location: string): Promise<ShippingInfo> {
+    return this.run(async () => {
+      const loc = await this.client.json(
+        {
+          op: `get location ${location}`,
+          method: 'GET',
+          url: this.url(`/providers/${NAMESPACE}/locations/${seg(location)}`),
+        },
+        LocationSchema,
+      );
+      const p = loc.properties ?? {};
+      return {
+        location: loc.name,
+        address: { lines: addressLines(p) },
+        carriers: p.supportedCarriers ?? [],
+        ...(p.alternateLocations ? { alternateLocations: p.alternateLocations } : {}),
+      };
+    });
+  }
+
+  private async patch(
+    name: string,
+    op: string,
+    properties: Record<string, unknown>,
+  ): Promise<void> {
+    await this.run(async () => {
+      await this.client.send({
+        op,
+        method: 'PATCH',
+        url: this.url(this.jobPath(name)),
+        body: { properties },
+      });
+    });
+  }
+
+  async setReturnDetails(
+    name: string,
+    details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
+  ): Promise<void> {
+    const address = details.returnAddress
+      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+      : undefined;
+    const shipping = details.returnShipping
+      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+      : undefined;
+    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    await this.patch(name, `update the return details of job ${name}`, {
+      ...(address ? { returnAddress: returnAddressBody(address) } : {}),
+      ...(shipping ? { returnShipping: { ...shipping } } : {}),
+    });
+  }
+
+  async markShipped(name: string, shipment: Shipment): Promise<void> {
+    const s = parseInput('shipment', ShipmentSchema, shipment);
+    await this.patch(name, `record the shipment of job ${name}`, {
+      state: 'Shipping',
+      deliveryPackage: {
+        carrierName: s.carrierName,
+        trackingNumber: s.trackingNumber,
+        ...(s.driveCount !== undefined ? { driveCount: s.driveCount } : {}),
+        ...(s.shipDate ? { shipDate: s.shipDate } : {}),
+      },
+    });
+  }
+
+  async cancel(name: string, _reason: string): Promise<void> {
+    await this.patch(name, `cancel job ${name}`, { cancelRequested: true });
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    return this.run(async () => {
+      const out: JobSummary[] = [];
+      let url: string | undefined = this.url(
+        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
+      );
+      while (url) {
+        const page: z.infer<typeof JobListSchema> = await this.client.json(
+          { op: 'list jobs', method: 'GET', url },
+          JobListSchema,
+        );
+        for (const j of page.value) {
+          out.push({
+            name: j.name,
+            state: JOB_STATES[j.properties.state] ?? 'unknown',
+            serviceState: j.properties.state,
+            location: j.location,
+            resourceGroup: this.ctx.resourceGroup,
+          });
+        }
+        url = page.nextLink;
+      }
+      return out;
+    });
+  }
+
+  /** The BitLocker keys the service holds for the job's drives (secrets: registered for redaction). */
+  async listBitLockerKeys(name: string): Promise<{ driveId: string; bitLockerKey: string }[]> {
+    return this.run(async () => {
+      const r = await this.client.json(
+        {
+          op: `list the BitLocker keys of job ${name}`,
+          method: 'POST',
+          url: this.url(`${this.jobPath(name)}/listBitLockerKeys`),
+        },
+        BitLockerKeysSchema,
+      );
+      for (const k of r.value) this.deps.redactor.add(k.bitLockerKey);
+      return r.value;
+    });
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `offline`: no API call. The operator creates the job in the Azure portal and uploads each
+ * drive's drive-info XML (`<Drive><DriveId/><BitLockerKey/><ManifestFile/><ManifestHash/></Drive>`).
+ * The copy engine writes those files into the job's journal; this adapter finds them (writing
+ * any that are missing, mode 0600 as they hold the BitLocker key), says what to upload, and never
+ * pretends a job exists.
+ */
+import path from 'node:path';
+import type { Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { parseInput } from './restClient.ts';
+import {
+  type CreatedJob,
+  type CreateJobRequest,
+  CreateJobRequestSchema,
+  type DriveSpec,
+  type ImportJobService,
+  type JobStatus,
+  type JobSummary,
+  type ShippingInfo,
+} from './types.ts';
+
+/** The drive-info XML of one drive (the format the portal accepts). */
+export function driveInfoXml(d: DriveSpec): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Drive>\n  <DriveId>${esc(d.driveId)}</DriveId>\n  <BitLockerKey>${esc(d.bitLockerKey)}</BitLockerKey>\n` +
+    `  <ManifestFile>${esc(d.manifestFile)}</ManifestFile>\n  <ManifestHash>${esc(d.manifestHash.toUpperCase())}</ManifestHash>\n</Drive>\n`
+  );
+}
+
+/** File name of a drive's drive-info XML in the journal. */
+export function driveInfoFileName(driveId: string): string {
+  return `${driveId}_DriveInfo.xml`;
+}
+
+function notOnline(what: string): UsageError {
+  return new UsageError(
+    `${what}: this job is offline (--offline), diskprep does not talk to Azure for it`,
+    {
+      hint: 'see the job in the Azure portal (Azure Data Box → Import/Export jobs)',
+    },
+  );
+}
+
+/** The offline "service". */
+export class OfflineService implements ImportJobService {
+  readonly kind = 'offline' as const;
+
+  private readonly journalDir: string;
+  private readonly deps: Pick<Deps, 'fs' | 'redactor'>;
+
+  constructor(journalDir: string, deps: Pick<Deps, 'fs' | 'redactor'>) {
+    this.journalDir = journalDir;
+    this.deps = deps;
+  }
+
+  async createJob(request: CreateJobRequest): Promise<CreatedJob> {
+    const req = parseInput('import job', CreateJobRequestSchema, request);
+    const files: string[] = [];
+    for (const d of req.drives) {
+      this.deps.redactor.add(d.bitLockerKey);
+      const file = path.join(this.journalDir, driveInfoFileName(d.driveId));
+      const exists = await this.deps.fs.stat(file).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        await this.deps.fs.mkdir(this.journalDir, { recursive: true });
+        await writeFileAtomic(this.deps.fs, file, driveInfoXml(d), { mode: 0o600 });
+      }
+      files.push(file);
+    }
+    return {
+      created: false,
+      driveInfoFiles: files,
+      message:
+        `no job was created (offline): create import job ${req.name} in the Azure portal ` +
+        `(Azure Data Box → Import/Export job) and upload these drive-info files: ${files.join(', ')}`,
+    };
+  }
+
+  async getJob(_name: string): Promise<JobStatus> {
+    throw notOnline('job status');
+  }
+
+  async getShippingInfo(_location: string): Promise<ShippingInfo> {
+    throw notOnline('datacenter address');
+  }
+
+  async setReturnDetails(): Promise<void> {
+    throw notOnline('return details');
+  }
+
+  async markShipped(): Promise<void> {
+    throw notOnline('shipping details');
+  }
+
+  async cancel(): Promise<void> {
+    throw notOnline('cancel');
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    return [];
+  }
+}

@@ -1,0 +1,119 @@
+import forge from 'node-forge';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cloudFromServiceManagementUrl } from '../../src/importjob/clouds.ts';
+import { loadPublishSettings } from '../../src/importjob/publishSettingsLoader.ts';
+import { redactJson, retryDelayMs } from '../../src/importjob/restClient.ts';
+import { parseServiceError } from '../../src/importjob/serviceError.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
+
+describe('service errors', () => {
+  it('reads ARM, classic odata.error and XML error bodies', () => {
+    expect(
+      parseServiceError(
+        '{"error":{"code":"Conflict","message":"Job exists.","details":[{"message":"Pick another name."}]}}',
+      ),
+    ).toEqual({
+      code: 'Conflict',
+      message: 'Job exists. Pick another name.',
+    });
+    expect(
+      parseServiceError(
+        '{"odata.error":{"code":"400","message":{"lang":"en-US","value":"Bad drive."},"azure.values":[{"ExtendedCode":"InvalidDriveId"}]}}',
+      ),
+    ).toEqual({ code: 'InvalidDriveId', message: 'Bad drive.' });
+    expect(
+      parseServiceError(
+        '<Error><Code>ForbiddenError</Code><Message>The server failed to authenticate the request.</Message></Error>',
+      ),
+    ).toEqual({
+      code: 'ForbiddenError',
+      message: 'The server failed to authenticate the request.',
+    });
+  });
+});
+
+describe('retry delays', () => {
+  const now = new Date('2026-11-21T10:00:00Z');
+  it('honours Retry-After in seconds and as a date, else backs off exponentially', () => {
+    expect(retryDelayMs(1, '7', now)).toBe(7000);
+    expect(retryDelayMs(1, 'Sat, 21 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect([1, 2, 3, 6, 9].map((a) => retryDelayMs(a, undefined, now))).toEqual([
+      1000, 2000, 4000, 30_000, 30_000,
+    ]);
+  });
+});
+
+describe('redacting request bodies', () => {
+  it('hides BitLocker keys, carrier accounts, storage keys and SAS, keeps hashes', () => {
+    const body = {
+      DriveList: [{ DriveId: 'X', BitLockerKey: 'k1', ManifestHash: 'AB' }],
+      Properties: {
+        StorageAccountKey: 'k2',
+        ContainerSas: 'c?sig=1',
+        ReturnShipping: { CarrierAccountNumber: 'k3' },
+      },
+      details: {
+        importDiskDetailsCollection: { X: { bitLockerKey: 'k4', manifestHash: 'CD' } },
+        keyEncryptionKey: { kekType: 'MicrosoftManaged' },
+      },
+    };
+    const text = JSON.stringify(redactJson(body));
+    for (const s of ['k1', 'k2', 'c?sig=1', 'k3', 'k4']) expect(text).not.toContain(`"${s}"`);
+    expect(text).toContain('"AB"');
+    expect(text).toContain('"MicrosoftManaged"');
+  });
+});
+
+describe('clouds', () => {
+  it('follows the publish settings endpoint to sovereign clouds', () => {
+    expect(cloudFromServiceManagementUrl('https://management.core.usgovcloudapi.net').name).toBe(
+      'usgov',
+    );
+    expect(cloudFromServiceManagementUrl('https://management.core.chinacloudapi.cn/').armUrl).toBe(
+      'https://management.chinacloudapi.cn/',
+    );
+    expect(cloudFromServiceManagementUrl('https://management.core.windows.net/').name).toBe(
+      'public',
+    );
+  });
+});
+
+describe('built-in publish-settings loader', () => {
+  it('reads a schema 2.0 file and its password-less PKCS#12 certificate, registering the key', async () => {
+    const keys = forge.pki.rsa.generateKeyPair(1024);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = keys.publicKey;
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date();
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+    cert.setSubject([{ name: 'commonName', value: 'mgmt' }]);
+    cert.setIssuer([{ name: 'commonName', value: 'mgmt' }]);
+    cert.sign(keys.privateKey, forge.md.sha256.create());
+    const p12 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, cert, '', { algorithm: '3des' });
+    const b64 = forge.util.encode64(forge.asn1.toDer(p12).getBytes());
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-ps-'));
+    const file = path.join(dir, 'a.publishsettings');
+    await writeFile(
+      file,
+      `<?xml version="1.0" encoding="utf-8"?><PublishData><PublishProfile SchemaVersion="2.0" PublishMethod="AzureServiceManagementAPI">` +
+        `<Subscription ServiceManagementUrl="https://management.core.usgovcloudapi.net" Id="8a4a0a51-728e-482e-8daa-c477f03c541d" Name="Gov" ManagementCertificate="${b64}" />` +
+        `<Subscription ServiceManagementUrl="https://management.core.windows.net" Id="11111111-728e-482e-8daa-c477f03c541d" Name="Other" ManagementCertificate="${b64}" />` +
+        `</PublishProfile></PublishData>`,
+    );
+    const { deps } = fakeDeps();
+    await expect(loadPublishSettings(deps, file, undefined)).rejects.toThrow(
+      /holds 2 subscriptions/,
+    );
+    const sub = await loadPublishSettings(deps, file, 'Gov');
+    expect(sub).toMatchObject({
+      id: '8a4a0a51-728e-482e-8daa-c477f03c541d',
+      serviceManagementUrl: 'https://management.core.usgovcloudapi.net',
+    });
+    expect(sub.certificate.certPem).toContain('BEGIN CERTIFICATE');
+    expect(deps.redactor.redact(sub.certificate.keyPem)).toBe('***');
+    expect(deps.redactor.redact(b64)).toBe('***');
+  });
+});
