@@ -1,9 +1,14 @@
 /**
- * `diskprep ship`. Placeholder until its issue lands: it says so and exits 1.
+ * `diskprep u: [s:<staging> p:<file>]` = `diskprep ship`: find the job waiting for shipping
+ * details (in the staging location, else in this computer's list of jobs it created), build its
+ * service, and run the shipping step ({@link enterShippingDetails}).
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { DiskprepError } from '../../errors.ts';
+import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
+import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
+import { locateJob } from '../../ship/locateJob.ts';
+import type { ShipResult } from '../../ship/types.ts';
 
 /** Options of {@link ship}. */
 export interface ShipOptions {
@@ -31,9 +36,65 @@ export interface ShipOptions {
   yes: boolean;
 }
 
-/** Not built yet. */
-export async function ship(_options: ShipOptions, _deps: Deps): Promise<void> {
-  throw new DiskprepError('diskprep ship is not available in this build yet', 1, {
-    code: 'ERR_DISKPREP_NOT_BUILT',
+/** Seams of {@link ship} for tests. */
+export interface ShipSeams {
+  /** Builds the service adapter (default: the real one for the job's service). */
+  createService?: ServiceFactory;
+}
+
+/** Enters the shipping details of the job waiting for them and updates it. */
+export async function ship(
+  options: ShipOptions,
+  deps: Deps,
+  seams: ShipSeams = {},
+): Promise<ShipResult> {
+  // The account is a secret from the moment argv holds it.
+  deps.redactor.add(options.returnCarrierAccount);
+  const located = await locateJob(deps, {
+    purpose: 'ship',
+    ...(options.staging ? { staging: options.staging } : {}),
+    ...(options.job ? { job: options.job } : {}),
   });
+  const command = located.staging
+    ? `diskprep u: s:${/\s/.test(located.staging) ? `"${located.staging}"` : located.staging}`
+    : 'diskprep u:';
+  const service = await buildJobService(deps, {
+    job: located.job,
+    azure: options.azure,
+    ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
+    ...(options.subscription ? { subscription: options.subscription } : {}),
+    command,
+    ...(seams.createService ? { createService: seams.createService } : {}),
+  });
+  const result = await enterShippingDetails(deps, {
+    job: located.job,
+    service,
+    ...(located.staging ? { staging: located.staging } : {}),
+    ...(located.local ? { local: located.local } : {}),
+    answers: {
+      carrier: options.carrier,
+      trackingNumber: options.trackingNumber,
+      driveCount: options.driveCount,
+      shipDate: options.shipDate,
+      returnAddress: options.returnAddress,
+      returnCarrier: options.returnCarrier,
+      returnCarrierAccount: options.returnCarrierAccount,
+    },
+    yes: options.yes,
+    command,
+  });
+  if (deps.output.jsonMode) {
+    deps.output.json({
+      job: result.job,
+      service: result.service,
+      state: result.state,
+      shipment: result.shipment,
+      returnAddress: result.returnAddress,
+      returnShipping: result.returnShipping,
+      savedTo: result.savedTo,
+    });
+  } else {
+    printShipResult(deps, result);
+  }
+  return result;
 }

@@ -1,21 +1,15 @@
 /**
- * `diskprep status s:<staging> [--job] [--json]`: the job's state, each drive's state, percent
- * and bytes, and a summary of the service's error logs for drives that did not complete cleanly.
+ * `diskprep status [s:<staging>] [--job] [--json]`: the job's state, each drive's state, percent
+ * and bytes, a summary of the service's error logs for drives that did not complete cleanly, and
+ * what to do next. Without `s:` it looks in this computer's list of the jobs it created.
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { UsageError } from '../../errors.ts';
-import {
-  createImportJobService,
-  type PublishSettingsSubscription,
-} from '../../importjob/factory.ts';
-import {
-  loadPublishSettings,
-  type PublishSettingsLoader,
-} from '../../importjob/publishSettingsLoader.ts';
 import type { JobStatus } from '../../importjob/types.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { selectJob } from '../../staging/jobs.ts';
+import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
+import { nextStep } from '../../ship/jobStates.ts';
+import { locateJob } from '../../ship/locateJob.ts';
 import { readJobSecrets, storageCredential } from '../../storage/jobSecrets.ts';
 import { journalDir } from '../../staging/layout.ts';
 
@@ -26,8 +20,6 @@ export interface StatusOptions {
   publishSettings?: string;
   subscription?: string;
   job?: string;
-  /** Swappable publish-settings reader (the full parser replaces the built-in one). */
-  loadPublishSettings?: PublishSettingsLoader;
 }
 
 /** One drive's error log, summarised (or why it could not be read). */
@@ -52,13 +44,18 @@ function fmtBytes(n: number | undefined): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Shows the status of the staging location's import job. */
-export async function status(options: StatusOptions, deps: Deps): Promise<void> {
-  if (!options.staging)
-    throw new UsageError('status needs the staging location', {
-      hint: 'pass s:<staging> (--staging <dir>)',
-    });
-  const job = await selectJob(deps, options.staging, options.job);
+/** Shows the status of an import job: the staging location's, else one this computer created. */
+export async function status(
+  options: StatusOptions,
+  deps: Deps,
+  seams: { createService?: ServiceFactory } = {},
+): Promise<void> {
+  const located = await locateJob(deps, {
+    purpose: 'status',
+    ...(options.staging ? { staging: options.staging } : {}),
+    ...(options.job ? { job: options.job } : {}),
+  });
+  const { job, staging } = located;
   if (job.service === 'offline') {
     const message = `job ${job.name} is offline: diskprep created no Azure job; see its state in the Azure portal`;
     if (deps.output.jsonMode)
@@ -66,35 +63,17 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
     else deps.output.line(message);
     return;
   }
-  let publishSettings: PublishSettingsSubscription | undefined;
-  if (job.service === 'classic') {
-    if (!options.publishSettings)
-      throw new UsageError(
-        `job ${job.name} runs on the classic service, which needs the publish settings`,
-        {
-          hint: 'pass p:<file.publishsettings> (--publish-settings)',
-        },
-      );
-    publishSettings = await (options.loadPublishSettings ?? loadPublishSettings)(
-      deps,
-      options.publishSettings,
-      options.subscription ?? job.subscription,
-    );
-  }
-  const secrets = await readJobSecrets(deps, journalDir(options.staging, job.name));
-  const service = createImportJobService(
-    {
-      service: job.service,
-      azure: options.azure,
-      job: {
-        subscription: job.subscription,
-        resourceGroup: job.resourceGroup,
-        storageAccount: job.storageAccount,
-      },
-      ...(publishSettings ? { publishSettings } : {}),
-    },
-    deps,
-  );
+  const stagingArg = staging ? ` s:${quoteArg(staging)}` : '';
+  const service = await buildJobService(deps, {
+    job,
+    azure: options.azure,
+    ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
+    ...(options.subscription ? { subscription: options.subscription } : {}),
+    command: `diskprep status${stagingArg}`,
+    ...(seams.createService ? { createService: seams.createService } : {}),
+  });
+  const secrets = staging ? await readJobSecrets(deps, journalDir(staging, job.name)) : {};
+  const storageAccount = job.storageAccount ?? '';
   const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
   let info: JobStatus;
   try {
@@ -108,7 +87,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
     try {
       const text = await fetchLogBlob(
         d.errorLogUri,
-        job.storageAccount,
+        storageAccount,
         storageCredential(secrets),
         deps.redactor,
       );
@@ -119,8 +98,14 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
       logs.push({ driveId: d.driveId, uri: d.errorLogUri, error: why });
     }
   }
+  const next = nextStep(info, {
+    shipCommand: `diskprep u:${stagingArg}${job.service === 'classic' ? ' p:<file.publishsettings>' : ''}`,
+    verifyCommand: staging
+      ? `diskprep verify-import s:${quoteArg(staging)}`
+      : 'diskprep verify-import s:<staging>',
+  });
   if (deps.output.jsonMode) {
-    deps.output.json({ job: info, errorLogs: logs });
+    deps.output.json({ job: info, errorLogs: logs, next });
     return;
   }
   const o = deps.output;
@@ -157,4 +142,10 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
     if (s.failedBlobs.length > 20)
       o.line(`    … and ${s.failedBlobs.length - 20} more (--json lists all)`);
   }
+  o.line(`next: ${next}`);
+}
+
+/** Quotes a path with spaces for a command line the operator can copy. */
+function quoteArg(p: string): string {
+  return /\s/.test(p) ? `"${p}"` : p;
 }
