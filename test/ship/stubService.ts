@@ -1,0 +1,98 @@
+/**
+ * A stub ImportJobService for the shipping flow's unit tests: it holds one job, follows the
+ * state rules the real services follow (State=Shipping / markDevicesShipped only from the
+ * state that waits for shipping details) and records every call.
+ */
+import { AzureError } from '../../src/errors.ts';
+import type {
+  ImportJobService,
+  ImportServiceKind,
+  JobStatus,
+  ReturnAddress,
+  ReturnShipping,
+  Shipment,
+} from '../../src/importjob/types.ts';
+
+/** One recorded call. */
+export type StubCall =
+  | { op: 'getJob'; name: string }
+  | { op: 'getShippingInfo'; location: string }
+  | {
+      op: 'setReturnDetails';
+      name: string;
+      details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping };
+    }
+  | { op: 'markShipped'; name: string; shipment: Shipment };
+
+/** Options of {@link stubService}. */
+export interface StubOptions {
+  kind?: ImportServiceKind;
+  name?: string;
+  serviceState?: string;
+  drives?: string[];
+  location?: string;
+  carriers?: string[];
+  /** markShipped answers this error. */
+  failShipment?: boolean;
+}
+
+/** The stub and what it saw. */
+export function stubService(o: StubOptions = {}): {
+  service: ImportJobService;
+  calls: StubCall[];
+  job: JobStatus;
+} {
+  const kind = o.kind ?? 'importexport';
+  const calls: StubCall[] = [];
+  const waiting = kind === 'databox' ? 'AwaitingShipmentDetails' : 'Creating';
+  const serviceState = o.serviceState ?? waiting;
+  const job: JobStatus = {
+    name: o.name ?? 'seed01',
+    service: kind,
+    state:
+      serviceState === waiting ? 'creating' : serviceState === 'Shipping' ? 'shipping' : 'unknown',
+    serviceState,
+    location: o.location ?? 'West US',
+    drives: (o.drives ?? ['WD-1', 'WD-2']).map((driveId) => ({
+      driveId,
+      state: 'specified',
+      serviceState: 'Specified',
+    })),
+  };
+  const service: ImportJobService = {
+    kind,
+    createJob: () => Promise.reject(new Error('not in this test')),
+    cancel: () => Promise.reject(new Error('not in this test')),
+    listJobs: () => Promise.reject(new Error('not in this test')),
+    getJob: async (name) => {
+      calls.push({ op: 'getJob', name });
+      return structuredClone(job);
+    },
+    getShippingInfo: async (location) => {
+      calls.push({ op: 'getShippingInfo', location });
+      return {
+        location,
+        address: { lines: ['Azure Import/Export', '1 Datacenter Way'] },
+        carriers: o.carriers ?? ['FedEx', 'DHL'],
+      };
+    },
+    setReturnDetails: async (name, details) => {
+      calls.push({ op: 'setReturnDetails', name, details: structuredClone(details) });
+    },
+    markShipped: async (name, shipment) => {
+      calls.push({ op: 'markShipped', name, shipment: structuredClone(shipment) });
+      if (o.failShipment)
+        throw new AzureError('classic: record the shipment failed (HTTP 409 InvalidJobState)', {
+          status: 409,
+        });
+      if (job.serviceState !== waiting) throw new AzureError('wrong state', { status: 409 });
+      job.serviceState = kind === 'databox' ? 'ShippedToAzureDC' : 'Shipping';
+      job.state = 'shipping';
+      job.deliveryPackage = {
+        carrierName: shipment.carrierName,
+        trackingNumber: shipment.trackingNumber,
+      };
+    },
+  };
+  return { service, calls, job };
+}
