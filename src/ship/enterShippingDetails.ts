@@ -175,7 +175,7 @@ export function printShipResult(deps: Pick<Deps, 'output'>, r: ShipResult): void
   const o = deps.output;
   o.line(`shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`);
   o.line(
-    `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${r.shipment.driveCount} drive(s), shipped ${r.shipment.shipDate}`,
+    `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${r.shipment.driveCount} drive${r.shipment.driveCount === 1 ? '' : 's'}, shipped ${r.shipment.shipDate}`,
   );
   o.line(`  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`);
   o.line(`saved to ${r.savedTo}`);

@@ -1,0 +1,547 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the fakes record free-form service JSON */
+/**
+ * `diskprep u:` / `diskprep ship` as an operator and a script run it: the built binary in a
+ * real terminal (tmux) and as a plain child process, against the loopback classic service
+ * (mutual TLS with a publish-settings certificate made by openssl) and the loopback ARM
+ * (Data Box, every request validated against the OpenAPI spec).
+ */
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createImportJobService } from '../../src/importjob/factory.ts';
+import type { CreateJobRequest } from '../../src/importjob/types.ts';
+import { recordLocalJob, readLocalJobs } from '../../src/registry/localJobs.ts';
+import type { JobDescriptor } from '../../src/staging/types.ts';
+import { makeTestPki, type TestPki } from '../fakes/certs.ts';
+import { FakeArm } from '../fakes/fakeArm.ts';
+import { FakeClassic } from '../fakes/fakeClassic.ts';
+import { realHttpDeps } from '../fakes/httpDeps.ts';
+import { runCli } from '../helpers/cli.ts';
+import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
+import {
+  makeManagementCert,
+  makeStaging,
+  type ManagementCertFixture,
+  today,
+  writePublishSettings,
+} from '../ship/fixtures.ts';
+
+const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
+const ARM_SUB = '00000000-1111-2222-3333-444444444444';
+const TOKEN = 'e2e-ship-token-0123456789abcdef';
+const ACCOUNT = 'DHL-ACCT-55443322';
+const BITLOCKER = '259358-123456-654321-111111-222222-333333-444444-426844';
+const STORAGE_KEY = 'U3RvcmFnZUtleUZvclNoaXBUZXN0cw==ShipStorageKeyTail';
+
+let pki: TestPki;
+let cert: ManagementCertFixture;
+let classic: FakeClassic;
+let arm: FakeArm;
+let publishSettings: string;
+const sessions: TmuxSession[] = [];
+const tmux = await hasTmux();
+
+function jobRequest(name: string, location: string, storageAccount: string): CreateJobRequest {
+  return {
+    name,
+    location,
+    storageAccount,
+    container: 'backups',
+    drives: [
+      {
+        driveId: 'WD-WMATV123456',
+        bitLockerKey: BITLOCKER,
+        manifestFile: '\\DriveManifest.xml',
+        manifestHash: 'B306C4B34DAA0E99957A4B9C779D2FA2',
+      },
+    ],
+    returnAddress: {
+      recipientName: 'Old Contact',
+      streetAddress1: '9 Old Rd',
+      city: 'Seattle',
+      postalCode: '98101',
+      countryOrRegion: 'US',
+      phone: '2065550100',
+      email: 'old@example.org',
+    },
+    returnShipping: { carrierName: 'FedEx', carrierAccountNumber: 'OLD-ACCOUNT-1' },
+    storageCredential: { storageAccountKey: STORAGE_KEY },
+  };
+}
+
+/** A classic job on the fake and a staging location that names it. */
+async function classicJob(name: string): Promise<string> {
+  const { deps } = realHttpDeps(pki.caPem);
+  await createImportJobService(
+    {
+      service: 'classic',
+      azure: { endpoint: classic.url },
+      job: { storageAccount: 'classicacct' },
+      publishSettings: {
+        id: SUB,
+        serviceManagementUrl: classic.url,
+        certificate: { keyPem: cert.keyPem, certPem: cert.certPem },
+      },
+    },
+    deps,
+  ).createJob(jobRequest(name, 'West US', 'classicacct'));
+  const job: JobDescriptor = {
+    version: 1,
+    name,
+    service: 'classic',
+    storageAccount: 'classicacct',
+    container: 'backups',
+    subscription: SUB,
+    location: 'West US',
+    blobType: 'page',
+    createdAt: new Date().toISOString(),
+  };
+  return makeStaging(job);
+}
+
+/** A Data Box job on the fake ARM and a staging location that names it. */
+async function databoxJob(name: string): Promise<string> {
+  const { deps } = realHttpDeps(pki.caPem, { env: { DISKPREP_ACCESS_TOKEN: TOKEN } });
+  await createImportJobService(
+    {
+      service: 'databox',
+      azure: { armEndpoint: arm.url },
+      job: { subscription: ARM_SUB, resourceGroup: 'rg-backup', storageAccount: 'armacct' },
+    },
+    deps,
+  ).createJob(jobRequest(name, 'westus', 'armacct'));
+  const job: JobDescriptor = {
+    version: 1,
+    name,
+    service: 'databox',
+    storageAccount: 'armacct',
+    container: 'backups',
+    subscription: ARM_SUB,
+    resourceGroup: 'rg-backup',
+    location: 'westus',
+    blobType: 'block',
+    createdAt: new Date().toISOString(),
+  };
+  return makeStaging(job);
+}
+
+const home = () => mkdtemp(path.join(os.tmpdir(), 'diskprep-ship-home-'));
+
+beforeAll(async () => {
+  pki = await makeTestPki();
+  cert = await makeManagementCert(pki);
+  classic = await new FakeClassic({
+    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caPem },
+    subscription: SUB,
+    managementCert: cert.certPem,
+  }).start();
+  publishSettings = await writePublishSettings(cert, SUB, classic.url);
+  arm = await new FakeArm({
+    tls: { key: pki.serverKey, cert: pki.serverCert },
+    token: TOKEN,
+  }).start();
+});
+
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.kill();
+});
+
+afterAll(async () => {
+  await classic?.stop();
+  await arm?.stop();
+});
+
+const SECRETS = () => [
+  ACCOUNT,
+  TOKEN,
+  BITLOCKER,
+  STORAGE_KEY,
+  cert.pfxBase64.slice(0, 64),
+  cert.keyPem.split('\n')[1]!,
+];
+
+function expectNoSecrets(...texts: string[]): void {
+  for (const t of texts) for (const s of SECRETS()) expect(t).not.toContain(s);
+}
+
+const classicWrites = (job: string) =>
+  classic.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/jobs/${job}`));
+const armWrites = (job: string) =>
+  arm.requests.filter(
+    (r) => (r.method === 'PATCH' || r.method === 'POST') && r.path.includes(`/jobs/${job}`),
+  );
+
+/** Answers the prompts the way an operator types them; returns the screen. */
+async function answerAll(
+  s: TmuxSession,
+  o: { tracking: string; returnCarrierDown: number; account: string },
+): Promise<void> {
+  await s.waitFor('Carrier taking the drives to the datacenter');
+  await s.keys('Enter'); // FedEx, the first listed carrier
+  await s.waitFor('Tracking number of the package');
+  await s.type(o.tracking);
+  await s.waitFor('Number of drives in the package');
+  await s.keys('Enter'); // default: drives of the job
+  await s.waitFor('Date the package was shipped');
+  await s.keys('Enter'); // default: today
+  for (const [prompt, text] of [
+    ['Return contact name', 'Backup Ops'],
+    ['Return contact phone', '+1 425 555 0100'],
+    ['Return contact email', 'ops@example.org'],
+    ['Return street address', '1 Main St'],
+    ['Return city', 'Redmond'],
+    ['Return state or province', 'WA'],
+    ['Return postal code', '98052'],
+    ['Return country or region', 'US'],
+  ] as const) {
+    await s.waitFor(prompt);
+    await s.type(text);
+  }
+  await s.waitFor('Carrier for the return shipment');
+  for (let i = 0; i < o.returnCarrierDown; i++) await s.keys('Down');
+  await s.keys('Enter');
+  await s.waitFor('account number');
+  await s.type(o.account);
+  await s.waitFor('Type "yes" to send these details to Azure');
+}
+
+describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
+  it('classic: u: s: p: — every prompt, review, "yes": the service gets exactly the return details and the shipment', async () => {
+    const staging = await classicJob('seed01');
+    const h = await home();
+    const s = await startInteractive(
+      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
+      { env: { DISKPREP_HOME: h } },
+    );
+    sessions.push(s);
+    await s.waitFor('job seed01 (classic): Creating');
+    await s.waitFor('drive WD-WMATV123456: Specified');
+    await answerAll(s, { tracking: ' 781234567890 ', returnCarrierDown: 1, account: ACCOUNT });
+    const review = await s.screen();
+    expect(review).toMatch(/return carrier account:\s+•+ \(hidden\)/);
+    expect(review).toMatch(/tracking number:\s+781234567890/);
+    await s.type('yes');
+    expect(await s.exitCode()).toBe(0);
+    const screen = await s.screen();
+
+    const writes = classicWrites('seed01');
+    expect(writes.map((w) => [w.method, w.body])).toEqual([
+      [
+        'PATCH',
+        {
+          Properties: {
+            ReturnAddress: {
+              Name: 'Backup Ops',
+              Address: '1 Main St, Redmond, WA, 98052, US',
+              Phone: '+1 425 555 0100',
+              Email: 'ops@example.org',
+            },
+            ReturnShipping: { CarrierName: 'DHL', CarrierAccountNumber: ACCOUNT },
+          },
+        },
+      ],
+      [
+        'PATCH',
+        {
+          Properties: {
+            State: 'Shipping',
+            DeliveryPackage: {
+              CarrierName: 'FedEx',
+              TrackingNumber: '781234567890',
+              DriveCount: 1,
+              ShipDate: today(),
+            },
+          },
+        },
+      ],
+    ]);
+    expect(classic.jobs.get('seed01')!.Properties.State).toBe('Shipping');
+    expect(classic.violations).toEqual([]);
+
+    const file = path.join(staging, '.diskprep', 'journal', 'seed01', 'shipping.json');
+    expect(screen).toContain(`saved to ${file}`);
+    const saved = await readFile(file, 'utf8');
+    expect(JSON.parse(saved)).toMatchObject({
+      job: 'seed01',
+      service: 'classic',
+      state: 'Shipping',
+      shipment: {
+        carrierName: 'FedEx',
+        trackingNumber: '781234567890',
+        driveCount: 1,
+        shipDate: today(),
+      },
+      returnAddress: { recipientName: 'Backup Ops', stateOrProvince: 'WA', countryOrRegion: 'US' },
+      returnShipping: { carrierName: 'DHL' },
+    });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const remembered = await readFile(path.join(h, 'return-address.json'), 'utf8');
+    expectNoSecrets(screen, saved, remembered);
+  });
+
+  it('classic: "no" at the review sends nothing and exits 1', async () => {
+    const staging = await classicJob('seed02');
+    const s = await startInteractive(
+      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
+      { env: { DISKPREP_HOME: await home() } },
+    );
+    sessions.push(s);
+    await answerAll(s, { tracking: '781234567899', returnCarrierDown: 0, account: ACCOUNT });
+    await s.type('no');
+    expect(await s.exitCode()).toBe(1);
+    const screen = await s.screen();
+    expect(screen).toContain(
+      'nothing was sent: the shipping details of job seed02 were not confirmed',
+    );
+    expect(classicWrites('seed02')).toEqual([]);
+    expect(classic.jobs.get('seed02')!.Properties.State).toBe('Creating');
+    await expect(
+      stat(path.join(staging, '.diskprep', 'journal', 'seed02', 'shipping.json')),
+    ).rejects.toThrow(/ENOENT/);
+    expectNoSecrets(screen);
+  });
+
+  it('databox: ship --staging with --arm-endpoint/--ca-file/token — PATCH return details, then markDevicesShipped', async () => {
+    const staging = await databoxJob('photos01');
+    const s = await startInteractive(
+      ['ship', '--staging', staging, '--arm-endpoint', arm.url, '--ca-file', pki.caFile],
+      { env: { DISKPREP_HOME: await home(), DISKPREP_ACCESS_TOKEN: TOKEN } },
+    );
+    sessions.push(s);
+    await s.waitFor('job photos01 (databox): AwaitingShipmentDetails');
+    await answerAll(s, { tracking: '1Z999AA10123456784', returnCarrierDown: 1, account: ACCOUNT });
+    await s.type('yes');
+    expect(await s.exitCode()).toBe(0);
+    const screen = await s.screen();
+    const writes = armWrites('photos01');
+    expect(writes.map((w) => w.operationId)).toEqual(['Jobs_Update', 'Jobs_MarkDevicesShipped']);
+    expect((writes[0]!.body as any).properties.details).toEqual({
+      contactDetails: {
+        contactName: 'Backup Ops',
+        phone: '+1 425 555 0100',
+        emailList: ['ops@example.org'],
+      },
+      shippingAddress: {
+        streetAddress1: '1 Main St',
+        city: 'Redmond',
+        stateOrProvince: 'WA',
+        country: 'US',
+        postalCode: '98052',
+        addressType: 'None',
+      },
+      returnToCustomerPackageDetails: { carrierName: 'DHL', carrierAccountNumber: ACCOUNT },
+    });
+    expect(writes[1]!.body).toEqual({
+      deliverToDcPackageDetails: { carrierName: 'FedEx', trackingId: '1Z999AA10123456784' },
+    });
+    expect(arm.databoxJobs.get('photos01')!.properties.status).toBe('ShippedToAzureDC');
+    expect(arm.violations).toEqual([]);
+    const file = path.join(staging, '.diskprep', 'journal', 'photos01', 'shipping.json');
+    expect(screen).toContain(`saved to ${file}`);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ state: 'ShippedToAzureDC' });
+    expectNoSecrets(screen, await readFile(file, 'utf8'));
+  });
+});
+
+const FLAGS = [
+  '--carrier',
+  'FedEx',
+  '--tracking-number',
+  '781234567890',
+  '--drive-count',
+  '1',
+  '--return-name',
+  'Backup Ops',
+  '--return-phone',
+  '+1 425 555 0100',
+  '--return-email',
+  'ops@example.org',
+  '--return-street',
+  '1 Main St',
+  '--return-city',
+  'Redmond',
+  '--return-state',
+  'WA',
+  '--return-postal-code',
+  '98052',
+  '--return-country',
+  'US',
+  '--return-carrier',
+  'DHL',
+  '--return-carrier-account',
+  ACCOUNT,
+];
+
+describe('diskprep ship scripted (no TTY)', () => {
+  it('databox: every answer as a flag, --yes --json: one JSON document, the job shipped', async () => {
+    const staging = await databoxJob('photos02');
+    const h = await home();
+    const r = await runCli(
+      [
+        'ship',
+        '--staging',
+        staging,
+        '--arm-endpoint',
+        arm.url,
+        '--ca-file',
+        pki.caFile,
+        ...FLAGS,
+        '--ship-date',
+        today(),
+        '--yes',
+        '--json',
+      ],
+      { env: { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN } },
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.exitCode).toBe(0);
+    const file = path.join(staging, '.diskprep', 'journal', 'photos02', 'shipping.json');
+    expect(JSON.parse(r.stdout)).toEqual({
+      job: 'photos02',
+      service: 'databox',
+      state: 'ShippedToAzureDC',
+      shipment: {
+        carrierName: 'FedEx',
+        trackingNumber: '781234567890',
+        driveCount: 1,
+        shipDate: today(),
+      },
+      returnAddress: {
+        recipientName: 'Backup Ops',
+        streetAddress1: '1 Main St',
+        city: 'Redmond',
+        stateOrProvince: 'WA',
+        postalCode: '98052',
+        countryOrRegion: 'US',
+        phone: '+1 425 555 0100',
+        email: 'ops@example.org',
+      },
+      returnShipping: { carrierName: 'DHL' },
+      savedTo: file,
+    });
+    expect(armWrites('photos02').map((w) => w.operationId)).toEqual([
+      'Jobs_Update',
+      'Jobs_MarkDevicesShipped',
+    ]);
+    expect(arm.violations).toEqual([]);
+    // This computer's list: the job is recorded as shipped, so a bare u: finds nothing to do.
+    const fs = (await import('node:fs/promises')).default;
+    const [local] = await readLocalJobs({ env: { DISKPREP_HOME: h }, platform: 'linux', fs });
+    expect(local).toMatchObject({ name: 'photos02', staging, shippedAt: expect.any(String) });
+    const again = await runCli(['u:', '--arm-endpoint', arm.url, '--ca-file', pki.caFile], {
+      env: { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN },
+    });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(
+      /no job created on this computer is waiting for shipping details — pass s:<staging> \(and p:<file\.publishsettings> for a classic job\)/,
+    );
+    expectNoSecrets(r.stdout, r.stderr, await readFile(file, 'utf8'));
+  });
+
+  it('classic: u: s: p: with flags and --yes, --json', async () => {
+    const staging = await classicJob('seed03');
+    const r = await runCli(
+      [
+        'u:',
+        `s:${staging}`,
+        `p:${publishSettings}`,
+        '--ca-file',
+        pki.caFile,
+        ...FLAGS,
+        '--yes',
+        '--json',
+      ],
+      { env: { DISKPREP_HOME: await home() } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      job: 'seed03',
+      service: 'classic',
+      state: 'Shipping',
+    });
+    expect(classicWrites('seed03').map((w) => Object.keys(w.body!.Properties as object))).toEqual([
+      ['ReturnAddress', 'ReturnShipping'],
+      ['State', 'DeliveryPackage'],
+    ]);
+    expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('non-interactive without --tracking-number: exit 3 naming it, nothing sent', async () => {
+    const staging = await classicJob('seed04');
+    const flags = FLAGS.filter(
+      (f, i) => f !== '--tracking-number' && FLAGS[i - 1] !== '--tracking-number',
+    );
+    const r = await runCli(
+      [
+        'ship',
+        '--staging',
+        staging,
+        '--publish-settings',
+        publishSettings,
+        '--ca-file',
+        pki.caFile,
+        ...flags,
+        '--non-interactive',
+      ],
+      { env: { DISKPREP_HOME: await home() } },
+    );
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(
+      /Tracking number of the package: no answer in a non-interactive run — pass --tracking-number/,
+    );
+    expect(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('diskprep:')),
+    ).toHaveLength(1);
+    expect(classicWrites('seed04')).toEqual([]);
+    expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('classic job without p: names p:, exit 2', async () => {
+    const staging = await classicJob('seed05');
+    const r = await runCli(['u:', `s:${staging}`, ...FLAGS, '--yes'], {
+      env: { DISKPREP_HOME: await home() },
+    });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /job seed05 runs on the classic service, which needs the publish settings — pass p:<file\.publishsettings>/,
+    );
+  });
+});
+
+describe("diskprep status without s: (this computer's list)", () => {
+  it('shows the job and says what to do next', async () => {
+    const staging = await databoxJob('photos03');
+    const h = await home();
+    const fs = (await import('node:fs/promises')).default;
+    await recordLocalJob(
+      { env: { DISKPREP_HOME: h }, platform: 'linux', fs },
+      {
+        name: 'photos03',
+        service: 'databox',
+        staging,
+        subscription: ARM_SUB,
+        resourceGroup: 'rg-backup',
+        storageAccount: 'armacct',
+        createdAt: new Date().toISOString(),
+      },
+    );
+    const env = { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN };
+    const args = ['status', '--arm-endpoint', arm.url, '--ca-file', pki.caFile];
+    const text = await runCli(args, { env });
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain('job photos03 (databox): AwaitingShipmentDetails');
+    expect(text.stdout).toContain(
+      `next: waiting for shipping details: ship the drives, then run diskprep u: s:${staging}`,
+    );
+    const json = await runCli([...args, '--json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      job: { name: 'photos03' },
+      next: expect.stringMatching(/^waiting for shipping details/),
+    });
+    expectNoSecrets(text.stdout, text.stderr, json.stdout);
+  });
+});
