@@ -3,6 +3,7 @@
  * `s:` is given, else from this computer's own list of the jobs it created (the way
  * AzureOfflineBackupDiskPrep `u:` finds "the import job it waits on" on the source computer).
  */
+import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { jobsAwaitingShipment, type LocalJob, readLocalJobs } from '../registry/localJobs.ts';
@@ -34,11 +35,13 @@ const STATUS_HINT =
 /** Finds the job; asks (flag `--job`) when several fit. */
 export async function locateJob(deps: Deps, options: LocateOptions): Promise<LocatedJob> {
   if (options.staging) {
-    const job = await selectJob(deps, options.staging, options.job);
+    // Absolute, so the saved file's path and this computer's list name it the same way.
+    const staging = path.resolve(deps.cwd, options.staging);
+    const job = await selectJob(deps, staging, options.job);
     const local = (await readLocalJobs(deps)).find(
-      (j) => j.name === job.name && j.staging === options.staging,
+      (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
     );
-    return { job, staging: options.staging, local };
+    return { job, staging, local };
   }
   const hint = options.purpose === 'ship' ? SHIP_HINT : STATUS_HINT;
   const all = (await readLocalJobs(deps)).filter((j) => j.service !== 'offline').reverse();

@@ -13,9 +13,12 @@ export function registerStatus(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('status')
     .description(
-      "show the job's state, each drive's state and copy progress, and errors from the service's logs",
+      "show the job's state, each drive's state and copy progress, errors from the service's logs, and what to do next",
     )
-    .option('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
+    .option(
+      '-s, --staging <dir>',
+      'the staging location (legacy: s:<dir>; default: a job this computer created)',
+    )
     .option(
       '-p, --publish-settings <file>',
       'the .publishsettings file for the classic service (legacy: p:<file>)',
@@ -25,6 +28,7 @@ export function registerStatus(program: Command, set: SetInvocation): void {
   addAzureOptions(cmd);
   addCommonOptions(cmd, { network: true });
   examples(cmd, [
+    'diskprep status',
     'diskprep status s:D:\\staging p:C:\\keys\\my.publishsettings',
     'diskprep status --staging /srv/staging --json',
   ]);

@@ -1,0 +1,14 @@
+/**
+ * The shipping step: `diskprep u:` / `diskprep ship` use it whole; `prepare` calls
+ * {@link enterShippingDetails} when the operator enters the shipping details right away.
+ */
+export {
+  enterShippingDetails,
+  printShipResult,
+  type EnterShippingOptions,
+} from './enterShippingDetails.ts';
+export { acceptsShippingDetails, explainState, nextStep } from './jobStates.ts';
+export { buildJobService, type ServiceFactory } from './buildService.ts';
+export { locateJob, type LocatedJob } from './locateJob.ts';
+export { SHIPPING_RULES } from './review.ts';
+export type { ShipAnswersInput, ShipJob, ShipResult } from './types.ts';
