@@ -390,6 +390,7 @@ describe('diskprep ship scripted (no TTY)', () => {
         '--ship-date',
         today(),
         '--yes',
+        '--verbose',
         '--json',
       ],
       { env: { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN } },
@@ -450,11 +451,14 @@ describe('diskprep ship scripted (no TTY)', () => {
         pki.caFile,
         ...FLAGS,
         '--yes',
+        '--verbose',
         '--json',
       ],
       { env: { DISKPREP_HOME: await home() } },
     );
     expect(r.exitCode).toBe(0);
+    // --verbose logged the writes, and still no secret.
+    expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/.*\/jobs\/seed03/);
     expect(JSON.parse(r.stdout)).toMatchObject({
       job: 'seed03',
       service: 'classic',
