@@ -5,8 +5,7 @@
  */
 import type { HttpResponse } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
-import { joinUrl } from './clouds.ts';
-import { RestClient, type RestCall, type RestDeps } from './restClient.ts';
+import { joinUrl, RestClient, type RestCall, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 
 /** Where an ARM adapter works. */

@@ -7,9 +7,8 @@
 import { z } from 'zod';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { joinUrl } from './clouds.ts';
 import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
-import { parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
+import { joinUrl, parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
 import {
   type CreatedJob,
   type CreateJobRequest,

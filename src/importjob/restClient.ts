@@ -77,6 +77,11 @@ export function retryDelayMs(attempt: number, retryAfter: string | undefined, no
   return Math.min(30_000, 1000 * 2 ** (attempt - 1));
 }
 
+/** Joins a base URL and a path with exactly one slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
 /** A JSON REST client for one service. */
 export class RestClient {
   private readonly cfg: RestClientConfig;

@@ -10,6 +10,7 @@ import { runChecks, type CheckRunOptions } from '../../src/check/runChecks.ts';
 import { runPreflight } from '../../src/check/preflight.ts';
 import { createHttp } from '../../src/deps/http.ts';
 import { DiskprepError } from '../../src/errors.ts';
+import { decodeManagementCertificate } from '../../src/publishsettings/certificate.ts';
 import { startFakeAzure, type FakeAzure } from '../fakes/checkAzureServer.ts';
 import {
   makeManagementPfx,
@@ -150,9 +151,7 @@ describe('ARM subscription state → operations possible now', () => {
 describe('classic subscription (mutual TLS with the publish-settings certificate)', () => {
   async function classicRun(status: string, pfx = validPfx) {
     azure.state.classicStatus = status;
-    azure.state.thumbprint = (
-      await import('../../src/check/minimalSettingsLoader.ts')
-    ).readManagementCertificate(validPfx).thumbprint;
+    azure.state.thumbprint = decodeManagementCertificate(validPfx, 'the test PFX').thumbprint;
     const staging = await makeStaging({ service: 'classic', data: 'data' });
     const file = await writePublishSettings(path.join(staging, 'my.publishsettings'), {
       id: SUB,

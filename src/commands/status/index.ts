@@ -5,19 +5,13 @@
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { UsageError } from '../../errors.ts';
-import {
-  createImportJobService,
-  type PublishSettingsSubscription,
-} from '../../importjob/factory.ts';
-import {
-  loadPublishSettings,
-  type PublishSettingsLoader,
-} from '../../importjob/publishSettingsLoader.ts';
+import { createImportJobService } from '../../importjob/factory.ts';
 import type { JobStatus } from '../../importjob/types.ts';
+import { chooseSubscription, loadPublishSettings } from '../../publishsettings/load.ts';
+import type { PublishSubscription } from '../../publishsettings/types.ts';
+import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
+import { storageCredential, storageNetwork } from '../../storage/client.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { selectJob } from '../../staging/jobs.ts';
-import { readJobSecrets, storageCredential } from '../../storage/jobSecrets.ts';
-import { journalDir } from '../../staging/layout.ts';
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -26,8 +20,10 @@ export interface StatusOptions {
   publishSettings?: string;
   subscription?: string;
   job?: string;
-  /** Swappable publish-settings reader (the full parser replaces the built-in one). */
-  loadPublishSettings?: PublishSettingsLoader;
+  /** `--proxy`: for the Azure SDKs (sign-in, storage); the http seam has it already. */
+  proxy?: string;
+  /** `--ca-file`: for the storage SDK; the http seam has it already. */
+  caFile?: string;
 }
 
 /** One drive's error log, summarised (or why it could not be read). */
@@ -66,7 +62,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
     else deps.output.line(message);
     return;
   }
-  let publishSettings: PublishSettingsSubscription | undefined;
+  let publishSettings: PublishSubscription | undefined;
   if (job.service === 'classic') {
     if (!options.publishSettings)
       throw new UsageError(
@@ -75,13 +71,14 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
           hint: 'pass p:<file.publishsettings> (--publish-settings)',
         },
       );
-    publishSettings = await (options.loadPublishSettings ?? loadPublishSettings)(
+    publishSettings = await chooseSubscription(
       deps,
-      options.publishSettings,
+      await loadPublishSettings(deps, options.publishSettings),
       options.subscription ?? job.subscription,
     );
   }
-  const secrets = await readJobSecrets(deps, journalDir(options.staging, job.name));
+  const secrets = await readJobSecrets(deps, options.staging, job.name);
+  const network = await storageNetwork(deps, options);
   const service = createImportJobService(
     {
       service: job.service,
@@ -92,6 +89,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
         storageAccount: job.storageAccount,
       },
       ...(publishSettings ? { publishSettings } : {}),
+      ...(options.proxy ? { proxy: options.proxy } : {}),
     },
     deps,
   );
@@ -111,6 +109,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<void> 
         job.storageAccount,
         storageCredential(secrets),
         deps.redactor,
+        network,
       );
       logs.push({ driveId: d.driveId, uri: d.errorLogUri, summary: summarizeDriveLog(text) });
     } catch (err) {
