@@ -411,3 +411,22 @@ describe('runPreflight', () => {
     expect(err.hint).toContain('sudo');
   });
 });
+
+describe('the fake validates availableSkus against the official spec', () => {
+  it('refuses a body the spec forbids (400 InvalidRequestContent) and records the violation', async () => {
+    const { deps } = depsWithHttp({ env: {}, ca: pki.caPem });
+    const before = azure.specViolations.length;
+    const res = await deps.http.request({
+      method: 'POST',
+      url: `${azure.url}/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.DataBox/locations/westus/availableSkus?api-version=2025-07-01`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      // transferType must be ImportToAzure or ExportFromAzure; country is required.
+      body: JSON.stringify({ transferType: 'Sideways', location: 'westus' }),
+    });
+    const seen = azure.specViolations.splice(before);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'InvalidRequestContent' } });
+    expect(seen.join('\n')).toMatch(/transferType/);
+    expect(seen.join('\n')).toMatch(/country/);
+  });
+});
