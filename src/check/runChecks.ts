@@ -268,40 +268,32 @@ async function checkPublishSettings(
   file: string,
   wanted: string | undefined,
 ): Promise<{ results: CheckResult[]; sub?: PublishSubscription }> {
+  // A failure is the publish-settings line (the error's own words and hint); no certificate then.
+  const failed = (err: unknown, fix: string, why: string): { results: CheckResult[] } => {
+    const e = err as Error & { hint?: string };
+    return {
+      results: [
+        { ...PUBLISH_SETTINGS, status: 'fail', detail: e.message, fix: e.hint ?? fix },
+        { ...CERTIFICATE, status: 'skip', detail: why },
+      ],
+    };
+  };
   let settings: PublishSettings;
   try {
     // The certificate verdict is a line of the report: no separate warning on stderr.
     settings = await loadPublishSettings(deps, file, { warnCertificates: false });
   } catch (err) {
-    const e = err as Error & { hint?: string };
-    return {
-      results: [
-        {
-          ...PUBLISH_SETTINGS,
-          status: 'fail',
-          detail: e.message,
-          fix: e.hint ?? 'download a new publish-settings file',
-        },
-        { ...CERTIFICATE, status: 'skip', detail: 'the publish settings cannot be read' },
-      ],
-    };
+    return failed(
+      err,
+      'download a new publish-settings file',
+      'the publish settings cannot be read',
+    );
   }
   let sub: PublishSubscription;
   try {
     sub = await chooseSubscription(deps, settings, wanted);
   } catch (err) {
-    const e = err as Error & { hint?: string };
-    return {
-      results: [
-        {
-          ...PUBLISH_SETTINGS,
-          status: 'fail',
-          detail: e.message,
-          fix: e.hint ?? 'pass --subscription <id|name>',
-        },
-        { ...CERTIFICATE, status: 'skip', detail: 'no subscription chosen' },
-      ],
-    };
+    return failed(err, 'pass --subscription <id|name>', 'no subscription chosen');
   }
   const settingsOk: CheckResult = {
     ...PUBLISH_SETTINGS,

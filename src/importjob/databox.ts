@@ -7,14 +7,12 @@ import type { HttpResponse } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
 import {
   type ArmContext,
-  armClient,
-  armUrl,
+  ArmJobAdapter,
   pollLongRunning,
   seg,
   unregisteredProvider,
-  withProviderCheck,
 } from './arm.ts';
-import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import { parseBody, parseInput, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   type CreatedJob,
@@ -269,45 +267,26 @@ function shippingAddressFrom(a: ReturnAddress) {
 }
 
 /** The Data Box customer-disk adapter. */
-export class DataBoxService implements ImportJobService {
+export class DataBoxService extends ArmJobAdapter implements ImportJobService {
   readonly kind = 'databox' as const;
-  private readonly client: RestClient;
-
-  private readonly ctx: ArmContext;
-  private readonly deps: RestDeps;
 
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
-    this.ctx = ctx;
-    this.deps = deps;
-    this.client = armClient('databox', deps, tokens, ctx.timeoutMs);
+    super(
+      { service: 'databox', namespace: NAMESPACE, apiVersion: DATABOX_API_VERSION },
+      ctx,
+      deps,
+      tokens,
+    );
   }
 
-  private jobPath(name: string): string {
-    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
-  }
-
-  private url(path: string, query: Record<string, string> = {}): string {
-    return armUrl(this.ctx.armUrl, path, DATABOX_API_VERSION, query);
-  }
-
-  private run<T>(fn: () => Promise<T>): Promise<T> {
-    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
-  }
-
-  /** GET without throwing on 404: the probe that keeps a create from running twice. */
-  private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({
-      op: `look up job ${name}`,
-      method: 'GET',
-      url: this.url(this.jobPath(name), { $expand: 'details' }),
-      allow: [404],
-    });
-    return res.status === 404 ? undefined : res;
+  /** The job with its details (drives, keys' status), or undefined when there is none. */
+  private probeJobWithDetails(name: string): Promise<HttpResponse | undefined> {
+    return this.probeJob(name, { $expand: 'details' });
   }
 
   /** Fails unless DataBoxCustomerDisk is enabled for this subscription, country and region. */
   async checkAvailable(location: string, country: string): Promise<void> {
-    const path = `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/locations/${seg(location)}/availableSkus`;
+    const path = this.providerPath(`/locations/${seg(location)}/availableSkus`);
     const skus = await this.client.json(
       {
         op: `check that ${SKU} is available in ${location}`,
@@ -388,7 +367,7 @@ export class DataBoxService implements ImportJobService {
         method: 'PUT',
         url: this.url(this.jobPath(req.name)),
         body,
-        probe: () => this.probeJob(req.name),
+        probe: () => this.probeJobWithDetails(req.name),
       });
       if (res.status === 202) await pollLongRunning(this.client, this.deps, op, res);
       const job = await this.getJob(req.name);
@@ -489,7 +468,7 @@ export class DataBoxService implements ImportJobService {
           deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber },
         },
         probe: async () => {
-          const res = await this.probeJob(name);
+          const res = await this.probeJobWithDetails(name);
           if (!res) return undefined;
           const job = parseBody('databox', `get job ${name}`, res, DataBoxJobSchema);
           return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber
@@ -508,7 +487,7 @@ export class DataBoxService implements ImportJobService {
         url: this.url(`${this.jobPath(name)}/cancel`),
         body: { reason },
         probe: async () => {
-          const res = await this.probeJob(name);
+          const res = await this.probeJobWithDetails(name);
           if (!res) return undefined;
           return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties
             .status === 'Cancelled'
@@ -522,9 +501,7 @@ export class DataBoxService implements ImportJobService {
   async listJobs(): Promise<JobSummary[]> {
     return this.run(async () => {
       const out: JobSummary[] = [];
-      let url: string | undefined = this.url(
-        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
-      );
+      let url: string | undefined = this.url(this.providerPath('/jobs'));
       while (url) {
         const page: z.infer<typeof JobListSchema> = await this.client.json(
           { op: 'list jobs', method: 'GET', url },

@@ -3,9 +3,8 @@
  * tenants. Reference: reference/azure-importexport.md §3.1.
  */
 import { z } from 'zod';
-import type { HttpResponse } from '../deps/types.ts';
-import { type ArmContext, armClient, armUrl, seg, withProviderCheck } from './arm.ts';
-import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
+import { parseBody, parseInput, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   type CreatedJob,
@@ -162,39 +161,16 @@ function returnAddressBody(a: ReturnAddress) {
 }
 
 /** The Microsoft.ImportExport adapter. */
-export class ImportExportService implements ImportJobService {
+export class ImportExportService extends ArmJobAdapter implements ImportJobService {
   readonly kind = 'importexport' as const;
-  private readonly client: RestClient;
-
-  private readonly ctx: ArmContext;
-  private readonly deps: RestDeps;
 
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
-    this.ctx = ctx;
-    this.deps = deps;
-    this.client = armClient('importexport', deps, tokens, ctx.timeoutMs);
-  }
-
-  private jobPath(name: string): string {
-    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
-  }
-
-  private url(path: string): string {
-    return armUrl(this.ctx.armUrl, path, IMPORTEXPORT_API_VERSION);
-  }
-
-  private run<T>(fn: () => Promise<T>): Promise<T> {
-    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
-  }
-
-  private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({
-      op: `look up job ${name}`,
-      method: 'GET',
-      url: this.url(this.jobPath(name)),
-      allow: [404],
-    });
-    return res.status === 404 ? undefined : res;
+    super(
+      { service: 'importexport', namespace: NAMESPACE, apiVersion: IMPORTEXPORT_API_VERSION },
+      ctx,
+      deps,
+      tokens,
+    );
   }
 
   async createJob(request: CreateJobRequest): Promise<CreatedJob> {
@@ -325,9 +301,7 @@ export class ImportExportService implements ImportJobService {
   async listJobs(): Promise<JobSummary[]> {
     return this.run(async () => {
       const out: JobSummary[] = [];
-      let url: string | undefined = this.url(
-        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
-      );
+      let url: string | undefined = this.url(this.providerPath('/jobs'));
       while (url) {
         const page: z.infer<typeof JobListSchema> = await this.client.json(
           { op: 'list jobs', method: 'GET', url },
