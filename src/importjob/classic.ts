@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
 import { joinUrl, parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
 import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -117,20 +118,18 @@ const JOB_STATES: Record<string, JobState> = {
   Cancelled: 'cancelled',
 };
 
+/** Lines of a classic (PascalCase) address block. */
 function lines(a: z.infer<typeof AddressSchema>): string[] {
-  const cityLine = [a.City, a.StateOrProvince, a.PostalCode].filter(Boolean).join(', ');
-  const out = [
-    a.RecipientName ?? a.Name,
-    a.StreetAddress1,
-    a.StreetAddress2,
-    a.Address,
-    cityLine,
-    a.CountryOrRegion,
-  ].filter((l): l is string => Boolean(l));
-  if (a.Phone) out.push(`Phone: ${a.Phone}`);
-  const extra = a.AdditionalShippingInformation ?? a.AdditionalInformation;
-  if (extra) out.push(extra);
-  return out;
+  return addressLines({
+    recipient: a.RecipientName ?? a.Name,
+    street: [a.StreetAddress1, a.StreetAddress2, a.Address],
+    city: a.City,
+    stateOrProvince: a.StateOrProvince,
+    postalCode: a.PostalCode,
+    country: a.CountryOrRegion,
+    phone: a.Phone,
+    extra: a.AdditionalShippingInformation ?? a.AdditionalInformation,
+  });
 }
 
 function toStatus(job: ClassicJob): JobStatus {

@@ -15,6 +15,7 @@ import {
 import { parseBody, parseInput, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -186,20 +187,18 @@ export function datacenterAddressLines(
 ): DatacenterAddress {
   if (a.datacenterAddressType === 'DatacenterAddressInstruction')
     return { lines: [], instructions: a.communicationInstruction };
-  const cityLine = [a.city, a.state, a.zip].filter(Boolean).join(', ');
-  const lines = [
-    a.contactPersonName,
-    a.company,
-    a.street1,
-    a.street2,
-    a.street3,
-    cityLine,
-    a.country,
-  ].filter((l): l is string => Boolean(l));
-  if (a.phone)
-    lines.push(`Phone: ${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`);
-  if (a.additionalShippingInformation) lines.push(a.additionalShippingInformation);
-  return { lines };
+  return {
+    lines: addressLines({
+      recipient: a.contactPersonName,
+      street: [a.company, a.street1, a.street2, a.street3],
+      city: a.city,
+      stateOrProvince: a.state,
+      postalCode: a.zip,
+      country: a.country,
+      phone: a.phone && `${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`,
+      extra: a.additionalShippingInformation,
+    }),
+  };
 }
 
 function toStatus(job: DataBoxJob): JobStatus {

@@ -7,6 +7,7 @@ import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
 import { parseBody, parseInput, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -110,20 +111,18 @@ export const IMPORTEXPORT_DRIVE_STATES: Record<string, DriveState> = {
   ShippedBack: 'shipped-back',
 };
 
-/** Lines of an address block. */
-export function addressLines(a: z.infer<typeof AddressSchema>): string[] {
-  const cityLine = [a.city, a.stateOrProvince, a.postalCode].filter(Boolean).join(', ');
-  const lines = [
-    a.recipientName,
-    a.streetAddress1,
-    a.streetAddress2,
-    cityLine,
-    a.countryOrRegion,
-  ].filter((l): l is string => Boolean(l));
-  if (a.phone) lines.push(`Phone: ${a.phone}`);
-  const extra = a.additionalInformation ?? a.additionalShippingInformation;
-  if (extra) lines.push(extra);
-  return lines;
+/** Lines of a Microsoft.ImportExport address block. */
+function lines(a: z.infer<typeof AddressSchema>): string[] {
+  return addressLines({
+    recipient: a.recipientName,
+    street: [a.streetAddress1, a.streetAddress2],
+    city: a.city,
+    stateOrProvince: a.stateOrProvince,
+    postalCode: a.postalCode,
+    country: a.countryOrRegion,
+    phone: a.phone,
+    extra: a.additionalInformation ?? a.additionalShippingInformation,
+  });
 }
 
 function toStatus(job: ImportExportJob): JobStatus {
@@ -147,7 +146,7 @@ function toStatus(job: ImportExportJob): JobStatus {
       ...(d.errorLogUri ? { errorLogUri: d.errorLogUri } : {}),
       ...(d.verboseLogUri ? { verboseLogUri: d.verboseLogUri } : {}),
     })),
-    ...(p.shippingInformation ? { shipTo: { lines: addressLines(p.shippingInformation) } } : {}),
+    ...(p.shippingInformation ? { shipTo: { lines: lines(p.shippingInformation) } } : {}),
     ...(p.deliveryPackage ? { deliveryPackage: { ...p.deliveryPackage } } : {}),
     ...(p.returnPackage ? { returnPackage: { ...p.returnPackage } } : {}),
   };
@@ -242,7 +241,7 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
       const p = loc.properties ?? {};
       return {
         location: loc.name,
-        address: { lines: addressLines(p) },
+        address: { lines: lines(p) },
         carriers: p.supportedCarriers ?? [],
         ...(p.alternateLocations ? { alternateLocations: p.alternateLocations } : {}),
       };

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NeedsAnswerError } from '../../src/errors.ts';
+import { datacenterAddressLines } from '../../src/importjob/databox.ts';
 import { redactJson, retryDelayMs } from '../../src/importjob/restClient.ts';
+import { addressLines } from '../../src/importjob/types.ts';
 import { resolveCloud } from '../../src/publishsettings/clouds.ts';
 import { chooseSubscription, loadPublishSettings } from '../../src/publishsettings/load.ts';
 import { parseServiceError } from '../../src/importjob/serviceError.ts';
@@ -129,5 +131,60 @@ describe('publish settings for the classic service (loader + subscription choice
     expect(sub.certificate.certPem).toContain('BEGIN CERTIFICATE');
     expect(deps.redactor.redact(sub.certificate.keyPem)).toBe('***');
     expect(deps.redactor.redact(b64)).toBe('***');
+  });
+});
+
+describe('address blocks', () => {
+  it('one layout for every service: recipient, streets, city line, country, phone, extra', () => {
+    expect(
+      addressLines({
+        recipient: 'Microsoft Azure Import/Export Service',
+        street: ['1 Datacenter Way', undefined, 'Dock 4'],
+        city: 'Boydton',
+        stateOrProvince: 'VA',
+        postalCode: '23917',
+        country: 'USA',
+        phone: '4345550100',
+        extra: 'Ship with tracking',
+      }),
+    ).toEqual([
+      'Microsoft Azure Import/Export Service',
+      '1 Datacenter Way',
+      'Dock 4',
+      'Boydton, VA, 23917',
+      'USA',
+      'Phone: 4345550100',
+      'Ship with tracking',
+    ]);
+    expect(addressLines({ street: [], city: 'Dublin' })).toEqual(['Dublin']);
+  });
+
+  it('Data Box: company after the contact, the phone extension, or the instruction alone', () => {
+    expect(
+      datacenterAddressLines({
+        datacenterAddressType: 'DatacenterAddressLocation',
+        contactPersonName: 'Import team',
+        company: 'Microsoft',
+        street1: '1 Way',
+        city: 'Amsterdam',
+        zip: '1000',
+        country: 'NL',
+        phone: '+31 20',
+        phoneExtension: '42',
+      } as Parameters<typeof datacenterAddressLines>[0]).lines,
+    ).toEqual([
+      'Import team',
+      'Microsoft',
+      '1 Way',
+      'Amsterdam, 1000',
+      'NL',
+      'Phone: +31 20 ext. 42',
+    ]);
+    expect(
+      datacenterAddressLines({
+        datacenterAddressType: 'DatacenterAddressInstruction',
+        communicationInstruction: 'Call first',
+      } as Parameters<typeof datacenterAddressLines>[0]),
+    ).toEqual({ lines: [], instructions: 'Call first' });
   });
 });
