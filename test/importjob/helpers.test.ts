@@ -171,7 +171,7 @@ describe('address blocks', () => {
         country: 'NL',
         phone: '+31 20',
         phoneExtension: '42',
-      } as Parameters<typeof datacenterAddressLines>[0]).lines,
+      }).lines,
     ).toEqual([
       'Import team',
       'Microsoft',
@@ -184,7 +184,7 @@ describe('address blocks', () => {
       datacenterAddressLines({
         datacenterAddressType: 'DatacenterAddressInstruction',
         communicationInstruction: 'Call first',
-      } as Parameters<typeof datacenterAddressLines>[0]),
+      }),
     ).toEqual({ lines: [], instructions: 'Call first' });
   });
 });
