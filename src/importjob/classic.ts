@@ -8,7 +8,14 @@ import { z } from 'zod';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
-import { joinUrl, parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
+import {
+  joinUrl,
+  parseBody,
+  parseInput,
+  parseReturnDetails,
+  RestClient,
+  type RestDeps,
+} from './restClient.ts';
 import {
   addressLines,
   type CreatedJob,
@@ -19,9 +26,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -332,13 +337,7 @@ export class ClassicService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.update(name, `update the return details of job ${name}`, {
       ...(address ? { ReturnAddress: returnAddressBody(address) } : {}),
       ...(shipping

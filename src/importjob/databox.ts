@@ -12,7 +12,7 @@ import {
   seg,
   unregisteredProvider,
 } from './arm.ts';
-import { parseBody, parseInput, type RestDeps } from './restClient.ts';
+import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   addressLines,
@@ -27,9 +27,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -418,13 +416,7 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.run(async () => {
       const op = `update the return details of job ${name}`;
       const res = await this.client.send({

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
-import { parseBody, parseInput, type RestDeps } from './restClient.ts';
+import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   addressLines,
@@ -17,9 +17,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -267,13 +265,7 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.patch(name, `update the return details of job ${name}`, {
       ...(address ? { returnAddress: returnAddressBody(address) } : {}),
       ...(shipping ? { returnShipping: { ...shipping } } : {}),
