@@ -29,7 +29,7 @@ export interface PreflightOptions {
   /** Blob service URL of the storage account (default: from the cloud). */
   blobEndpoint?: string;
   /** Seams, as for {@link runChecks}. */
-  seams?: Pick<CheckRunOptions, 'settingsLoader' | 'probe' | 'tokens' | 'lookup'>;
+  seams?: Pick<CheckRunOptions, 'probe' | 'tokens' | 'lookup'>;
 }
 
 /** The exit code for a failed check: OS (5), input (2), Azure (4). */

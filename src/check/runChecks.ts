@@ -14,11 +14,14 @@ import {
   type ProxyConfig,
 } from '../deps/proxy.ts';
 import type { Deps } from '../deps/types.ts';
+import { armTokenSource, authorityHostFor, type TokenSource } from '../importjob/token.ts';
+import { resolveCloud } from '../publishsettings/clouds.ts';
+import { chooseSubscription, loadPublishSettings } from '../publishsettings/load.ts';
+import type { PublishSettings, PublishSubscription } from '../publishsettings/types.ts';
 import type { ServiceKind } from '../staging/types.ts';
-import { CLOUDS, cloudOfServiceManagementUrl } from './clouds.ts';
+import { blobEndpoint } from '../storage/client.ts';
 import { checkElevation } from './elevation.ts';
 import { createEndpointProbe, type LookupFn } from './endpointProbe.ts';
-import { createMinimalSettingsLoader } from './minimalSettingsLoader.ts';
 import { checkOsTools } from './osTools.ts';
 import { checkStaging } from './staging.ts';
 import {
@@ -28,17 +31,13 @@ import {
   describeOperations,
   operationsFor,
 } from './subscriptionState.ts';
-import { createTokenSource } from './tokens.ts';
 import type {
   CheckResult,
   EndpointProbe,
   Operations,
   ProbeResult,
-  PublishSubscription,
-  SettingsLoader,
   SubscriptionRead,
   SubscriptionStateReader,
-  TokenSource,
 } from './types.ts';
 
 /** api-version of `GET /subscriptions/{id}/providers/{namespace}`. */
@@ -67,8 +66,7 @@ export interface CheckRunOptions {
   needsDisk: boolean;
   /** Whether Azure is called in this run (false: connectivity and subscription are skipped). */
   needsAzure?: boolean;
-  /** Seams (tests and the merge swap them). */
-  settingsLoader?: SettingsLoader;
+  /** Seams (tests swap them). */
   probe?: EndpointProbe;
   tokens?: TokenSource;
   lookup?: LookupFn;
@@ -257,23 +255,93 @@ function subscriptionCheck(
   };
 }
 
-function pickSubscription(
-  subs: PublishSubscription[],
+const CERTIFICATE = { id: 'certificate', title: 'management certificate' } as const;
+const PUBLISH_SETTINGS = { id: 'publish-settings', title: 'publish settings' } as const;
+
+/**
+ * Reads the publish settings with the parser of src/publishsettings, picks the subscription
+ * (`--subscription`, else the job's, else the only one, else asks) and judges its management
+ * certificate: expired or not yet valid fails, under 30 days left warns.
+ */
+async function checkPublishSettings(
+  deps: Deps,
+  file: string,
   wanted: string | undefined,
-): { sub?: PublishSubscription; problem?: string } {
-  if (wanted) {
-    const w = wanted.toLowerCase();
-    const sub = subs.find((s) => s.id.toLowerCase() === w || s.name.toLowerCase() === w);
-    return sub
-      ? { sub }
-      : {
-          problem: `no subscription "${wanted}" in the publish settings (it has ${subs.map((s) => s.name).join(', ')})`,
-        };
-  }
-  if (subs.length === 1) return { sub: subs[0]! };
-  return {
-    problem: `the publish settings hold ${subs.length} subscriptions: pass --subscription <id|name>`,
+): Promise<{ results: CheckResult[]; sub?: PublishSubscription }> {
+  // A failure is the publish-settings line (the error's own words and hint); no certificate then.
+  const failed = (err: unknown, fix: string, why: string): { results: CheckResult[] } => {
+    const e = err as Error & { hint?: string };
+    return {
+      results: [
+        { ...PUBLISH_SETTINGS, status: 'fail', detail: e.message, fix: e.hint ?? fix },
+        { ...CERTIFICATE, status: 'skip', detail: why },
+      ],
+    };
   };
+  let settings: PublishSettings;
+  try {
+    // The certificate verdict is a line of the report: no separate warning on stderr.
+    settings = await loadPublishSettings(deps, file, { warnCertificates: false });
+  } catch (err) {
+    return failed(
+      err,
+      'download a new publish-settings file',
+      'the publish settings cannot be read',
+    );
+  }
+  let sub: PublishSubscription;
+  try {
+    sub = await chooseSubscription(deps, settings, wanted);
+  } catch (err) {
+    return failed(err, 'pass --subscription <id|name>', 'no subscription chosen');
+  }
+  const settingsOk: CheckResult = {
+    ...PUBLISH_SETTINGS,
+    status: 'ok',
+    detail: `schema ${settings.schemaVersion}, subscription ${sub.name} (${sub.id}) at ${sub.serviceManagementUrl}`,
+    data: { schemaVersion: settings.schemaVersion, subscriptions: settings.subscriptions.length },
+  };
+  const c = sub.certificate;
+  const { daysLeft } = c;
+  const data = {
+    thumbprint: c.thumbprint,
+    subject: c.subject,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    daysLeft,
+  };
+  const until = c.notAfter.toISOString().slice(0, 10);
+  const certificate: CheckResult = c.expired
+    ? {
+        ...CERTIFICATE,
+        status: 'fail',
+        detail: `expired on ${until} (${c.subject}, thumbprint ${c.thumbprint})`,
+        fix: 'download a new publish-settings file (it adds a new management certificate) and pass it with p:<file>',
+        data,
+      }
+    : c.notYetValid
+      ? {
+          ...CERTIFICATE,
+          status: 'fail',
+          detail: `not valid before ${c.notBefore.toISOString()}`,
+          fix: "check this computer's clock, or download a new publish-settings file",
+          data,
+        }
+      : daysLeft < 30
+        ? {
+            ...CERTIFICATE,
+            status: 'warn',
+            detail: `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${until})`,
+            fix: 'download a new publish-settings file before it expires; a job created now needs the certificate until it completes',
+            data,
+          }
+        : {
+            ...CERTIFICATE,
+            status: 'ok',
+            detail: `valid until ${until} (${daysLeft} days left), thumbprint ${c.thumbprint}`,
+            data,
+          };
+  return { results: [settingsOk, certificate], sub };
 }
 
 /** Runs all checks. Never throws for a failed check: it reports it. */
@@ -320,114 +388,17 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
       },
     );
   } else {
-    const loader = opts.settingsLoader ?? createMinimalSettingsLoader(deps);
-    const file = path.resolve(deps.cwd, opts.publishSettings);
-    try {
-      const settings = await loader.load(file);
-      const picked = pickSubscription(
-        settings.subscriptions,
-        opts.subscription ?? job?.subscription,
-      );
-      if (picked.sub) {
-        sub = picked.sub;
-        checks.push({
-          id: 'publish-settings',
-          title: 'publish settings',
-          status: 'ok',
-          detail: `schema ${settings.schemaVersion}, subscription ${sub.name} (${sub.id}) at ${sub.serviceManagementUrl}`,
-          data: {
-            schemaVersion: settings.schemaVersion,
-            subscriptions: settings.subscriptions.length,
-          },
-        });
-        const c = sub.certificate;
-        const daysLeft = Math.floor(
-          (c.notAfter.getTime() - deps.clock.now().getTime()) / 86_400_000,
-        );
-        const certData = {
-          thumbprint: c.thumbprint,
-          subject: c.subject,
-          notBefore: c.notBefore.toISOString(),
-          notAfter: c.notAfter.toISOString(),
-          daysLeft,
-        };
-        if (c.notAfter.getTime() <= deps.clock.now().getTime()) {
-          checks.push({
-            id: 'certificate',
-            title: 'management certificate',
-            status: 'fail',
-            detail: `expired on ${c.notAfter.toISOString().slice(0, 10)} (${c.subject}, thumbprint ${c.thumbprint})`,
-            fix: 'download a new publish-settings file (it adds a new management certificate) and pass it with p:<file>',
-            data: certData,
-          });
-        } else if (c.notBefore.getTime() > deps.clock.now().getTime()) {
-          checks.push({
-            id: 'certificate',
-            title: 'management certificate',
-            status: 'fail',
-            detail: `not valid before ${c.notBefore.toISOString()}`,
-            fix: "check this computer's clock, or download a new publish-settings file",
-            data: certData,
-          });
-        } else if (daysLeft < 30) {
-          checks.push({
-            id: 'certificate',
-            title: 'management certificate',
-            status: 'warn',
-            detail: `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${c.notAfter.toISOString().slice(0, 10)})`,
-            fix: 'download a new publish-settings file before it expires; a job created now needs the certificate until it completes',
-            data: certData,
-          });
-        } else {
-          checks.push({
-            id: 'certificate',
-            title: 'management certificate',
-            status: 'ok',
-            detail: `valid until ${c.notAfter.toISOString().slice(0, 10)} (${daysLeft} days left), thumbprint ${c.thumbprint}`,
-            data: certData,
-          });
-        }
-      } else {
-        checks.push(
-          {
-            id: 'publish-settings',
-            title: 'publish settings',
-            status: 'fail',
-            detail: picked.problem!,
-            fix: 'pass --subscription <id|name>',
-          },
-          {
-            id: 'certificate',
-            title: 'management certificate',
-            status: 'skip',
-            detail: 'no subscription chosen',
-          },
-        );
-      }
-    } catch (err) {
-      const e = err as Error & { hint?: string };
-      checks.push(
-        {
-          id: 'publish-settings',
-          title: 'publish settings',
-          status: 'fail',
-          detail: e.message,
-          fix: e.hint ?? 'download a new publish-settings file',
-        },
-        {
-          id: 'certificate',
-          title: 'management certificate',
-          status: 'skip',
-          detail: 'the publish settings cannot be read',
-        },
-      );
-    }
+    const checked = await checkPublishSettings(
+      deps,
+      opts.publishSettings,
+      opts.subscription ?? job?.subscription,
+    );
+    checks.push(...checked.results);
+    sub = checked.sub;
   }
 
   // Endpoints of the service.
-  const cloudKey =
-    opts.azure.cloud ?? (sub ? cloudOfServiceManagementUrl(sub.serviceManagementUrl) : 'public');
-  const cloud = CLOUDS[cloudKey] ?? CLOUDS.public!;
+  const cloud = resolveCloud(opts.azure.cloud, sub?.serviceManagementUrl);
   const ca = opts.caFile
     ? await deps.fs.readFile(path.resolve(deps.cwd, opts.caFile), 'utf8').catch(() => undefined)
     : undefined;
@@ -507,10 +478,9 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
       operations = s.operations;
     }
   } else {
-    const armBase = (opts.azure.armEndpoint ?? cloud.arm).replace(/\/+$/, '');
-    const loginBase = (deps.env.AZURE_AUTHORITY_HOST ?? cloud.login).replace(/\/+$/, '');
-    const tokens =
-      opts.tokens ?? createTokenSource(deps, { authorityHost: loginBase, proxy: proxyConfig });
+    const armBase = (opts.azure.armEndpoint ?? cloud.armEndpoint).replace(/\/+$/, '');
+    const loginBase = authorityHostFor(cloud, deps.env).replace(/\/+$/, '');
+    const tokens = opts.tokens ?? armTokenSource(deps, cloud, opts.proxy);
     noteHost(loginBase);
     const login = await checkEndpoint(
       probe,
@@ -522,8 +492,8 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
         if (tokens.offline)
           return { ok: true, detail: 'token from DISKPREP_ACCESS_TOKEN, no sign-in call needed' };
         try {
-          const t = await tokens.getToken(`${armBase}/.default`);
-          return { ok: true, detail: `token acquired (${t.source})` };
+          await tokens.getToken();
+          return { ok: true, detail: `token acquired (${tokens.source})` };
         } catch (err) {
           return { ok: false, detail: (err as Error).message.split('\n')[0] ?? 'no token' };
         }
@@ -609,7 +579,7 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
   // Storage account blob endpoint.
   if (needsAzure && job?.storageAccount) {
     const blobBase = (
-      opts.blobEndpoint ?? `https://${job.storageAccount}.${cloud.blobSuffix}`
+      opts.blobEndpoint ?? blobEndpoint(job.storageAccount, deps.env, cloud)
     ).replace(/\/+$/, '');
     noteHost(blobBase);
     const ep = await checkEndpoint(

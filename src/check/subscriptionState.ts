@@ -7,13 +7,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { Deps } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
-import type {
-  ManagementCertificate,
-  Operations,
-  SubscriptionRead,
-  SubscriptionStateReader,
-  TokenSource,
-} from './types.ts';
+import type { TokenSource } from '../importjob/token.ts';
+import type { ManagementCertificate } from '../publishsettings/certificate.ts';
+import type { Operations, SubscriptionRead, SubscriptionStateReader } from './types.ts';
 
 /** ARM `GET /subscriptions/{id}` api-version (Microsoft.Resources subscriptions). */
 export const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
@@ -156,7 +152,7 @@ export async function armCall(
 > {
   let token;
   try {
-    token = await tokens.getToken(`${armBase.replace(/\/+$/, '')}/.default`);
+    token = await tokens.getToken();
   } catch (err) {
     return { ok: false, status: undefined, reason: `no access token: ${(err as Error).message}` };
   }
@@ -165,7 +161,7 @@ export async function armCall(
       method: req.method,
       url: `${armBase.replace(/\/+$/, '')}${req.path}`,
       headers: {
-        authorization: `Bearer ${token.token}`,
+        authorization: `Bearer ${token}`,
         accept: 'application/json',
         ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },

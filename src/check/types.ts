@@ -1,7 +1,7 @@
 /**
  * The vocabulary of `diskprep check` and of prepare's preflight: one {@link CheckResult} per
- * line, and the small interfaces the checks reach the outside world through, so each can be
- * swapped (the publish-settings parser, the Azure clients) without touching the checks.
+ * line, and the small interfaces the checks reach the network through, so tests can swap them.
+ * Publish settings, clouds and tokens come from src/publishsettings and src/importjob/token.ts.
  */
 import type { ServiceKind } from '../staging/types.ts';
 
@@ -24,39 +24,6 @@ export interface CheckResult {
 
 /** What a failing check is about: prepare's preflight maps it to an exit code. */
 export type CheckKind = 'os' | 'input' | 'azure';
-
-/** A management certificate as diskprep needs it. */
-export interface ManagementCertificate {
-  keyPem: string;
-  certPem: string;
-  /** SHA-1 of the DER certificate, uppercase hex (what the portal shows). */
-  thumbprint: string;
-  subject: string;
-  notBefore: Date;
-  notAfter: Date;
-}
-
-/** One subscription of a publish-settings file. */
-export interface PublishSubscription {
-  id: string;
-  name: string;
-  serviceManagementUrl: string;
-  certificate: ManagementCertificate;
-}
-
-/** A parsed publish-settings file. */
-export interface PublishSettings {
-  schemaVersion: string;
-  subscriptions: PublishSubscription[];
-}
-
-/**
- * Reads a publish-settings file. Throws a DiskprepError (usage) naming what is wrong with it.
- * The lead swaps the minimal implementation for src/publishsettings at merge.
- */
-export interface SettingsLoader {
-  load(file: string): Promise<PublishSettings>;
-}
 
 /** Where a connection attempt stopped. */
 export type ProbeStage = 'dns' | 'tcp' | 'proxy-dns' | 'proxy-tcp' | 'proxy-connect' | 'tls';
@@ -108,19 +75,6 @@ export type SubscriptionRead =
 /** Reads a subscription's state with an authenticated call. */
 export interface SubscriptionStateReader {
   read(): Promise<SubscriptionRead>;
-}
-
-/** A bearer token for ARM and where it came from. */
-export interface AccessToken {
-  token: string;
-  source: string;
-}
-
-/** Gets Entra ID tokens (env DISKPREP_ACCESS_TOKEN, else @azure/identity). */
-export interface TokenSource {
-  /** True when the token comes without a call to the Entra login host. */
-  readonly offline: boolean;
-  getToken(scope: string): Promise<AccessToken>;
 }
 
 /** The service a check is about (the job's, or the one the options imply). */

@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommonOptions, Deps } from '../deps/types.ts';
+import { CLOUD_NAMES } from '../publishsettings/clouds.ts';
 
 /** What parsing argv produced: the common options and the command to run with deps. */
 export interface Invocation {
@@ -104,9 +105,7 @@ export function addAzureOptions(cmd: Command): Command {
     'classic Service Management endpoint (default: from the publish settings)',
   );
   cmd.option('--arm-endpoint <url>', 'Azure Resource Manager endpoint (default: from the cloud)');
-  cmd.addOption(
-    new Option('--cloud <name>', 'Azure cloud').choices(['public', 'usgov', 'china', 'germany']),
-  );
+  cmd.addOption(new Option('--cloud <name>', 'Azure cloud').choices(CLOUD_NAMES));
   return cmd;
 }
 

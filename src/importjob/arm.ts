@@ -5,8 +5,7 @@
  */
 import type { HttpResponse } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
-import { joinUrl } from './clouds.ts';
-import { RestClient, type RestCall, type RestDeps } from './restClient.ts';
+import { joinUrl, RestClient, type RestCall, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 
 /** Where an ARM adapter works. */
@@ -93,6 +92,63 @@ export function unregisteredProvider(
       cause,
     },
   );
+}
+
+/**
+ * What a Microsoft.DataBox or Microsoft.ImportExport job adapter has in common: its REST client
+ * with bearer tokens, the job's resource path, api-versioned URLs, the one-line explanation of an
+ * unregistered provider, and the GET that tells whether a job already exists.
+ */
+export abstract class ArmJobAdapter {
+  protected readonly client: RestClient;
+  protected readonly ctx: ArmContext;
+  protected readonly deps: RestDeps;
+  private readonly namespace: string;
+  private readonly apiVersion: string;
+
+  protected constructor(
+    api: { service: string; namespace: string; apiVersion: string },
+    ctx: ArmContext,
+    deps: RestDeps,
+    tokens: TokenSource,
+  ) {
+    this.ctx = ctx;
+    this.deps = deps;
+    this.namespace = api.namespace;
+    this.apiVersion = api.apiVersion;
+    this.client = armClient(api.service, deps, tokens, ctx.timeoutMs);
+  }
+
+  /** `/subscriptions/…/resourceGroups/…/providers/<namespace>` + `rest`. */
+  protected providerPath(rest: string): string {
+    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${this.namespace}${rest}`;
+  }
+
+  protected jobPath(name: string): string {
+    return this.providerPath(`/jobs/${seg(name)}`);
+  }
+
+  protected url(path: string, query: Record<string, string> = {}): string {
+    return armUrl(this.ctx.armUrl, path, this.apiVersion, query);
+  }
+
+  protected run<T>(fn: () => Promise<T>): Promise<T> {
+    return withProviderCheck(this.namespace, this.ctx.subscription, fn);
+  }
+
+  /** GET without throwing on 404: the probe that keeps a create from running twice. */
+  protected async probeJob(
+    name: string,
+    query: Record<string, string> = {},
+  ): Promise<HttpResponse | undefined> {
+    const res = await this.client.send({
+      op: `look up job ${name}`,
+      method: 'GET',
+      url: this.url(this.jobPath(name), query),
+      allow: [404],
+    });
+    return res.status === 404 ? undefined : res;
+  }
 }
 
 /** Most polls of one long-running operation before giving up (about 30 minutes at 10 s). */

@@ -7,10 +7,17 @@
 import { z } from 'zod';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { joinUrl } from './clouds.ts';
 import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
-import { parseBody, parseInput, RestClient, type RestDeps } from './restClient.ts';
 import {
+  joinUrl,
+  parseBody,
+  parseInput,
+  parseReturnDetails,
+  RestClient,
+  type RestDeps,
+} from './restClient.ts';
+import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -19,9 +26,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -118,20 +123,18 @@ const JOB_STATES: Record<string, JobState> = {
   Cancelled: 'cancelled',
 };
 
+/** Lines of a classic (PascalCase) address block. */
 function lines(a: z.infer<typeof AddressSchema>): string[] {
-  const cityLine = [a.City, a.StateOrProvince, a.PostalCode].filter(Boolean).join(', ');
-  const out = [
-    a.RecipientName ?? a.Name,
-    a.StreetAddress1,
-    a.StreetAddress2,
-    a.Address,
-    cityLine,
-    a.CountryOrRegion,
-  ].filter((l): l is string => Boolean(l));
-  if (a.Phone) out.push(`Phone: ${a.Phone}`);
-  const extra = a.AdditionalShippingInformation ?? a.AdditionalInformation;
-  if (extra) out.push(extra);
-  return out;
+  return addressLines({
+    recipient: a.RecipientName ?? a.Name,
+    street: [a.StreetAddress1, a.StreetAddress2, a.Address],
+    city: a.City,
+    stateOrProvince: a.StateOrProvince,
+    postalCode: a.PostalCode,
+    country: a.CountryOrRegion,
+    phone: a.Phone,
+    extra: a.AdditionalShippingInformation ?? a.AdditionalInformation,
+  });
 }
 
 function toStatus(job: ClassicJob): JobStatus {
@@ -334,13 +337,7 @@ export class ClassicService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.update(name, `update the return details of job ${name}`, {
       ...(address ? { ReturnAddress: returnAddressBody(address) } : {}),
       ...(shipping

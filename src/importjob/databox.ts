@@ -7,16 +7,15 @@ import type { HttpResponse } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
 import {
   type ArmContext,
-  armClient,
-  armUrl,
+  ArmJobAdapter,
   pollLongRunning,
   seg,
   unregisteredProvider,
-  withProviderCheck,
 } from './arm.ts';
-import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -28,9 +27,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -188,20 +185,18 @@ export function datacenterAddressLines(
 ): DatacenterAddress {
   if (a.datacenterAddressType === 'DatacenterAddressInstruction')
     return { lines: [], instructions: a.communicationInstruction };
-  const cityLine = [a.city, a.state, a.zip].filter(Boolean).join(', ');
-  const lines = [
-    a.contactPersonName,
-    a.company,
-    a.street1,
-    a.street2,
-    a.street3,
-    cityLine,
-    a.country,
-  ].filter((l): l is string => Boolean(l));
-  if (a.phone)
-    lines.push(`Phone: ${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`);
-  if (a.additionalShippingInformation) lines.push(a.additionalShippingInformation);
-  return { lines };
+  return {
+    lines: addressLines({
+      recipient: a.contactPersonName,
+      street: [a.company, a.street1, a.street2, a.street3],
+      city: a.city,
+      stateOrProvince: a.state,
+      postalCode: a.zip,
+      country: a.country,
+      phone: a.phone && `${a.phone}${a.phoneExtension ? ` ext. ${a.phoneExtension}` : ''}`,
+      extra: a.additionalShippingInformation,
+    }),
+  };
 }
 
 function toStatus(job: DataBoxJob): JobStatus {
@@ -269,45 +264,26 @@ function shippingAddressFrom(a: ReturnAddress) {
 }
 
 /** The Data Box customer-disk adapter. */
-export class DataBoxService implements ImportJobService {
+export class DataBoxService extends ArmJobAdapter implements ImportJobService {
   readonly kind = 'databox' as const;
-  private readonly client: RestClient;
-
-  private readonly ctx: ArmContext;
-  private readonly deps: RestDeps;
 
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
-    this.ctx = ctx;
-    this.deps = deps;
-    this.client = armClient('databox', deps, tokens, ctx.timeoutMs);
+    super(
+      { service: 'databox', namespace: NAMESPACE, apiVersion: DATABOX_API_VERSION },
+      ctx,
+      deps,
+      tokens,
+    );
   }
 
-  private jobPath(name: string): string {
-    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
-  }
-
-  private url(path: string, query: Record<string, string> = {}): string {
-    return armUrl(this.ctx.armUrl, path, DATABOX_API_VERSION, query);
-  }
-
-  private run<T>(fn: () => Promise<T>): Promise<T> {
-    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
-  }
-
-  /** GET without throwing on 404: the probe that keeps a create from running twice. */
-  private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({
-      op: `look up job ${name}`,
-      method: 'GET',
-      url: this.url(this.jobPath(name), { $expand: 'details' }),
-      allow: [404],
-    });
-    return res.status === 404 ? undefined : res;
+  /** The job with its details (drives, keys' status), or undefined when there is none. */
+  private probeJobWithDetails(name: string): Promise<HttpResponse | undefined> {
+    return this.probeJob(name, { $expand: 'details' });
   }
 
   /** Fails unless DataBoxCustomerDisk is enabled for this subscription, country and region. */
   async checkAvailable(location: string, country: string): Promise<void> {
-    const path = `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/locations/${seg(location)}/availableSkus`;
+    const path = this.providerPath(`/locations/${seg(location)}/availableSkus`);
     const skus = await this.client.json(
       {
         op: `check that ${SKU} is available in ${location}`,
@@ -388,7 +364,7 @@ export class DataBoxService implements ImportJobService {
         method: 'PUT',
         url: this.url(this.jobPath(req.name)),
         body,
-        probe: () => this.probeJob(req.name),
+        probe: () => this.probeJobWithDetails(req.name),
       });
       if (res.status === 202) await pollLongRunning(this.client, this.deps, op, res);
       const job = await this.getJob(req.name);
@@ -440,13 +416,7 @@ export class DataBoxService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.run(async () => {
       const op = `update the return details of job ${name}`;
       const res = await this.client.send({
@@ -489,7 +459,7 @@ export class DataBoxService implements ImportJobService {
           deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber },
         },
         probe: async () => {
-          const res = await this.probeJob(name);
+          const res = await this.probeJobWithDetails(name);
           if (!res) return undefined;
           const job = parseBody('databox', `get job ${name}`, res, DataBoxJobSchema);
           return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber
@@ -508,7 +478,7 @@ export class DataBoxService implements ImportJobService {
         url: this.url(`${this.jobPath(name)}/cancel`),
         body: { reason },
         probe: async () => {
-          const res = await this.probeJob(name);
+          const res = await this.probeJobWithDetails(name);
           if (!res) return undefined;
           return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties
             .status === 'Cancelled'
@@ -522,9 +492,7 @@ export class DataBoxService implements ImportJobService {
   async listJobs(): Promise<JobSummary[]> {
     return this.run(async () => {
       const out: JobSummary[] = [];
-      let url: string | undefined = this.url(
-        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
-      );
+      let url: string | undefined = this.url(this.providerPath('/jobs'));
       while (url) {
         const page: z.infer<typeof JobListSchema> = await this.client.json(
           { op: 'list jobs', method: 'GET', url },

@@ -6,22 +6,25 @@ import type { AzureOptions } from '../cli/common.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import type { ServiceKind } from '../staging/types.ts';
+import type { PublishSubscription } from '../publishsettings/types.ts';
+import { resolveCloud } from '../publishsettings/clouds.ts';
 import { ClassicService } from './classic.ts';
-import { type Cloud, cloudByName, cloudFromServiceManagementUrl } from './clouds.ts';
 import { DataBoxService } from './databox.ts';
 import { ImportExportService } from './importexport.ts';
 import { OfflineService } from './offline.ts';
 import { armTokenSource, type TokenSource } from './token.ts';
 import type { ImportJobService } from './types.ts';
 
-/** A publish-settings subscription (the shape the publish-settings parser gives). */
-export interface PublishSettingsSubscription {
-  id: string;
-  name?: string;
-  serviceManagementUrl: string;
-  cloud?: string;
-  certificate: { keyPem: string; certPem: string; thumbprint?: string };
-}
+/**
+ * What the classic adapter needs of a publish-settings subscription: the part of
+ * {@link PublishSubscription} (src/publishsettings) it reads, so tests can hand in a PEM pair.
+ */
+export type PublishSettingsSubscription = Pick<
+  PublishSubscription,
+  'id' | 'serviceManagementUrl'
+> & {
+  certificate: Pick<PublishSubscription['certificate'], 'keyPem' | 'certPem'>;
+};
 
 /** Inputs of {@link createImportJobService}. */
 export interface ImportJobServiceInput {
@@ -33,20 +36,12 @@ export interface ImportJobServiceInput {
   publishSettings?: PublishSettingsSubscription;
   /** databox / importexport: where tokens come from (default DISKPREP_ACCESS_TOKEN, then @azure/identity). */
   tokens?: TokenSource;
+  /** `--proxy`, for @azure/identity (the http seam applies it to every other call). */
+  proxy?: string;
   /** offline: the job's journal folder (drive-info XML). */
   journalDir?: string;
   /** Per-attempt timeout of each call (default 60 s). */
   timeoutMs?: number;
-}
-
-/** The cloud for a run: `--cloud`, else the publish settings' endpoint, else public. */
-export function resolveCloud(
-  azure: AzureOptions,
-  publishSettings?: PublishSettingsSubscription,
-): Cloud {
-  if (azure.cloud) return cloudByName(azure.cloud);
-  if (publishSettings) return cloudFromServiceManagementUrl(publishSettings.serviceManagementUrl);
-  return cloudByName(undefined);
 }
 
 type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs'>;
@@ -56,7 +51,7 @@ export function createImportJobService(
   input: ImportJobServiceInput,
   deps: FactoryDeps,
 ): ImportJobService {
-  const cloud = resolveCloud(input.azure, input.publishSettings);
+  const cloud = resolveCloud(input.azure.cloud, input.publishSettings?.serviceManagementUrl);
   switch (input.service) {
     case 'classic': {
       const ps = input.publishSettings;
@@ -87,12 +82,12 @@ export function createImportJobService(
           },
         );
       const ctx = {
-        armUrl: input.azure.armEndpoint ?? cloud.armUrl,
+        armUrl: input.azure.armEndpoint ?? cloud.armEndpoint,
         subscription,
         resourceGroup,
         timeoutMs: input.timeoutMs,
       };
-      const tokens = input.tokens ?? armTokenSource(deps, cloud);
+      const tokens = input.tokens ?? armTokenSource(deps, cloud, input.proxy);
       return input.service === 'databox'
         ? new DataBoxService(ctx, deps, tokens)
         : new ImportExportService(ctx, deps, tokens);

@@ -3,11 +3,11 @@
  * tenants. Reference: reference/azure-importexport.md §3.1.
  */
 import { z } from 'zod';
-import type { HttpResponse } from '../deps/types.ts';
-import { type ArmContext, armClient, armUrl, seg, withProviderCheck } from './arm.ts';
-import { parseBody, parseInput, type RestClient, type RestDeps } from './restClient.ts';
+import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
+import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
+  addressLines,
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
@@ -17,9 +17,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
-  ReturnAddressSchema,
   type ReturnShipping,
-  ReturnShippingSchema,
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
@@ -111,20 +109,18 @@ export const IMPORTEXPORT_DRIVE_STATES: Record<string, DriveState> = {
   ShippedBack: 'shipped-back',
 };
 
-/** Lines of an address block. */
-export function addressLines(a: z.infer<typeof AddressSchema>): string[] {
-  const cityLine = [a.city, a.stateOrProvince, a.postalCode].filter(Boolean).join(', ');
-  const lines = [
-    a.recipientName,
-    a.streetAddress1,
-    a.streetAddress2,
-    cityLine,
-    a.countryOrRegion,
-  ].filter((l): l is string => Boolean(l));
-  if (a.phone) lines.push(`Phone: ${a.phone}`);
-  const extra = a.additionalInformation ?? a.additionalShippingInformation;
-  if (extra) lines.push(extra);
-  return lines;
+/** Lines of a Microsoft.ImportExport address block. */
+function lines(a: z.infer<typeof AddressSchema>): string[] {
+  return addressLines({
+    recipient: a.recipientName,
+    street: [a.streetAddress1, a.streetAddress2],
+    city: a.city,
+    stateOrProvince: a.stateOrProvince,
+    postalCode: a.postalCode,
+    country: a.countryOrRegion,
+    phone: a.phone,
+    extra: a.additionalInformation ?? a.additionalShippingInformation,
+  });
 }
 
 function toStatus(job: ImportExportJob): JobStatus {
@@ -148,7 +144,7 @@ function toStatus(job: ImportExportJob): JobStatus {
       ...(d.errorLogUri ? { errorLogUri: d.errorLogUri } : {}),
       ...(d.verboseLogUri ? { verboseLogUri: d.verboseLogUri } : {}),
     })),
-    ...(p.shippingInformation ? { shipTo: { lines: addressLines(p.shippingInformation) } } : {}),
+    ...(p.shippingInformation ? { shipTo: { lines: lines(p.shippingInformation) } } : {}),
     ...(p.deliveryPackage ? { deliveryPackage: { ...p.deliveryPackage } } : {}),
     ...(p.returnPackage ? { returnPackage: { ...p.returnPackage } } : {}),
   };
@@ -162,39 +158,16 @@ function returnAddressBody(a: ReturnAddress) {
 }
 
 /** The Microsoft.ImportExport adapter. */
-export class ImportExportService implements ImportJobService {
+export class ImportExportService extends ArmJobAdapter implements ImportJobService {
   readonly kind = 'importexport' as const;
-  private readonly client: RestClient;
-
-  private readonly ctx: ArmContext;
-  private readonly deps: RestDeps;
 
   constructor(ctx: ArmContext, deps: RestDeps, tokens: TokenSource) {
-    this.ctx = ctx;
-    this.deps = deps;
-    this.client = armClient('importexport', deps, tokens, ctx.timeoutMs);
-  }
-
-  private jobPath(name: string): string {
-    return `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs/${seg(name)}`;
-  }
-
-  private url(path: string): string {
-    return armUrl(this.ctx.armUrl, path, IMPORTEXPORT_API_VERSION);
-  }
-
-  private run<T>(fn: () => Promise<T>): Promise<T> {
-    return withProviderCheck(NAMESPACE, this.ctx.subscription, fn);
-  }
-
-  private async probeJob(name: string): Promise<HttpResponse | undefined> {
-    const res = await this.client.send({
-      op: `look up job ${name}`,
-      method: 'GET',
-      url: this.url(this.jobPath(name)),
-      allow: [404],
-    });
-    return res.status === 404 ? undefined : res;
+    super(
+      { service: 'importexport', namespace: NAMESPACE, apiVersion: IMPORTEXPORT_API_VERSION },
+      ctx,
+      deps,
+      tokens,
+    );
   }
 
   async createJob(request: CreateJobRequest): Promise<CreatedJob> {
@@ -266,7 +239,7 @@ export class ImportExportService implements ImportJobService {
       const p = loc.properties ?? {};
       return {
         location: loc.name,
-        address: { lines: addressLines(p) },
+        address: { lines: lines(p) },
         carriers: p.supportedCarriers ?? [],
         ...(p.alternateLocations ? { alternateLocations: p.alternateLocations } : {}),
       };
@@ -292,13 +265,7 @@ export class ImportExportService implements ImportJobService {
     name: string,
     details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
   ): Promise<void> {
-    const address = details.returnAddress
-      ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
-      : undefined;
-    const shipping = details.returnShipping
-      ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
-      : undefined;
-    if (shipping) this.deps.redactor.add(shipping.carrierAccountNumber);
+    const { address, shipping } = parseReturnDetails(details, this.deps.redactor);
     await this.patch(name, `update the return details of job ${name}`, {
       ...(address ? { returnAddress: returnAddressBody(address) } : {}),
       ...(shipping ? { returnShipping: { ...shipping } } : {}),
@@ -325,9 +292,7 @@ export class ImportExportService implements ImportJobService {
   async listJobs(): Promise<JobSummary[]> {
     return this.run(async () => {
       const out: JobSummary[] = [];
-      let url: string | undefined = this.url(
-        `/subscriptions/${seg(this.ctx.subscription)}/resourceGroups/${seg(this.ctx.resourceGroup)}/providers/${NAMESPACE}/jobs`,
-      );
+      let url: string | undefined = this.url(this.providerPath('/jobs'));
       while (url) {
         const page: z.infer<typeof JobListSchema> = await this.client.json(
           { op: 'list jobs', method: 'GET', url },

@@ -9,6 +9,12 @@ import type { z } from 'zod';
 import type { Deps, HttpRequest, HttpResponse } from '../deps/types.ts';
 import { AzureError, DiskprepError } from '../errors.ts';
 import { parseServiceError } from './serviceError.ts';
+import {
+  type ReturnAddress,
+  ReturnAddressSchema,
+  type ReturnShipping,
+  ReturnShippingSchema,
+} from './types.ts';
 
 /** The deps the client touches. */
 export type RestDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal'>;
@@ -75,6 +81,11 @@ export function retryDelayMs(attempt: number, retryAfter: string | undefined, no
     if (!Number.isNaN(at)) return Math.max(0, Math.min(at - now.getTime(), 300_000));
   }
   return Math.min(30_000, 1000 * 2 ** (attempt - 1));
+}
+
+/** Joins a base URL and a path with exactly one slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
 /** A JSON REST client for one service. */
@@ -251,4 +262,22 @@ export function parseInput<S extends z.ZodType>(
     );
   }
   return parsed.data;
+}
+
+/**
+ * Validates the return details of a job (each adapter's setReturnDetails) and registers the
+ * carrier account number with the redactor.
+ */
+export function parseReturnDetails(
+  details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping },
+  redactor: Deps['redactor'],
+): { address?: ReturnAddress; shipping?: ReturnShipping } {
+  const address = details.returnAddress
+    ? parseInput('return address', ReturnAddressSchema, details.returnAddress)
+    : undefined;
+  const shipping = details.returnShipping
+    ? parseInput('return shipping', ReturnShippingSchema, details.returnShipping)
+    : undefined;
+  if (shipping) redactor.add(shipping.carrierAccountNumber);
+  return { ...(address ? { address } : {}), ...(shipping ? { shipping } : {}) };
 }

@@ -217,3 +217,28 @@ export interface ImportJobService {
   /** Import jobs of this account / subscription. */
   listJobs(): Promise<JobSummary[]>;
 }
+
+/** The parts of a postal address, whatever a service calls its fields. */
+export interface AddressParts {
+  recipient?: string;
+  /** Street lines, in order (empty ones are dropped). */
+  street: (string | undefined)[];
+  city?: string;
+  stateOrProvince?: string;
+  postalCode?: string;
+  country?: string;
+  phone?: string;
+  /** Additional (shipping) information. */
+  extra?: string;
+}
+
+/** Lines of an address block: recipient, streets, "city, state, postcode", country, phone, extra. */
+export function addressLines(a: AddressParts): string[] {
+  const cityLine = [a.city, a.stateOrProvince, a.postalCode].filter(Boolean).join(', ');
+  const out = [a.recipient, ...a.street, cityLine, a.country].filter((l): l is string =>
+    Boolean(l),
+  );
+  if (a.phone) out.push(`Phone: ${a.phone}`);
+  if (a.extra) out.push(a.extra);
+  return out;
+}

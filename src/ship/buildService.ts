@@ -26,6 +26,8 @@ export interface BuildServiceOptions {
   subscription?: string;
   /** The command to name in the hint when `p:` is missing (`diskprep u:`). */
   command: string;
+  /** `--proxy`, for the Azure SDK sign-in (the http seam has it already). */
+  proxy?: string;
   createService?: ServiceFactory;
 }
 
@@ -59,17 +61,7 @@ export async function buildJobService(
       });
     const settings = await loadPublishSettings(deps, options.publishSettings);
     const sub = await chooseSubscription(deps, settings, options.subscription ?? job.subscription);
-    publishSettings = {
-      id: sub.id,
-      name: sub.name,
-      serviceManagementUrl: sub.serviceManagementUrl,
-      cloud: sub.cloud,
-      certificate: {
-        keyPem: sub.certificate.keyPem,
-        certPem: sub.certificate.certPem,
-        thumbprint: sub.certificate.thumbprint,
-      },
-    };
+    publishSettings = sub;
   }
   return (options.createService ?? createImportJobService)(
     {
@@ -81,6 +73,7 @@ export async function buildJobService(
         storageAccount: job.storageAccount ?? '',
       },
       ...(publishSettings ? { publishSettings } : {}),
+      ...(options.proxy ? { proxy: options.proxy } : {}),
     },
     deps,
   );

@@ -3,9 +3,9 @@
  * §2.4): fetched for drives that did not complete cleanly and summarised as the drive status plus
  * the blobs that failed and why.
  */
-import { BlobClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { XMLParser } from 'fast-xml-parser';
 import type { Deps } from '../deps/types.ts';
+import { blobClient, type StorageCredential, type StorageNetwork } from './client.ts';
 
 /** A summary of one drive's error log. */
 export interface DriveLogSummary {
@@ -48,18 +48,10 @@ export function summarizeDriveLog(xml: string): DriveLogSummary {
 export async function fetchLogBlob(
   url: string,
   account: string,
-  credential: { accountKey: string } | { sas: string } | undefined,
+  credential: StorageCredential | undefined,
   redactor: Deps['redactor'],
+  network?: StorageNetwork,
 ): Promise<string> {
-  let client: BlobClient;
-  if (credential && 'accountKey' in credential) {
-    redactor.add(credential.accountKey);
-    client = new BlobClient(url, new StorageSharedKeyCredential(account, credential.accountKey));
-  } else if (credential && 'sas' in credential && !url.includes('sig=')) {
-    const sas = credential.sas.replace(/^[^?]*\?/, '');
-    redactor.add(sas);
-    client = new BlobClient(`${url}${url.includes('?') ? '&' : '?'}${sas}`);
-  } else client = new BlobClient(url);
-  const buf = await client.downloadToBuffer();
+  const buf = await blobClient(url, account, credential, redactor, network).downloadToBuffer();
   return buf.toString('utf8');
 }

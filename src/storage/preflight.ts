@@ -66,6 +66,12 @@ export function storageError(err: unknown, account: string, container: string): 
       'use a general-purpose v2 (StorageV2) account with blob storage',
     );
   const text = (e.message ?? String(err)).split('\n')[0] ?? '';
+  // Same test as the http seam's: a certificate Node does not trust.
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS/.test(code ?? ''))
+    return says(
+      `storage ${account}/${container}: the TLS handshake failed: ${text}`,
+      "trust the server's CA with --ca-file <pem> (TLS-inspecting proxy, private endpoint)",
+    );
   return says(
     `storage ${account}/${container}: ${text}${status ? ` (HTTP ${status})` : ''}`,
     'check the account, the container and the network',

@@ -2,6 +2,7 @@
  * Connectivity, subscription state and Data Box checks against loopback fakes with real TLS,
  * directly and through a real CONNECT proxy.
  */
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { runChecks, type CheckRunOptions } from '../../src/check/runChecks.ts';
 import { runPreflight } from '../../src/check/preflight.ts';
 import { createHttp } from '../../src/deps/http.ts';
 import { DiskprepError } from '../../src/errors.ts';
+import { decodeManagementCertificate } from '../../src/publishsettings/certificate.ts';
 import { startFakeAzure, type FakeAzure } from '../fakes/checkAzureServer.ts';
 import {
   makeManagementPfx,
@@ -150,9 +152,7 @@ describe('ARM subscription state → operations possible now', () => {
 describe('classic subscription (mutual TLS with the publish-settings certificate)', () => {
   async function classicRun(status: string, pfx = validPfx) {
     azure.state.classicStatus = status;
-    azure.state.thumbprint = (
-      await import('../../src/check/minimalSettingsLoader.ts')
-    ).readManagementCertificate(validPfx).thumbprint;
+    azure.state.thumbprint = decodeManagementCertificate(validPfx, 'the test PFX').thumbprint;
     const staging = await makeStaging({ service: 'classic', data: 'data' });
     const file = await writePublishSettings(path.join(staging, 'my.publishsettings'), {
       id: SUB,
@@ -202,6 +202,59 @@ describe('classic subscription (mutual TLS with the publish-settings certificate
     expect(ep.status).toBe('fail');
     expect(ep.detail).toContain('HTTP 403 ForbiddenError');
     expect(ep.fix).toContain('management certificate');
+  });
+});
+
+describe('publish settings through the real parser (check reports, never throws)', () => {
+  async function run(xml: string, extra: Partial<CheckRunOptions> = {}) {
+    const staging = await makeStaging({ service: 'classic', data: 'data' });
+    const file = path.join(staging, 'x.publishsettings');
+    await writeFile(file, xml);
+    const { deps, recorded } = depsWithHttp({ env: {}, ca: pki.caPem });
+    const report = await runChecks(deps, {
+      staging,
+      publishSettings: file,
+      azure: {},
+      needsDisk: false,
+      needsAzure: false,
+      ...extra,
+    });
+    return { byId: Object.fromEntries(report.checks.map((c) => [c.id, c])), recorded };
+  }
+  const sub = (id: string, name: string) =>
+    `<Subscription ServiceManagementUrl="${azure.url}" Id="${id}" Name="${name}" ManagementCertificate="${validPfx}" />`;
+  const two = () =>
+    `<PublishData><PublishProfile SchemaVersion="2.0" PublishMethod="AzureServiceManagementAPI">${sub(SUB, 'A')}${sub('22222222-2222-4333-8444-555555555555', 'B')}</PublishProfile></PublishData>`;
+
+  it('a Web Deploy profile: ✗ naming the wrong kind of file, certificate skipped', async () => {
+    const { byId } = await run(
+      '<publishData><publishProfile publishMethod="MSDeploy" userPWD="x" /></publishData>',
+    );
+    expect(byId['publish-settings']).toMatchObject({ status: 'fail' });
+    expect(byId['publish-settings']!.detail).toMatch(/Web Deploy publish profile/);
+    expect(byId['publish-settings']!.fix).toMatch(/download the publish settings file/);
+    expect(byId.certificate).toMatchObject({
+      status: 'skip',
+      detail: 'the publish settings cannot be read',
+    });
+  });
+
+  it('two subscriptions and no --subscription: ✗ asking for --subscription (non-interactive)', async () => {
+    const { byId } = await run(two());
+    expect(byId['publish-settings']).toMatchObject({ status: 'fail', fix: 'pass --subscription' });
+    expect(byId['publish-settings']!.detail).toMatch(/holds 2 subscriptions/);
+    expect(byId.certificate).toMatchObject({ status: 'skip', detail: 'no subscription chosen' });
+  });
+
+  it('--subscription by name picks it: schema, id, endpoint and a valid certificate', async () => {
+    const { byId, recorded } = await run(two(), { subscription: 'b' });
+    expect(byId['publish-settings']).toMatchObject({ status: 'ok' });
+    expect(byId['publish-settings']!.detail).toBe(
+      `schema 2.0, subscription B (22222222-2222-4333-8444-555555555555) at ${azure.url}/`,
+    );
+    expect(byId.certificate!.status).toBe('ok');
+    expect(byId.certificate!.detail).toMatch(/^valid until \d{4}-\d\d-\d\d \(36[45] days left\)/);
+    expect(recorded.stderr.join('\n')).not.toContain(validPfx.slice(0, 40));
   });
 });
 
@@ -410,5 +463,24 @@ describe('runPreflight', () => {
     )) as DiskprepError;
     expect(err.exitCode).toBe(5);
     expect(err.hint).toContain('sudo');
+  });
+});
+
+describe('the fake validates availableSkus against the official spec', () => {
+  it('refuses a body the spec forbids (400 InvalidRequestContent) and records the violation', async () => {
+    const { deps } = depsWithHttp({ env: {}, ca: pki.caPem });
+    const before = azure.specViolations.length;
+    const res = await deps.http.request({
+      method: 'POST',
+      url: `${azure.url}/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.DataBox/locations/westus/availableSkus?api-version=2025-07-01`,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      // transferType must be ImportToAzure or ExportFromAzure; country is required.
+      body: JSON.stringify({ transferType: 'Sideways', location: 'westus' }),
+    });
+    const seen = azure.specViolations.splice(before);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'InvalidRequestContent' } });
+    expect(seen.join('\n')).toMatch(/transferType/);
+    expect(seen.join('\n')).toMatch(/country/);
   });
 });

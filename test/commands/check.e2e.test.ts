@@ -8,6 +8,7 @@ import { chmod, mkdtemp, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeManagementCertificate } from '../../src/publishsettings/certificate.ts';
 import { startFakeAzure, type FakeAzure } from '../fakes/checkAzureServer.ts';
 import {
   makeManagementPfx,
@@ -144,8 +145,7 @@ describe('diskprep check (built binary)', () => {
   it('a certificate expiring in 10 days: ⚠ with the days left, exit 0', async () => {
     const staging = await makeStaging({ service: 'classic', data: 'data' });
     const pfx = await makeManagementPfx(pki.dir, 'soon', { days: 10 });
-    const { readManagementCertificate } = await import('../../src/check/minimalSettingsLoader.ts');
-    azure.state.thumbprint = readManagementCertificate(pfx).thumbprint;
+    azure.state.thumbprint = decodeManagementCertificate(pfx, 'the test PFX').thumbprint;
     const file = await writePublishSettings(path.join(staging, 'soon.publishsettings'), {
       id: SUB,
       name: 'Soon',

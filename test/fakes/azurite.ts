@@ -1,9 +1,9 @@
 /**
  * Starts the real Azurite blob service (devDependency) on a free loopback port, in memory, and
- * stops it after the tests.
+ * stops it after the tests. Plain HTTP by default; HTTPS with a PEM certificate and key.
  */
 import { execa, type ResultPromise } from 'execa';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.ts';
 
@@ -25,13 +25,28 @@ async function freePort(): Promise<number> {
 
 /** A running Azurite. */
 export interface Azurite {
-  /** `http://127.0.0.1:<port>/devstoreaccount1` */
+  /** `http://127.0.0.1:<port>/devstoreaccount1` (`https://` when started with TLS). */
   endpoint: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-/** Starts Azurite and waits until it listens. */
-export async function startAzurite(): Promise<Azurite> {
+/** Resolves once something accepts TCP connections on the loopback port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Starts Azurite and waits until it listens; `tls` serves HTTPS with that certificate. */
+export async function startAzurite(
+  options: { tls?: { certFile: string; keyFile: string } } = {},
+): Promise<Azurite> {
   const port = await freePort();
   const bin = path.join(REPO_ROOT, 'node_modules', '.bin', 'azurite-blob');
   const child: ResultPromise = execa(
@@ -46,22 +61,18 @@ export async function startAzurite(): Promise<Azurite> {
       '--skipApiVersionCheck',
       '--silent',
       '--loose',
+      ...(options.tls ? ['--cert', options.tls.certFile, '--key', options.tls.keyFile] : []),
     ],
     { reject: false, cleanup: true },
   );
   const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/${AZURITE_ACCOUNT}?comp=list`);
-      await r.body?.cancel();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error('azurite did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  while (!(await accepts(port))) {
+    if (Date.now() > deadline) throw new Error('azurite did not start');
+    await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    endpoint: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    port,
     stop: async () => {
       child.kill('SIGTERM');
       await child;

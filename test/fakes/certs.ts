@@ -2,10 +2,15 @@
  * Test PKI made with the real openssl: a CA, a server certificate for 127.0.0.1/localhost and a
  * client certificate (the "management certificate"), all signed by the CA.
  */
-import { execa } from 'execa';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  caSignedCert,
+  CLIENT_EXTENSIONS,
+  selfSignedCert,
+  SERVER_EXTENSIONS,
+} from '../helpers/certs.ts';
 
 /** PEM material and the file paths it was written to. */
 export interface TestPki {
@@ -19,89 +24,52 @@ export interface TestPki {
   /** A second client certificate from an unrelated CA (must be refused). */
   strangerKey: string;
   strangerCert: string;
-}
-
-async function ossl(dir: string, args: string[]): Promise<void> {
-  await execa('openssl', args, { cwd: dir });
+  /** Files of the server key and certificate (for servers that take paths, e.g. Azurite). */
+  serverKeyFile: string;
+  serverCertFile: string;
 }
 
 /** Generates the PKI in a temp dir (about 0.3 s with EC keys). */
 export async function makeTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-pki-'));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await ossl(dir, [
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=diskprep test CA',
-  ]);
-  await writeFile(
-    path.join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
-  );
-  await writeFile(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [name, ext] of [
-    ['server', 'server.ext'],
-    ['client', 'client.ext'],
-  ] as const) {
-    await ossl(dir, [
-      'req',
-      ...ec,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=diskprep test ${name}`,
-    ]);
-    await ossl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      ext,
-    ]);
-  }
-  await ossl(dir, [
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'stranger.key',
-    '-out',
-    'stranger.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=stranger',
-  ]);
-  const r = (f: string) => readFile(path.join(dir, f), 'utf8');
+  const days = 2;
+  const ca = await selfSignedCert(dir, 'ca', {
+    cn: 'diskprep test CA',
+    validity: { days },
+    key: 'ec',
+    ca: true,
+  });
+  const server = await caSignedCert(dir, 'server', {
+    cn: 'diskprep test server',
+    ca,
+    extensions: SERVER_EXTENSIONS,
+    days,
+    key: 'ec',
+  });
+  const client = await caSignedCert(dir, 'client', {
+    cn: 'diskprep test client',
+    ca,
+    extensions: CLIENT_EXTENSIONS,
+    days,
+    key: 'ec',
+  });
+  const stranger = await selfSignedCert(dir, 'stranger', {
+    cn: 'stranger',
+    validity: { days },
+    key: 'ec',
+  });
+  const r = (f: string) => readFile(f, 'utf8');
   return {
     dir,
-    caFile: path.join(dir, 'ca.pem'),
-    caPem: await r('ca.pem'),
-    serverKey: await r('server.key'),
-    serverCert: await r('server.pem'),
-    clientKey: await r('client.key'),
-    clientCert: await r('client.pem'),
-    strangerKey: await r('stranger.key'),
-    strangerCert: await r('stranger.pem'),
+    caFile: ca.certFile,
+    caPem: await r(ca.certFile),
+    serverKey: await r(server.keyFile),
+    serverCert: await r(server.certFile),
+    clientKey: await r(client.keyFile),
+    clientCert: await r(client.certFile),
+    strangerKey: await r(stranger.keyFile),
+    strangerCert: await r(stranger.certFile),
+    serverKeyFile: server.keyFile,
+    serverCertFile: server.certFile,
   };
 }

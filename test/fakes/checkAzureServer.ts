@@ -1,26 +1,16 @@
 /**
  * A loopback HTTPS fake of the Azure calls `diskprep check` makes, with real TLS (and client
  * certificates for the classic API): classic Get Subscription, ARM Get Subscription, the
- * Microsoft.DataBox provider, and Data Box availableSkus, whose request body is validated
- * against the official OpenAPI spec (test/check/fixtures/databox-2025-07-01.json) with ajv.
- * Every request is recorded.
+ * Microsoft.DataBox provider, and Data Box availableSkus, whose request (path, api-version,
+ * body) is validated against the official OpenAPI spec (test/fixtures/specs) by the same
+ * validator as the ARM fake's. Every request is recorded.
  */
-import { Ajv } from 'ajv';
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-
-const spec = JSON.parse(
-  readFileSync(new URL('../check/fixtures/databox-2025-07-01.json', import.meta.url), 'utf8'),
-) as { definitions: Record<string, unknown> };
-const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-const validateSkuRequest = ajv.compile({
-  $ref: '#/definitions/AvailableSkuRequest',
-  definitions: spec.definitions,
-});
+import { specValidator } from './specValidator.ts';
 
 /** One recorded request. */
 export interface SeenRequest {
@@ -178,14 +168,15 @@ export async function startFakeAzure(
           } catch {
             specViolations.push(`${seen.path}: body is not JSON`);
           }
-          if (!validateSkuRequest(parsed)) {
-            specViolations.push(`${seen.path}: ${ajv.errorsText(validateSkuRequest.errors)}`);
-            json(400, {
-              error: {
-                code: 'InvalidRequestContent',
-                message: ajv.errorsText(validateSkuRequest.errors),
-              },
-            });
+          const v = specValidator('databox-2025-07-01.json').validateRequest({
+            method: 'POST',
+            url: u,
+            headers: req.headers,
+            body: parsed,
+          });
+          if (!v.ok) {
+            specViolations.push(`${seen.path}: ${v.errors.join('; ')}`);
+            json(400, { error: { code: 'InvalidRequestContent', message: v.errors.join('; ') } });
             return;
           }
           json(200, {

@@ -3,10 +3,18 @@
  * certificate for 127.0.0.1 / localhost, and management certificates (valid, expiring soon,
  * expired) packed into publish-settings files the way the portal does (password-less PKCS#12).
  */
-import { execa } from 'execa';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  caSignedCert,
+  exportPfx,
+  selfSignedCert,
+  SERVER_EXTENSIONS,
+  type Validity,
+} from '../helpers/certs.ts';
+
+export type { Validity } from '../helpers/certs.ts';
 
 /** The files and PEM texts a test needs. */
 export interface TestPki {
@@ -17,193 +25,40 @@ export interface TestPki {
   serverCertPem: string;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const r = await execa('openssl', args, { cwd, reject: false });
-  if (r.exitCode !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-/** Creates a CA and a server certificate for 127.0.0.1 and localhost. */
+/** Creates a CA and a server certificate for 127.0.0.1 and localhost (RSA, 30 days). */
 export async function makePki(): Promise<TestPki> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-check-pki-'));
-  await openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=diskprep test CA',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    dir,
-  );
-  await openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=localhost',
-    ],
-    dir,
-  );
-  await writeFile(
-    path.join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
-  );
-  await openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '30',
-      '-extfile',
-      'server.ext',
-    ],
-    dir,
-  );
+  const ca = await selfSignedCert(dir, 'ca', {
+    cn: 'diskprep test CA',
+    validity: { days: 30 },
+    ca: true,
+  });
+  const server = await caSignedCert(dir, 'server', {
+    cn: 'localhost',
+    ca,
+    extensions: SERVER_EXTENSIONS,
+    days: 30,
+  });
   return {
     dir,
-    caFile: path.join(dir, 'ca.pem'),
-    caPem: await readFile(path.join(dir, 'ca.pem'), 'utf8'),
-    serverKeyPem: await readFile(path.join(dir, 'server.key'), 'utf8'),
-    serverCertPem: await readFile(path.join(dir, 'server.pem'), 'utf8'),
+    caFile: ca.certFile,
+    caPem: await readFile(ca.certFile, 'utf8'),
+    serverKeyPem: await readFile(server.keyFile, 'utf8'),
+    serverCertPem: await readFile(server.certFile, 'utf8'),
   };
 }
 
-/** Validity of a management certificate: days from now, or fixed UTC dates (YYYYMMDDHHMMSSZ). */
-export type Validity = { days: number } | { start: string; end: string };
-
 /**
- * Makes a self-signed management certificate and returns the base64 PKCS#12 (empty password)
- * as a publish-settings file holds it. Fixed dates use `openssl ca`, the one openssl 3.0 command
- * that can back-date a certificate.
+ * Makes a self-signed management certificate (CN = `name`) and returns the base64 PKCS#12
+ * (empty password) as a publish-settings file holds it.
  */
 export async function makeManagementPfx(
   dir: string,
   name: string,
   validity: Validity,
 ): Promise<string> {
-  const d = path.join(dir, name);
-  await mkdir(d, { recursive: true });
-  if ('days' in validity) {
-    await openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'cert.pem',
-        '-days',
-        String(validity.days),
-        '-subj',
-        `/CN=${name}`,
-      ],
-      d,
-    );
-  } else {
-    await openssl(
-      [
-        'req',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'req.csr',
-        '-subj',
-        `/CN=${name}`,
-      ],
-      d,
-    );
-    await mkdir(path.join(d, 'new'), { recursive: true });
-    await writeFile(path.join(d, 'index.txt'), '');
-    await writeFile(path.join(d, 'serial'), '01\n');
-    await writeFile(
-      path.join(d, 'ca.cnf'),
-      [
-        '[ca]',
-        'default_ca=ca1',
-        '[ca1]',
-        'dir=.',
-        'database=index.txt',
-        'serial=serial',
-        'new_certs_dir=new',
-        'default_md=sha256',
-        'policy=pol',
-        'unique_subject=no',
-        '[pol]',
-        'commonName=supplied',
-        '',
-      ].join('\n'),
-    );
-    await openssl(
-      [
-        'ca',
-        '-config',
-        'ca.cnf',
-        '-batch',
-        '-selfsign',
-        '-keyfile',
-        'key.pem',
-        '-in',
-        'req.csr',
-        '-out',
-        'cert.pem',
-        '-notext',
-        '-startdate',
-        validity.start,
-        '-enddate',
-        validity.end,
-      ],
-      d,
-    );
-  }
-  await openssl(
-    [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'key.pem',
-      '-in',
-      'cert.pem',
-      '-out',
-      'cert.pfx',
-      '-passout',
-      'pass:',
-    ],
-    d,
-  );
-  return (await readFile(path.join(d, 'cert.pfx'))).toString('base64');
+  const files = await selfSignedCert(dir, name, { cn: name, validity });
+  return exportPfx(files, path.join(dir, `${name}.pfx`));
 }
 
 /** Writes a schema-2.0 publish-settings file for one subscription. */

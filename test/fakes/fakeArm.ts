@@ -13,14 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { applyFault, FaultQueue, readBody } from './faults.ts';
-import { SpecValidator } from './specValidator.ts';
+import { type SpecValidator, specValidator } from './specValidator.ts';
 
 type Json = Record<string, any>;
 
-const SPECS = fileURLToPath(new URL('../fixtures/specs/', import.meta.url));
 let databoxSpec: SpecValidator | undefined;
 let importExportSpec: SpecValidator | undefined;
 
@@ -64,8 +61,8 @@ export class FakeArm {
 
   constructor(options: FakeArmOptions) {
     this.options = options;
-    databoxSpec ??= new SpecValidator(path.join(SPECS, 'databox-2025-07-01.json'));
-    importExportSpec ??= new SpecValidator(path.join(SPECS, 'storageimportexport-2020-08-01.json'));
+    databoxSpec ??= specValidator('databox-2025-07-01.json');
+    importExportSpec ??= specValidator('storageimportexport-2020-08-01.json');
   }
 
   async start(): Promise<this> {

@@ -10,6 +10,8 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 type Json = Record<string, unknown>;
 
@@ -216,7 +218,7 @@ export class SpecValidator {
           entry.body = key;
         }
         for (const [status, r] of Object.entries((opDef.responses as Record<string, Json>) ?? {})) {
-          const schema = (r).schema as Json | undefined;
+          const schema = r.schema as Json | undefined;
           if (!schema) continue;
           const key = `__response_${op.operationId}_${status}`;
           bodies[key] = schema;
@@ -322,4 +324,22 @@ export class SpecValidator {
       (e) => `${operationId} ${status} response${e.instancePath}: ${e.message ?? ''}`,
     );
   }
+}
+
+/** The copies of the official specs the fakes validate against (one copy each). */
+export const SPECS_DIR = fileURLToPath(new URL('../fixtures/specs/', import.meta.url));
+
+const loaded = new Map<string, SpecValidator>();
+
+/**
+ * The validator of one spec in {@link SPECS_DIR} (e.g. `databox-2025-07-01.json`), compiled once
+ * per test file and shared by every fake that speaks that API.
+ */
+export function specValidator(file: string): SpecValidator {
+  let v = loaded.get(file);
+  if (!v) {
+    v = new SpecValidator(path.join(SPECS_DIR, file));
+    loaded.set(file, v);
+  }
+  return v;
 }

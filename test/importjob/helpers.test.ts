@@ -3,9 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cloudFromServiceManagementUrl } from '../../src/importjob/clouds.ts';
-import { loadPublishSettings } from '../../src/importjob/publishSettingsLoader.ts';
+import { NeedsAnswerError } from '../../src/errors.ts';
+import { datacenterAddressLines } from '../../src/importjob/databox.ts';
 import { redactJson, retryDelayMs } from '../../src/importjob/restClient.ts';
+import { addressLines } from '../../src/importjob/types.ts';
+import { resolveCloud } from '../../src/publishsettings/clouds.ts';
+import { chooseSubscription, loadPublishSettings } from '../../src/publishsettings/load.ts';
 import { parseServiceError } from '../../src/importjob/serviceError.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 
@@ -69,19 +72,26 @@ describe('redacting request bodies', () => {
 
 describe('clouds', () => {
   it('follows the publish settings endpoint to sovereign clouds', () => {
-    expect(cloudFromServiceManagementUrl('https://management.core.usgovcloudapi.net').name).toBe(
-      'usgov',
-    );
-    expect(cloudFromServiceManagementUrl('https://management.core.chinacloudapi.cn/').armUrl).toBe(
+    expect(resolveCloud(undefined, 'https://management.core.usgovcloudapi.net').name).toBe('usgov');
+    expect(resolveCloud(undefined, 'https://management.core.chinacloudapi.cn/').armEndpoint).toBe(
       'https://management.chinacloudapi.cn/',
     );
-    expect(cloudFromServiceManagementUrl('https://management.core.windows.net/').name).toBe(
-      'public',
+    expect(resolveCloud(undefined, 'https://management.core.windows.net/').name).toBe('public');
+  });
+
+  it('recognises a sovereign host by its domain, falls back to public, and --cloud wins', () => {
+    expect(resolveCloud(undefined, 'https://management.usgovcloudapi.net/').name).toBe('usgov');
+    expect(resolveCloud(undefined, 'https://127.0.0.1:8443/').name).toBe('public');
+    expect(resolveCloud(undefined, 'not a url').name).toBe('public');
+    expect(resolveCloud('china', 'https://management.core.windows.net/').name).toBe('china');
+    expect(resolveCloud('AzureGermanCloud').armScope).toBe(
+      'https://management.microsoftazure.de/.default',
     );
+    expect(() => resolveCloud('mars')).toThrow(/unknown cloud "mars"/);
   });
 });
 
-describe('built-in publish-settings loader', () => {
+describe('publish settings for the classic service (loader + subscription choice)', () => {
   it('reads a schema 2.0 file and its password-less PKCS#12 certificate, registering the key', async () => {
     const keys = forge.pki.rsa.generateKeyPair(1024);
     const cert = forge.pki.createCertificate();
@@ -104,16 +114,77 @@ describe('built-in publish-settings loader', () => {
         `</PublishProfile></PublishData>`,
     );
     const { deps } = fakeDeps();
-    await expect(loadPublishSettings(deps, file, undefined)).rejects.toThrow(
-      /holds 2 subscriptions/,
-    );
-    const sub = await loadPublishSettings(deps, file, 'Gov');
+    const settings = await loadPublishSettings(deps, file);
+    // Two subscriptions and no --subscription: asked for, never guessed (non-interactive: exit 3).
+    const err = (await chooseSubscription(deps, settings, undefined).catch(
+      (e: unknown) => e,
+    )) as NeedsAnswerError;
+    expect(err).toBeInstanceOf(NeedsAnswerError);
+    expect(err.message).toMatch(/holds 2 subscriptions/);
+    expect(err.flag).toBe('--subscription');
+    const sub = await chooseSubscription(deps, settings, 'Gov');
     expect(sub).toMatchObject({
       id: '8a4a0a51-728e-482e-8daa-c477f03c541d',
-      serviceManagementUrl: 'https://management.core.usgovcloudapi.net',
+      serviceManagementUrl: 'https://management.core.usgovcloudapi.net/',
+      cloud: 'usgov',
     });
     expect(sub.certificate.certPem).toContain('BEGIN CERTIFICATE');
     expect(deps.redactor.redact(sub.certificate.keyPem)).toBe('***');
     expect(deps.redactor.redact(b64)).toBe('***');
+  });
+});
+
+describe('address blocks', () => {
+  it('one layout for every service: recipient, streets, city line, country, phone, extra', () => {
+    expect(
+      addressLines({
+        recipient: 'Microsoft Azure Import/Export Service',
+        street: ['1 Datacenter Way', undefined, 'Dock 4'],
+        city: 'Boydton',
+        stateOrProvince: 'VA',
+        postalCode: '23917',
+        country: 'USA',
+        phone: '4345550100',
+        extra: 'Ship with tracking',
+      }),
+    ).toEqual([
+      'Microsoft Azure Import/Export Service',
+      '1 Datacenter Way',
+      'Dock 4',
+      'Boydton, VA, 23917',
+      'USA',
+      'Phone: 4345550100',
+      'Ship with tracking',
+    ]);
+    expect(addressLines({ street: [], city: 'Dublin' })).toEqual(['Dublin']);
+  });
+
+  it('Data Box: company after the contact, the phone extension, or the instruction alone', () => {
+    expect(
+      datacenterAddressLines({
+        datacenterAddressType: 'DatacenterAddressLocation',
+        contactPersonName: 'Import team',
+        company: 'Microsoft',
+        street1: '1 Way',
+        city: 'Amsterdam',
+        zip: '1000',
+        country: 'NL',
+        phone: '+31 20',
+        phoneExtension: '42',
+      }).lines,
+    ).toEqual([
+      'Import team',
+      'Microsoft',
+      '1 Way',
+      'Amsterdam, 1000',
+      'NL',
+      'Phone: +31 20 ext. 42',
+    ]);
+    expect(
+      datacenterAddressLines({
+        datacenterAddressType: 'DatacenterAddressInstruction',
+        communicationInstruction: 'Call first',
+      }),
+    ).toEqual({ lines: [], instructions: 'Call first' });
   });
 });

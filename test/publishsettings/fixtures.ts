@@ -2,10 +2,10 @@
  * Publish settings fixtures made on the spot with the real openssl (3.0): certificates,
  * PKCS#12 files in every encryption Azure ever used, and v1 / v2.0 XML around them.
  */
-import { execa } from 'execa';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import forge from 'node-forge';
+import { exportPfx, openssl, selfSignedCert } from '../helpers/certs.ts';
 
 /** A certificate and key made by openssl, plus what openssl says about it. */
 export interface TestCert {
@@ -19,14 +19,14 @@ export interface TestCert {
 }
 
 async function describeCert(keyFile: string, certFile: string): Promise<TestCert> {
-  const fp = await execa('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha1']);
-  const end = await execa('openssl', ['x509', '-in', certFile, '-noout', '-enddate']);
+  const fp = await openssl(['x509', '-in', certFile, '-noout', '-fingerprint', '-sha1']);
+  const end = await openssl(['x509', '-in', certFile, '-noout', '-enddate']);
   return {
     keyFile,
     certFile,
     certPem: await readFile(certFile, 'utf8'),
-    fingerprint: fp.stdout.split('=')[1]!.replace(/:/g, '').trim().toUpperCase(),
-    notAfter: new Date(end.stdout.split('=')[1]!.trim()),
+    fingerprint: fp.split('=')[1]!.replace(/:/g, '').trim().toUpperCase(),
+    notAfter: new Date(end.split('=')[1]!.trim()),
   };
 }
 
@@ -37,88 +37,20 @@ export async function makeCert(
   cn: string,
   days = 365,
 ): Promise<TestCert> {
-  const keyFile = path.join(dir, `${name}.key.pem`);
-  const certFile = path.join(dir, `${name}.cert.pem`);
-  await execa('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    String(days),
-    '-subj',
-    `/CN=${cn}`,
-  ]);
-  return describeCert(keyFile, certFile);
+  const f = await selfSignedCert(dir, name, { cn, validity: { days } });
+  return describeCert(f.keyFile, f.certFile);
 }
 
 /**
- * An already-expired self-signed certificate: OpenSSL 3.0's `req` cannot backdate, but
- * `openssl ca -selfsign` takes explicit -startdate / -enddate.
+ * An already-expired self-signed certificate (2020-01-01 to 2021-01-01): OpenSSL 3.0's `req`
+ * cannot backdate, `openssl ca -selfsign` can.
  */
 export async function makeExpiredCert(dir: string, name: string, cn: string): Promise<TestCert> {
-  const caDir = path.join(dir, `${name}-ca`);
-  await execa('mkdir', ['-p', caDir]);
-  await writeFile(path.join(caDir, 'index.txt'), '');
-  await writeFile(path.join(caDir, 'serial'), '1000\n');
-  const cnf = path.join(caDir, 'ca.cnf');
-  await writeFile(
-    cnf,
-    [
-      '[ ca ]',
-      'default_ca = d',
-      '[ d ]',
-      `dir = ${caDir}`,
-      `database = ${caDir}/index.txt`,
-      `new_certs_dir = ${caDir}`,
-      `serial = ${caDir}/serial`,
-      'default_md = sha256',
-      'policy = p',
-      '[ p ]',
-      'commonName = supplied',
-      '',
-    ].join('\n'),
-  );
-  const keyFile = path.join(dir, `${name}.key.pem`);
-  const csr = path.join(caDir, 'req.csr');
-  const certFile = path.join(dir, `${name}.cert.pem`);
-  await execa('openssl', [
-    'req',
-    '-new',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    csr,
-    '-subj',
-    `/CN=${cn}`,
-  ]);
-  await execa('openssl', [
-    'ca',
-    '-batch',
-    '-notext',
-    '-config',
-    cnf,
-    '-selfsign',
-    '-keyfile',
-    keyFile,
-    '-in',
-    csr,
-    '-out',
-    certFile,
-    '-startdate',
-    '20200101000000Z',
-    '-enddate',
-    '20210101000000Z',
-  ]);
-  return describeCert(keyFile, certFile);
+  const f = await selfSignedCert(dir, name, {
+    cn,
+    validity: { start: '20200101000000Z', end: '20210101000000Z' },
+  });
+  return describeCert(f.keyFile, f.certFile);
 }
 
 /** How the PKCS#12 is protected. */
@@ -153,20 +85,7 @@ export async function makePfx(dir: string, cert: TestCert, kind: PfxKind): Promi
     '3des': ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'],
     password: [],
   };
-  await execa('openssl', [
-    'pkcs12',
-    '-export',
-    ...extra[kind],
-    '-in',
-    cert.certFile,
-    '-inkey',
-    cert.keyFile,
-    '-passout',
-    kind === 'password' ? 'pass:s3cret-pw' : 'pass:',
-    '-out',
-    out,
-  ]);
-  return (await readFile(out)).toString('base64');
+  return exportPfx(cert, out, extra[kind], kind === 'password' ? 's3cret-pw' : '');
 }
 
 /** One `<Subscription>`. */

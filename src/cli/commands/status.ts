@@ -45,6 +45,8 @@ export function registerStatus(program: Command, set: SetInvocation): void {
             publishSettings: o.publishSettings as string | undefined,
             subscription: o.subscription as string | undefined,
             job: o.job as string | undefined,
+            proxy: o.proxy as string | undefined,
+            caFile: o.caFile as string | undefined,
           },
           deps,
         );

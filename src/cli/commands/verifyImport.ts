@@ -29,8 +29,15 @@ export function registerVerifyImport(program: Command, set: SetInvocation): void
       common: commonFrom(o),
       run: async (deps) => {
         const { verifyImport } = await import('../../commands/verify-import/index.ts');
+        const common = commonFrom(o);
         await verifyImport(
-          { azure: azureFrom(o), staging: o.staging as string, job: o.job as string | undefined },
+          {
+            azure: azureFrom(o),
+            staging: o.staging as string,
+            job: o.job as string | undefined,
+            proxy: common.proxy,
+            caFile: common.caFile,
+          },
           deps,
         );
       },

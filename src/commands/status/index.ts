@@ -10,8 +10,8 @@ import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../sto
 import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
 import { nextStep } from '../../ship/jobStates.ts';
 import { locateJob } from '../../ship/locateJob.ts';
-import { readJobSecrets, storageCredential } from '../../storage/jobSecrets.ts';
-import { journalDir } from '../../staging/layout.ts';
+import { readJobSecrets } from '../../staging/jobs.ts';
+import { storageCredential, storageNetwork } from '../../storage/client.ts';
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -20,6 +20,10 @@ export interface StatusOptions {
   publishSettings?: string;
   subscription?: string;
   job?: string;
+  /** `--proxy`: for the Azure SDKs (sign-in, storage); the http seam has it already. */
+  proxy?: string;
+  /** `--ca-file`: for the storage SDK; the http seam has it already. */
+  caFile?: string;
 }
 
 /** One drive's error log, summarised (or why it could not be read). */
@@ -70,9 +74,11 @@ export async function status(
     ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
     ...(options.subscription ? { subscription: options.subscription } : {}),
     command: `diskprep status${stagingArg}`,
+    ...(options.proxy ? { proxy: options.proxy } : {}),
     ...(seams.createService ? { createService: seams.createService } : {}),
   });
-  const secrets = staging ? await readJobSecrets(deps, journalDir(staging, job.name)) : {};
+  const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
+  const network = await storageNetwork(deps, options);
   const storageAccount = job.storageAccount ?? '';
   const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
   let info: JobStatus;
@@ -90,6 +96,7 @@ export async function status(
         storageAccount,
         storageCredential(secrets),
         deps.redactor,
+        network,
       );
       logs.push({ driveId: d.driveId, uri: d.errorLogUri, summary: summarizeDriveLog(text) });
     } catch (err) {

@@ -7,11 +7,15 @@ import path from 'node:path';
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitError, UsageError } from '../../errors.ts';
-import { cloudByName } from '../../importjob/clouds.ts';
-import { selectJob } from '../../staging/jobs.ts';
+import { resolveCloud } from '../../publishsettings/clouds.ts';
+import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
 import { journalDir } from '../../staging/layout.ts';
-import { blobEndpoint, containerClient } from '../../storage/client.ts';
-import { readJobSecrets, storageCredential } from '../../storage/jobSecrets.ts';
+import {
+  blobEndpoint,
+  containerClient,
+  storageCredential,
+  storageNetwork,
+} from '../../storage/client.ts';
 import { readManifests } from '../../storage/manifests.ts';
 import { verifyImportedBlobs } from '../../storage/verifyImport.ts';
 
@@ -20,13 +24,17 @@ export interface VerifyImportOptions {
   azure: AzureOptions;
   staging: string;
   job?: string;
+  /** `--proxy`: for the storage SDK (it does not use the http seam). */
+  proxy?: string;
+  /** `--ca-file`: for the storage SDK. */
+  caFile?: string;
 }
 
 /** Drive manifests the copy engine keeps in the journal: `*.xml` files whose name says manifest. */
 export async function findManifests(fs: Deps['fs'], dir: string): Promise<string[]> {
   let entries: string[];
   try {
-    entries = (await fs.readdir(dir, { recursive: true }));
+    entries = await fs.readdir(dir, { recursive: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -41,7 +49,7 @@ export async function findManifests(fs: Deps['fs'], dir: string): Promise<string
 export async function verifyImport(options: VerifyImportOptions, deps: Deps): Promise<void> {
   const job = await selectJob(deps, options.staging, options.job);
   const journal = journalDir(options.staging, job.name);
-  const credential = storageCredential(await readJobSecrets(deps, journal));
+  const credential = storageCredential(await readJobSecrets(deps, options.staging, job.name));
   if (!credential)
     throw new UsageError(`job ${job.name} has no storage key or SAS recorded`, {
       hint: 'record one with diskprep init --force (storage key or container SAS)',
@@ -57,9 +65,10 @@ export async function verifyImport(options: VerifyImportOptions, deps: Deps): Pr
       account: job.storageAccount,
       container: job.container,
       credential,
-      blobEndpoint: blobEndpoint(job.storageAccount, deps.env, cloudByName(options.azure.cloud)),
+      blobEndpoint: blobEndpoint(job.storageAccount, deps.env, resolveCloud(options.azure.cloud)),
     },
     deps.redactor,
+    await storageNetwork(deps, options),
   );
   const report = await verifyImportedBlobs(client, expected, {
     account: job.storageAccount,
