@@ -17,6 +17,8 @@ export interface TestPki {
   dir: string;
   caFile: string;
   caPem: string;
+  /** The CA's private key file (tests that sign more certificates). */
+  caKeyFile: string;
   serverKey: string;
   serverCert: string;
   clientKey: string;
@@ -63,6 +65,7 @@ export async function makeTestPki(): Promise<TestPki> {
     dir,
     caFile: ca.certFile,
     caPem: await r(ca.certFile),
+    caKeyFile: ca.keyFile,
     serverKey: await r(server.keyFile),
     serverCert: await r(server.certFile),
     clientKey: await r(client.keyFile),

@@ -45,7 +45,7 @@ export async function makeManagementCert(pki: TestPki): Promise<ManagementCertFi
     '-CA',
     pki.caFile,
     '-CAkey',
-    path.join(pki.dir, 'ca.key'),
+    pki.caKeyFile,
     '-CAcreateserial',
     '-out',
     'mgmt.pem',
