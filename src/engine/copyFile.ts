@@ -178,7 +178,8 @@ async function copyLarge(
     const results: HashedRange[][] = new Array<HashedRange[]>(chunks);
     const free = hasher.slots.map((_, i) => i);
     const waiters: (() => void)[] = [];
-    let failure: unknown;
+    // Rejections here come from fs writes and the hasher: always Error objects.
+    let failure: Error | undefined;
     const inflight = new Set<Promise<void>>();
     const acquire = async (): Promise<number> => {
       while (free.length === 0) await new Promise<void>((r) => waiters.push(r));
@@ -224,14 +225,14 @@ async function copyLarge(
         },
         (err: unknown) => {
           inflight.delete(p);
-          failure ??= err;
+          failure ??= err as Error;
           release(slot);
         },
       );
       inflight.add(p);
     }
     await Promise.all(inflight);
-    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
+    if (failure !== undefined) throw failure;
     // Holes at the end of a page blob still count towards its length.
     await dst.truncate(size);
     await dst.datasync();
