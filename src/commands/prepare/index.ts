@@ -4,7 +4,9 @@
  * Creating the import job in Azure is a later step wired elsewhere; `--offline` makes no
  * Azure call by design and leaves the drive-info XML for the portal.
  */
+import path from 'node:path';
 import type { AzureOptions } from '../../cli/common.ts';
+import { MANIFEST_NAME } from '../../engine/manifest.ts';
 import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, ExitCode } from '../../errors.ts';
 import { copyJob, formatBytes, scanJob } from '../../engine/copyJob.ts';
