@@ -84,7 +84,7 @@ export async function prepare(options: PrepareOptions, deps: Deps): Promise<void
       deps.terminal.clearStatus();
       if (!quiet)
         deps.terminal.success(
-          `drive ${d.driveId} complete: ${d.files} files, ${formatBytes(d.bytes)}, manifest ${target}${d.manifestFile} (MD5 ${d.manifestHash})`,
+          `drive ${d.driveId} complete: ${d.files} files, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
         );
     },
   });
