@@ -40,7 +40,10 @@ function committed(staging: string): { files: number; blobs: string[] } {
   const dir = path.join(staging, '.diskprep/journal/job1');
   const statePath = path.join(dir, 'copy-state.json');
   if (!fs.existsSync(statePath)) return { files: 0, blobs: [] };
-  const state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+  const state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as {
+    cursor: { files: number };
+    drives: { files: number; blobsBytes: number }[];
+  };
   const drive = state.drives[0];
   if (!drive) return { files: state.cursor.files, blobs: [] };
   const xml = fs
@@ -72,19 +75,17 @@ describe('diskprep prepare --target (built binary)', () => {
     let lastCommitted = 0;
     let progressed = 0;
     for (let attempt = 0; attempt < 12 && kills < 5; attempt++) {
+      let exited = false;
       const child = execa(process.execPath, [BIN, ...prepareArgs(staging, target)], {
         reject: false,
         env: { NO_COLOR: '1' },
       });
+      void child.finally(() => (exited = true));
       // Even attempts: a blind random moment (start-up, scan, mid-file, mid-commit...).
       // Odd attempts: once the journal has moved on, plus a random extra, so the run makes progress.
       if (attempt % 2 === 1) {
         const deadline = Date.now() + 20_000;
-        while (
-          Date.now() < deadline &&
-          child.exitCode === null &&
-          committed(staging).files <= lastCommitted
-        ) {
+        while (Date.now() < deadline && !exited && committed(staging).files <= lastCommitted) {
           await new Promise((r) => setTimeout(r, 30));
         }
       }

@@ -66,9 +66,9 @@ describe('diskprep verify (built binary)', () => {
     fs.rmSync(path.join(target, 'job1', 'a.txt'));
     const r = await runCli(['verify', '--target', target, '--json']);
     expect(r.exitCode).toBe(1);
-    const problems = JSON.parse(r.stdout).mismatches.map(
-      (m: { file: string; problem: string }) => `${m.file} ${m.problem}`,
-    );
+    const problems = (
+      JSON.parse(r.stdout) as { mismatches: { file: string; problem: string }[] }
+    ).mismatches.map((m: { file: string; problem: string }) => `${m.file} ${m.problem}`);
     expect(problems).toContain('\\job1\\a.txt missing');
     expect(problems).toContain('\\job1\\c\\d.txt length');
   });
