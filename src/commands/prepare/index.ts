@@ -79,6 +79,8 @@ export async function prepare(options: PrepareOptions, deps: Deps): Promise<void
       },
       recorded,
     ),
+    // DISKPREP_HASH=inline hashes on the main thread (benchmarks compare it with the worker).
+    hashInWorker: deps.env.DISKPREP_HASH !== 'inline',
     onProgress: reporter,
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
