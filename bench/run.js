@@ -79,7 +79,12 @@ function diskprep(label, s, env = {}) {
 function cp(label, src, withMd5) {
   const dst = path.join(root, 'cp-target');
   rmrf(dst);
-  const script = withMd5 ? 'cp -r "$1" "$2" && find "$2" -type f -exec md5sum {} + > /dev/null' : 'cp -r "$1" "$2"';
+  const script =
+    withMd5 === 'sync'
+      ? 'cp -r "$1" "$2" && sync'
+      : withMd5
+        ? 'cp -r "$1" "$2" && find "$2" -type f -exec md5sum {} + > /dev/null'
+        : 'cp -r "$1" "$2"';
   const r = timed(label, 'sh', ['-c', script, 'sh', src, dst]);
   rmrf(dst);
   return r;
@@ -112,7 +117,9 @@ try {
     const di = diskprep('diskprep (inline hash)', s, { DISKPREP_HASH: 'inline' });
     const c = cp('cp -r', path.join(s, 'data'), false);
     const cm = cp('cp -r && md5sum', path.join(s, 'data'), true);
+    const cs = cp('cp -r && sync', path.join(s, 'data'), 'sync');
     row('large', 'cp -r', c.secs, c.secs, undefined, c.rss);
+    row('large', 'cp -r && sync (durable, like diskprep)', cs.secs, c.secs, undefined, cs.rss);
     row('large', 'cp -r && md5sum', cm.secs, c.secs, undefined, cm.rss);
     row('large', 'diskprep, MD5 in a worker', d.secs, c.secs, '≤ 1.25× cp -r', d.rss);
     rows.push({ scenario: 'large', what: 'diskprep vs cp -r && md5sum', secs: d.secs, ratio: d.secs / cm.secs, target: '≤ 0.6×', rss: undefined });
@@ -133,7 +140,9 @@ try {
     }
     const d = diskprep('diskprep', s);
     const c = cp('cp -r', path.join(s, 'data'), false);
+    const cs = cp('cp -r && sync', path.join(s, 'data'), 'sync');
     row('small', 'cp -r', c.secs, c.secs, undefined, c.rss);
+    row('small', 'cp -r && sync', cs.secs, c.secs, undefined, cs.rss);
     row('small', 'diskprep', d.secs, c.secs, '≤ 2× cp -r', d.rss);
     rmrf(s);
   }

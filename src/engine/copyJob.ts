@@ -26,7 +26,12 @@ import { walkJobFiles } from '../staging/scan.ts';
 import type { JobDescriptor, JobSecrets } from '../staging/types.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
 import { copyFile, NoSpaceError } from './copyFile.ts';
-import { createInlineHasher, createWorkerHasher, type ChunkHasher } from './hasher.ts';
+import {
+  createInlineHasher,
+  createWorkerHasher,
+  DEFAULT_HASH_WORKERS,
+  type ChunkHasher,
+} from './hasher.ts';
 import {
   blobsPath,
   type CopyState,
@@ -56,7 +61,7 @@ import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 export const COMMIT_FILES = 1000;
 const COMMIT_BYTES = 256 * 1024 * 1024;
 const COMMIT_MS = 2000;
-/** Shared chunk slots: 6 × 4 MiB (more bought nothing in engine.md's measurements). */
+/** Shared chunk slots: 6 × 4 MiB (10 was slower here, see hasher.ts). */
 const SLOTS = 6;
 const FUSE_SUPER_MAGIC = 0x65735546;
 
@@ -436,7 +441,9 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   };
 
   const hasher: ChunkHasher =
-    opts.hashInWorker === false ? createInlineHasher(SLOTS) : createWorkerHasher(SLOTS);
+    opts.hashInWorker === false
+      ? createInlineHasher(SLOTS)
+      : createWorkerHasher(SLOTS, DEFAULT_HASH_WORKERS);
   try {
     const open = state.drives.find((d) => !d.complete);
     if (open) {
