@@ -21,6 +21,7 @@ import { DiskprepError, ExitCode } from '../errors.ts';
 import type { ChunkHasher } from './hasher.ts';
 import { CHUNK } from './hasher.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
+import { overlapsData } from './dataExtents.ts';
 import { isAllZero } from './pageRanges.ts';
 
 /** Files up to this size take the synchronous small-file path. */
@@ -54,6 +55,11 @@ export interface CopyRequest {
   /** Final path on the target. */
   dst: string;
   kind: ChunkKind;
+  /**
+   * For a sparse page file: the byte ranges that may hold data (see dataExtents.ts). Chunks
+   * outside them are holes: neither read, listed nor written.
+   */
+  dataExtents?: readonly [number, number][];
 }
 
 /** What a copy produced. */
@@ -190,6 +196,11 @@ async function copyLarge(
       waiters.shift()?.();
     };
     for (let i = 0; i < chunks && failure === undefined; i++) {
+      if (req.dataExtents && !overlapsData(req.dataExtents, i * CHUNK, (i + 1) * CHUNK)) {
+        results[i] = [];
+        doneBytes += Math.min(CHUNK, size - i * CHUNK);
+        continue;
+      }
       const slot = await acquire();
       if (failure !== undefined) {
         release(slot);

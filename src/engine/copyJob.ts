@@ -25,7 +25,8 @@ import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from
 import { walkJobFiles } from '../staging/scan.ts';
 import type { JobDescriptor, JobSecrets } from '../staging/types.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
-import { copyFile, NoSpaceError } from './copyFile.ts';
+import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
+import { dataExtents } from './dataExtents.ts';
 import {
   createInlineHasher,
   createWorkerHasher,
@@ -110,6 +111,8 @@ export interface CopyJobOptions {
   /** Check free space before each file (default). Off, only ENOSPC decides when a drive is full. */
   checkFreeSpace?: boolean;
   onProgress?: (p: CopyProgress) => void;
+  /** Commit cadence (defaults: {@link COMMIT_FILES} files, 256 MiB, 2 s). */
+  commitEvery?: { files?: number; bytes?: number; ms?: number };
   /** Called when a drive is complete (manifest written). */
   onDriveComplete?: (d: PreparedDrive, target: string) => void;
 }
@@ -499,8 +502,18 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
           continue;
         }
         try {
+          const extents =
+            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f.absPath, f.size)
+              ? await dataExtents(deps, f.absPath)
+              : undefined;
           const copied = await copyFile(
-            { relPath: f.relPath, src: f.absPath, dst, kind: f.blobType },
+            {
+              relPath: f.relPath,
+              src: f.absPath,
+              dst,
+              kind: f.blobType,
+              ...(extents ? { dataExtents: extents } : {}),
+            },
             hasher,
             (n) => progress(n),
           );
@@ -531,9 +544,9 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       }
       progress();
       if (
-        pendingFiles >= COMMIT_FILES ||
-        pendingBytes >= COMMIT_BYTES ||
-        deps.clock.monotonic() - batchStarted >= COMMIT_MS
+        pendingFiles >= (opts.commitEvery?.files ?? COMMIT_FILES) ||
+        pendingBytes >= (opts.commitEvery?.bytes ?? COMMIT_BYTES) ||
+        deps.clock.monotonic() - batchStarted >= (opts.commitEvery?.ms ?? COMMIT_MS)
       ) {
         await commit();
       }
@@ -578,6 +591,12 @@ function fits(
   const round = (n: number): number => Math.ceil(n / s.bsize) * s.bsize;
   // The file, a folder entry, and the manifest as it will be with this file (+64 KiB slack).
   return free >= round(need) + s.bsize + round(manifestBytes) + 64 * 1024;
+}
+
+/** The file allocates less than its length (it has holes). */
+function isSparse(file: string, size: number): boolean {
+  const blocks = fs.statSync(file).blocks;
+  return typeof blocks === 'number' && blocks * 512 < size;
 }
 
 function tooBig(relPath: string, size: number, target: string): DiskprepError {

@@ -75,6 +75,10 @@ describe('copyJob on real files', () => {
       [4096, pseudoRandom(100, 9)],
     ]);
     sparsePage(path.join(staging, 'backup/allzero.AIBBlob'), 8 * MiB, []);
+    // Mostly hole: chunks 0-3 and 5 are never read (filefrag extents), chunk 4 holds data.
+    sparsePage(path.join(staging, 'backup/holey.AIBBlob'), 24 * MiB, [
+      [17 * MiB + 4096, pseudoRandom(8192, 10)],
+    ]);
     const job = writeJob(staging, { prefix: 'seed/2026' });
     const { deps } = realDeps();
     const result = await copyJob(deps, {
@@ -83,7 +87,7 @@ describe('copyJob on real files', () => {
       secrets: { storageAccountKey: STORAGE_KEY },
       nextTarget: oneTarget({ path: target, driveId: 'SERIAL001', bitLockerKey: KEY1 }),
     });
-    const fileCount = Object.keys(files).length + 3;
+    const fileCount = Object.keys(files).length + 4;
     expect(result.files).toBe(fileCount);
     expect(result.drives).toHaveLength(1);
     const d = result.drives[0]!;
@@ -124,6 +128,13 @@ describe('copyJob on real files', () => {
       [String(4 * MiB), '1536'],
       [String(10 * MiB), '512'],
     ]);
+    expect(
+      (
+        byPath.get('\\job1\\backup\\holey.AIBBlob')!.PageRangeList as {
+          PageRange: { Offset: string; Length: string }[];
+        }
+      ).PageRange.map((r) => [r.Offset, r.Length]),
+    ).toEqual([[String(17 * MiB + 4096), '8192']]);
     const problems = checkManifestAgainstSource(
       m.blobs,
       (fp) => path.join(staging, ...fp.split('\\').filter(Boolean).slice(1)),

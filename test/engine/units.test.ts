@@ -3,6 +3,7 @@ import { bitLockerKeyProblem, isBitLockerKey } from '../../src/engine/bitlockerK
 import { blobProblem, MAX_BLOCK_BLOB } from '../../src/engine/limits.ts';
 import { blobXml, driveInfoXml, manifestHeader } from '../../src/engine/manifest.ts';
 import { nonZeroRuns } from '../../src/engine/pageRanges.ts';
+import { overlapsData, parseFilefrag } from '../../src/engine/dataExtents.ts';
 import { isValidSessionId, sessionIdFor } from '../../src/engine/sessionId.ts';
 import { compareWalkPaths } from '../../src/engine/walkOrder.ts';
 import { driveIdProblem } from '../../src/commands/prepare/targets.ts';
@@ -132,5 +133,33 @@ describe('prepare helpers', () => {
     expect(line).toContain('5/10 files');
     expect(line).toContain('100 MiB/s');
     expect(line).toContain('ETA 0:10');
+  });
+});
+
+describe('filefrag extents', () => {
+  it('parses real filefrag -s -e output (ext4) and refuses what it does not understand', () => {
+    const out = [
+      'Filesystem type is: ef53',
+      'File size of sp.bin is 104857600 (25600 blocks of 4096 bytes)',
+      ' ext:     logical_offset:        physical_offset: length:   expected: flags:',
+      '   0:     1000..    1002:   20648936..  20648938:      3:       1000:',
+      '   1:    12800..   13311:   20650496..  20651007:    512:   20660736: last',
+      'sp.bin: 2 extents found',
+    ].join('\n');
+    const ex = parseFilefrag(out)!;
+    expect(ex).toEqual([
+      [1000 * 4096, 1003 * 4096],
+      [12800 * 4096, 13312 * 4096],
+    ]);
+    expect(overlapsData(ex, 0, 4 * 1024 * 1024)).toBe(true);
+    expect(overlapsData(ex, 8 * 1024 * 1024, 12 * 1024 * 1024)).toBe(false);
+    expect(
+      parseFilefrag(
+        'File size of h is 2147483648 (524288 blocks of 4096 bytes)\nh: 0 extents found',
+      ),
+    ).toEqual([]);
+    expect(parseFilefrag(out.replace(' last', ' last,delalloc'))).toBeUndefined();
+    expect(parseFilefrag(out.replace('2 extents', '3 extents'))).toBeUndefined();
+    expect(parseFilefrag('garbage')).toBeUndefined();
   });
 });
