@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DiskprepError, ExitCode } from '../errors.ts';
+import { DiskprepError, ExitCode, InterruptedError } from '../errors.ts';
 import type { ChunkHasher } from './hasher.ts';
 import { CHUNK } from './hasher.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
@@ -60,6 +60,8 @@ export interface CopyRequest {
    * outside them are holes: neither read, listed nor written.
    */
   dataExtents?: readonly [number, number][];
+  /** Stops a large copy between chunks (Ctrl-C): the partial file is removed. */
+  signal?: AbortSignal;
 }
 
 /** What a copy produced. */
@@ -196,6 +198,12 @@ async function copyLarge(
       waiters.shift()?.();
     };
     for (let i = 0; i < chunks && failure === undefined; i++) {
+      if (req.signal?.aborted) {
+        failure = new InterruptedError('interrupted: the copy stopped in the middle of a file', {
+          hint: 'run the same command again to resume; that file is copied again from its start',
+        });
+        break;
+      }
       if (req.dataExtents && !overlapsData(req.dataExtents, i * CHUNK, (i + 1) * CHUNK)) {
         results[i] = [];
         doneBytes += Math.min(CHUNK, size - i * CHUNK);

@@ -512,6 +512,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               src: f.absPath,
               dst,
               kind: f.blobType,
+              signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
             },
             hasher,

@@ -23,8 +23,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function realDeps() {
-  const f = fakeDeps();
+function realDeps(signal?: AbortSignal) {
+  const f = fakeDeps(signal ? { signal } : {});
   f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
   return f;
 }
@@ -270,5 +270,42 @@ describe('copyJob on real files', () => {
         target,
       ),
     ).toEqual([]);
+  });
+
+  it('Ctrl-C in the middle of a large file stops between chunks, removes the partial file, and resumes', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'first', 'b.bin': pseudoRandom(60 * MiB, 12) });
+    const job = writeJob(staging);
+    const ac = new AbortController();
+    const { deps } = realDeps(ac.signal);
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ path: target, driveId: 'S5', bitLockerKey: KEY1 }),
+        onProgress: (p) => {
+          if (p.drive.bytes >= 5 + 4 * MiB) ac.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ exitCode: 130 });
+    expect(fs.readdirSync(path.join(target, 'job1'))).toEqual(['a.txt']);
+    expect((await readCopyState(deps, staging, 'job1'))!.cursor).toMatchObject({
+      relPath: 'a.txt',
+      files: 1,
+    });
+    const { deps: deps2 } = realDeps();
+    const r = await copyJob(deps2, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ path: target, driveId: 'S5', bitLockerKey: KEY1 }),
+    });
+    expect(r).toMatchObject({ files: 2, resumedFiles: 1 });
+    expect((await verifyDrive(target, async () => r.drives[0]!.manifestHash)).mismatches).toEqual(
+      [],
+    );
   });
 });
