@@ -22,7 +22,6 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
-import { walkJobFiles } from '../staging/scan.ts';
 import type { JobDescriptor, JobSecrets } from '../staging/types.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
 import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
@@ -56,6 +55,7 @@ import {
 } from './manifest.ts';
 import { sessionIdFor } from './sessionId.ts';
 import { compareWalkPaths } from './walkOrder.ts';
+import { walkJobFilesSync } from './walkSync.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
@@ -147,7 +147,7 @@ export async function scanJob(
   let bytes = 0;
   const problems: string[] = [];
   let more = 0;
-  for await (const f of walkJobFiles(deps, staging, job)) {
+  for (const f of walkJobFilesSync(staging, job)) {
     files++;
     bytes += f.size;
     const p = blobProblem(f.relPath, f.size, f.blobType);
@@ -471,7 +471,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       }
       skipChecked = true;
     };
-    for await (const f of walkJobFiles(deps, staging, job)) {
+    for (const f of walkJobFilesSync(staging, job)) {
       if (!skipChecked) {
         if (compareWalkPaths(f.relPath, state.cursor.relPath!) <= 0) {
           skipped++;

@@ -6,6 +6,8 @@ import { copyJob, type TargetSpec } from '../../src/engine/copyJob.ts';
 import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
 import { md5OfFile, verifyDrive } from '../../src/engine/verifyDrive.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { walkJobFiles } from '../../src/staging/scan.ts';
+import { walkJobFilesSync } from '../../src/engine/walkSync.ts';
 import {
   checkManifestAgainstSource,
   KEY1,
@@ -81,6 +83,10 @@ describe('copyJob on real files', () => {
     ]);
     const job = writeJob(staging, { prefix: 'seed/2026' });
     const { deps } = realDeps();
+    // The engine's synchronous walk yields exactly what the staging module's walk yields.
+    const asyncWalk: unknown[] = [];
+    for await (const f of walkJobFiles(deps, staging, job)) asyncWalk.push(f);
+    expect([...walkJobFilesSync(staging, job)]).toEqual(asyncWalk);
     const result = await copyJob(deps, {
       staging,
       job,
