@@ -24,6 +24,9 @@ import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
 import { overlapsData } from './dataExtents.ts';
 import { isAllZero } from './pageRanges.ts';
 
+/** Reads in flight on the large-file path. */
+const READ_AHEAD = 2;
+
 /** Files up to this size take the synchronous small-file path. */
 export const SMALL_FILE = 1024 * 1024;
 
@@ -197,58 +200,93 @@ async function copyLarge(
       free.push(slot);
       waiters.shift()?.();
     };
-    for (let i = 0; i < chunks && failure === undefined; i++) {
-      if (req.signal?.aborted) {
-        failure = new InterruptedError('interrupted: the copy stopped in the middle of a file', {
-          hint: 'run the same command again to resume; that file is copied again from its start',
-        });
-        break;
-      }
-      if (req.dataExtents && !overlapsData(req.dataExtents, i * CHUNK, (i + 1) * CHUNK)) {
-        results[i] = [];
-        doneBytes += Math.min(CHUNK, size - i * CHUNK);
-        continue;
-      }
-      const slot = await acquire();
-      if (failure !== undefined) {
-        release(slot);
-        break;
-      }
-      const buf = hasher.slots[slot]!;
-      const offset = i * CHUNK;
-      const len = Math.min(CHUNK, size - offset);
+    const isHole = (i: number): boolean =>
+      req.dataExtents !== undefined && !overlapsData(req.dataExtents, i * CHUNK, (i + 1) * CHUNK);
+    // Two reads in flight: the disk gets the next request while the previous chunk is being
+    // handed to the writer and the hasher (one outstanding 4 MiB read left it idle between
+    // requests on cold data).
+    const reads = new Map<number, { slot: number; done: Promise<number> }>();
+    let nextRead = 0;
+    const readChunk = async (buf: Buffer, offset: number, len: number): Promise<number> => {
       let got = 0;
       while (got < len) {
         const { bytesRead } = await src.read(buf, got, len - got, offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got !== len) {
-        release(slot);
-        throw new SourceChangedError(req.relPath, `read ${offset + got} of ${size} bytes`);
+      return got;
+    };
+    const issueReads = async (): Promise<void> => {
+      while (nextRead < chunks && reads.size < READ_AHEAD && failure === undefined) {
+        const i = nextRead++;
+        if (isHole(i)) continue;
+        const slot = await acquire();
+        const offset = i * CHUNK;
+        const done = readChunk(hasher.slots[slot]!, offset, Math.min(CHUNK, size - offset));
+        done.catch(() => {}); // handled where awaited; never an unhandled rejection
+        reads.set(i, { slot, done });
       }
-      // A page blob's all-zero chunk is neither listed nor written: the target stays sparse.
-      const zero = req.kind === 'page' && isAllZero(buf, 0, len);
-      const work = zero
-        ? Promise.resolve((results[i] = []))
-        : Promise.all([
-            writeAll(out, buf, len, offset),
-            hasher.hash(slot, len, req.kind, offset).then((r) => (results[i] = r)),
-          ]);
-      const p: Promise<void> = work.then(
-        () => {
-          inflight.delete(p);
+    };
+    try {
+      for (let i = 0; i < chunks && failure === undefined; i++) {
+        if (req.signal?.aborted) {
+          failure = new InterruptedError('interrupted: the copy stopped in the middle of a file', {
+            hint: 'run the same command again to resume; that file is copied again from its start',
+          });
+          break;
+        }
+        if (isHole(i)) {
+          results[i] = [];
+          doneBytes += Math.min(CHUNK, size - i * CHUNK);
+          continue;
+        }
+        await issueReads();
+        const pending = reads.get(i);
+        if (!pending) break; // a failure stopped the reads
+        reads.delete(i);
+        const { slot } = pending;
+        const got = await pending.done;
+        await issueReads();
+        const buf = hasher.slots[slot]!;
+        const offset = i * CHUNK;
+        const len = Math.min(CHUNK, size - offset);
+        if (got !== len) {
           release(slot);
-          doneBytes += len;
-          onBytes?.(doneBytes);
-        },
-        (err: unknown) => {
-          inflight.delete(p);
-          failure ??= err as Error;
-          release(slot);
-        },
-      );
-      inflight.add(p);
+          failure = new SourceChangedError(req.relPath, `read ${offset + got} of ${size} bytes`);
+          break;
+        }
+        // A page blob's all-zero chunk is neither listed nor written: the target stays sparse.
+        const zero = req.kind === 'page' && isAllZero(buf, 0, len);
+        const work = zero
+          ? Promise.resolve((results[i] = []))
+          : Promise.all([
+              writeAll(out, buf, len, offset),
+              hasher.hash(slot, len, req.kind, offset).then((r) => (results[i] = r)),
+            ]);
+        const p: Promise<void> = work.then(
+          () => {
+            inflight.delete(p);
+            release(slot);
+            doneBytes += len;
+            onBytes?.(doneBytes);
+          },
+          (err: unknown) => {
+            inflight.delete(p);
+            failure ??= err as Error;
+            release(slot);
+          },
+        );
+        inflight.add(p);
+      }
+    } catch (err) {
+      failure ??= err as Error;
+    } finally {
+      // Let outstanding reads finish before the source is closed.
+      for (const r of reads.values()) {
+        await r.done.catch(() => 0);
+        release(r.slot);
+      }
+      reads.clear();
     }
     await Promise.all(inflight);
     if (failure !== undefined) throw failure;

@@ -314,4 +314,52 @@ describe('copyJob on real files', () => {
       [],
     );
   });
+
+  it('an 11th drive is an error that states what remains (a job takes at most 10 drives)', async () => {
+    const staging = tempDir('stg');
+    dirs.push(staging);
+    writeTree(staging, { 'a.txt': 'a', 'b.txt': 'bb' });
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    // A journal in which ten drives are complete and a.txt is committed.
+    const drives = Array.from({ length: 10 }, (_, i) => ({
+      index: i,
+      driveId: `D${i}`,
+      bitLockerKey: KEY1,
+      target: '/nowhere',
+      blobsBytes: 0,
+      files: i === 0 ? 1 : 0,
+      bytes: i === 0 ? 1 : 0,
+      complete: true,
+      manifestFile: '\\DriveManifest.xml',
+      manifestHash: '0'.repeat(32),
+    }));
+    fs.writeFileSync(
+      path.join(staging, '.diskprep/journal/job1/copy-state.json'),
+      JSON.stringify({
+        version: 1,
+        job: 'job1',
+        sessionId: 'job1',
+        cursor: { relPath: 'a.txt', files: 1, bytes: 1 },
+        drives,
+        complete: false,
+      }),
+    );
+    let asked = false;
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: async () => {
+          asked = true;
+          return undefined;
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
+      message: expect.stringMatching(/needs more than 10 drives: 1 files \(2 bytes\) remain/),
+    });
+    expect(asked).toBe(false);
+  });
 });
