@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// Copy-engine benchmark: diskprep's copy (the built binary, end to end) side by side with
+// `cp -r` and `cp -r && md5sum`, on the same disk, page cache dropped before each run (root).
+//
+//   npm run bench                      full size (4 GiB file, 100k × 4 KiB, 8 GiB sparse page file)
+//   BENCH_SCALE=0.25 npm run bench     everything scaled down
+//   BENCH_ONLY=large,small,sparse      pick scenarios; BENCH_FULL=1 adds the RSS runs
+//                                      (a 20 GiB file and 1M files)
+//   BENCH_DIR=/mnt/x                   where to put the data (default: the OS temp dir)
+import { spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(repo, 'bin', 'diskprep.js');
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const ONLY = (process.env.BENCH_ONLY ?? 'large,small,sparse').split(',');
+const FULL = process.env.BENCH_FULL === '1';
+const KEY = '111111-222222-333333-444444-555555-666666-000011-000022';
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'diskprep-bench-'));
+const isRoot = process.getuid?.() === 0;
+const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const rows = [];
+
+function log(s) {
+  process.stderr.write(`${s}\n`);
+}
+function dropCaches() {
+  spawnSync('sync');
+  if (isRoot && process.platform === 'linux') fs.writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
+function rmrf(p) {
+  fs.rmSync(p, { recursive: true, force: true });
+}
+/** Runs a command cold; returns seconds and peak RSS (MiB) of the process tree's largest member. */
+function timed(label, cmd, args, env = {}) {
+  dropCaches();
+  const out = path.join(root, 'time.txt');
+  const argv = gnuTime ? ['-f', '%e %M', '-o', out, cmd, ...args] : args;
+  const t0 = performance.now();
+  const r = spawnSync(gnuTime ?? cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr}`);
+  let rss;
+  if (gnuTime) rss = Number(fs.readFileSync(out, 'utf8').trim().split(/\s+/).pop()) / 1024;
+  spawnSync('sync');
+  log(`  ${label}: ${wall.toFixed(2)} s${rss ? `, peak RSS ${rss.toFixed(0)} MiB` : ''}`);
+  return { secs: wall, rss };
+}
+function staging(name, blobType = 'auto') {
+  const s = path.join(root, name);
+  fs.mkdirSync(path.join(s, '.diskprep', 'jobs'), { recursive: true });
+  fs.mkdirSync(path.join(s, '.diskprep', 'journal', 'bench'), { recursive: true });
+  fs.writeFileSync(
+    path.join(s, '.diskprep', 'jobs', 'bench.json'),
+    JSON.stringify({ version: 1, name: 'bench', service: 'offline', storageAccount: 'a', container: 'c', blobType, data: 'data', createdAt: 'x' }),
+  );
+  fs.writeFileSync(path.join(s, '.diskprep', 'journal', 'bench', 'secrets.json'), JSON.stringify({ storageAccountKey: 'QkVOQ0g=' }), { mode: 0o600 });
+  fs.mkdirSync(path.join(s, 'data'));
+  return s;
+}
+function diskprep(label, s, env = {}) {
+  const target = path.join(root, 'target');
+  rmrf(path.join(s, '.diskprep', 'journal', 'bench', 'copy-state.json'));
+  rmrf(target);
+  fs.mkdirSync(target);
+  const r = timed(label, process.execPath, [bin, `s:${s}`, '--target', target, '--drive-id', 'BENCH1', '--bitlocker-key', KEY, '--offline', '--yes'], env);
+  rmrf(target);
+  for (const f of fs.readdirSync(path.join(s, '.diskprep', 'journal', 'bench'))) {
+    if (f !== 'secrets.json') rmrf(path.join(s, '.diskprep', 'journal', 'bench', f));
+  }
+  return r;
+}
+function cp(label, src, withMd5) {
+  const dst = path.join(root, 'cp-target');
+  rmrf(dst);
+  const script =
+    withMd5 === 'sync'
+      ? 'cp -r "$1" "$2" && sync'
+      : withMd5
+        ? 'cp -r "$1" "$2" && find "$2" -type f -exec md5sum {} + > /dev/null'
+        : 'cp -r "$1" "$2"';
+  const r = timed(label, 'sh', ['-c', script, 'sh', src, dst]);
+  rmrf(dst);
+  return r;
+}
+function writeRandomFile(file, size) {
+  const buf = Buffer.allocUnsafe(64 * MiB);
+  randomFillSync(buf);
+  const fd = fs.openSync(file, 'w');
+  for (let off = 0; off < size; off += buf.length) {
+    buf.writeUInt32LE(off / buf.length, 0); // chunks differ
+    fs.writeSync(fd, buf, 0, Math.min(buf.length, size - off), off);
+  }
+  fs.closeSync(fd);
+}
+function row(scenario, what, secs, base, target, rss) {
+  rows.push({ scenario, what, secs, ratio: base ? secs / base : undefined, target, rss });
+}
+
+const load0 = os.loadavg();
+log(`diskprep bench: scale ${SCALE}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), node ${process.version}, data in ${root}`);
+log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')}${isRoot ? '' : ' (not root: page cache NOT dropped between runs)'}`);
+
+try {
+  if (ONLY.includes('large')) {
+    const size = Math.max(64 * MiB, Math.round((4 * GiB * SCALE) / MiB) * MiB);
+    log(`large: one ${(size / GiB).toFixed(2)} GiB file`);
+    const s = staging('large', 'block');
+    writeRandomFile(path.join(s, 'data', 'big.bin'), size);
+    const d = diskprep('diskprep (worker hash)', s);
+    const di = diskprep('diskprep (inline hash)', s, { DISKPREP_HASH: 'inline' });
+    const c = cp('cp -r', path.join(s, 'data'), false);
+    const cm = cp('cp -r && md5sum', path.join(s, 'data'), true);
+    const cs = cp('cp -r && sync', path.join(s, 'data'), 'sync');
+    row('large', 'cp -r', c.secs, c.secs, undefined, c.rss);
+    row('large', 'cp -r && sync (durable, like diskprep)', cs.secs, c.secs, undefined, cs.rss);
+    row('large', 'cp -r && md5sum', cm.secs, c.secs, undefined, cm.rss);
+    row('large', 'diskprep, MD5 in a worker', d.secs, c.secs, '≤ 1.25× cp -r', d.rss);
+    rows.push({ scenario: 'large', what: 'diskprep vs cp -r && md5sum', secs: d.secs, ratio: d.secs / cm.secs, target: '≤ 0.6×', rss: undefined });
+    row('large', 'diskprep, MD5 inline', di.secs, c.secs, undefined, di.rss);
+    log(`  throughput diskprep: ${(size / MiB / d.secs).toFixed(0)} MiB/s (worker), ${(size / MiB / di.secs).toFixed(0)} MiB/s (inline)`);
+    rmrf(s);
+  }
+  if (ONLY.includes('small')) {
+    const n = Math.max(1000, Math.round(100_000 * SCALE));
+    log(`small: ${n} files of 4 KiB`);
+    const s = staging('small', 'block');
+    const buf = Buffer.allocUnsafe(4096);
+    for (let i = 0; i < n; i++) {
+      const dir = path.join(s, 'data', `d${String(Math.floor(i / 1000)).padStart(4, '0')}`);
+      if (i % 1000 === 0) fs.mkdirSync(dir);
+      randomFillSync(buf, 0, 16);
+      fs.writeFileSync(path.join(dir, `f${String(i).padStart(7, '0')}.bin`), buf);
+    }
+    const d = diskprep('diskprep', s);
+    const c = cp('cp -r', path.join(s, 'data'), false);
+    const cs = cp('cp -r && sync', path.join(s, 'data'), 'sync');
+    row('small', 'cp -r', c.secs, c.secs, undefined, c.rss);
+    row('small', 'cp -r && sync', cs.secs, c.secs, undefined, cs.rss);
+    row('small', 'diskprep', d.secs, c.secs, '≤ 2× cp -r', d.rss);
+    rmrf(s);
+  }
+  if (ONLY.includes('sparse')) {
+    const size = Math.max(256 * MiB, Math.round((8 * GiB * SCALE) / (4 * MiB)) * 4 * MiB);
+    const data = size / 16;
+    log(`sparse: ${(size / GiB).toFixed(2)} GiB page file holding ${(data / MiB).toFixed(0)} MiB of data, vs the same size dense`);
+    const s = staging('sparse', 'page');
+    const file = path.join(s, 'data', 'disk.AIBBlob');
+    const fd = fs.openSync(file, 'w');
+    fs.ftruncateSync(fd, size);
+    const seg = Buffer.allocUnsafe(4 * MiB);
+    for (let i = 0; i < data / seg.length; i++) {
+      randomFillSync(seg, 0, 4096);
+      // Data spread evenly over the file, as backup extents are.
+      fs.writeSync(fd, seg, 0, seg.length, i * 16 * seg.length);
+    }
+    fs.closeSync(fd);
+    const sp = diskprep('diskprep sparse page file', s);
+    rmrf(file);
+    writeRandomFile(file, size);
+    const dn = diskprep('diskprep dense page file', s);
+    row('sparse', 'diskprep, dense page file', dn.secs, dn.secs, undefined, dn.rss);
+    row('sparse', 'diskprep, sparse page file', sp.secs, dn.secs, '≤ 0.2× dense', sp.rss);
+    rmrf(s);
+  }
+  if (FULL) {
+    log('rss: a 20 GiB file, then 1M files of 1 byte');
+    const s = staging('rss', 'block');
+    writeRandomFile(path.join(s, 'data', 'huge.bin'), 20 * GiB);
+    const d = diskprep('diskprep 20 GiB', s);
+    row('rss', 'diskprep, one 20 GiB file', d.secs, undefined, 'RSS ≤ 200 MiB', d.rss);
+    rmrf(path.join(s, 'data'));
+    fs.mkdirSync(path.join(s, 'data'));
+    for (let i = 0; i < 1_000_000; i++) {
+      const dir = path.join(s, 'data', `d${String(Math.floor(i / 1000)).padStart(4, '0')}`);
+      if (i % 1000 === 0) fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, `f${i}`), 'x');
+    }
+    const m = diskprep('diskprep 1M files', s);
+    row('rss', 'diskprep, 1M files', m.secs, undefined, 'RSS ≤ 200 MiB', m.rss);
+    rmrf(s);
+  }
+} finally {
+  rmrf(root);
+}
+
+const load1 = os.loadavg();
+const fmt = (x, d = 2) => (x === undefined ? '' : x.toFixed(d));
+const lines = [
+  '| scenario | run | seconds | ratio | target | peak RSS MiB |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.scenario} | ${r.what} | ${fmt(r.secs)} | ${r.ratio === undefined ? '' : `${fmt(r.ratio)}×`} | ${r.target ?? ''} | ${fmt(r.rss, 0)} |`),
+];
+process.stdout.write(`\n${lines.join('\n')}\n\nload average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${load1.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} CPUs, shared)\n`);

@@ -1,0 +1,50 @@
+/**
+ * The per-drive progress line on stderr: bytes, files, rate, ETA. Redrawn at most every
+ * 200 ms on a TTY; nothing on a non-TTY or under --json (a final summary is printed instead).
+ */
+import type { Deps } from '../../deps/types.ts';
+import { type CopyProgress, formatBytes } from '../../engine/copyJob.ts';
+
+/** Formats seconds as h:mm:ss or m:ss. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** One progress line. `rate` in bytes/s. */
+export function progressLine(p: CopyProgress, rate: number): string {
+  const pct = p.total.bytes > 0 ? Math.floor((p.done.bytes / p.total.bytes) * 100) : 100;
+  const width = 20;
+  const filled = Math.min(width, Math.round((pct / 100) * width));
+  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+  const eta = rate > 0 ? formatDuration((p.total.bytes - p.done.bytes) / rate) : '--:--';
+  return (
+    `drive ${p.drive.index + 1} ${p.drive.driveId} ${bar} ${pct}% ` +
+    `${formatBytes(p.done.bytes)}/${formatBytes(p.total.bytes)} · ` +
+    `${p.done.files}/${p.total.files} files · drive: ${p.drive.files} files ${formatBytes(p.drive.bytes)} · ` +
+    `${formatBytes(rate)}/s · ETA ${eta}`
+  );
+}
+
+/** A progress reporter bound to the terminal; `quiet` under --json. */
+export function createProgressReporter(deps: Deps, quiet: boolean): (p: CopyProgress) => void {
+  let startAt: number | undefined;
+  let startBytes = 0;
+  let last = -Infinity;
+  return (p) => {
+    const now = deps.clock.monotonic();
+    if (startAt === undefined) {
+      startAt = now;
+      startBytes = p.done.bytes;
+    }
+    if (quiet || !deps.terminal.isTTY || now - last < 200) return;
+    last = now;
+    const secs = (now - startAt) / 1000;
+    const rate = secs > 0.5 ? (p.done.bytes - startBytes) / secs : 0;
+    deps.terminal.status(progressLine(p, rate));
+  };
+}

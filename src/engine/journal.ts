@@ -1,0 +1,177 @@
+/**
+ * The copy journal, in the staging location's journal folder (`<staging>/.diskprep/journal/<job>/`):
+ *
+ *   copy-state.json     cursor + per-drive records (holds BitLocker keys: mode 0600, atomic writes)
+ *   drive-<n>.blobs.xml the `<Blob>` elements of drive n's manifest, committed prefix only
+ *   <driveId>.xml       drive-info XML for the portal (mode 0600), once the drive is complete
+ *
+ * The walk order is deterministic (sorted depth-first), so the state is a cursor: the last
+ * committed file's path and counts. Memory does not grow with the number of files.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import type { Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { journalDir } from '../staging/layout.ts';
+import { type JobSecrets, JobSecretsSchema } from '../staging/types.ts';
+
+const DriveRecordSchema = z.object({
+  index: z.number().int(),
+  driveId: z.string(),
+  bitLockerKey: z.string(),
+  /** Where the volume was mounted when it was filled (informational). */
+  target: z.string(),
+  /** Committed length of `drive-<index>.blobs.xml`. */
+  blobsBytes: z.number().int(),
+  files: z.number().int(),
+  bytes: z.number(),
+  complete: z.boolean(),
+  manifestFile: z.string(),
+  manifestHash: z.string().optional(),
+});
+/** One drive of a job, as the journal records it. */
+export type DriveRecord = z.infer<typeof DriveRecordSchema>;
+
+const CopyStateSchema = z.object({
+  version: z.literal(1),
+  job: z.string(),
+  sessionId: z.string(),
+  /** The last committed file in walk order (null before the first) and counts up to it. */
+  cursor: z.object({ relPath: z.string().nullable(), files: z.number().int(), bytes: z.number() }),
+  drives: z.array(DriveRecordSchema),
+  complete: z.boolean(),
+});
+/** The whole copy state of a job. */
+export type CopyState = z.infer<typeof CopyStateSchema>;
+
+/** A prepared drive, as the Azure job services need it. */
+export interface PreparedDrive {
+  driveId: string;
+  bitLockerKey: string;
+  manifestFile: string;
+  /** MD5 of the manifest, uppercase hex; undefined until the drive is complete. */
+  manifestHash: string | undefined;
+  files: number;
+  bytes: number;
+  /** The manifest is written and no more files go on this drive. */
+  complete: boolean;
+}
+
+/** `copy-state.json` of a job. */
+export function copyStatePath(staging: string, job: string): string {
+  return path.join(journalDir(staging, job), 'copy-state.json');
+}
+
+/** The committed `<Blob>` elements of drive `index`. */
+export function blobsPath(staging: string, job: string, index: number): string {
+  return path.join(journalDir(staging, job), `drive-${index + 1}.blobs.xml`);
+}
+
+/** The drive-info XML of a drive. */
+export function driveInfoPath(staging: string, job: string, driveId: string): string {
+  return path.join(journalDir(staging, job), `${driveId}.xml`);
+}
+
+/** Reads a job's copy state; undefined when no copy has started. Registers the keys as secrets. */
+export async function readCopyState(
+  deps: Deps,
+  staging: string,
+  job: string,
+): Promise<CopyState | undefined> {
+  const file = copyStatePath(staging, job);
+  let text: string;
+  try {
+    text = await deps.fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let parsed;
+  try {
+    parsed = CopyStateSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) {
+    throw new UsageError(`the copy journal ${file} is damaged`, {
+      hint: 'restore it from a backup, or delete the journal folder and the copied data and start over',
+    });
+  }
+  for (const d of parsed.data.drives) deps.redactor.add(d.bitLockerKey);
+  return parsed.data;
+}
+
+/** Writes a job's copy state atomically, mode 0600 (it holds BitLocker keys). */
+export async function writeCopyState(deps: Deps, staging: string, state: CopyState): Promise<void> {
+  await deps.fs.mkdir(journalDir(staging, state.job), { recursive: true });
+  await writeFileAtomic(
+    deps.fs,
+    copyStatePath(staging, state.job),
+    JSON.stringify(state, null, 1),
+    {
+      mode: 0o600,
+    },
+  );
+}
+
+/**
+ * The drives prepared for a job, in order, for the Azure job services: `[]` when no copy
+ * has started. Incomplete drives (a copy still running or interrupted) have `complete: false`.
+ */
+export async function readPreparedDrives(
+  deps: Deps,
+  staging: string,
+  job: string,
+): Promise<PreparedDrive[]> {
+  const state = await readCopyState(deps, staging, job);
+  return (state?.drives ?? []).map(toPrepared);
+}
+
+/** A journal drive record as a {@link PreparedDrive}. */
+export function toPrepared(d: DriveRecord): PreparedDrive {
+  return {
+    driveId: d.driveId,
+    bitLockerKey: d.bitLockerKey,
+    manifestFile: d.manifestFile,
+    manifestHash: d.manifestHash,
+    files: d.files,
+    bytes: d.bytes,
+    complete: d.complete,
+  };
+}
+
+/**
+ * The job's secrets (`secrets.json` in its journal folder, mode 0600); `{}` when there is none.
+ * Registers them with the redactor. (Stand-in until the staging module's reader lands.)
+ */
+export async function readJobSecretsFile(
+  deps: Deps,
+  staging: string,
+  job: string,
+): Promise<JobSecrets> {
+  const file = path.join(journalDir(staging, job), 'secrets.json');
+  let text: string;
+  try {
+    text = await deps.fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  let parsed;
+  try {
+    parsed = JobSecretsSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success) {
+    throw new UsageError(`the secrets file ${file} is not valid`, {
+      hint: 'record the storage key again with diskprep init --force',
+    });
+  }
+  deps.redactor.add(parsed.data.storageAccountKey);
+  deps.redactor.add(parsed.data.containerSas);
+  const sig = /[?&]sig=([^&]+)/.exec(parsed.data.containerSas ?? '');
+  if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));
+  return parsed.data;
+}

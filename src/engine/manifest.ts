@@ -1,0 +1,168 @@
+/**
+ * The drive manifest (`DriveManifest Version="2014-11-01"`, reference/azure-importexport.md
+ * §2.1) and the drive-info XML. A manifest is assembled as a stream: the header, then each
+ * blob's `<Blob>` element in copy order (kept in the journal as they are committed), then the
+ * footer; its MD5 (uppercase hex) is the manifest hash. Memory stays constant whatever the
+ * number of files.
+ */
+import { createHash } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { syncDir } from '../fsutil/atomicWrite.ts';
+import type { HashedRange } from './hashChunk.ts';
+import { escapeXml } from './xml.ts';
+
+/** The manifest's name at the drive root, and as the job's `manifestFile`. */
+export const MANIFEST_NAME = 'DriveManifest.xml';
+/** `manifestFile` as the import job wants it: relative to the drive root, backslash-rooted. */
+export const MANIFEST_FILE = `\\${MANIFEST_NAME}`;
+
+/** The credential the service uses to write the blobs: exactly one. */
+export type ManifestCredential = { storageAccountKey: string } | { containerSas: string };
+
+/** One blob of a manifest. */
+export interface ManifestBlob {
+  /** `container/prefix/relative/path`. */
+  blobPath: string;
+  /** `\session\relative\path`, relative to the drive root. */
+  filePath: string;
+  length: number;
+  kind: 'block' | 'page';
+  /** Blocks or page ranges, in offset order. */
+  ranges: readonly HashedRange[];
+}
+
+/** The `<Blob>` element of one file. */
+export function blobXml(blob: ManifestBlob): string {
+  const lines = [
+    '      <Blob>',
+    `        <BlobPath>${escapeXml(blob.blobPath)}</BlobPath>`,
+    `        <FilePath>${escapeXml(blob.filePath)}</FilePath>`,
+    `        <Length>${blob.length}</Length>`,
+  ];
+  if (blob.kind === 'page') {
+    lines.push('        <PageRangeList>');
+    for (const r of blob.ranges) {
+      lines.push(
+        `          <PageRange Offset="${r.offset}" Length="${r.length}" Hash="${r.md5}"/>`,
+      );
+    }
+    lines.push('        </PageRangeList>');
+  } else {
+    lines.push('        <BlockList>');
+    for (const r of blob.ranges) {
+      const id = Buffer.from(r.md5, 'hex').toString('base64');
+      lines.push(
+        `          <Block Offset="${r.offset}" Length="${r.length}" Id="MD5/${id}" Hash="${r.md5}"/>`,
+      );
+    }
+    lines.push('        </BlockList>');
+  }
+  lines.push('      </Blob>', '');
+  return lines.join('\n');
+}
+
+/** Bytes a file adds to a manifest, estimated from above (for free-space planning). */
+export function blobXmlEstimate(relPathBytes: number, length: number): number {
+  return 3 * relPathBytes + 400 + Math.ceil(length / (4 * 1024 * 1024)) * 140;
+}
+
+/** Everything of a manifest before its first blob. */
+export function manifestHeader(opts: {
+  driveId: string;
+  credential: ManifestCredential;
+  clientCreator: string;
+}): string {
+  const cred =
+    'storageAccountKey' in opts.credential
+      ? `    <StorageAccountKey>${escapeXml(opts.credential.storageAccountKey)}</StorageAccountKey>`
+      : `    <ContainerSas>${escapeXml(opts.credential.containerSas)}</ContainerSas>`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<DriveManifest Version="2014-11-01">',
+    '  <Drive>',
+    `    <DriveId>${escapeXml(opts.driveId)}</DriveId>`,
+    cred,
+    `    <ClientCreator>${escapeXml(opts.clientCreator)}</ClientCreator>`,
+    '    <BlobList>',
+    '',
+  ].join('\n');
+}
+
+/** Everything of a manifest after its last blob. */
+export const MANIFEST_FOOTER = '    </BlobList>\n  </Drive>\n</DriveManifest>\n';
+
+/**
+ * Writes `<target>/DriveManifest.xml` from the header, the first `blobsBytes` bytes of the
+ * journal's blob file and the footer, through a temporary name + fsync + rename. Returns its
+ * MD5 (uppercase hex).
+ */
+export async function writeDriveManifest(opts: {
+  target: string;
+  header: string;
+  blobsFile: string;
+  blobsBytes: number;
+}): Promise<string> {
+  const final = path.join(opts.target, MANIFEST_NAME);
+  const tmp = path.join(opts.target, `~dp-manifest.part`);
+  const md5 = createHash('md5');
+  const out = await fsp.open(tmp, 'w', 0o644);
+  try {
+    let pos = 0;
+    const put = async (data: Buffer): Promise<void> => {
+      md5.update(data);
+      let off = 0;
+      while (off < data.length) {
+        const { bytesWritten } = await out.write(data, off, data.length - off, pos);
+        off += bytesWritten;
+        pos += bytesWritten;
+      }
+    };
+    await put(Buffer.from(opts.header, 'utf8'));
+    if (opts.blobsBytes > 0) {
+      const src = await fsp.open(opts.blobsFile, 'r');
+      try {
+        const buf = Buffer.allocUnsafe(1024 * 1024);
+        for (let at = 0; at < opts.blobsBytes;) {
+          const want = Math.min(buf.length, opts.blobsBytes - at);
+          const { bytesRead } = await src.read(buf, 0, want, at);
+          if (bytesRead === 0)
+            throw new Error(`journal file ${opts.blobsFile} is shorter than recorded`);
+          await put(buf.subarray(0, bytesRead));
+          at += bytesRead;
+        }
+      } finally {
+        await src.close();
+      }
+    }
+    await put(Buffer.from(MANIFEST_FOOTER, 'utf8'));
+    await out.sync();
+  } catch (err) {
+    await out.close();
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  await out.close();
+  await fsp.rename(tmp, final);
+  await syncDir(fsp, opts.target);
+  return md5.digest('hex').toUpperCase();
+}
+
+/** The drive-info XML a person uploads in the portal when no API call is made. */
+export function driveInfoXml(d: {
+  driveId: string;
+  bitLockerKey: string;
+  manifestFile: string;
+  manifestHash: string;
+}): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<Drive>',
+    `  <DriveId>${escapeXml(d.driveId)}</DriveId>`,
+    `  <BitLockerKey>${escapeXml(d.bitLockerKey)}</BitLockerKey>`,
+    `  <ManifestFile>${escapeXml(d.manifestFile)}</ManifestFile>`,
+    `  <ManifestHash>${escapeXml(d.manifestHash)}</ManifestHash>`,
+    '</Drive>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,226 @@
+import { execa } from 'execa';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli.ts';
+import {
+  checkManifestAgainstSource,
+  KEY1,
+  parseManifest,
+  pseudoRandom,
+  STORAGE_KEY,
+  tempDir,
+  writeJob,
+  writeTree,
+} from '../engine/stagingFixture.ts';
+
+const MiB = 1024 * 1024;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function prepareArgs(staging: string, target: string, extra: string[] = []): string[] {
+  return [
+    `s:${staging}`,
+    '--target',
+    target,
+    '--drive-id',
+    'CRASH0001',
+    '--bitlocker-key',
+    KEY1,
+    '--offline',
+    '--yes',
+    ...extra,
+  ];
+}
+
+/** What the journal has committed: cursor, and the blob elements in the committed prefix. */
+function committed(staging: string): { files: number; blobs: string[] } {
+  const dir = path.join(staging, '.diskprep/journal/job1');
+  const statePath = path.join(dir, 'copy-state.json');
+  if (!fs.existsSync(statePath)) return { files: 0, blobs: [] };
+  const state = JSON.parse(fs.readFileSync(statePath, 'utf8')) as {
+    cursor: { files: number };
+    drives: { files: number; blobsBytes: number }[];
+  };
+  const drive = state.drives[0];
+  if (!drive) return { files: state.cursor.files, blobs: [] };
+  const xml = fs
+    .readFileSync(path.join(dir, 'drive-1.blobs.xml'))
+    .subarray(0, drive.blobsBytes)
+    .toString('utf8');
+  const blobs = [...xml.matchAll(/<FilePath>([^<]*)<\/FilePath>/g)].map((m) => m[1]!);
+  expect(drive.files).toBe(blobs.length);
+  expect(state.cursor.files).toBe(blobs.length);
+  return { files: state.cursor.files, blobs };
+}
+
+describe('diskprep prepare --target (built binary)', () => {
+  it('survives SIGKILL at random moments: resumes, lists every file once, nothing half-written', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    const files: Record<string, Buffer | string> = {};
+    // Big files (several chunks each) interleaved with many small ones, so kills land everywhere.
+    for (let i = 0; i < 10; i++) {
+      files[`d${i}/big.bin`] = pseudoRandom(10 * MiB + 333 * i, i);
+      for (let j = 0; j < 400; j++)
+        files[`d${i}/s/${String(j).padStart(3, '0')}.txt`] = `${i}/${j}\n`.repeat(j % 50);
+    }
+    writeTree(staging, files);
+    writeJob(staging);
+    const total = Object.keys(files).length;
+    let kills = 0;
+    let lastCommitted = 0;
+    let progressed = 0;
+    for (let attempt = 0; attempt < 12 && kills < 5; attempt++) {
+      let exited = false;
+      const child = execa(process.execPath, [BIN, ...prepareArgs(staging, target)], {
+        reject: false,
+        env: { NO_COLOR: '1' },
+      });
+      void child.finally(() => (exited = true));
+      // Even attempts: a blind random moment (start-up, scan, mid-file, mid-commit...).
+      // Odd attempts: once the journal has moved on, plus a random extra, so the run makes progress.
+      if (attempt % 2 === 1) {
+        const deadline = Date.now() + 20_000;
+        while (Date.now() < deadline && !exited && committed(staging).files <= lastCommitted) {
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      }
+      const timer = setTimeout(
+        () => child.kill('SIGKILL'),
+        attempt % 2 === 1
+          ? Math.floor(Math.random() * 600)
+          : 200 + Math.floor(Math.random() * 2000),
+      );
+      const r = await child;
+      clearTimeout(timer);
+      if (r.signal !== 'SIGKILL') {
+        expect(r.exitCode, r.stderr).toBe(0);
+        break;
+      }
+      kills++;
+      // After each kill: the journal's committed prefix is consistent and every committed
+      // file is complete on the target with the right bytes.
+      const c = committed(staging);
+      expect(c.files).toBeGreaterThanOrEqual(lastCommitted);
+      if (c.files > lastCommitted) progressed++;
+      lastCommitted = c.files;
+      for (const fp of c.blobs) {
+        const rel = fp.split('\\').filter(Boolean).slice(1).join('/');
+        const src = fs.readFileSync(path.join(staging, rel));
+        expect(fs.readFileSync(path.join(target, 'job1', rel)).equals(src), fp).toBe(true);
+      }
+      expect(fs.existsSync(path.join(target, 'DriveManifest.xml'))).toBe(false);
+    }
+    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(progressed).toBeGreaterThanOrEqual(1);
+    const final = await runCli([...prepareArgs(staging, target), '--json']);
+    expect(final.exitCode, final.stderr).toBe(0);
+    const out = JSON.parse(final.stdout);
+    expect(out.files).toBe(total);
+    expect(out.drives).toHaveLength(1);
+    expect(out.drives[0]).toMatchObject({ driveId: 'CRASH0001', files: total, complete: true });
+    expect(out.drives[0].bytes).toBe(
+      Object.values(files).reduce((n, b) => n + Buffer.byteLength(b), 0),
+    );
+    expect(final.stdout).not.toContain(KEY1);
+    expect(final.stdout).not.toContain(STORAGE_KEY);
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.blobs).toHaveLength(total);
+    expect(new Set(m.blobs.map((b) => b.FilePath)).size).toBe(total);
+    expect(
+      checkManifestAgainstSource(
+        m.blobs,
+        (fp) => path.join(staging, ...fp.split('\\').filter(Boolean).slice(1)),
+        target,
+      ),
+    ).toEqual([]);
+    // No temporary file survived anywhere on the drive.
+    const leftovers = (fs.readdirSync(target, { recursive: true }) as string[]).filter((p) =>
+      p.includes('~dp-'),
+    );
+    expect(leftovers).toEqual([]);
+    const v = await runCli(['verify', '--target', target, `s:${staging}`, '--json']);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({
+      ok: true,
+      drives: [{ files: total, manifestHashChecked: true }],
+    });
+  });
+
+  it('validates keys and drive ids before copying, never echoing the key', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'a' });
+    writeJob(staging);
+    const badKey = '111111-222222-333333-444444-555555-666666-000011-000023';
+    const r = await runCli([
+      `s:${staging}`,
+      '--target',
+      target,
+      '--drive-id',
+      'X1',
+      '--bitlocker-key',
+      badKey,
+      '--offline',
+      '--yes',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/group 8 of the BitLocker recovery password is not valid/);
+    expect(r.stderr).not.toContain('000023');
+    const r2 = await runCli([
+      `s:${staging}`,
+      '--target',
+      target,
+      '--drive-id',
+      'WD 123',
+      '--bitlocker-key',
+      KEY1,
+      '--offline',
+      '--yes',
+    ]);
+    expect(r2.exitCode).toBe(2);
+    expect(r2.stderr).toMatch(/drive id has no spaces/);
+    // Missing drive id, non-interactive: exit 3 naming the flag.
+    const r3 = await runCli([
+      `s:${staging}`,
+      '--target',
+      target,
+      '--bitlocker-key',
+      KEY1,
+      '--offline',
+      '--yes',
+    ]);
+    expect(r3.exitCode).toBe(3);
+    expect(r3.stderr).toContain('--drive-id');
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  it('without --offline copies and says plainly that the job is not created by this build', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'a' });
+    writeJob(staging);
+    const r = await runCli([
+      `s:${staging}`,
+      '--target',
+      target,
+      '--drive-id',
+      'X2',
+      '--bitlocker-key',
+      KEY1,
+      '--yes',
+      '--json',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.jobCreated).toBe(false);
+    expect(out.note).toMatch(/later step/);
+    expect(r.stdout).not.toContain(KEY1);
+  });
+});

@@ -1,0 +1,365 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExec } from '../../src/deps/exec.ts';
+import { copyJob, type TargetSpec } from '../../src/engine/copyJob.ts';
+import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
+import { md5OfFile, verifyDrive } from '../../src/engine/verifyDrive.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { walkJobFiles } from '../../src/staging/scan.ts';
+import { walkJobFilesSync } from '../../src/engine/walkSync.ts';
+import {
+  checkManifestAgainstSource,
+  KEY1,
+  parseManifest,
+  pseudoRandom,
+  STORAGE_KEY,
+  tempDir,
+  writeJob,
+  writeTree,
+} from './stagingFixture.ts';
+
+const MiB = 1024 * 1024;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function realDeps(signal?: AbortSignal) {
+  const f = fakeDeps(signal ? { signal } : {});
+  f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
+  return f;
+}
+
+function oneTarget(spec: TargetSpec) {
+  let given = false;
+  return async () => {
+    if (given) return undefined;
+    given = true;
+    return spec;
+  };
+}
+
+/** A sparse page file: `size` bytes, data only at the given offsets. */
+function sparsePage(file: string, size: number, parts: [number, Buffer][]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, 'w');
+  fs.ftruncateSync(fd, size);
+  for (const [off, data] of parts) fs.writeSync(fd, data, 0, data.length, off);
+  fs.closeSync(fd);
+}
+
+describe('copyJob on real files', () => {
+  it('copies an awkward tree, writes a manifest whose every hash is right, and verify agrees', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    const files: Record<string, Buffer | string> = {
+      'empty.bin': Buffer.alloc(0),
+      'ünïcödé/naïve café.txt': 'bonjour\n',
+      'with space/a & b <c>.txt': 'xml "escaping" \'test\'\n',
+      'sizes/4MiB-1.bin': pseudoRandom(4 * MiB - 1, 1),
+      'sizes/4MiB.bin': pseudoRandom(4 * MiB, 2),
+      'sizes/4MiB+1.bin': pseudoRandom(4 * MiB + 1, 3),
+      'sizes/9MiB+7.bin': pseudoRandom(9 * MiB + 7, 4),
+      '日本語/ファイル.dat': pseudoRandom(5000, 5),
+    };
+    for (let i = 0; i < 300; i++)
+      files[`many/f${String(i).padStart(3, '0')}.txt`] = `file ${i}\n`.repeat(i);
+    writeTree(staging, files);
+    // Page files: zero runs inside and across chunks, data straddling a 4 MiB boundary.
+    sparsePage(path.join(staging, 'backup/disk.AIBBlob'), 12 * MiB, [
+      [0, pseudoRandom(1024, 6)],
+      [4 * MiB - 512, pseudoRandom(2048, 7)],
+      [10 * MiB, pseudoRandom(512, 8)],
+    ]);
+    sparsePage(path.join(staging, 'backup/small.BaseBlob'), 64 * 1024, [
+      [4096, pseudoRandom(100, 9)],
+    ]);
+    sparsePage(path.join(staging, 'backup/allzero.AIBBlob'), 8 * MiB, []);
+    // Mostly hole: chunks 0-3 and 5 are never read (filefrag extents), chunk 4 holds data.
+    sparsePage(path.join(staging, 'backup/holey.AIBBlob'), 24 * MiB, [
+      [17 * MiB + 4096, pseudoRandom(8192, 10)],
+    ]);
+    const job = writeJob(staging, { prefix: 'seed/2026' });
+    const { deps } = realDeps();
+    // The engine's synchronous walk yields exactly what the staging module's walk yields.
+    const asyncWalk: unknown[] = [];
+    for await (const f of walkJobFiles(deps, staging, job)) asyncWalk.push(f);
+    expect([...walkJobFilesSync(staging, job)]).toEqual(asyncWalk);
+    const result = await copyJob(deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ path: target, driveId: 'SERIAL001', bitLockerKey: KEY1 }),
+    });
+    const fileCount = Object.keys(files).length + 4;
+    expect(result.files).toBe(fileCount);
+    expect(result.drives).toHaveLength(1);
+    const d = result.drives[0]!;
+    expect(d).toMatchObject({
+      driveId: 'SERIAL001',
+      manifestFile: '\\DriveManifest.xml',
+      files: fileCount,
+      complete: true,
+    });
+    // The drive root holds the manifest and the session folder, nothing else.
+    expect(fs.readdirSync(target).sort()).toEqual(['DriveManifest.xml', 'job1']);
+    const manifestPath = path.join(target, 'DriveManifest.xml');
+    expect(d.manifestHash).toBe(await md5OfFile(manifestPath));
+    const m = parseManifest(manifestPath);
+    expect(m.DriveId).toBe('SERIAL001');
+    expect(m.StorageAccountKey).toBe(STORAGE_KEY);
+    expect(m.blobs).toHaveLength(fileCount);
+    const byPath = new Map(m.blobs.map((b) => [b.FilePath, b]));
+    expect(byPath.get('\\job1\\with space\\a & b <c>.txt')!.BlobPath).toBe(
+      'backup/seed/2026/with space/a & b <c>.txt',
+    );
+    expect(byPath.get('\\job1\\sizes\\4MiB+1.bin')!.BlockList).toMatchObject({
+      Block: [{ Length: String(4 * MiB) }, { Length: '1' }],
+    });
+    expect(byPath.get('\\job1\\sizes\\4MiB.bin')!.BlockList).toMatchObject({
+      Block: [{ Length: String(4 * MiB) }],
+    });
+    expect(byPath.get('\\job1\\backup\\allzero.AIBBlob')!.PageRangeList).toBe('');
+    const disk = byPath.get('\\job1\\backup\\disk.AIBBlob')!;
+    // Data at 4 MiB-512..4 MiB+1536 straddles a chunk: two ranges, split at the boundary.
+    expect(
+      (disk.PageRangeList as { PageRange: { Offset: string; Length: string }[] }).PageRange.map(
+        (r) => [r.Offset, r.Length],
+      ),
+    ).toEqual([
+      ['0', '1024'],
+      [String(4 * MiB - 512), '512'],
+      [String(4 * MiB), '1536'],
+      [String(10 * MiB), '512'],
+    ]);
+    expect(
+      (
+        byPath.get('\\job1\\backup\\holey.AIBBlob')!.PageRangeList as {
+          PageRange: { Offset: string; Length: string }[];
+        }
+      ).PageRange.map((r) => [r.Offset, r.Length]),
+    ).toEqual([[String(17 * MiB + 4096), '8192']]);
+    const problems = checkManifestAgainstSource(
+      m.blobs,
+      (fp) => path.join(staging, ...fp.split('\\').filter(Boolean).slice(1)),
+      target,
+    );
+    expect(problems).toEqual([]);
+    // The sparse page file stayed sparse on the target.
+    expect(fs.statSync(path.join(target, 'job1/backup/allzero.AIBBlob')).blocks).toBe(0);
+    // The journal: state and drive-info (0600), readable for the Azure part.
+    const prepared = await readPreparedDrives(deps, staging, 'job1');
+    expect(prepared).toEqual([
+      {
+        driveId: 'SERIAL001',
+        bitLockerKey: KEY1,
+        manifestFile: '\\DriveManifest.xml',
+        manifestHash: d.manifestHash,
+        files: fileCount,
+        bytes: result.bytes,
+        complete: true,
+      },
+    ]);
+    const info = path.join(staging, '.diskprep/journal/job1/SERIAL001.xml');
+    expect(fs.statSync(info).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(info, 'utf8')).toContain(
+      `<ManifestHash>${d.manifestHash}</ManifestHash>`,
+    );
+    expect(
+      fs.statSync(path.join(staging, '.diskprep/journal/job1/copy-state.json')).mode & 0o777,
+    ).toBe(0o600);
+    // verify agrees, including the manifest hash.
+    const v = await verifyDrive(target, async () => d.manifestHash);
+    expect(v.mismatches).toEqual([]);
+    expect(v.files).toBe(fileCount);
+    // Running again copies nothing and reports the same drives.
+    const again = await copyJob(deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: async () => undefined,
+    });
+    expect(again.drives).toEqual(result.drives);
+    expect((await readCopyState(deps, staging, 'job1'))!.complete).toBe(true);
+  });
+
+  it('writes ContainerSas when the job has a SAS instead of a key', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'a' });
+    const sas = 'backup?sv=2019-02-02&sr=c&sig=abcdefSECRET%3D&sp=rwdl';
+    const job = writeJob(staging, {}, { containerSas: sas });
+    const { deps } = realDeps();
+    await copyJob(deps, {
+      staging,
+      job,
+      secrets: { containerSas: sas },
+      nextTarget: oneTarget({ path: target, driveId: 'S2', bitLockerKey: KEY1 }),
+    });
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.ContainerSas).toBe(sas);
+    expect(m.StorageAccountKey).toBeUndefined();
+  });
+
+  it('refuses up front a page file whose length is not a multiple of 512, copying nothing', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'a', 'bad.AIBBlob': Buffer.alloc(1000, 1) });
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ path: target, driveId: 'S3', bitLockerKey: KEY1 }),
+      }),
+    ).rejects.toThrow(/bad\.AIBBlob: 1000 bytes is not a multiple of 512/);
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  it('fails a source file that changes while it is copied, keeps earlier files, and resumes', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, {
+      'a.txt': 'first',
+      'b/big.bin': pseudoRandom(24 * MiB, 11),
+      'c.txt': 'last',
+    });
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    const big = path.join(staging, 'b/big.bin');
+    let touched = false;
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ path: target, driveId: 'S4', bitLockerKey: KEY1 }),
+        onProgress: (p) => {
+          // Mid-copy of big.bin: another program appends to it.
+          if (!touched && p.done.files === 1 && p.drive.bytes >= 5 + 4 * MiB) {
+            touched = true;
+            fs.appendFileSync(big, 'more');
+          }
+        },
+      }),
+    ).rejects.toThrow(/b\/big\.bin changed while it was being copied/);
+    expect(touched).toBe(true);
+    const state = await readCopyState(deps, staging, 'job1');
+    expect(state!.cursor).toMatchObject({ relPath: 'a.txt', files: 1 });
+    // Nothing of big.bin is left on the target, under any name.
+    expect(fs.readdirSync(path.join(target, 'job1', 'b'))).toEqual([]);
+    // Resume once the file is stable: finishes, all hashes right.
+    const r = await copyJob(deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ path: target, driveId: 'S4', bitLockerKey: KEY1 }),
+    });
+    expect(r).toMatchObject({ files: 3, resumedFiles: 1 });
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.blobs.map((b) => b.FilePath)).toEqual([
+      '\\job1\\a.txt',
+      '\\job1\\b\\big.bin',
+      '\\job1\\c.txt',
+    ]);
+    expect(
+      checkManifestAgainstSource(
+        m.blobs,
+        (fp) => path.join(staging, ...fp.split('\\').filter(Boolean).slice(1)),
+        target,
+      ),
+    ).toEqual([]);
+  });
+
+  it('Ctrl-C in the middle of a large file stops between chunks, removes the partial file, and resumes', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'first', 'b.bin': pseudoRandom(60 * MiB, 12) });
+    const job = writeJob(staging);
+    const ac = new AbortController();
+    const { deps } = realDeps(ac.signal);
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ path: target, driveId: 'S5', bitLockerKey: KEY1 }),
+        onProgress: (p) => {
+          if (p.drive.bytes >= 5 + 4 * MiB) ac.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ exitCode: 130 });
+    expect(fs.readdirSync(path.join(target, 'job1'))).toEqual(['a.txt']);
+    expect((await readCopyState(deps, staging, 'job1'))!.cursor).toMatchObject({
+      relPath: 'a.txt',
+      files: 1,
+    });
+    const { deps: deps2 } = realDeps();
+    const r = await copyJob(deps2, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ path: target, driveId: 'S5', bitLockerKey: KEY1 }),
+    });
+    expect(r).toMatchObject({ files: 2, resumedFiles: 1 });
+    expect((await verifyDrive(target, async () => r.drives[0]!.manifestHash)).mismatches).toEqual(
+      [],
+    );
+  });
+
+  it('an 11th drive is an error that states what remains (a job takes at most 10 drives)', async () => {
+    const staging = tempDir('stg');
+    dirs.push(staging);
+    writeTree(staging, { 'a.txt': 'a', 'b.txt': 'bb' });
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    // A journal in which ten drives are complete and a.txt is committed.
+    const drives = Array.from({ length: 10 }, (_, i) => ({
+      index: i,
+      driveId: `D${i}`,
+      bitLockerKey: KEY1,
+      target: '/nowhere',
+      blobsBytes: 0,
+      files: i === 0 ? 1 : 0,
+      bytes: i === 0 ? 1 : 0,
+      complete: true,
+      manifestFile: '\\DriveManifest.xml',
+      manifestHash: '0'.repeat(32),
+    }));
+    fs.writeFileSync(
+      path.join(staging, '.diskprep/journal/job1/copy-state.json'),
+      JSON.stringify({
+        version: 1,
+        job: 'job1',
+        sessionId: 'job1',
+        cursor: { relPath: 'a.txt', files: 1, bytes: 1 },
+        drives,
+        complete: false,
+      }),
+    );
+    let asked = false;
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: async () => {
+          asked = true;
+          return undefined;
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
+      message: expect.stringMatching(/needs more than 10 drives: 1 files \(2 bytes\) remain/),
+    });
+    expect(asked).toBe(false);
+  });
+});
