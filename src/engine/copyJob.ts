@@ -106,8 +106,8 @@ export interface CopyJobOptions {
   job: JobDescriptor;
   secrets: JobSecrets;
   nextTarget: NextTarget;
-  /** Hash in a worker thread (default) or on the main thread (benchmarks compare both). */
-  hashInWorker?: boolean;
+  /** Hash workers; 0 hashes on the main thread (default: {@link DEFAULT_HASH_WORKERS}). */
+  hashWorkers?: number;
   /** Check free space before each file (default). Off, only ENOSPC decides when a drive is full. */
   checkFreeSpace?: boolean;
   onProgress?: (p: CopyProgress) => void;
@@ -444,9 +444,9 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   };
 
   const hasher: ChunkHasher =
-    opts.hashInWorker === false
+    (opts.hashWorkers ?? DEFAULT_HASH_WORKERS) === 0
       ? createInlineHasher(SLOTS)
-      : createWorkerHasher(SLOTS, DEFAULT_HASH_WORKERS);
+      : createWorkerHasher(SLOTS, opts.hashWorkers ?? DEFAULT_HASH_WORKERS);
   try {
     const open = state.drives.find((d) => !d.complete);
     if (open) {

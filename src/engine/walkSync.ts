@@ -1,31 +1,73 @@
 /**
- * The job walk of `src/staging/scan.ts` (same order, same files, same blob types) with
- * synchronous calls. The engine walks twice (validation up front, then the copy); with an
- * async stat per file each walk cost a threadpool round trip per file, which made 20k small
- * files take ~2.5 s per walk here. Each step is one short syscall, so the event loop is never
- * held for long.
+ * The job walk of `src/staging/scan.ts` (same order, same files, same blob types, same rules
+ * for links and special files) with synchronous calls. The engine walks twice (validation up
+ * front, then the copy); an async stat per file cost a threadpool round trip per file, which
+ * made 20k small files take ~2.5 s per walk here. Each step is one short syscall, so the event
+ * loop is never held for long.
+ *
+ * Symbolic links are followed only while they stay inside the staging location (and out of
+ * diskprep's own folder); a link that leaves it, dangles or loops, and anything that is
+ * neither a file nor a folder, stops the walk with a usage error naming it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../errors.ts';
 import { jobDataRoot } from '../staging/jobs.ts';
 import { DISKPREP_DIR } from '../staging/layout.ts';
 import { blobTypeFor, compareNames } from '../staging/scan.ts';
 import type { JobDescriptor, ScannedFile } from '../staging/types.ts';
 
+function isInside(child: string, parent: string): boolean {
+  return (
+    child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
+  );
+}
+
+function problem(relPath: string, what: string): UsageError {
+  return new UsageError(`${relPath}: ${what}`, {
+    hint: 'remove or replace it in the staging location, then run again',
+  });
+}
+
 /** Yields every regular file of the job's data, sorted depth-first by name. */
 export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generator<ScannedFile> {
-  const skip = path.join(path.resolve(staging), DISKPREP_DIR);
-  function* walk(dir: string, rel: string): Generator<ScannedFile> {
+  const stagingReal = fs.realpathSync(path.resolve(staging));
+  const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
+  function* walk(dir: string, dirReal: string, rel: string): Generator<ScannedFile> {
     const entries = fs
       .readdirSync(dir, { withFileTypes: true })
       .sort((a, b) => compareNames(a.name, b.name));
     for (const e of entries) {
+      if (path.join(dirReal, e.name) === diskprepReal) continue;
       const abs = path.join(dir, e.name);
-      if (path.resolve(abs) === skip) continue;
       const relPath = rel ? `${rel}/${e.name}` : e.name;
+      let real = path.join(dirReal, e.name);
+      let viaLink = false;
+      if (e.isSymbolicLink()) {
+        viaLink = true;
+        try {
+          real = fs.realpathSync(abs);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          throw problem(
+            relPath,
+            code === 'ENOENT'
+              ? 'broken symbolic link (its target does not exist)'
+              : code === 'ELOOP'
+                ? 'symbolic link loop'
+                : `cannot read it (${code})`,
+          );
+        }
+        if (!isInside(real, stagingReal))
+          throw problem(relPath, `symbolic link leads outside the staging location (to ${real})`);
+        if (isInside(real, diskprepReal))
+          throw problem(relPath, `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`);
+      }
       const st = fs.statSync(abs);
       if (st.isDirectory()) {
-        yield* walk(abs, relPath);
+        if (viaLink && isInside(dirReal, real))
+          throw problem(relPath, 'symbolic link loop (it leads to a folder that contains it)');
+        yield* walk(abs, real, relPath);
       } else if (st.isFile()) {
         yield {
           relPath,
@@ -34,8 +76,10 @@ export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generato
           mtimeMs: st.mtimeMs,
           blobType: blobTypeFor(relPath, job.blobType),
         };
+      } else {
+        throw problem(relPath, 'not a regular file or folder (FIFO, socket or device)');
       }
     }
   }
-  yield* walk(jobDataRoot(staging, job), '');
+  yield* walk(jobDataRoot(staging, job), fs.realpathSync(jobDataRoot(staging, job)), '');
 }

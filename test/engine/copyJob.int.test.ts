@@ -362,4 +362,35 @@ describe('copyJob on real files', () => {
     });
     expect(asked).toBe(false);
   });
+
+  it('refuses a symbolic link that leaves the staging location, before copying anything', async () => {
+    const staging = tempDir('stg');
+    const outside = tempDir('out');
+    const target = tempDir('tgt');
+    dirs.push(staging, outside, target);
+    writeTree(staging, { 'a.txt': 'a', 'inner/b.txt': 'b' });
+    writeTree(outside, { 'secret.txt': 's' });
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(staging, 'link.txt'));
+    fs.symlinkSync(path.join(staging, 'inner'), path.join(staging, 'z-inner-link'));
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ path: target, driveId: 'S6', bitLockerKey: KEY1 }),
+      }),
+    ).rejects.toThrow(/link\.txt: symbolic link leads outside the staging location/);
+    expect(fs.readdirSync(target)).toEqual([]);
+    // A link inside the staging location is followed.
+    fs.rmSync(path.join(staging, 'link.txt'));
+    const r = await copyJob(deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ path: target, driveId: 'S6', bitLockerKey: KEY1 }),
+    });
+    expect(r.files).toBe(3);
+  });
 });

@@ -79,8 +79,10 @@ export async function prepare(options: PrepareOptions, deps: Deps): Promise<void
       },
       recorded,
     ),
-    // DISKPREP_HASH=inline hashes on the main thread (benchmarks compare it with the worker).
-    hashInWorker: deps.env.DISKPREP_HASH !== 'inline',
+    // DISKPREP_HASH_WORKERS=n (0 = on the main thread) is for benchmarks comparing the two.
+    ...(/^\d$/.test(deps.env.DISKPREP_HASH_WORKERS ?? '')
+      ? { hashWorkers: Number(deps.env.DISKPREP_HASH_WORKERS) }
+      : {}),
     onProgress: reporter,
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
