@@ -64,3 +64,25 @@ describe('diskprep binary: CLI contract', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('diskprep binary on an old Node', () => {
+  it('refuses Node < 22 with one line naming the fix, exit 2, no stack trace', async () => {
+    const { execa } = await import('execa');
+    const { BIN } = await import('../helpers/cli.ts');
+    // Simulate an old runtime: the check reads process.versions.node before importing anything.
+    const r = await execa(
+      process.execPath,
+      [
+        '--import',
+        'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.20.2"})',
+        BIN,
+        '--version',
+      ],
+      { reject: false },
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^diskprep: needs Node\.js 22 or newer/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+});
