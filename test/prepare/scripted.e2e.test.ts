@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-member-access -- JSON documents and fake records are free-form */
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- JSON documents and fake records are free-form */
 /**
  * `diskprep s:` as a script runs it (no TTY): every answer a flag, `--json`, onto a real
  * BitLocker volume (made by Windows) on a loop device, against the loopback Data Box ARM
