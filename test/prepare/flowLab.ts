@@ -145,7 +145,11 @@ export async function readBack(dev: string, key: string, session: string): Promi
     confirm: () => Promise.resolve(true),
   });
   try {
-    const manifestBytes = fs.readFileSync(path.join(vol.mountPath, 'DriveManifest.xml'));
+    const manifestFile = path.join(vol.mountPath, 'DriveManifest.xml');
+    // No manifest yet on a drive whose copy was interrupted.
+    const manifestBytes = fs.existsSync(manifestFile)
+      ? fs.readFileSync(manifestFile)
+      : Buffer.alloc(0);
     const files = new Map<string, Buffer>();
     const mtimes = new Map<string, number>();
     const root = path.join(vol.mountPath, session);
