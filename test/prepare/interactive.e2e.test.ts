@@ -9,7 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDrive } from '../../src/disk/openDrive.ts';
-import { canRun, LoopLab, mountsUnder, realDeps, XTS_KEY } from '../disk/loopImages.ts';
+import {
+  canRun,
+  ELEPHANT_KEY,
+  LoopLab,
+  mountsUnder,
+  realDeps,
+  XTS_KEY,
+} from '../disk/loopImages.ts';
 import { runCli } from '../helpers/cli.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
 import {
@@ -240,5 +247,56 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     }
     expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
     expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('a full drive is released and the operator is asked for the next disk (same choose / confirm / key cycle)', async () => {
+    lab = new LoopLab();
+    const dev1 = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    const dev2 = lab.attach(lab.unpackNtfs('bitlk-aes-cbc-elephant-128-ntfs'));
+    const data: Record<string, Buffer> = {};
+    // 40 MiB: more than the 32 MiB NTFS of one test volume.
+    for (let i = 0; i < 10; i++) data[`seed/vol-${i}.bin`] = bytes(4 * 1024 * 1024, 300 + i);
+    const staging = makeStaging([{ name: 'span01', service: 'offline', data: 'seed' }], data);
+    const s = await startInteractive(
+      [
+        `s:${staging}`,
+        '--all',
+        '--drive',
+        dev1,
+        '--drive-id',
+        'WD-SPAN0001',
+        '--already-encrypted',
+        '--already-formatted',
+        '--bitlocker-key',
+        XTS_KEY,
+      ],
+      { env: await flowEnv(f) },
+    );
+    sessions.push(s);
+    await s.waitFor('unlock and write to');
+    await s.type('y');
+    await s.waitFor('Drive WD-SPAN0001 is full and released', 120_000);
+    // The first volume is unmounted before the next disk is asked for.
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    await s.type(dev2);
+    await s.waitFor('reports no serial number');
+    await s.type('WD-SPAN0002');
+    await s.waitFor('unlock and write to');
+    await s.type('y');
+    await s.waitFor('BitLocker recovery password of');
+    await s.type(ELEPHANT_KEY);
+    expect(await s.exitCode(120_000)).toBe(0);
+    const screen = await s.screen();
+    expect(screen).toMatch(/drive 1 of 2: serial WD-SPAN0001/);
+    expect(screen).toMatch(/drive 2 of 2: serial WD-SPAN0002/);
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    const a = await readBack(dev1, XTS_KEY, 'span01');
+    const b = await readBack(dev2, ELEPHANT_KEY, 'span01');
+    expect(a.files.size + b.files.size).toBe(10);
+    for (const [rel, d] of Object.entries(data)) {
+      const k = rel.slice(5);
+      expect(a.files.get(k) ?? b.files.get(k), rel).toEqual(d);
+    }
+    for (const x of [XTS_KEY, ELEPHANT_KEY]) expect(screen).not.toContain(x);
   });
 });
