@@ -211,4 +211,51 @@ describe.skipIf(!canRun)('diskprep s: scripted onto a loop-mounted BitLocker vol
     expect(sys.stderr).toMatch(/refusing .*system or boot disk/);
     expect(secretsIn(noDrive.stderr, noKey.stderr, noReturn.stderr, sys.stderr)).toEqual([]);
   });
+
+  it('--dry-run walks the flow printing the disk-changing commands, changes no disk and makes no Azure write call', async () => {
+    lab = new LoopLab();
+    const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    const staging = databoxStaging('photos03');
+    const writes = () =>
+      f.arm.requests.filter((q) => ['PUT', 'PATCH', 'DELETE'].includes(q.method)).length;
+    const before = writes();
+    const r = await runCli(
+      [
+        `s:${staging}`,
+        '--drive',
+        dev,
+        '--drive-id',
+        'WD-E2E0003',
+        '--already-encrypted',
+        '--bitlocker-key',
+        XTS_KEY,
+        '--arm-endpoint',
+        f.arm.url,
+        '--ca-file',
+        f.pki.caFile,
+        '--dry-run',
+        '--yes',
+        '--json',
+      ],
+      { env: await flowEnv(f) },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      dryRun: true,
+      created: false,
+      drives: [],
+      files: 4,
+    });
+    expect(r.stderr).toMatch(/^! dislocker /m);
+    expect(r.stderr).toMatch(/^! mkntfs /m);
+    expect(r.stderr).toMatch(/^! ntfs-3g /m);
+    expect(r.stderr).toContain('no Azure write call was made');
+    expect(writes()).toBe(before);
+    expect(f.arm.databoxJobs.has('photos03')).toBe(false);
+    expect(mountsUnder('/tmp/diskprep-bitlocker-')).toEqual([]);
+    expect(
+      fs.existsSync(path.join(staging, '.diskprep', 'journal', 'photos03', 'copy-state.json')),
+    ).toBe(false);
+    expect(secretsIn(r.stdout, r.stderr)).toEqual([]);
+  });
 });
