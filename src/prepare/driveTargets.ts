@@ -145,6 +145,7 @@ export function driveTargets(
     if (current) {
       const prev = current;
       current = undefined;
+      opened.splice(opened.indexOf(prev), 1);
       await release(prev);
     }
     const disks = await seams.listDisks(deps);
