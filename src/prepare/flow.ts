@@ -37,6 +37,7 @@ import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
 import { connectService } from './connectService.ts';
 import { createJobOnce } from './createJobStep.ts';
+import { readJobRecord } from './jobRecord.ts';
 import { type DiskSeams, driveTargets } from './driveTargets.ts';
 import type { PrepareOptions } from './options.ts';
 import { driveResult, type PrepareResult, printResult, printReview } from './report.ts';
@@ -84,7 +85,8 @@ export async function runPrepareFlow(
     job: job.name,
     needsDisk: !copyDone && o.targets.length === 0,
     service: kind,
-    createsJob: kind !== 'offline',
+    // A job the journal says exists is not created again: a disabled subscription does not block.
+    createsJob: kind !== 'offline' && (await readJobRecord(deps, staging, job.name)) === undefined,
     ...(o.publishSettings ? { publishSettings: o.publishSettings } : {}),
     ...(connected?.subscription ? { subscription: connected.subscription } : {}),
     azure: o.azure,
