@@ -227,7 +227,9 @@ describe('diskprep prepare --target (built binary)', () => {
       shipTo: null,
     });
     expect(out.note).toMatch(/offline: no Azure call made/);
-    expect(fs.existsSync(out.drives[0].driveInfoFile)).toBe(true);
+    expect(
+      fs.existsSync((out as { drives: { driveInfoFile: string }[] }).drives[0]!.driveInfoFile),
+    ).toBe(true);
     expect(r.stdout).not.toContain(KEY1);
 
     const classic = tempDir('stg');
