@@ -198,6 +198,33 @@ export async function askShippingDetails(
       );
   }
 
+  const { returnAddress, returnShipping } = await askReturnDetails(deps, given, {
+    carriers: ctx.carriers,
+    location: ctx.location,
+    remembered: ctx.remembered,
+  });
+
+  return {
+    shipment: { carrierName, trackingNumber, driveCount, shipDate },
+    returnAddress,
+    returnShipping,
+  };
+}
+
+/** What the return questions need besides the flags. */
+export type ReturnContext = Pick<AskContext, 'carriers' | 'location' | 'remembered'>;
+
+/**
+ * The return contact, address, carrier and account: each answered by its `--return-*` flag or
+ * asked (the remembered address offered as defaults). `prepare` asks these before it creates a
+ * job; {@link askShippingDetails} asks them after the shipment questions.
+ */
+export async function askReturnDetails(
+  deps: Deps,
+  given: Pick<ShipAnswersInput, 'returnAddress' | 'returnCarrier' | 'returnCarrierAccount'>,
+  ctx: ReturnContext,
+): Promise<Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>> {
+  deps.redactor.add(given.returnCarrierAccount);
   const r = given.returnAddress ?? {};
   const m = ctx.remembered.returnAddress;
   const field = (
@@ -280,7 +307,6 @@ export async function askShippingDetails(
   deps.redactor.add(account);
 
   return {
-    shipment: { carrierName, trackingNumber, driveCount, shipDate },
     returnAddress,
     returnShipping: { carrierName: returnCarrier, carrierAccountNumber: account },
   };

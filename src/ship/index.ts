@@ -10,5 +10,17 @@ export {
 export { acceptsShippingDetails, explainState, nextStep } from './jobStates.ts';
 export { buildJobService, type ServiceFactory } from './buildService.ts';
 export { locateJob, type LocatedJob } from './locateJob.ts';
-export { SHIPPING_RULES } from './review.ts';
-export type { ShipAnswersInput, ShipJob, ShipResult } from './types.ts';
+export { SHIPPING_RULES, maskAccount, addressLine } from './review.ts';
+export { askReturnDetails, type ReturnContext } from './askShippingDetails.ts';
+export {
+  readRememberedReturn,
+  rememberReturn,
+  type RememberedReturn,
+} from './returnAddressMemory.ts';
+export type {
+  ReturnAddressAnswers,
+  ShipAnswers,
+  ShipAnswersInput,
+  ShipJob,
+  ShipResult,
+} from './types.ts';

@@ -204,13 +204,13 @@ describe('diskprep prepare --target (built binary)', () => {
     expect(fs.readdirSync(target)).toEqual([]);
   });
 
-  it('without --offline copies and says plainly that the job is not created by this build', async () => {
+  it('an offline job copies and leaves the drive-info XML; a classic job without p: stops before copying', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
     dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     writeJob(staging);
-    const r = await runCli([
+    const args = [
       `s:${staging}`,
       '--target',
       target,
@@ -220,11 +220,41 @@ describe('diskprep prepare --target (built binary)', () => {
       KEY1,
       '--yes',
       '--json',
-    ]);
+    ];
+    const r = await runCli(args);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.jobCreated).toBe(false);
-    expect(out.note).toMatch(/later step/);
+    expect(out).toMatchObject({
+      service: 'offline',
+      created: false,
+      jobCreated: false,
+      shipTo: null,
+    });
+    expect(out.note).toMatch(/offline: no Azure call made/);
+    expect(
+      fs.existsSync((out as { drives: { driveInfoFile: string }[] }).drives[0]!.driveInfoFile),
+    ).toBe(true);
     expect(r.stdout).not.toContain(KEY1);
+
+    const classic = tempDir('stg');
+    const target2 = tempDir('tgt');
+    dirs.push(classic, target2);
+    writeTree(classic, { 'a.txt': 'a' });
+    writeJob(classic, { service: 'classic', subscription: 'sub' });
+    const c = await runCli([
+      `s:${classic}`,
+      '--target',
+      target2,
+      '--drive-id',
+      'X3',
+      '--bitlocker-key',
+      KEY1,
+      '--yes',
+    ]);
+    expect(c.exitCode).toBe(2);
+    expect(c.stderr).toMatch(
+      /classic service, which needs the publish settings — pass p:<file.publishsettings>/,
+    );
+    expect(fs.readdirSync(target2)).toEqual([]);
   });
 });

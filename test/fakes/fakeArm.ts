@@ -149,6 +149,24 @@ export class FakeArm {
       return this.send(res, 202, undefined, { location: state.jobUrl, 'retry-after': '10' });
     }
 
+    // Get Subscription and the provider registration (Microsoft.Resources, not in these specs),
+    // which `check` and prepare's preflight read before anything else.
+    const sub = /^\/subscriptions\/([^/]+)(\/providers\/Microsoft\.DataBox)?$/.exec(url.pathname);
+    if (sub && method === 'GET') {
+      return this.send(
+        res,
+        200,
+        sub[2]
+          ? { id: url.pathname, namespace: 'Microsoft.DataBox', registrationState: 'Registered' }
+          : {
+              id: url.pathname,
+              subscriptionId: sub[1],
+              displayName: 'Pay-As-You-Go',
+              state: 'Enabled',
+            },
+      );
+    }
+
     const isDataBox = url.pathname.includes('/Microsoft.DataBox/');
     const spec = isDataBox ? databoxSpec! : importExportSpec!;
     const v = spec.validateRequest({ method, url, headers: req.headers, body });

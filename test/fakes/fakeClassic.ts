@@ -121,6 +121,14 @@ export class FakeClassic {
       );
     const before = this.faults.take(method, url.pathname, 'before');
     if (before && (await applyFault(before, req, res))) return;
+    if (method === 'GET' && url.pathname === `/${this.subscription}`) {
+      // Get Subscription (XML), which `check` and prepare's preflight read the state from.
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(
+        `<Subscription xmlns="http://schemas.microsoft.com/windowsazure"><SubscriptionID>${this.subscription}</SubscriptionID><SubscriptionName>Pay-As-You-Go</SubscriptionName><SubscriptionStatus>Active</SubscriptionStatus></Subscription>`,
+      );
+      return;
+    }
     if (req.headers['x-ms-version'] !== '2014-11-01') {
       this.violations.push(`x-ms-version ${String(req.headers['x-ms-version'])}`);
       return this.odataError(

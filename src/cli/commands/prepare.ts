@@ -6,6 +6,7 @@ import {
   collect,
   commonFrom,
   examples,
+  positiveInt,
   type SetInvocation,
 } from '../common.ts';
 
@@ -48,13 +49,36 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
       'the drives are BitLocker-encrypted already: unlock with --bitlocker-key',
     )
     .option('--already-formatted', 'keep the existing NTFS on an already encrypted drive')
-    .option('--offline', 'make no Azure call: write drive-info XML for the portal instead');
+    .option('--offline', 'make no Azure call: write drive-info XML for the portal instead')
+    .option('--all', 'offer loop and virtual devices too when asking which disk to prepare')
+    .option('--location <name>', 'Import/Export location of a classic job recorded without one')
+    .option('--ship-now', 'enter the shipping details right after creating the job')
+    .option('--no-ship-now', 'do not ask to enter the shipping details now')
+    .option('--carrier <name>', 'with --ship-now: carrier taking the drives to the datacenter')
+    .option('--tracking-number <number>', 'with --ship-now: tracking number of the package')
+    .option(
+      '--drive-count <n>',
+      'with --ship-now: number of drives in the package (default: drives prepared)',
+      positiveInt,
+    )
+    .option('--ship-date <yyyy-mm-dd>', 'with --ship-now: ship date (default: today)')
+    .option('--return-name <name>', 'return contact name')
+    .option('--return-phone <phone>', 'return contact phone')
+    .option('--return-email <email>', 'return contact email')
+    .option('--return-street <line>', 'return street address')
+    .option('--return-city <city>', 'return city')
+    .option('--return-state <state>', 'return state or province')
+    .option('--return-postal-code <code>', 'return postal code')
+    .option('--return-country <country>', 'return country or region')
+    .option('--return-carrier <name>', 'carrier for the return shipment')
+    .option('--return-carrier-account <number>', 'your account number with the return carrier');
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, dryRun: true, network: true });
   examples(cmd, [
     'diskprep s:D:\\staging p:C:\\keys\\my.publishsettings',
     'diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key 123456-...-123456 --offline --yes',
     'diskprep prepare --staging /srv/staging --drive /dev/sdb --already-encrypted --bitlocker-key <key> --offline --yes',
+    'diskprep s:/srv/staging --drive /dev/sdb --already-encrypted --already-formatted --bitlocker-key <key> --return-name "Backup Ops" ... --return-carrier-account "$ACCOUNT" --yes --json',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
@@ -77,6 +101,29 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
             alreadyFormatted: o.alreadyFormatted === true,
             offline: o.offline === true,
             yes: o.yes === true,
+            allDisks: o.all === true,
+            location: o.location as string | undefined,
+            shipNow: o.shipNow as boolean | undefined,
+            ship: {
+              carrier: o.carrier as string | undefined,
+              trackingNumber: o.trackingNumber as string | undefined,
+              driveCount: o.driveCount as number | undefined,
+              shipDate: o.shipDate as string | undefined,
+              returnAddress: {
+                name: o.returnName as string | undefined,
+                phone: o.returnPhone as string | undefined,
+                email: o.returnEmail as string | undefined,
+                street: o.returnStreet as string | undefined,
+                city: o.returnCity as string | undefined,
+                state: o.returnState as string | undefined,
+                postalCode: o.returnPostalCode as string | undefined,
+                country: o.returnCountry as string | undefined,
+              },
+              returnCarrier: o.returnCarrier as string | undefined,
+              returnCarrierAccount: o.returnCarrierAccount as string | undefined,
+            },
+            ...(typeof o.proxy === 'string' ? { proxy: o.proxy } : {}),
+            ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
           },
           deps,
         );

@@ -1,0 +1,265 @@
+/**
+ * The drive backend of the copy engine's "next target" provider: for each drive the engine
+ * needs, release the previous volume, take the next `--drive` (or ask which disk), confirm,
+ * take its BitLocker key (`--bitlocker-key` in order, the journal's for a drive being resumed,
+ * or ask), then open it (format + BitLocker on Windows, unlock + mount elsewhere) and hand the
+ * mounted volume to the engine. Every volume it opened is released by {@link DriveTargets.releaseAll},
+ * which the flow calls in a `finally` (also on failure and Ctrl-C).
+ */
+import type { Deps } from '../deps/types.ts';
+import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
+import { bitLockerKeyProblem } from '../engine/bitlockerKey.ts';
+import type { NextTarget, TargetRequest, TargetSpec } from '../engine/copyJob.ts';
+import { formatBytes } from '../engine/copyJob.ts';
+import type { PreparedDrive } from '../engine/journal.ts';
+import {
+  checkEligible,
+  confirmDisk,
+  describeDisk,
+  listDisks,
+  openDrive,
+  resolveDisk,
+} from '../disk/index.ts';
+import { isDevicePath } from '../disk/selectDisk.ts';
+import type { DiskInfo, OpenDriveOptions, PreparedVolume } from '../disk/types.ts';
+import { driveIdProblem } from '../commands/prepare/targets.ts';
+
+/** What the command line gave for drives. */
+export interface DriveLists {
+  drives: string[];
+  driveIds: string[];
+  bitlockerKeys: string[];
+  alreadyEncrypted: boolean;
+  alreadyFormatted: boolean;
+  yes: boolean;
+  /** Offer loop and virtual devices in the disk question. */
+  allDisks: boolean;
+}
+
+/** The disk seams (tests put stubs here; production uses src/disk). */
+export interface DiskSeams {
+  listDisks(deps: Deps): Promise<DiskInfo[]>;
+  openDrive(deps: Deps, options: OpenDriveOptions): Promise<PreparedVolume>;
+}
+
+const realDisks: DiskSeams = { listDisks, openDrive };
+
+/** The provider and the volumes it opened. */
+export interface DriveTargets {
+  next: NextTarget;
+  /** Opens one drive for `request` and returns its volume (dry runs stop there). */
+  open(request: TargetRequest): Promise<PreparedVolume | undefined>;
+  /** Releases every volume opened so far (idempotent; errors are warned, not thrown). */
+  releaseAll(): Promise<void>;
+}
+
+/** True when a disk carries BitLocker as seen from outside. */
+function isEncrypted(d: DiskInfo): boolean {
+  return d.bitlocker === 'encrypted' || d.bitlocker === 'locked' || d.bitlocker === 'unlocked';
+}
+
+/** One choice line: the device path first, so typing it jumps to the disk. */
+function choiceName(d: DiskInfo): string {
+  const bl = isEncrypted(d) ? ', BitLocker' : '';
+  return `${d.path}: ${d.model} (serial ${d.serial ?? 'none'}, ${formatBytes(d.sizeBytes)}, ${d.kind === 'disk' ? d.bus : d.kind}${bl})`;
+}
+
+/**
+ * Builds the provider. `recorded` are the journal's drives: complete ones are skipped, and a
+ * drive being resumed may be unlocked with its recorded key.
+ */
+export function driveTargets(
+  deps: Deps,
+  lists: DriveLists,
+  recorded: readonly PreparedDrive[],
+  seams: DiskSeams = realDisks,
+): DriveTargets {
+  const used = new Set<number>();
+  const usedPaths = new Set<string>();
+  const opened: PreparedVolume[] = [];
+  let current: PreparedVolume | undefined;
+
+  const release = async (v: PreparedVolume): Promise<void> => {
+    try {
+      await v.release();
+    } catch (err) {
+      deps.terminal.warn(
+        `releasing drive ${v.driveId} failed: ${(err as Error).message}; check nothing of it is still mounted`,
+      );
+    }
+  };
+
+  /** The named disk for this request, by position in `--drive`, or undefined. */
+  const fromList = async (
+    req: TargetRequest,
+    disks: DiskInfo[],
+  ): Promise<{ i: number; disk: DiskInfo } | undefined> => {
+    for (let i = 0; i < lists.drives.length; i++) {
+      if (used.has(i)) continue;
+      const disk = await resolveDisk(deps, disks, lists.drives[i]!);
+      const id = lists.driveIds[i] ?? disk.serial;
+      if (req.resumeDriveId !== undefined) {
+        if (id === undefined || id === req.resumeDriveId) return { i, disk };
+        continue;
+      }
+      if (id !== undefined && recorded.some((r) => r.driveId === id)) {
+        used.add(i);
+        continue;
+      }
+      return { i, disk };
+    }
+    return undefined;
+  };
+
+  const ask = async (req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> => {
+    const what = req.resumeDriveId
+      ? `Drive ${req.resumeDriveId} was being filled when the copy stopped: which disk is it?`
+      : req.previous
+        ? `Drive ${req.previous.driveId} is full and released; ${req.remaining.files} files (${formatBytes(req.remaining.bytes)}) remain. Attach drive ${req.index + 1}: which disk?`
+        : `Which disk should be drive ${req.index + 1} of the job?`;
+    if (!deps.prompt.interactive) throw needsDrive(req);
+    const candidates = disks.filter(
+      (d) => !usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
+    );
+    const choices = candidates
+      .map((d) => {
+        const { reasons } = checkEligible(d, { explicitPath: lists.allDisks && d.kind !== 'disk' });
+        return {
+          name: choiceName(d),
+          value: d,
+          ...(reasons.length ? { disabled: reasons.join('; ') } : {}),
+        };
+      })
+      // Usable disks first: the list can be long on a machine with loop devices.
+      .sort((a, b) => Number(a.disabled !== undefined) - Number(b.disabled !== undefined));
+    if (!choices.some((c) => c.disabled === undefined)) {
+      throw new UsageError('no attached disk can be prepared', {
+        code: 'ERR_DISKPREP_NO_DISK',
+        hint: 'attach the drive (SATA, or a USB-SATA adapter), then run the same command again; diskprep drives --all says why each disk is refused',
+      });
+    }
+    return deps.prompt.select({ message: what, flag: '--drive', choices });
+  };
+
+  const open = async (req: TargetRequest): Promise<PreparedVolume | undefined> => {
+    if (current) {
+      const prev = current;
+      current = undefined;
+      opened.splice(opened.indexOf(prev), 1);
+      await release(prev);
+    }
+    const disks = await seams.listDisks(deps);
+    const listed = await fromList(req, disks);
+    const disk = listed?.disk ?? (await ask(req, disks));
+    const i = listed?.i;
+    if (i !== undefined) used.add(i);
+    usedPaths.add(disk.path);
+
+    const { reasons } = checkEligible(disk, {
+      explicitPath: i !== undefined ? isDevicePath(lists.drives[i]!) : lists.allDisks,
+    });
+    if (reasons.length > 0) {
+      throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
+        code: 'ERR_DISKPREP_DISK_REFUSED',
+        hint: 'pick another disk (diskprep drives lists them and why)',
+        details: { path: disk.path, reasons },
+      });
+    }
+
+    let driveId = (i !== undefined ? lists.driveIds[i] : undefined) ?? disk.serial;
+    if (driveId === undefined && req.resumeDriveId) driveId = req.resumeDriveId;
+    if (driveId === undefined) {
+      driveId = (
+        await deps.prompt.text({
+          message: `${disk.path} reports no serial number: drive id (the serial on the drive's label, no spaces)`,
+          flag: '--drive-id',
+          validate: (v) => driveIdProblem(v.trim()) ?? true,
+        })
+      ).trim();
+    }
+
+    // Linux cannot encrypt: a BitLocker disk there is necessarily an already encrypted one.
+    const alreadyEncrypted =
+      lists.alreadyEncrypted || (deps.platform !== 'win32' && isEncrypted(disk));
+    const ok = await confirmDisk(deps, {
+      yes: lists.yes,
+      named: i !== undefined,
+      erase: !lists.alreadyFormatted,
+    })(disk);
+    if (!ok) {
+      throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, ExitCode.failure, {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: 'run the same command again and name the disk to prepare (--drive)',
+      });
+    }
+
+    let key: string | undefined;
+    if (alreadyEncrypted) {
+      key =
+        (i !== undefined ? lists.bitlockerKeys[i] : undefined) ??
+        recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
+      if (key === undefined) {
+        key = await deps.prompt.text({
+          message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
+          flag: '--bitlocker-key',
+          secret: true,
+          validate: (v) => bitLockerKeyProblem(v.trim()) ?? true,
+        });
+        key = key.trim();
+      }
+      deps.redactor.add(key);
+    }
+
+    const volume = await seams.openDrive(deps, {
+      spec: disk.path,
+      alreadyEncrypted,
+      alreadyFormatted: lists.alreadyFormatted,
+      ...(key !== undefined ? { bitlockerKey: key } : {}),
+      driveId,
+      confirm: () => Promise.resolve(true),
+    });
+    deps.redactor.add(volume.bitlockerKey);
+    opened.push(volume);
+    current = volume;
+    deps.terminal.info(
+      `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
+    );
+    return volume;
+  };
+
+  return {
+    open,
+    async next(req): Promise<TargetSpec | undefined> {
+      const v = await open(req);
+      if (!v) return undefined;
+      return { path: v.mountPath, driveId: v.driveId, bitLockerKey: v.bitlockerKey };
+    },
+    async releaseAll() {
+      current = undefined;
+      for (const v of opened.splice(0)) await release(v);
+    },
+  };
+}
+
+/** Exit 3: a non-interactive run needs one more drive; the same command then resumes. */
+function needsDrive(req: TargetRequest): DiskprepError {
+  const what = req.resumeDriveId
+    ? `drive ${req.resumeDriveId} (drive ${req.index + 1}) was being filled when the copy stopped`
+    : `drive ${req.index + 1} is needed`;
+  return new DiskprepError(
+    `${what}: ${req.remaining.files} files (${formatBytes(req.remaining.bytes)}) remain to copy`,
+    ExitCode.needsAnswer,
+    {
+      code: 'ERR_DISKPREP_NEEDS_DRIVE',
+      hint: req.resumeDriveId
+        ? `attach it and pass --drive <disk> for it (or --target <its mounted folder>): the same command resumes where it stopped`
+        : 'attach another drive and run the same command with one more --drive <disk> (and its --bitlocker-key), or --target <folder>: it resumes where it stopped',
+      details: {
+        drive: req.index + 1,
+        remainingFiles: req.remaining.files,
+        remainingBytes: req.remaining.bytes,
+        ...(req.resumeDriveId ? { resumeDriveId: req.resumeDriveId } : {}),
+      },
+    },
+  );
+}

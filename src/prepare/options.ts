@@ -1,0 +1,36 @@
+/**
+ * What `diskprep prepare` / `diskprep s:<staging>` takes: every answer of the flow as a flag.
+ */
+import type { AzureOptions } from '../cli/common.ts';
+import type { ShipAnswersInput } from '../ship/index.ts';
+
+/** Options of the prepare flow (`src/prepare/flow.ts`). */
+export interface PrepareOptions {
+  azure: AzureOptions;
+  staging: string;
+  publishSettings?: string;
+  subscription?: string;
+  job?: string;
+  /** Already mounted, unlocked volumes (`--target`), one per drive in order. */
+  targets: string[];
+  /** Disks to prepare (`--drive`: serial, device path or drive letter), one per drive in order. */
+  drives: string[];
+  driveIds: string[];
+  bitlockerKeys: string[];
+  alreadyEncrypted: boolean;
+  alreadyFormatted: boolean;
+  /** Make no Azure call: the drive-info XML is for the portal. */
+  offline: boolean;
+  yes: boolean;
+  /** `--all`: offer loop and virtual devices in the disk question too. */
+  allDisks?: boolean;
+  /** Classic jobs recorded without a location: the Import/Export location (`--location`). */
+  location?: string;
+  /** `--ship-now` (true) / `--no-ship-now` (false); undefined: asked, or not under `--yes`. */
+  shipNow?: boolean;
+  /** Shipping and return answers (`--carrier`, `--tracking-number`, `--return-*`...). */
+  ship?: ShipAnswersInput;
+  /** `--proxy` and `--ca-file`, for the preflight probes and the Azure sign-in. */
+  proxy?: string;
+  caFile?: string;
+}

@@ -1,0 +1,182 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the fakes record free-form service JSON */
+/**
+ * Fixtures of the `s:` end-to-end tests: the loopback classic service (mutual TLS with an openssl
+ * management certificate in a generated publish-settings file) and the loopback ARM (Data Box,
+ * spec-validated), a staging location holding jobs and data, and reading a prepared BitLocker
+ * drive back through a fresh unlock (dislocker + ntfs-3g, read-only view of what the datacenter
+ * gets).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openDrive } from '../../src/disk/openDrive.ts';
+import type { JobDescriptor } from '../../src/staging/types.ts';
+import { makeTestPki, type TestPki } from '../fakes/certs.ts';
+import { FakeArm } from '../fakes/fakeArm.ts';
+import { FakeClassic } from '../fakes/fakeClassic.ts';
+import { realDeps } from '../disk/loopImages.ts';
+import {
+  makeManagementCert,
+  type ManagementCertFixture,
+  writePublishSettings,
+} from '../ship/fixtures.ts';
+
+export const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
+export const ARM_SUB = '00000000-1111-2222-3333-444444444444';
+export const TOKEN = 'e2e-prepare-token-0123456789abcdef';
+export const ACCOUNT = 'FEDEX-ACCT-99887766';
+export const STORAGE_KEY = 'U3RvcmFnZUtleUZvclByZXBhcmVGbG93==PrepareFlowKeyTail';
+
+/** The running fakes. */
+export interface Fakes {
+  pki: TestPki;
+  cert: ManagementCertFixture;
+  classic: FakeClassic;
+  arm: FakeArm;
+  publishSettings: string;
+  stop(): Promise<void>;
+}
+
+/** Starts both fakes and writes the publish-settings file. */
+export async function startFakes(): Promise<Fakes> {
+  const pki = await makeTestPki();
+  const cert = await makeManagementCert(pki);
+  const classic = await new FakeClassic({
+    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caPem },
+    subscription: SUB,
+    managementCert: cert.certPem,
+  }).start();
+  const arm = await new FakeArm({
+    tls: { key: pki.serverKey, cert: pki.serverCert },
+    token: TOKEN,
+  }).start();
+  const publishSettings = await writePublishSettings(cert, SUB, classic.url);
+  return {
+    pki,
+    cert,
+    classic,
+    arm,
+    publishSettings,
+    async stop() {
+      await classic.stop();
+      await arm.stop();
+    },
+  };
+}
+
+/** Environment of a run: its own DISKPREP_HOME, the blob endpoint and sign-in host on loopback. */
+export async function flowEnv(f: Fakes): Promise<Record<string, string>> {
+  return {
+    DISKPREP_HOME: await mkdtemp(path.join(os.tmpdir(), 'diskprep-flow-home-')),
+    // Preflight probes the storage account and the sign-in host: both answer on loopback.
+    DISKPREP_BLOB_ENDPOINT: f.arm.url,
+    AZURE_AUTHORITY_HOST: f.arm.url,
+    DISKPREP_ACCESS_TOKEN: TOKEN,
+  };
+}
+
+/** Deterministic bytes. */
+export function bytes(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < size; i += 4) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out.writeUInt32LE(x, i);
+  }
+  return out;
+}
+
+/** A staging location with `jobs` (their data folders filled with `files`). */
+export function makeStaging(
+  jobs: Partial<JobDescriptor>[],
+  files: Record<string, Buffer | string>,
+): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskprep-flow-staging-'));
+  for (const j of jobs) {
+    const job: JobDescriptor = {
+      version: 1,
+      name: 'seed01',
+      service: 'classic',
+      storageAccount: 'backupacct',
+      container: 'backups',
+      blobType: 'auto',
+      createdAt: new Date().toISOString(),
+      ...j,
+    };
+    fs.mkdirSync(path.join(dir, '.diskprep', 'jobs'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.diskprep', 'jobs', `${job.name}.json`), JSON.stringify(job));
+    const jd = path.join(dir, '.diskprep', 'journal', job.name);
+    fs.mkdirSync(jd, { recursive: true });
+    fs.writeFileSync(
+      path.join(jd, 'secrets.json'),
+      JSON.stringify({ storageAccountKey: STORAGE_KEY }),
+      { mode: 0o600 },
+    );
+  }
+  for (const [rel, data] of Object.entries(files)) {
+    const p = path.join(dir, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, data);
+  }
+  return dir;
+}
+
+/** What a prepared drive holds, read back through a fresh unlock. */
+export interface ReadBack {
+  manifestMd5: string;
+  manifest: string;
+  /** Files under the session folder, by `/`-separated path relative to it. */
+  files: Map<string, Buffer>;
+  /** mtimes (ms) of those files. */
+  mtimes: Map<string, number>;
+}
+
+/** Unlocks `dev` with `key` (NTFS kept), reads everything, releases. */
+export async function readBack(dev: string, key: string, session: string): Promise<ReadBack> {
+  const { deps } = realDeps();
+  const vol = await openDrive(deps, {
+    spec: dev,
+    alreadyEncrypted: true,
+    alreadyFormatted: true,
+    bitlockerKey: key,
+    driveId: 'READBACK',
+    confirm: () => Promise.resolve(true),
+  });
+  try {
+    const manifestFile = path.join(vol.mountPath, 'DriveManifest.xml');
+    // No manifest yet on a drive whose copy was interrupted.
+    const manifestBytes = fs.existsSync(manifestFile)
+      ? fs.readFileSync(manifestFile)
+      : Buffer.alloc(0);
+    const files = new Map<string, Buffer>();
+    const mtimes = new Map<string, number>();
+    const root = path.join(vol.mountPath, session);
+    const walk = (dir: string, rel: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(p, r);
+        else {
+          files.set(r, fs.readFileSync(p));
+          mtimes.set(r, fs.statSync(p).mtimeMs);
+        }
+      }
+    };
+    if (fs.existsSync(root)) walk(root, '');
+    return {
+      manifestMd5: createHash('md5').update(manifestBytes).digest('hex').toUpperCase(),
+      manifest: manifestBytes.toString('utf8'),
+      files,
+      mtimes,
+    };
+  } finally {
+    await vol.release();
+  }
+}
+
+/** The classic fake's stored job (keys included, as the service keeps them). */
+export function classicJob(f: Fakes, name: string): any {
+  return f.classic.jobs.get(name);
+}

@@ -1,0 +1,302 @@
+/**
+ * `diskprep s:` as an operator runs it: the built binary in a real terminal (tmux), onto a
+ * real BitLocker volume (made by Windows) on a loop device, against the loopback classic
+ * service with a generated publish-settings file. Every prompt is answered by typing; the data
+ * is read back through a fresh unlock. Then Ctrl-C in the middle of a copy: exit 130, every
+ * mount released, and the same command resumes without rewriting the files already done.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDrive } from '../../src/disk/openDrive.ts';
+import {
+  canRun,
+  ELEPHANT_KEY,
+  LoopLab,
+  mountsUnder,
+  realDeps,
+  XTS_KEY,
+} from '../disk/loopImages.ts';
+import { runCli } from '../helpers/cli.ts';
+import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
+import {
+  ACCOUNT,
+  bytes,
+  classicJob,
+  type Fakes,
+  flowEnv,
+  makeStaging,
+  readBack,
+  startFakes,
+  STORAGE_KEY,
+  SUB,
+} from './flowLab.ts';
+
+const tmux = await hasTmux();
+let f: Fakes;
+let lab: LoopLab | undefined;
+const sessions: TmuxSession[] = [];
+const BITLOCKER_WORK = '/tmp/diskprep-bitlocker-';
+
+beforeAll(async () => {
+  f = await startFakes();
+});
+afterAll(async () => {
+  await f?.stop();
+});
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.kill();
+  lab?.dispose();
+  lab = undefined;
+});
+
+function expectNoSecrets(...texts: string[]): void {
+  for (const t of texts)
+    for (const s of [XTS_KEY, ACCOUNT, STORAGE_KEY, f.cert.keyPem.split('\n')[1]!])
+      expect(t).not.toContain(s);
+}
+
+describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)', () => {
+  it('classic: job, disk, drive id, confirm, key, return details, review: the service gets the drive with the manifest hash on the drive, and the data reads back', async () => {
+    lab = new LoopLab();
+    const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    const data = {
+      'seed/Backup/Disk0.AIBBlob': bytes(768 * 1024, 7),
+      'seed/Backup/Disk0.BaseBlob': bytes(96 * 1024, 8),
+      'seed/notes/read me.txt': 'staging notes\n',
+      'other/x.txt': 'belongs to the other job',
+    };
+    const staging = makeStaging(
+      [
+        {
+          name: 'seed01',
+          service: 'classic',
+          subscription: SUB,
+          location: 'West US',
+          data: 'seed',
+        },
+        { name: 'other01', service: 'offline', data: 'other' },
+      ],
+      data,
+    );
+    const env = await flowEnv(f);
+    const s = await startInteractive(
+      [`s:${staging}`, `p:${f.publishSettings}`, '--all', '--ca-file', f.pki.caFile],
+      { env },
+    );
+    sessions.push(s);
+    await s.waitFor('holds 2 import jobs. Which one?');
+    await s.type('seed01');
+    await s.waitFor('Which disk should be drive 1 of the job?');
+    await s.type(dev);
+    await s.waitFor('reports no serial number');
+    await s.type('WD-E2E0100');
+    await s.waitFor(`ERASE everything on`);
+    await s.type('y');
+    await s.waitFor('BitLocker recovery password of');
+    await s.type(XTS_KEY);
+    await s.waitFor('Review of job seed01', 120_000);
+    for (const [prompt, text] of [
+      ['Return contact name', 'Backup Ops'],
+      ['Return contact phone', '+1 425 555 0100'],
+      ['Return contact email', 'ops@example.org'],
+      ['Return street address', '1 Main St'],
+      ['Return city', 'Redmond'],
+      ['Return state or province', 'WA'],
+      ['Return postal code', '98052'],
+      ['Return country or region', 'US'],
+    ] as const) {
+      await s.waitFor(prompt);
+      await s.type(text);
+    }
+    await s.waitFor('Carrier for the return shipment');
+    await s.keys('Enter'); // FedEx, the first the service lists
+    await s.waitFor('account number');
+    await s.type(ACCOUNT);
+    await s.waitFor('Create import job seed01 on the classic service in West US with 1 drive now?');
+    const review = await s.screen();
+    expect(review).toMatch(/return carrier account:\s+•+ \(hidden\)/);
+    expect(review).toMatch(/storage account:\s+backupacct, container backups/);
+    await s.type('y');
+    await s.waitFor('Enter the shipping details (carrier, tracking number) now?');
+    await s.keys('Enter'); // no
+    expect(await s.exitCode()).toBe(0);
+    const screen = await s.screen();
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+
+    const job = classicJob(f, 'seed01') as {
+      Properties: { StorageAccountKey: string; Location: string };
+      DriveList: {
+        DriveId: string;
+        BitLockerKey: string;
+        ManifestFile: string;
+        ManifestHash: string;
+      }[];
+    };
+    expect(job.Properties).toMatchObject({ StorageAccountKey: STORAGE_KEY, Location: 'West US' });
+    const back = await readBack(dev, XTS_KEY, 'seed01');
+    expect(job.DriveList).toEqual([
+      {
+        DriveId: 'WD-E2E0100',
+        BitLockerKey: XTS_KEY,
+        ManifestFile: '\\DriveManifest.xml',
+        ManifestHash: back.manifestMd5,
+        State: 'Specified',
+      },
+    ]);
+    expect(f.classic.violations).toEqual([]);
+    expect([...back.files.keys()].sort()).toEqual([
+      'Backup/Disk0.AIBBlob',
+      'Backup/Disk0.BaseBlob',
+      'notes/read me.txt',
+    ]);
+    for (const [rel, d] of Object.entries(data).filter(([k]) => k.startsWith('seed/')))
+      expect(back.files.get(rel.slice(5)), rel).toEqual(Buffer.from(d));
+
+    expect(screen).toContain('Ship the drives to');
+    expect(screen).toContain('3020 Coronado');
+    expect(screen).toContain('Carriers the service takes: FedEx, DHL');
+    expect(screen).toContain('drive 1 of 1: serial WD-E2E0100, job seed01');
+    expect(screen).toContain('one package and one tracking number per job');
+    expectNoSecrets(screen);
+    const record = JSON.parse(
+      fs.readFileSync(path.join(staging, '.diskprep', 'journal', 'seed01', 'job.json'), 'utf8'),
+    ) as { drives: unknown };
+    expect(record.drives).toEqual([{ driveId: 'WD-E2E0100', manifestHash: back.manifestMd5 }]);
+  });
+
+  it('Ctrl-C during the copy: exit 130, every mount released; the same command resumes without rewriting finished files, and verify passes', async () => {
+    lab = new LoopLab();
+    const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    const data: Record<string, Buffer> = {};
+    const N = 2500;
+    // 2,500 small files: each is created, written and fsynced through ntfs-3g (FUSE), which
+    // takes seconds here, long enough to interrupt mid-way.
+    for (let i = 0; i < N; i++)
+      data[`seed/d${i % 10}/part-${String(i).padStart(4, '0')}.bin`] = bytes(4096, 100 + i);
+    const staging = makeStaging([{ name: 'big01', service: 'offline', data: 'seed' }], data);
+    const env = await flowEnv(f);
+    const args = [
+      `s:${staging}`,
+      '--drive',
+      dev,
+      '--drive-id',
+      'WD-E2E0200',
+      '--already-encrypted',
+      '--already-formatted',
+      '--bitlocker-key',
+      XTS_KEY,
+      '--yes',
+    ];
+    const s = await startInteractive(args, { env });
+    sessions.push(s);
+    const statePath = path.join(staging, '.diskprep', 'journal', 'big01', 'copy-state.json');
+    const committed = (): number =>
+      fs.existsSync(statePath)
+        ? (JSON.parse(fs.readFileSync(statePath, 'utf8')) as { cursor: { files: number } }).cursor
+            .files
+        : 0;
+    // Interrupt once a batch is committed and the copy is still going.
+    const deadline = Date.now() + 120_000;
+    while (committed() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await s.waitFor(/drive 1 WD-E2E0200 .*% /);
+    await s.keys('C-c');
+    expect(await s.exitCode()).toBe(130);
+    const screen = await s.screen();
+    expect(screen).toMatch(/interrupted/);
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    const done = committed();
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(N);
+    expectNoSecrets(screen);
+
+    const before = await readBack(dev, XTS_KEY, 'big01');
+    const r = await runCli([...args, '--json'], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      resumedFiles: number;
+      files: number;
+      drives: { manifestHash: string }[];
+    };
+    expect(out.resumedFiles).toBe(done);
+    expect(out.files).toBe(N);
+    const after = await readBack(dev, XTS_KEY, 'big01');
+    expect(after.files.size).toBe(N);
+    expect(after.manifestMd5).toBe(out.drives[0]!.manifestHash);
+    // The files finished before Ctrl-C were not written again.
+    const finished = [...before.mtimes.keys()].sort().slice(0, done);
+    for (const rel of finished) expect(after.mtimes.get(rel), rel).toBe(before.mtimes.get(rel));
+    for (const [rel, d] of Object.entries(data))
+      expect(after.files.get(rel.slice(5)), rel).toEqual(d);
+
+    // verify re-reads the drive against its manifest.
+    const { deps } = realDeps();
+    const vol = await openDrive(deps, {
+      spec: dev,
+      alreadyEncrypted: true,
+      alreadyFormatted: true,
+      bitlockerKey: XTS_KEY,
+      driveId: 'WD-E2E0200',
+      confirm: () => Promise.resolve(true),
+    });
+    try {
+      const v = await runCli(['verify', '--target', vol.mountPath, `s:${staging}`, '--json']);
+      expect(v.exitCode, v.stderr).toBe(0);
+    } finally {
+      await vol.release();
+    }
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('a full drive is released and the operator is asked for the next disk (same choose / confirm / key cycle)', async () => {
+    lab = new LoopLab();
+    const dev1 = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    const dev2 = lab.attach(lab.unpackNtfs('bitlk-aes-cbc-elephant-128-ntfs'));
+    const data: Record<string, Buffer> = {};
+    // 40 MiB: more than the 32 MiB NTFS of one test volume.
+    for (let i = 0; i < 10; i++) data[`seed/vol-${i}.bin`] = bytes(4 * 1024 * 1024, 300 + i);
+    const staging = makeStaging([{ name: 'span01', service: 'offline', data: 'seed' }], data);
+    const s = await startInteractive(
+      [
+        `s:${staging}`,
+        '--all',
+        '--drive',
+        dev1,
+        '--drive-id',
+        'WD-SPAN0001',
+        '--already-encrypted',
+        '--already-formatted',
+        '--bitlocker-key',
+        XTS_KEY,
+      ],
+      { env: await flowEnv(f) },
+    );
+    sessions.push(s);
+    await s.waitFor('unlock and write to');
+    await s.type('y');
+    await s.waitFor('Drive WD-SPAN0001 is full and released', 120_000);
+    // The first volume is unmounted before the next disk is asked for.
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    await s.type(dev2);
+    await s.waitFor('reports no serial number');
+    await s.type('WD-SPAN0002');
+    await s.waitFor('unlock and write to');
+    await s.type('y');
+    await s.waitFor('BitLocker recovery password of');
+    await s.type(ELEPHANT_KEY);
+    expect(await s.exitCode(120_000)).toBe(0);
+    const screen = await s.screen();
+    expect(screen).toMatch(/drive 1 of 2: serial WD-SPAN0001/);
+    expect(screen).toMatch(/drive 2 of 2: serial WD-SPAN0002/);
+    expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);
+    const a = await readBack(dev1, XTS_KEY, 'span01');
+    const b = await readBack(dev2, ELEPHANT_KEY, 'span01');
+    expect(a.files.size + b.files.size).toBe(10);
+    for (const [rel, d] of Object.entries(data)) {
+      const k = rel.slice(5);
+      expect(a.files.get(k) ?? b.files.get(k), rel).toEqual(d);
+    }
+    for (const x of [XTS_KEY, ELEPHANT_KEY]) expect(screen).not.toContain(x);
+  });
+});
