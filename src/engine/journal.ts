@@ -70,7 +70,12 @@ export function blobsPath(staging: string, job: string, index: number): string {
 
 /** The drive-info XML of a drive. */
 export function driveInfoPath(staging: string, job: string, driveId: string): string {
-  return path.join(journalDir(staging, job), `${driveId}.xml`);
+  return path.join(journalDir(staging, job), driveInfoFileName(driveId));
+}
+
+/** File name of a drive's drive-info XML in the journal (`<DriveID>.xml`, as WAImportExport v2 names it). */
+export function driveInfoFileName(driveId: string): string {
+  return `${driveId}.xml`;
 }
 
 /** Reads a job's copy state; undefined when no copy has started. Registers the keys as secrets. */

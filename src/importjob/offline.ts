@@ -8,33 +8,19 @@
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
+import { driveInfoFileName } from '../engine/journal.ts';
+import { driveInfoXml } from '../engine/manifest.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { parseInput } from './restClient.ts';
 import {
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
-  type DriveSpec,
   type ImportJobService,
   type JobStatus,
   type JobSummary,
   type ShippingInfo,
 } from './types.ts';
-
-/** The drive-info XML of one drive (the format the portal accepts). */
-export function driveInfoXml(d: DriveSpec): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<Drive>\n  <DriveId>${esc(d.driveId)}</DriveId>\n  <BitLockerKey>${esc(d.bitLockerKey)}</BitLockerKey>\n` +
-    `  <ManifestFile>${esc(d.manifestFile)}</ManifestFile>\n  <ManifestHash>${esc(d.manifestHash.toUpperCase())}</ManifestHash>\n</Drive>\n`
-  );
-}
-
-/** File name of a drive's drive-info XML in the journal. */
-export function driveInfoFileName(driveId: string): string {
-  return `${driveId}_DriveInfo.xml`;
-}
 
 function notOnline(what: string): UsageError {
   return new UsageError(

@@ -113,7 +113,7 @@ describe('offline', () => {
     const r = await service.createJob(request);
     expect(r.created).toBe(false);
     expect(r.job).toBeUndefined();
-    expect(r.driveInfoFiles).toEqual([path.join(dir, '9CA995BB_DriveInfo.xml')]);
+    expect(r.driveInfoFiles).toEqual([path.join(dir, '9CA995BB.xml')]);
     expect(r.message).toMatch(/no job was created \(offline\).*upload these drive-info files/);
     const xml = await readFile(r.driveInfoFiles![0]!, 'utf8');
     expect(xml).toContain(`<BitLockerKey>${KEY}</BitLockerKey>`);
