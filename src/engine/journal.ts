@@ -14,7 +14,6 @@ import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { journalDir } from '../staging/layout.ts';
-import { type JobSecrets, JobSecretsSchema } from '../staging/types.ts';
 
 const DriveRecordSchema = z.object({
   index: z.number().int(),
@@ -144,39 +143,4 @@ export function toPrepared(d: DriveRecord): PreparedDrive {
     bytes: d.bytes,
     complete: d.complete,
   };
-}
-
-/**
- * The job's secrets (`secrets.json` in its journal folder, mode 0600); `{}` when there is none.
- * Registers them with the redactor. (Stand-in until the staging module's reader lands.)
- */
-export async function readJobSecretsFile(
-  deps: Deps,
-  staging: string,
-  job: string,
-): Promise<JobSecrets> {
-  const file = path.join(journalDir(staging, job), 'secrets.json');
-  let text: string;
-  try {
-    text = await deps.fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  let parsed;
-  try {
-    parsed = JobSecretsSchema.safeParse(JSON.parse(text));
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed?.success) {
-    throw new UsageError(`the secrets file ${file} is not valid`, {
-      hint: 'record the storage key again with diskprep init --force',
-    });
-  }
-  deps.redactor.add(parsed.data.storageAccountKey);
-  deps.redactor.add(parsed.data.containerSas);
-  const sig = /[?&]sig=([^&]+)/.exec(parsed.data.containerSas ?? '');
-  if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));
-  return parsed.data;
 }

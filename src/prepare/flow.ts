@@ -21,7 +21,7 @@ import type { Deps } from '../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, formatBytes, scanJob } from '../engine/copyJob.ts';
-import { driveInfoPath, readCopyState, readJobSecretsFile, toPrepared } from '../engine/journal.ts';
+import { driveInfoPath, readCopyState, toPrepared } from '../engine/journal.ts';
 import { MANIFEST_NAME } from '../engine/manifest.ts';
 import type { ImportJobService, JobStatus, ShippingInfo } from '../importjob/types.ts';
 import { readLocalJobs, recordLocalJob } from '../registry/localJobs.ts';
@@ -31,7 +31,8 @@ import {
   type ServiceFactory,
   type ShipAnswersInput,
 } from '../ship/index.ts';
-import { selectJob } from '../staging/jobs.ts';
+import { readJobSecrets, selectJob } from '../staging/jobs.ts';
+import { validateJobData } from '../staging/validate.ts';
 import type { ServiceKind } from '../staging/types.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
@@ -94,8 +95,10 @@ export async function runPrepareFlow(
     ...(o.caFile ? { caFile: o.caFile } : {}),
   });
 
-  // 4. Copy (or resume).
-  const secrets = await readJobSecretsFile(deps, staging, job.name);
+  // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
+  // cannot hold is listed in one error (a resumed copy was checked when it started).
+  if (state === undefined) await validateJobData(deps, staging, job);
+  const secrets = await readJobSecrets(deps, staging, job.name);
   const recorded = (state?.drives ?? []).map(toPrepared);
   const quiet = deps.output.jsonMode;
   const disks =

@@ -173,6 +173,9 @@ export async function readJobSecrets(
   }
   deps.redactor.add(parsed.data.storageAccountKey);
   deps.redactor.add(parsed.data.containerSas);
+  // The signature alone, decoded, as it may appear in a URL the SDK or a log prints.
+  const sig = /[?&]sig=([^&]+)/.exec(parsed.data.containerSas ?? '');
+  if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));
   return parsed.data;
 }
 
