@@ -69,7 +69,7 @@ describe('diskprep prepare --target (built binary)', () => {
     // Big files (several chunks each) interleaved with many small ones, so kills land everywhere.
     for (let i = 0; i < 10; i++) {
       files[`d${i}/big.bin`] = pseudoRandom(10 * MiB + 333 * i, i);
-      for (let j = 0; j < 400; j++)
+      for (let j = 0; j < 800; j++)
         files[`d${i}/s/${String(j).padStart(3, '0')}.txt`] = `${i}/${j}\n`.repeat(j % 50);
     }
     writeTree(staging, files);
@@ -97,7 +97,7 @@ describe('diskprep prepare --target (built binary)', () => {
         () => child.kill('SIGKILL'),
         attempt % 2 === 1
           ? Math.floor(Math.random() * 600)
-          : 200 + Math.floor(Math.random() * 2000),
+          : 150 + Math.floor(Math.random() * 1200),
       );
       const r = await child;
       clearTimeout(timer);
