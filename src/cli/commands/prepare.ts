@@ -9,6 +9,7 @@ import {
   positiveInt,
   type SetInvocation,
 } from '../common.ts';
+import { addReturnOptions, returnFrom } from '../returnOptions.ts';
 
 /** `diskprep prepare` / `diskprep s:<staging>`: prepare drives, copy, create the job. */
 export function registerPrepare(program: Command, set: SetInvocation): void {
@@ -61,17 +62,8 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
       'with --ship-now: number of drives in the package (default: drives prepared)',
       positiveInt,
     )
-    .option('--ship-date <yyyy-mm-dd>', 'with --ship-now: ship date (default: today)')
-    .option('--return-name <name>', 'return contact name')
-    .option('--return-phone <phone>', 'return contact phone')
-    .option('--return-email <email>', 'return contact email')
-    .option('--return-street <line>', 'return street address')
-    .option('--return-city <city>', 'return city')
-    .option('--return-state <state>', 'return state or province')
-    .option('--return-postal-code <code>', 'return postal code')
-    .option('--return-country <country>', 'return country or region')
-    .option('--return-carrier <name>', 'carrier for the return shipment')
-    .option('--return-carrier-account <number>', 'your account number with the return carrier');
+    .option('--ship-date <yyyy-mm-dd>', 'with --ship-now: ship date (default: today)');
+  addReturnOptions(cmd);
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, dryRun: true, network: true });
   examples(cmd, [
@@ -109,18 +101,7 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
               trackingNumber: o.trackingNumber as string | undefined,
               driveCount: o.driveCount as number | undefined,
               shipDate: o.shipDate as string | undefined,
-              returnAddress: {
-                name: o.returnName as string | undefined,
-                phone: o.returnPhone as string | undefined,
-                email: o.returnEmail as string | undefined,
-                street: o.returnStreet as string | undefined,
-                city: o.returnCity as string | undefined,
-                state: o.returnState as string | undefined,
-                postalCode: o.returnPostalCode as string | undefined,
-                country: o.returnCountry as string | undefined,
-              },
-              returnCarrier: o.returnCarrier as string | undefined,
-              returnCarrierAccount: o.returnCarrierAccount as string | undefined,
+              ...returnFrom(o),
             },
             ...(typeof o.proxy === 'string' ? { proxy: o.proxy } : {}),
             ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
