@@ -3,6 +3,7 @@
  * their translation into the typed answers of src/ship.
  */
 import type { Command } from 'commander';
+import type { ReturnAddressAnswers, ShipAnswersInput } from '../ship/types.ts';
 
 /** Adds `--return-name` ... `--return-carrier-account`. */
 export function addReturnOptions(cmd: Command): Command {
@@ -20,20 +21,9 @@ export function addReturnOptions(cmd: Command): Command {
 }
 
 /** The return answers given as flags. */
-export interface ReturnFlags {
-  returnAddress: {
-    name?: string;
-    phone?: string;
-    email?: string;
-    street?: string;
-    city?: string;
-    state?: string;
-    postalCode?: string;
-    country?: string;
-  };
-  returnCarrier?: string;
-  returnCarrierAccount?: string;
-}
+export type ReturnFlags = Pick<ShipAnswersInput, 'returnCarrier' | 'returnCarrierAccount'> & {
+  returnAddress: ReturnAddressAnswers;
+};
 
 /** Reads the return answers out of a command's parsed options. */
 export function returnFrom(o: Record<string, unknown>): ReturnFlags {

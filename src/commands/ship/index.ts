@@ -8,7 +8,7 @@ import type { Deps } from '../../deps/types.ts';
 import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
 import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
 import { locateJob } from '../../ship/locateJob.ts';
-import type { ShipResult } from '../../ship/types.ts';
+import type { ReturnAddressAnswers, ShipResult } from '../../ship/types.ts';
 
 /** Options of {@link ship}. */
 export interface ShipOptions {
@@ -21,16 +21,7 @@ export interface ShipOptions {
   trackingNumber?: string;
   driveCount?: number;
   shipDate?: string;
-  returnAddress: {
-    name?: string;
-    phone?: string;
-    email?: string;
-    street?: string;
-    city?: string;
-    state?: string;
-    postalCode?: string;
-    country?: string;
-  };
+  returnAddress: ReturnAddressAnswers;
   returnCarrier?: string;
   returnCarrierAccount?: string;
   yes: boolean;
