@@ -69,7 +69,7 @@ function diskprep(label, s, env = {}) {
   rmrf(path.join(s, '.diskprep', 'journal', 'bench', 'copy-state.json'));
   rmrf(target);
   fs.mkdirSync(target);
-  const r = timed(label, process.execPath, [bin, `s:${s}`, '--target', target, '--drive-id', 'BENCH1', '--bitlocker-key', KEY, '--offline', '--yes'], env);
+  const r = timed(label, bin, [`s:${s}`, '--target', target, '--drive-id', 'BENCH1', '--bitlocker-key', KEY, '--offline', '--yes'], env);
   rmrf(target);
   for (const f of fs.readdirSync(path.join(s, '.diskprep', 'journal', 'bench'))) {
     if (f !== 'secrets.json') rmrf(path.join(s, '.diskprep', 'journal', 'bench', f));

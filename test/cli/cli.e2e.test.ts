@@ -86,3 +86,17 @@ describe('diskprep binary on an old Node', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('diskprep binary run through its shebang', () => {
+  it('starts with its node flags (env -S) and answers --version', async () => {
+    const { execa } = await import('execa');
+    const path = await import('node:path');
+    const { BIN } = await import('../helpers/cli.ts');
+    const r = await execa(BIN, ['--version'], {
+      reject: false,
+      env: { PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
