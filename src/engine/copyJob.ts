@@ -133,7 +133,7 @@ export function manifestCredential(secrets: JobSecrets, jobName: string): Manife
   if (secrets.storageAccountKey) return { storageAccountKey: secrets.storageAccountKey };
   if (secrets.containerSas) return { containerSas: secrets.containerSas };
   throw new UsageError(`job "${jobName}" has no storage account key or container SAS recorded`, {
-    hint: 'the drive manifest needs one: record it with diskprep init (--storage-key or --container-sas)',
+    hint: 'the drive manifest needs one: record it with diskprep init (--storage-account-key <key> or --container-sas <sas>)',
   });
 }
 

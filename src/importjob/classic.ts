@@ -235,7 +235,7 @@ export class ClassicService implements ImportJobService {
     const cred = req.storageCredential;
     if (!cred) {
       throw new UsageError('the classic service needs the storage account key or a container SAS', {
-        hint: 'record it with diskprep init (--storage-key or --container-sas)',
+        hint: 'record it with diskprep init (--storage-account-key <key> or --container-sas <sas>)',
       });
     }
     const secret = 'storageAccountKey' in cred ? cred.storageAccountKey : cred.containerSas;
