@@ -5,9 +5,9 @@
  * Reference: reference/azure-importexport.md §3.2, §4.
  */
 import { z } from 'zod';
+import { IMPORT_EXPORT_JOB_STATES, IMPORTEXPORT_DRIVE_STATES } from './importExportStates.ts';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { IMPORTEXPORT_DRIVE_STATES } from './importexport.ts';
 import {
   joinUrl,
   parseBody,
@@ -22,7 +22,6 @@ import {
   type CreateJobRequest,
   CreateJobRequestSchema,
   type ImportJobService,
-  type JobState,
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
@@ -110,19 +109,6 @@ const JobListSchema = z.object({
   'odata.nextLink': z.string().optional(),
 });
 
-const JOB_STATES: Record<string, JobState> = {
-  Creating: 'creating',
-  Shipping: 'shipping',
-  Received: 'received',
-  Transferring: 'transferring',
-  Packaging: 'packaging',
-  Completed: 'completed',
-  Closed: 'completed-with-errors',
-  ClosedWithErrors: 'completed-with-errors',
-  Canceled: 'cancelled',
-  Cancelled: 'cancelled',
-};
-
 /** Lines of a classic (PascalCase) address block. */
 function lines(a: z.infer<typeof AddressSchema>): string[] {
   return addressLines({
@@ -145,7 +131,7 @@ function toStatus(job: ClassicJob): JobStatus {
   return {
     name: job.Name,
     service: 'classic',
-    state: JOB_STATES[p.State] ?? 'unknown',
+    state: IMPORT_EXPORT_JOB_STATES[p.State] ?? 'unknown',
     serviceState: p.State,
     location: p.Location,
     ...(p.PercentComplete !== undefined ? { percentComplete: p.PercentComplete } : {}),
@@ -393,7 +379,7 @@ export class ClassicService implements ImportJobService {
       for (const j of page.value) {
         out.push({
           name: j.Name,
-          state: JOB_STATES[j.Properties.State] ?? 'unknown',
+          state: IMPORT_EXPORT_JOB_STATES[j.Properties.State] ?? 'unknown',
           serviceState: j.Properties.State,
           location: j.Properties.Location,
           storageAccount: this.storageAccount,

@@ -3,6 +3,7 @@
  * tenants. Reference: reference/azure-importexport.md §3.1.
  */
 import { z } from 'zod';
+import { IMPORT_EXPORT_JOB_STATES, IMPORTEXPORT_DRIVE_STATES } from './importExportStates.ts';
 import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
 import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
 import type { TokenSource } from './token.ts';
@@ -11,9 +12,7 @@ import {
   type CreatedJob,
   type CreateJobRequest,
   CreateJobRequestSchema,
-  type DriveState,
   type ImportJobService,
-  type JobState,
   type JobStatus,
   type JobSummary,
   type ReturnAddress,
@@ -85,30 +84,6 @@ const BitLockerKeysSchema = z.object({
   value: z.array(z.object({ driveId: z.string(), bitLockerKey: z.string() })),
 });
 
-const JOB_STATES: Record<string, JobState> = {
-  Creating: 'creating',
-  Shipping: 'shipping',
-  Received: 'received',
-  Transferring: 'transferring',
-  Packaging: 'packaging',
-  Completed: 'completed',
-  Closed: 'completed-with-errors',
-  ClosedWithErrors: 'completed-with-errors',
-  Canceled: 'cancelled',
-  Cancelled: 'cancelled',
-};
-
-/** Drive states of the ImportExport and classic services → ours. */
-export const IMPORTEXPORT_DRIVE_STATES: Record<string, DriveState> = {
-  Specified: 'specified',
-  Received: 'received',
-  NeverReceived: 'never-received',
-  Transferring: 'transferring',
-  Completed: 'completed',
-  CompletedMoreInfo: 'completed-with-errors',
-  ShippedBack: 'shipped-back',
-};
-
 /** Lines of a Microsoft.ImportExport address block. */
 function lines(a: z.infer<typeof AddressSchema>): string[] {
   return addressLines({
@@ -128,7 +103,7 @@ function toStatus(job: ImportExportJob): JobStatus {
   return {
     name: job.name,
     service: 'importexport',
-    state: JOB_STATES[p.state] ?? 'unknown',
+    state: IMPORT_EXPORT_JOB_STATES[p.state] ?? 'unknown',
     serviceState: p.state,
     location: job.location,
     ...(p.percentComplete !== undefined ? { percentComplete: p.percentComplete } : {}),
@@ -301,7 +276,7 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
         for (const j of page.value) {
           out.push({
             name: j.name,
-            state: JOB_STATES[j.properties.state] ?? 'unknown',
+            state: IMPORT_EXPORT_JOB_STATES[j.properties.state] ?? 'unknown',
             serviceState: j.properties.state,
             location: j.location,
             resourceGroup: this.ctx.resourceGroup,
