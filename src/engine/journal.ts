@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
-import { UsageError } from '../errors.ts';
+import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { journalDir } from '../staging/layout.ts';
 
@@ -84,26 +84,13 @@ export async function readCopyState(
   job: string,
 ): Promise<CopyState | undefined> {
   const file = copyStatePath(staging, job);
-  let text: string;
-  try {
-    text = await deps.fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let parsed;
-  try {
-    parsed = CopyStateSchema.safeParse(JSON.parse(text));
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed?.success) {
-    throw new UsageError(`the copy journal ${file} is damaged`, {
-      hint: 'restore it from a backup, or delete the journal folder and the copied data and start over',
-    });
-  }
-  for (const d of parsed.data.drives) deps.redactor.add(d.bitLockerKey);
-  return parsed.data;
+  const state = await readJsonFile(deps.fs, file, CopyStateSchema, {
+    message: `the copy journal ${file} is damaged`,
+    hint: 'restore it from a backup, or delete the journal folder and the copied data and start over',
+  });
+  if (!state) return undefined;
+  for (const d of state.drives) deps.redactor.add(d.bitLockerKey);
+  return state;
 }
 
 /** Writes a job's copy state atomically, mode 0600 (it holds BitLocker keys). */

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
-import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { journalDir } from '../staging/layout.ts';
 import { SERVICES } from '../staging/types.ts';
 
@@ -38,25 +38,10 @@ export async function readJobRecord(
   job: string,
 ): Promise<JobRecord | undefined> {
   const file = jobRecordPath(staging, job);
-  let text: string;
-  try {
-    text = await deps.fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  let parsed;
-  try {
-    parsed = JobRecordSchema.safeParse(JSON.parse(text));
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed?.success) {
-    throw new UsageError(`the journal's job record ${file} is damaged`, {
-      hint: 'check the job with diskprep status; if it exists, restore the file from a backup, else delete it and run the same command again',
-    });
-  }
-  return parsed.data;
+  return readJsonFile(deps.fs, file, JobRecordSchema, {
+    message: `the journal's job record ${file} is damaged`,
+    hint: 'check the job with diskprep status; if it exists, restore the file from a backup, else delete it and run the same command again',
+  });
 }
 
 /** Writes the record atomically. */

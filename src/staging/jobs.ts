@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { jobDescriptorPath, jobsDir, journalDir } from './layout.ts';
 import {
   type JobDescriptor,
@@ -150,33 +151,17 @@ export async function readJobSecrets(
   job: string,
 ): Promise<JobSecrets> {
   const file = jobSecretsPath(staging, job);
-  let text: string;
-  try {
-    text = await deps.fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`secrets file ${file} is not valid JSON`, {
+  const secrets =
+    (await readJsonFile(deps.fs, file, JobSecretsSchema, {
+      message: `secrets file ${file} is invalid`,
       hint: 'record the key again with diskprep init --force --storage-account-key ...',
-    });
-  }
-  const parsed = JobSecretsSchema.safeParse(data);
-  if (!parsed.success) {
-    throw new UsageError(`secrets file ${file} is invalid`, {
-      hint: 'record the key again with diskprep init --force --storage-account-key ...',
-    });
-  }
-  deps.redactor.add(parsed.data.storageAccountKey);
-  deps.redactor.add(parsed.data.containerSas);
+    })) ?? {};
+  deps.redactor.add(secrets.storageAccountKey);
+  deps.redactor.add(secrets.containerSas);
   // The signature alone, decoded, as it may appear in a URL the SDK or a log prints.
-  const sig = /[?&]sig=([^&]+)/.exec(parsed.data.containerSas ?? '');
+  const sig = /[?&]sig=([^&]+)/.exec(secrets.containerSas ?? '');
   if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));
-  return parsed.data;
+  return secrets;
 }
 
 /** Writes a job's secrets atomically with mode 0600 (its folder 0700). */
