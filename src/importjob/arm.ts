@@ -3,6 +3,7 @@
  * client, long-running-operation polling, and the one-line explanation of an unregistered
  * resource provider.
  */
+import type { z } from 'zod';
 import type { HttpResponse } from '../deps/types.ts';
 import { AzureError } from '../errors.ts';
 import { joinUrl, RestClient, type RestCall, type RestDeps } from './restClient.ts';
@@ -134,6 +135,23 @@ export abstract class ArmJobAdapter {
 
   protected run<T>(fn: () => Promise<T>): Promise<T> {
     return withProviderCheck(this.namespace, this.ctx.subscription, fn);
+  }
+
+  /** Every job of the resource group's provider, following `nextLink` pages. */
+  protected async listAllJobs<J>(
+    pageSchema: z.ZodType<{ value: J[]; nextLink?: string | undefined }>,
+  ): Promise<J[]> {
+    const jobs: J[] = [];
+    let url: string | undefined = this.url(this.providerPath('/jobs'));
+    while (url) {
+      const page: { value: J[]; nextLink?: string | undefined } = await this.client.json(
+        { op: 'list jobs', method: 'GET', url },
+        pageSchema,
+      );
+      jobs.push(...page.value);
+      url = page.nextLink;
+    }
+    return jobs;
   }
 
   /** GET without throwing on 404: the probe that keeps a create from running twice. */

@@ -490,27 +490,16 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    return this.run(async () => {
-      const out: JobSummary[] = [];
-      let url: string | undefined = this.url(this.providerPath('/jobs'));
-      while (url) {
-        const page: z.infer<typeof JobListSchema> = await this.client.json(
-          { op: 'list jobs', method: 'GET', url },
-          JobListSchema,
-        );
-        for (const j of page.value) {
-          if (j.sku.name !== SKU) continue;
-          out.push({
-            name: j.name,
-            state: STAGE_STATES[j.properties.status] ?? 'unknown',
-            serviceState: j.properties.status,
-            location: j.location,
-            resourceGroup: this.ctx.resourceGroup,
-          });
-        }
-        url = page.nextLink;
-      }
-      return out;
-    });
+    return this.run(async () =>
+      (await this.listAllJobs(JobListSchema))
+        .filter((j) => j.sku.name === SKU)
+        .map((j) => ({
+          name: j.name,
+          state: STAGE_STATES[j.properties.status] ?? 'unknown',
+          serviceState: j.properties.status,
+          location: j.location,
+          resourceGroup: this.ctx.resourceGroup,
+        })),
+    );
   }
 }

@@ -265,27 +265,15 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
   }
 
   async listJobs(): Promise<JobSummary[]> {
-    return this.run(async () => {
-      const out: JobSummary[] = [];
-      let url: string | undefined = this.url(this.providerPath('/jobs'));
-      while (url) {
-        const page: z.infer<typeof JobListSchema> = await this.client.json(
-          { op: 'list jobs', method: 'GET', url },
-          JobListSchema,
-        );
-        for (const j of page.value) {
-          out.push({
-            name: j.name,
-            state: IMPORT_EXPORT_JOB_STATES[j.properties.state] ?? 'unknown',
-            serviceState: j.properties.state,
-            location: j.location,
-            resourceGroup: this.ctx.resourceGroup,
-          });
-        }
-        url = page.nextLink;
-      }
-      return out;
-    });
+    return this.run(async () =>
+      (await this.listAllJobs(JobListSchema)).map((j) => ({
+        name: j.name,
+        state: IMPORT_EXPORT_JOB_STATES[j.properties.state] ?? 'unknown',
+        serviceState: j.properties.state,
+        location: j.location,
+        resourceGroup: this.ctx.resourceGroup,
+      })),
+    );
   }
 
   /** The BitLocker keys the service holds for the job's drives (secrets: registered for redaction). */
