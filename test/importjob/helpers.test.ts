@@ -113,7 +113,7 @@ describe('publish settings for the classic service (loader + subscription choice
         `<Subscription ServiceManagementUrl="https://management.core.windows.net" Id="11111111-728e-482e-8daa-c477f03c541d" Name="Other" ManagementCertificate="${b64}" />` +
         `</PublishProfile></PublishData>`,
     );
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const settings = await loadPublishSettings(deps, file);
     // Two subscriptions and no --subscription: asked for, never guessed (non-interactive: exit 3).
     const err = (await chooseSubscription(deps, settings, undefined).catch(

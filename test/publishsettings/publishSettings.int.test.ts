@@ -32,6 +32,8 @@ let dir: string;
 let certA: TestCert;
 let certB: TestCert;
 let expired: TestCert;
+// Certificates made in these tests start "now" (real time): the fake clock must be real time too,
+// or a certificate made after the fixed default date reads as not yet valid.
 const pfx: Partial<Record<PfxKind, string>> = {};
 let pfxB: string;
 let pfxExpired: string;
@@ -59,7 +61,7 @@ async function write(name: string, content: string | Buffer): Promise<string> {
 }
 
 async function loadError(file: string): Promise<UsageError> {
-  const { deps } = fakeDeps();
+  const { deps } = fakeDeps({ now: new Date() });
   const err = await loadPublishSettings(deps, file).then(
     () => undefined,
     (e: unknown) => e,
@@ -79,7 +81,7 @@ describe('management certificate encodings', () => {
         `${kind}.publishsettings`,
         v1Xml(pfx[kind]!, [{ id: SUB_A, name: 'Pay-As-You-Go' }]),
       );
-      const { deps } = fakeDeps();
+      const { deps } = fakeDeps({ now: new Date() });
       const s = await loadPublishSettings(deps, f);
       const c = s.subscriptions[0]!.certificate;
       expect(c.thumbprint).toBe(certA.fingerprint);
@@ -97,7 +99,7 @@ describe('management certificate encodings', () => {
 
   it('a real mutual-TLS handshake with the decoded key and certificate', async () => {
     const f = await write('mtls.publishsettings', v1Xml(pfx.legacy!, [{ id: SUB_A, name: 'A' }]));
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const c = (await loadPublishSettings(deps, f)).subscriptions[0]!.certificate;
     // The server's own certificate is the second test cert; the client cert must chain to `ca`.
     const { readFile } = await import('node:fs/promises');
@@ -172,7 +174,7 @@ describe('management certificate encodings', () => {
 
   it('registers the base64 PFX and the private key with the redactor', async () => {
     const f = await write('redact.publishsettings', v1Xml(pfx.modern!, [{ id: SUB_A, name: 'A' }]));
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const c = (await loadPublishSettings(deps, f)).subscriptions[0]!.certificate;
     expect(deps.redactor.redact(`x ${pfx.modern!} y`)).toBe('x *** y');
     expect(deps.redactor.redact(c.keyPem)).toBe('***');
@@ -188,7 +190,7 @@ describe('schemas, subscriptions and clouds', () => {
         { id: SUB_B.toUpperCase(), name: 'MSDN' },
       ]),
     );
-    const { deps, recorded } = fakeDeps();
+    const { deps, recorded } = fakeDeps({ now: new Date() });
     const s = await loadPublishSettings(deps, f);
     expect(s.schemaVersion).toBe('1');
     expect(s.file).toBe(f);
@@ -218,7 +220,7 @@ describe('schemas, subscriptions and clouds', () => {
         { url: 'https://management.core.windows.net/', cert: pfx.legacy },
       ),
     );
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const s = await loadPublishSettings(deps, f);
     expect(s.schemaVersion).toBe('2.0');
     expect(
@@ -241,7 +243,7 @@ describe('schemas, subscriptions and clouds', () => {
       'custom.publishsettings',
       v2Xml([{ id: SUB_A, name: 'Lab', url: 'https://127.0.0.1:8443/', cert: pfx.modern }]),
     );
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const s = await loadPublishSettings(deps, f);
     expect(s.subscriptions[0]!.cloud).toBe('custom');
     expect(s.subscriptions[0]!.serviceManagementUrl).toBe('https://127.0.0.1:8443/');
@@ -259,7 +261,7 @@ describe('schemas, subscriptions and clouds', () => {
       'messy.publishsettings',
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml)]),
     );
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const s = await loadPublishSettings(deps, f);
     expect(s.subscriptions[0]!.certificate.thumbprint).toBe(certA.fingerprint);
   });
@@ -270,7 +272,7 @@ describe('schemas, subscriptions and clouds', () => {
       'utf16.publishsettings',
       Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]),
     );
-    const { deps } = fakeDeps();
+    const { deps } = fakeDeps({ now: new Date() });
     const s = await loadPublishSettings(deps, f);
     expect(s.subscriptions[0]!.name).toBe('Zürich');
   });
@@ -382,7 +384,7 @@ describe('chooseSubscription', () => {
         { id: SUB_D, name: 'dup' },
       ]),
     );
-    const ctx = fakeDeps(answers ? { answers } : {});
+    const ctx = fakeDeps({ now: new Date(), ...(answers ? { answers } : {}) });
     return { ...ctx, settings: await loadPublishSettings(ctx.deps, f) };
   }
 
