@@ -91,14 +91,17 @@ export function createHttp(options: HttpOptions): Http {
         const code = (err as { code?: string }).code ?? (err as Error).name;
         const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS/.test(code);
         const timeout = /TIMEOUT/.test(code);
-        throw new AzureError(`cannot reach ${host}: ${timeout ? `no answer in time (${code})` : code}`, {
-          code: 'ERR_DISKPREP_NETWORK',
-          hint: tls
-            ? "the TLS handshake failed: trust the server's CA with --ca-file <pem> (TLS-inspecting proxy, private cloud), or check the management certificate"
-            : 'check the network, the proxy (--proxy / HTTPS_PROXY) and the endpoint',
-          cause: err,
-          details: { host, errno: code },
-        });
+        throw new AzureError(
+          `cannot reach ${host}: ${timeout ? `no answer in time (${code})` : code}`,
+          {
+            code: 'ERR_DISKPREP_NETWORK',
+            hint: tls
+              ? "the TLS handshake failed: trust the server's CA with --ca-file <pem> (TLS-inspecting proxy, private cloud), or check the management certificate"
+              : 'check the network, the proxy (--proxy / HTTPS_PROXY) and the endpoint',
+            cause: err,
+            details: { host, errno: code },
+          },
+        );
       }
     },
   };

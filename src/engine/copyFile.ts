@@ -9,23 +9,22 @@
  *   is dominated by syscalls, and an async round trip through the threadpool per call made
  *   4 KiB files ~3× slower than `cp -r`; sync calls put us at `cp -r` speed. Their fsync is
  *   batched by the caller (per-file fdatasync made 20k × 4 KiB take 10.2 s vs 1.8 s).
- * - large files stream 4 MiB chunks through a few shared slots: the next read runs while the
- *   previous chunk is written (threadpool) and hashed (worker), and they are fdatasync'ed once
- *   at the end (never per chunk: per-4 MiB fsync cost ~20%).
+ * - large files are copied in 4 MiB chunks by a pool of workers (chunkCopier.ts), several
+ *   chunks in flight, and fdatasync'ed once at the end (never per chunk: per-4 MiB fsync cost
+ *   ~20%). Where the file systems take it (Linux; not ramfs), both files are opened with
+ *   O_DIRECT: the data bypasses the page cache, so a multi-terabyte copy neither evicts
+ *   everything else nor leaves gigabytes of dirty pages for the final fdatasync to wait on.
+ *   4 GiB on the dev VM: 12.2–15.5 s buffered, 6.2–6.4 s direct (details in chunkCopier.ts).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DiskprepError, ExitCode, InterruptedError } from '../errors.ts';
-import type { ChunkHasher } from './hasher.ts';
-import { CHUNK } from './hasher.ts';
+import type { ChunkCopier } from './chunkCopier.ts';
+import { CHUNK } from './copyChunk.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
 import { overlapsData } from './dataExtents.ts';
-import { isAllZero } from './pageRanges.ts';
-
-/** Reads in flight on the large-file path. */
-const READ_AHEAD = 2;
 
 /** Files up to this size take the synchronous small-file path. */
 export const SMALL_FILE = 1024 * 1024;
@@ -74,6 +73,8 @@ export interface CopiedFile {
   ranges: HashedRange[];
   /** True when the data is not fsync'ed yet (small path): the caller batches the barrier. */
   unsynced: boolean;
+  /** Which side used direct (unbuffered) I/O. */
+  direct: { read: boolean; write: boolean };
 }
 
 /** Name of the temporary file a copy writes before renaming it to `dst`. */
@@ -109,12 +110,18 @@ export function ensureDir(dir: string): void {
   lastDir = dir;
 }
 
+/** How {@link copyFile} copies a large file. */
+export interface LargeFileOptions {
+  /** Copies its chunks (read, MD5, write). */
+  copier: ChunkCopier;
+  /** Direct (unbuffered) I/O where the file systems take it (default true; see the module comment). */
+  directIo?: boolean;
+  /** Bytes of this file copied so far, after each chunk. */
+  onBytes?: (bytesOfThisFile: number) => void;
+}
+
 /** Copies one file (see the module comment). Throws {@link NoSpaceError} or {@link SourceChangedError}. */
-export async function copyFile(
-  req: CopyRequest,
-  hasher: ChunkHasher,
-  onBytes?: (bytesOfThisFile: number) => void,
-): Promise<CopiedFile> {
+export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promise<CopiedFile> {
   const before = fs.statSync(req.src);
   if (!before.isFile()) throw new SourceChangedError(req.relPath, 'no longer a regular file');
   const tmp = tempNameFor(req.dst);
@@ -129,7 +136,14 @@ export async function copyFile(
     result =
       before.size <= SMALL_FILE
         ? copySmall(req, tmp, before.size)
-        : await copyLarge(req, tmp, before.size, hasher, onBytes);
+        : await copyLarge(
+            req,
+            tmp,
+            before.size,
+            large.copier,
+            large.onBytes,
+            large.directIo ?? true,
+          );
     const after = fs.statSync(req.src);
     const what =
       changed(before, after) ??
@@ -169,146 +183,152 @@ function copySmall(req: CopyRequest, tmp: string, size: number): CopiedFile {
     fs.closeSync(out);
   }
   const ranges = len === 0 ? [] : hashChunk(smallBuf, len, req.kind, 0);
-  return { size: len, ranges, unsynced: true };
+  return { size: len, ranges, unsynced: true, direct: { read: false, write: false } };
+}
+
+/** O_DIRECT where the platform has it (Linux); elsewhere large files are copied buffered. */
+const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
+
+/** Devices (st_dev) where direct I/O was accepted at open but failed on use: not tried again. */
+const noDirectDevices = new Set<number>();
+
+interface OpenedFile {
+  fd: number;
+  direct: boolean;
+}
+
+/**
+ * Opens `file` for the large-file path, with O_DIRECT when `direct` and the file system takes
+ * it (ramfs, for one, and tmpfs before Linux 6.6 refuse it at open with EINVAL: then the copy
+ * is buffered).
+ */
+function openForCopy(file: string, write: boolean, direct: boolean): OpenedFile {
+  const base = write
+    ? fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC
+    : fs.constants.O_RDONLY;
+  if (direct && O_DIRECT !== undefined) {
+    try {
+      const fd = fs.openSync(file, base | O_DIRECT, 0o644);
+      if (!noDirectDevices.has(fs.fstatSync(fd).dev)) return { fd, direct: true };
+      fs.closeSync(fd);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    }
+  }
+  return { fd: fs.openSync(file, base, 0o644), direct: false };
 }
 
 async function copyLarge(
   req: CopyRequest,
   tmp: string,
   size: number,
-  hasher: ChunkHasher,
+  copier: ChunkCopier,
   onBytes: ((n: number) => void) | undefined,
+  direct: boolean,
 ): Promise<CopiedFile> {
-  const src = await fsp.open(req.src, 'r');
-  let doneBytes = 0;
-  let dst: fsp.FileHandle | undefined;
   try {
-    dst = await fsp.open(tmp, 'w', 0o644);
+    return await copyLargeOnce(req, tmp, size, copier, onBytes, direct);
+  } catch (err) {
+    // A file system that accepts O_DIRECT at open but not our aligned requests: copy the file
+    // again, buffered, and stop trying direct I/O on both devices.
+    if (!direct || (err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    for (const f of [req.src, tmp]) {
+      try {
+        noDirectDevices.add(fs.statSync(f).dev);
+      } catch {
+        // gone: nothing to remember
+      }
+    }
+    return copyLargeOnce(req, tmp, size, copier, onBytes, false);
+  }
+}
+
+async function copyLargeOnce(
+  req: CopyRequest,
+  tmp: string,
+  size: number,
+  copier: ChunkCopier,
+  onBytes: ((n: number) => void) | undefined,
+  direct: boolean,
+): Promise<CopiedFile> {
+  const src = openForCopy(req.src, false, direct);
+  let dst: OpenedFile | undefined;
+  const inflight = new Set<Promise<void>>();
+  try {
+    dst = openForCopy(tmp, true, direct);
     const out = dst;
     const chunks = Math.ceil(size / CHUNK);
     const results: HashedRange[][] = new Array<HashedRange[]>(chunks);
-    const free = hasher.slots.map((_, i) => i);
-    const waiters: (() => void)[] = [];
-    // Rejections here come from fs writes and the hasher: always Error objects.
+    let doneBytes = 0;
+    // Rejections here come from fs calls and the copier: always Error objects.
     let failure: Error | undefined;
-    const inflight = new Set<Promise<void>>();
-    const acquire = async (): Promise<number> => {
-      while (free.length === 0) await new Promise<void>((r) => waiters.push(r));
-      return free.pop()!;
-    };
-    const release = (slot: number): void => {
-      free.push(slot);
-      waiters.shift()?.();
-    };
     const isHole = (i: number): boolean =>
       req.dataExtents !== undefined && !overlapsData(req.dataExtents, i * CHUNK, (i + 1) * CHUNK);
-    // Two reads in flight: the disk gets the next request while the previous chunk is being
-    // handed to the writer and the hasher (one outstanding 4 MiB read left it idle between
-    // requests on cold data).
-    const reads = new Map<number, { slot: number; done: Promise<number> }>();
-    let nextRead = 0;
-    const readChunk = async (buf: Buffer, offset: number, len: number): Promise<number> => {
-      let got = 0;
-      while (got < len) {
-        const { bytesRead } = await src.read(buf, got, len - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
+    for (let i = 0; i < chunks && failure === undefined; i++) {
+      if (req.signal?.aborted) {
+        failure = new InterruptedError('interrupted: the copy stopped in the middle of a file', {
+          hint: 'run the same command again to resume; that file is copied again from its start',
+        });
+        break;
       }
-      return got;
-    };
-    const issueReads = async (): Promise<void> => {
-      while (nextRead < chunks && reads.size < READ_AHEAD && failure === undefined) {
-        const i = nextRead++;
-        if (isHole(i)) continue;
-        const slot = await acquire();
-        const offset = i * CHUNK;
-        const done = readChunk(hasher.slots[slot]!, offset, Math.min(CHUNK, size - offset));
-        done.catch(() => {}); // handled where awaited; never an unhandled rejection
-        reads.set(i, { slot, done });
+      const offset = i * CHUNK;
+      const len = Math.min(CHUNK, size - offset);
+      if (isHole(i)) {
+        results[i] = [];
+        doneBytes += len;
+        continue;
       }
-    };
-    try {
-      for (let i = 0; i < chunks && failure === undefined; i++) {
-        if (req.signal?.aborted) {
-          failure = new InterruptedError('interrupted: the copy stopped in the middle of a file', {
-            hint: 'run the same command again to resume; that file is copied again from its start',
-          });
-          break;
-        }
-        if (isHole(i)) {
-          results[i] = [];
-          doneBytes += Math.min(CHUNK, size - i * CHUNK);
-          continue;
-        }
-        await issueReads();
-        const pending = reads.get(i);
-        if (!pending) break; // a failure stopped the reads
-        reads.delete(i);
-        const { slot } = pending;
-        const got = await pending.done;
-        await issueReads();
-        const buf = hasher.slots[slot]!;
-        const offset = i * CHUNK;
-        const len = Math.min(CHUNK, size - offset);
-        if (got !== len) {
-          release(slot);
-          failure = new SourceChangedError(req.relPath, `read ${offset + got} of ${size} bytes`);
-          break;
-        }
-        // A page blob's all-zero chunk is neither listed nor written: the target stays sparse.
-        const zero = req.kind === 'page' && isAllZero(buf, 0, len);
-        const work = zero
-          ? Promise.resolve((results[i] = []))
-          : Promise.all([
-              writeAll(out, buf, len, offset),
-              hasher.hash(slot, len, req.kind, offset).then((r) => (results[i] = r)),
-            ]);
-        const p: Promise<void> = work.then(
-          () => {
-            inflight.delete(p);
-            release(slot);
+      // Keep the copier full: as many chunks in flight as it copies at once.
+      while (inflight.size >= copier.concurrency) await Promise.race(inflight);
+      if (failure !== undefined) break;
+      const job = {
+        src: src.fd,
+        dst: out.fd,
+        offset,
+        len,
+        kind: req.kind,
+        srcDirect: src.direct,
+        dstDirect: out.direct,
+      };
+      const p: Promise<void> = copier
+        .copy(job)
+        .then(
+          (done) => {
+            if (done.got !== len) {
+              failure ??= new SourceChangedError(
+                req.relPath,
+                `read ${offset + done.got} of ${size} bytes`,
+              );
+              return;
+            }
+            results[i] = done.ranges;
             doneBytes += len;
             onBytes?.(doneBytes);
           },
           (err: unknown) => {
-            inflight.delete(p);
             failure ??= err as Error;
-            release(slot);
           },
-        );
-        inflight.add(p);
-      }
-    } catch (err) {
-      failure ??= err as Error;
-    } finally {
-      // Let outstanding reads finish before the source is closed.
-      for (const r of reads.values()) {
-        await r.done.catch(() => 0);
-        release(r.slot);
-      }
-      reads.clear();
+        )
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
     }
     await Promise.all(inflight);
     if (failure !== undefined) throw failure;
-    // Holes at the end of a page blob still count towards its length.
-    await dst.truncate(size);
-    await dst.datasync();
-    return { size, ranges: results.flat(), unsynced: false };
+    // Holes at the end of a page blob still count towards the length; direct writes padded the tail.
+    fs.ftruncateSync(out.fd, size);
+    await fdatasync(out.fd);
+    return {
+      size,
+      ranges: results.flat(),
+      unsynced: false,
+      direct: { read: src.direct, write: out.direct },
+    };
   } finally {
-    await src.close();
-    await dst?.close();
+    // Chunks still in flight use the descriptors: let them finish before closing.
+    await Promise.allSettled(inflight);
+    fs.closeSync(src.fd);
+    if (dst) fs.closeSync(dst.fd);
   }
 }
 
-async function writeAll(
-  fh: fsp.FileHandle,
-  buf: Buffer,
-  len: number,
-  position: number,
-): Promise<void> {
-  let off = 0;
-  while (off < len) {
-    const { bytesWritten } = await fh.write(buf, off, len - off, position + off);
-    off += bytesWritten;
-  }
-}
+const fdatasync = promisify(fs.fdatasync);

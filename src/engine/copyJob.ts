@@ -27,11 +27,11 @@ import { bitLockerKeyProblem } from './bitlockerKey.ts';
 import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
 import {
-  createInlineHasher,
-  createWorkerHasher,
-  DEFAULT_HASH_WORKERS,
-  type ChunkHasher,
-} from './hasher.ts';
+  createInlineCopier,
+  createWorkerCopier,
+  DEFAULT_COPY_WORKERS,
+  type ChunkCopier,
+} from './chunkCopier.ts';
 import {
   blobsPath,
   type CopyState,
@@ -62,8 +62,6 @@ import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 export const COMMIT_FILES = 1000;
 const COMMIT_BYTES = 256 * 1024 * 1024;
 const COMMIT_MS = 2000;
-/** Shared chunk slots: 6 × 4 MiB (10 was slower here, see hasher.ts). */
-const SLOTS = 6;
 const FUSE_SUPER_MAGIC = 0x65735546;
 
 /** A mounted, unlocked volume to fill, and the drive it is. */
@@ -106,8 +104,12 @@ export interface CopyJobOptions {
   job: JobDescriptor;
   secrets: JobSecrets;
   nextTarget: NextTarget;
-  /** Hash workers; 0 hashes on the main thread (default: {@link DEFAULT_HASH_WORKERS}). */
-  hashWorkers?: number;
+  /** Copy workers for large files; 0 copies on the main thread (default: {@link DEFAULT_COPY_WORKERS}). */
+  copyWorkers?: number;
+  /** Chunks each copy worker (or the main thread) has in flight (default: 8 in flight in all, see chunkCopier.ts). */
+  chunksPerWorker?: number;
+  /** Direct (unbuffered) I/O for large files where the file systems take it (default true). */
+  directIo?: boolean;
   /** Check free space before each file (default). Off, only ENOSPC decides when a drive is full. */
   checkFreeSpace?: boolean;
   onProgress?: (p: CopyProgress) => void;
@@ -443,10 +445,10 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     await useTarget(spec, undefined);
   };
 
-  const hasher: ChunkHasher =
-    (opts.hashWorkers ?? DEFAULT_HASH_WORKERS) === 0
-      ? createInlineHasher(SLOTS)
-      : createWorkerHasher(SLOTS, opts.hashWorkers ?? DEFAULT_HASH_WORKERS);
+  const copier: ChunkCopier =
+    (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
+      ? createInlineCopier(opts.chunksPerWorker)
+      : createWorkerCopier(opts.copyWorkers ?? DEFAULT_COPY_WORKERS, opts.chunksPerWorker);
   try {
     const open = state.drives.find((d) => !d.complete);
     if (open) {
@@ -515,8 +517,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
             },
-            hasher,
-            (n) => progress(n),
+            { copier, directIo: opts.directIo ?? true, onBytes: (n) => progress(n) },
           );
           const xml = blobXml({
             blobPath: blobPathFor(job, f.relPath),
@@ -558,7 +559,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     await writeCopyState(deps, staging, state);
   } finally {
     await blobsFh?.close();
-    await hasher.close();
+    await copier.close();
   }
   return {
     sessionId: state.sessionId,

@@ -2,7 +2,7 @@
  * Limits of the import service and the manifest format (reference/azure-importexport.md §2.1,
  * §3.2), checked before any byte is copied.
  */
-import { CHUNK } from './hasher.ts';
+import { CHUNK } from './copyChunk.ts';
 import { PAGE } from './pageRanges.ts';
 
 /** A job takes at most 10 drives. */

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNK } from './hasher.ts';
+import { CHUNK } from './copyChunk.ts';
 import { md5Hex } from './hashChunk.ts';
 import { MANIFEST_NAME } from './manifest.ts';
 import { openManifest } from './readManifest.ts';

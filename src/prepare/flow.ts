@@ -154,10 +154,15 @@ export async function runPrepareFlow(
           },
           recorded.map((d) => d.driveId),
         ),
-      // DISKPREP_HASH_WORKERS=n (0 = on the main thread) is for benchmarks comparing the two.
-      ...(/^\d$/.test(deps.env.DISKPREP_HASH_WORKERS ?? '')
-        ? { hashWorkers: Number(deps.env.DISKPREP_HASH_WORKERS) }
+      // For benchmarks comparing the ways of copying large files: DISKPREP_COPY_WORKERS=n
+      // (0 = on the main thread), DISKPREP_CHUNKS_PER_WORKER=n and DISKPREP_DIRECT_IO=0 (buffered).
+      ...(/^\d$/.test(deps.env.DISKPREP_COPY_WORKERS ?? '')
+        ? { copyWorkers: Number(deps.env.DISKPREP_COPY_WORKERS) }
         : {}),
+      ...(/^[1-9]$/.test(deps.env.DISKPREP_CHUNKS_PER_WORKER ?? '')
+        ? { chunksPerWorker: Number(deps.env.DISKPREP_CHUNKS_PER_WORKER) }
+        : {}),
+      ...(deps.env.DISKPREP_DIRECT_IO === '0' ? { directIo: false } : {}),
       onProgress: createProgressReporter(deps, quiet),
       onDriveComplete: (d, target) => {
         deps.terminal.clearStatus();

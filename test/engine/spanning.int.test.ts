@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,23 +16,27 @@ import {
   writeJob,
   writeTree,
 } from './stagingFixture.ts';
+import { Volumes, type VolumeKind } from '../helpers/volumes.ts';
 
 const MiB = 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
-const mounts: string[] = [];
+const volumes = new Volumes();
 const dirs: string[] = [];
 afterEach(() => {
-  for (const m of mounts.splice(0)) execFileSync('umount', [m]);
+  volumes.cleanup();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A size-limited tmpfs: a real filesystem that really runs out of space. */
-function smallVolume(sizeMiB: number): string {
-  const dir = tempDir('vol');
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'tmpfs', dir]);
-  mounts.push(dir);
-  return dir;
+/** How the drives are made and written: each really runs out of space. */
+interface VolumeSetup {
+  kind: VolumeKind;
+  directIo: boolean;
 }
+const SETUPS: (VolumeSetup & { name: string })[] = [
+  { name: 'size-limited tmpfs', kind: 'tmpfs', directIo: true },
+  { name: 'ext4 on a loop device, direct I/O', kind: 'ext4', directIo: true },
+  { name: 'ext4 on a loop device, buffered I/O', kind: 'ext4', directIo: false },
+];
 
 function twoTargets(a: string, b: string): { next: NextTarget; asked: string[] } {
   const asked: string[] = [];
@@ -50,7 +53,7 @@ function twoTargets(a: string, b: string): { next: NextTarget; asked: string[] }
   };
 }
 
-async function runSpanning(checkFreeSpace: boolean) {
+async function runSpanning(checkFreeSpace: boolean, setup: VolumeSetup) {
   const staging = tempDir('stg');
   dirs.push(staging);
   const files: Record<string, Buffer | string> = {};
@@ -58,8 +61,8 @@ async function runSpanning(checkFreeSpace: boolean) {
   for (let i = 0; i < 20; i++) files[`small/s${String(i).padStart(2, '0')}.txt`] = `small ${i}\n`;
   writeTree(staging, files);
   const job = writeJob(staging);
-  const a = smallVolume(8);
-  const b = smallVolume(64);
+  const a = volumes.make(setup.kind, 8);
+  const b = volumes.make(setup.kind, 64);
   const f = fakeDeps();
   f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
   const t = twoTargets(a, b);
@@ -69,6 +72,7 @@ async function runSpanning(checkFreeSpace: boolean) {
     secrets: { storageAccountKey: STORAGE_KEY },
     nextTarget: t.next,
     checkFreeSpace,
+    directIo: setup.directIo,
   });
   return { staging, a, b, result, asked: t.asked, total: Object.keys(files).length };
 }
@@ -117,11 +121,11 @@ async function expectGoodSpan(r: Awaited<ReturnType<typeof runSpanning>>) {
   }
 }
 
-describe('spanning onto a second drive when the first is full', () => {
+describe.each(SETUPS)('spanning onto a second drive when the first is full: $name', (setup) => {
   it.skipIf(!isRoot)(
     'closes drive A before the file that would not fit (free-space check) and continues on B',
     async () => {
-      const r = await runSpanning(true);
+      const r = await runSpanning(true, setup);
       await expectGoodSpan(r);
       expect(r.result.drives[0]!.files).toBe(2);
     },
@@ -130,18 +134,20 @@ describe('spanning onto a second drive when the first is full', () => {
   it.skipIf(!isRoot)(
     'handles ENOSPC in the middle of a file: removes the partial file, closes A, copies the file again on B',
     async () => {
-      const r = await runSpanning(false);
+      const r = await runSpanning(false, setup);
       await expectGoodSpan(r);
       expect(r.result.drives[0]!.files).toBe(2);
     },
   );
+});
 
+describe('a file larger than any drive', () => {
   it.skipIf(!isRoot)('a file larger than an empty drive is a clear error', async () => {
     const staging = tempDir('stg');
     dirs.push(staging);
     writeTree(staging, { 'huge.bin': pseudoRandom(10 * MiB, 1) });
     const job = writeJob(staging);
-    const a = smallVolume(8);
+    const a = volumes.make('tmpfs', 8);
     const f = fakeDeps();
     f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
     await expect(

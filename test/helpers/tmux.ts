@@ -31,7 +31,14 @@ export async function hasTmux(): Promise<boolean> {
 /** Starts `diskprep args...` in a detached tmux session (CI unset so prompts are shown). */
 export async function startInteractive(
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string; width?: number; height?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    width?: number;
+    height?: number;
+    /** Appends every byte the program writes to the terminal to this file (tmux pipe-pane). */
+    recordTo?: string;
+  } = {},
 ): Promise<TmuxSession> {
   const name = `diskprep-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
@@ -39,7 +46,10 @@ export async function startInteractive(
   const envPrefix = Object.entries({ NO_COLOR: '1', ...options.env })
     .map(([k, v]) => `${k}=${q(v)}`)
     .join(' ');
-  const cmd = `env -u CI ${envPrefix} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo $? > ${q(rcFile)}; sleep 600`;
+  // When recording, wait for a go file so pipe-pane is attached before the first byte.
+  const go = `/tmp/${name}.go`;
+  const wait = options.recordTo ? `while [ ! -e ${q(go)} ]; do sleep 0.05; done; ` : '';
+  const cmd = `${wait}env -u CI ${envPrefix} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo $? > ${q(rcFile)}; sleep 600`;
   await execa('tmux', [
     'new-session',
     '-d',
@@ -53,6 +63,11 @@ export async function startInteractive(
     cmd,
   ]);
   await execa('tmux', ['set-option', '-t', name, 'history-limit', '10000']);
+  if (options.recordTo) {
+    await execa('tmux', ['pipe-pane', '-o', '-t', name, `cat >> ${q(options.recordTo)}`]);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(go, '');
+  }
   const screen = async () => {
     const r = await execa('tmux', ['capture-pane', '-p', '-J', '-S', '-10000', '-t', name], {
       reject: false,
@@ -98,6 +113,7 @@ export async function startInteractive(
       await execa('tmux', ['kill-session', '-t', name], { reject: false });
       const { rm } = await import('node:fs/promises');
       await rm(rcFile, { force: true });
+      await rm(go, { force: true });
     },
   };
   return session;
