@@ -41,6 +41,14 @@ export interface FakeArmOptions {
   providerRegistered?: boolean;
   /** What availableSkus says about DataBoxCustomerDisk. */
   sku?: { enabled: boolean; disabledReason?: string; disabledReasonMessage?: string };
+  /**
+   * How a Data Box create is followed: `location` (default: 202 + Location, polled until the
+   * job answers) or ARM's other protocol, `azure-async-operation` (202 + Azure-AsyncOperation,
+   * a status document that says InProgress, then `asyncOutcome`).
+   */
+  lro?: 'location' | 'azure-async-operation';
+  /** The final status of an Azure-AsyncOperation (default Succeeded; Failed removes the job). */
+  asyncOutcome?: 'Succeeded' | 'Failed' | 'Canceled';
 }
 
 /** The fake. */
@@ -55,6 +63,7 @@ export class FakeArm {
   created = 0;
   private server: Server | undefined;
   private readonly opResults = new Map<string, { jobUrl: string; polls: number }>();
+  private readonly opStatuses = new Map<string, { jobName: string; polls: number }>();
   url = '';
 
   private readonly options: FakeArmOptions;
@@ -147,6 +156,32 @@ export class FakeArm {
       if (!state) return this.armError(res, 404, 'NotFound', 'no such operation');
       state.polls++;
       return this.send(res, 202, undefined, { location: state.jobUrl, 'retry-after': '10' });
+    }
+
+    // Azure-AsyncOperation status documents (ARM's LRO protocol, not part of the spec).
+    const status = /\/operationStatuses\/([^/]+)$/.exec(url.pathname);
+    if (status && method === 'GET') {
+      const state = this.opStatuses.get(status[1]!);
+      if (!state) return this.armError(res, 404, 'NotFound', 'no such operation');
+      state.polls++;
+      const name = status[1]!;
+      if (state.polls < 2)
+        return this.send(res, 200, { id: url.pathname, name, status: 'InProgress' });
+      const outcome = this.options.asyncOutcome ?? 'Succeeded';
+      if (outcome !== 'Succeeded') this.databoxJobs.delete(state.jobName);
+      return this.send(res, 200, {
+        id: url.pathname,
+        name,
+        status: outcome,
+        ...(outcome === 'Failed'
+          ? {
+              error: {
+                code: 'InvalidReturnAddress',
+                message: 'The return address could not be validated by the carrier.',
+              },
+            }
+          : {}),
+      });
     }
 
     // Get Subscription and the provider registration (Microsoft.Resources, not in these specs),
@@ -286,6 +321,14 @@ export class FakeArm {
         this.databoxJobs.set(p.jobName!, stored);
         this.created++;
         const id = randomUUID();
+        if (this.options.lro === 'azure-async-operation') {
+          this.opStatuses.set(id, { jobName: p.jobName!, polls: 0 });
+          const statusUrl = new URL(
+            `/subscriptions/${p.subscriptionId}/providers/Microsoft.DataBox/locations/${body.location}/operationStatuses/${id}?api-version=2025-07-01`,
+            this.url,
+          ).toString();
+          return answer(202, undefined, { 'azure-asyncoperation': statusUrl, 'retry-after': '5' });
+        }
         const jobUrl = new URL(url.pathname + url.search, this.url).toString();
         this.opResults.set(id, { jobUrl, polls: 0 });
         const location = new URL(

@@ -188,6 +188,47 @@ describe('databox adapter against a spec-validating fake ARM', () => {
       expect(out).not.toContain(secret);
   });
 
+  it('follows a create through Azure-AsyncOperation status documents until Succeeded', async () => {
+    const { service, recorded } = await setup({ lro: 'azure-async-operation' });
+    const created = await service.createJob(request);
+    expect(created.created).toBe(true);
+    expect(created.job?.serviceState).toBe('AwaitingShipmentDetails');
+    const polls = arm.requests.filter((r) => r.path.includes('/operationStatuses/'));
+    // InProgress, then Succeeded: polled until the status document said so, then the job read.
+    expect(polls).toHaveLength(2);
+    const ops = arm.requests.map(
+      (r) => r.operationId ?? r.path.replace(/.*\/operationStatuses\/.*/, 'status'),
+    );
+    expect(ops.slice(ops.indexOf('Jobs_Create'))).toEqual([
+      'Jobs_Create',
+      'status',
+      'status',
+      'Jobs_Get',
+    ]);
+    expect(arm.created).toBe(1);
+    expect(arm.violations).toEqual([]);
+    expect(allOutput(recorded)).not.toContain(KEY1);
+  });
+
+  it('a create whose Azure-AsyncOperation ends Failed is one error carrying the service message', async () => {
+    const { service, recorded } = await setup({
+      lro: 'azure-async-operation',
+      asyncOutcome: 'Failed',
+    });
+    const err = await service.createJob(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AzureError);
+    expect((err as AzureError).message).toMatch(
+      /The return address could not be validated by the carrier/,
+    );
+    expect((err as AzureError).message).not.toContain('\n');
+    expect(arm.databoxJobs.has('backup01')).toBe(false);
+    expect(arm.violations).toEqual([]);
+    expect(allOutput(recorded, [err])).not.toContain(KEY1);
+  });
+
   it('reports drive copy progress and log links once the datacenter copies', async () => {
     const { service } = await setup(undefined, false);
     await service.createJob(request);
