@@ -26,6 +26,7 @@ import {
   today,
   writePublishSettings,
 } from '../ship/fixtures.ts';
+import { returnFlags } from '../helpers/returnFlags.ts';
 
 const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
 const ARM_SUB = '00000000-1111-2222-3333-444444444444';
@@ -351,26 +352,7 @@ const FLAGS = [
   '781234567890',
   '--drive-count',
   '1',
-  '--return-name',
-  'Backup Ops',
-  '--return-phone',
-  '+1 425 555 0100',
-  '--return-email',
-  'ops@example.org',
-  '--return-street',
-  '1 Main St',
-  '--return-city',
-  'Redmond',
-  '--return-state',
-  'WA',
-  '--return-postal-code',
-  '98052',
-  '--return-country',
-  'US',
-  '--return-carrier',
-  'DHL',
-  '--return-carrier-account',
-  ACCOUNT,
+  ...returnFlags('DHL', ACCOUNT),
 ];
 
 describe('diskprep ship scripted (no TTY)', () => {

@@ -23,6 +23,7 @@ import {
   STORAGE_KEY,
   TOKEN,
 } from './flowLab.ts';
+import { returnFlags } from '../helpers/returnFlags.ts';
 
 let f: Fakes;
 let lab: LoopLab;
@@ -36,28 +37,7 @@ afterEach(() => {
   lab?.dispose();
 });
 
-const RETURN_FLAGS = [
-  '--return-name',
-  'Backup Ops',
-  '--return-phone',
-  '+1 425 555 0100',
-  '--return-email',
-  'ops@example.org',
-  '--return-street',
-  '1 Main St',
-  '--return-city',
-  'Redmond',
-  '--return-state',
-  'WA',
-  '--return-postal-code',
-  '98052',
-  '--return-country',
-  'US',
-  '--return-carrier',
-  'FedEx',
-  '--return-carrier-account',
-  ACCOUNT,
-];
+const RETURN_FLAGS = returnFlags('FedEx', ACCOUNT);
 
 const DATA = {
   'seed/Backup/Disk0.AIBBlob': Buffer.concat([bytes(512 * 1024, 1), Buffer.alloc(256 * 1024)]),
