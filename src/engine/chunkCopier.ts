@@ -73,8 +73,9 @@ function workerError(e: { message: string; code?: string }): Error {
 
 /**
  * A pool of `count` copy workers, each with `perWorker` chunks in flight. A chunk goes to the
- * least busy worker; more chunks than the pool takes wait in a queue. Workers are long-lived
- * (~40 ms to start one) and do not keep the process alive while idle.
+ * least busy worker; more chunks than the pool takes wait in a queue. Workers start with the
+ * first chunk, live until {@link ChunkCopier.close} (~40 ms to start one), and do not keep the
+ * process alive while idle.
  */
 export function createWorkerCopier(
   count = DEFAULT_COPY_WORKERS,
@@ -106,7 +107,13 @@ export function createWorkerCopier(
       workers[w]!.postMessage({ id, job: p.job });
     }
   };
-  const workers = Array.from({ length: Math.max(1, count) }, (_, w) => {
+  const size = Math.max(1, count);
+  const workers: Worker[] = [];
+  // Started with the first chunk: a job of small files only never pays for them (~15 MiB each).
+  const start = (): void => {
+    for (let w = 0; w < size; w++) workers.push(startWorker(w));
+  };
+  const startWorker = (w: number): Worker => {
     const worker = new Worker(new URL(file, import.meta.url), { workerData: { perWorker } });
     load.push(0);
     worker.unref();
@@ -127,11 +134,12 @@ export function createWorkerCopier(
     );
     worker.on('exit', (code) => fail(new InternalError(`copy worker exited (${code})`)));
     return worker;
-  });
+  };
   return {
-    concurrency: workers.length * perWorker,
+    concurrency: size * perWorker,
     copy(job) {
       if (dead) return Promise.reject(dead);
+      if (workers.length === 0) start();
       return new Promise((resolve, reject) => {
         queue.push({ job, resolve, reject });
         dispatch();
