@@ -2,9 +2,10 @@
 // Copy-engine benchmark: diskprep's copy (the built binary, end to end) side by side with
 // `cp -r` and `cp -r && md5sum`, on the same disk, page cache dropped before each run (root).
 //
-//   npm run bench                      full size (4 GiB file, 100k × 4 KiB, 8 GiB sparse page file)
+//   npm run bench                      full size (4 GiB file, 1000 × 3 MiB, 100k × 4 KiB,
+//                                      8 GiB sparse page file)
 //   BENCH_SCALE=0.25 npm run bench     everything scaled down
-//   BENCH_ONLY=large,small,sparse      pick scenarios; BENCH_FULL=1 adds the RSS runs
+//   BENCH_ONLY=large,medium,small,sparse  pick scenarios; BENCH_FULL=1 adds the RSS runs
 //                                      (a 20 GiB file and 1M files)
 //   BENCH_DIR=/mnt/x                   where to put the data (default: the OS temp dir)
 //   BENCH_REPEAT=n                     large-file runs per variant, interleaved (default 3):
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'diskprep.js');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const ONLY = (process.env.BENCH_ONLY ?? 'large,small,sparse').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'large,medium,small,sparse').split(',');
 const FULL = process.env.BENCH_FULL === '1';
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const KEY = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -222,6 +223,30 @@ try {
         .map(([n]) => `${n} ${(size / MiB / med(n).secs).toFixed(0)} MiB/s`)
         .join('; ')}`,
     );
+    rmrf(s);
+  }
+  if (ONLY.includes('medium')) {
+    // Files of one 4 MiB chunk or less (photos, documents): no parallelism inside a file.
+    const n = Math.max(100, Math.round(1000 * SCALE));
+    log(`medium: ${n} files of 3 MiB`);
+    const s = staging('medium', 'block');
+    const buf = Buffer.allocUnsafe(3 * MiB);
+    randomFillSync(buf);
+    for (let i = 0; i < n; i++) {
+      const dir = path.join(s, 'data', `d${String(Math.floor(i / 100)).padStart(3, '0')}`);
+      if (i % 100 === 0) fs.mkdirSync(dir);
+      buf.writeUInt32LE(i, 0);
+      fs.writeFileSync(path.join(dir, `p${String(i).padStart(5, '0')}.jpg`), buf);
+    }
+    cp('cp -r (warm-up, not counted)', path.join(s, 'data'), false);
+    const c = cp('cp -r', path.join(s, 'data'), false);
+    const cm = cp('cp -r && md5sum', path.join(s, 'data'), true);
+    const d = diskprep('diskprep', s);
+    const db = diskprep('diskprep buffered', s, { DISKPREP_DIRECT_IO: '0' });
+    row('medium', 'cp -r', c.secs, c.secs, undefined, c.rss);
+    row('medium', 'cp -r && md5sum', cm.secs, c.secs, undefined, cm.rss);
+    row('medium', 'diskprep', d.secs, c.secs, undefined, d.rss);
+    row('medium', 'diskprep, buffered I/O', db.secs, c.secs, undefined, db.rss);
     rmrf(s);
   }
   if (ONLY.includes('small')) {
