@@ -289,6 +289,8 @@ async function copyLargeOnce(
         kind: req.kind,
         srcDirect: src.direct,
         dstDirect: out.direct,
+        // A file of one chunk has nothing to overlap with but the chunk's own steps.
+        pipelined: chunks === 1,
       };
       const p: Promise<void> = copier
         .copy(job)
