@@ -85,7 +85,7 @@ export function createWorkerCopier(
   const file = import.meta.url.endsWith('.ts') ? './chunkWorker.ts' : './chunkWorker.js';
   type Pending = { job: ChunkJob; resolve: (d: ChunkDone) => void; reject: (e: Error) => void };
   const queue: Pending[] = [];
-  const pending = new Map<number, Pending & { w: number }>();
+  const pending = new Map<number, Pending>();
   const load: number[] = [];
   let nextId = 0;
   let dead: Error | undefined;
@@ -100,7 +100,7 @@ export function createWorkerCopier(
       let w = 0;
       for (let i = 1; i < workers.length; i++) if (load[i]! < load[w]!) w = i;
       if (load[w]! >= perWorker) return;
-      const p = { ...queue.shift()!, w };
+      const p = queue.shift()!;
       const id = nextId++;
       pending.set(id, p);
       if (load[w]!++ === 0) workers[w]!.ref();

@@ -46,8 +46,9 @@ export interface ChunkDone {
  * Throws the fs error (its `code` intact: ENOSPC, EINVAL...).
  */
 export async function copyChunk(buf: Buffer, job: ChunkJob): Promise<ChunkDone> {
-  if (job.pipelined && job.kind === 'block' && PIECE < job.len) return copyBlockPiecewise(buf, job);
   const want = job.srcDirect ? alignUp(job.len) : job.len;
+  if (job.pipelined && job.kind === 'block' && PIECE < job.len)
+    return copyBlockPiecewise(buf, job, want);
   const got = await readInto(job, buf, 0, want);
   if (got !== job.len) return { got, ranges: [] };
   const ranges = hashChunk(buf, job.len, job.kind, job.offset);
@@ -71,8 +72,7 @@ const PIECE = 1024 * 1024;
  * hashed, so a file of one chunk (most files between 1 and 4 MiB) does not pay read, MD5 and
  * write one after the other. The block's MD5 is fed piece by piece from the same buffer.
  */
-async function copyBlockPiecewise(buf: Buffer, job: ChunkJob): Promise<ChunkDone> {
-  const want = job.srcDirect ? alignUp(job.len) : job.len;
+async function copyBlockPiecewise(buf: Buffer, job: ChunkJob, want: number): Promise<ChunkDone> {
   const md5 = createHash('md5');
   // Writes run while later pieces are read: their failure is kept, never left unhandled.
   const writes: Promise<void>[] = [];

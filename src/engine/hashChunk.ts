@@ -1,5 +1,5 @@
 /**
- * Hashing one chunk of a file: the code shared by the hash worker and the inline hasher.
+ * Hashing one chunk of a file: the code shared by the small-file path and the chunk copier.
  * A chunk is at most one 4 MiB block and starts on a 4 MiB boundary, so for a block blob it is
  * exactly one manifest block, and for a page blob its non-zero runs are the page ranges.
  */

@@ -6,6 +6,7 @@ import { BIN, runCli } from '../helpers/cli.ts';
 import {
   checkManifestAgainstSource,
   KEY1,
+  offlinePrepareArgs,
   parseManifest,
   pseudoRandom,
   STORAGE_KEY,
@@ -21,18 +22,7 @@ afterEach(() => {
 });
 
 function prepareArgs(staging: string, target: string, extra: string[] = []): string[] {
-  return [
-    `s:${staging}`,
-    '--target',
-    target,
-    '--drive-id',
-    'CRASH0001',
-    '--bitlocker-key',
-    KEY1,
-    '--offline',
-    '--yes',
-    ...extra,
-  ];
+  return offlinePrepareArgs(staging, target, 'CRASH0001', extra);
 }
 
 /** What the journal has committed: cursor, and the blob elements in the committed prefix. */

@@ -4,7 +4,6 @@
  * and direct I/O really bypasses the page cache.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,14 +13,12 @@ import {
   type ChunkCopier,
 } from '../../src/engine/chunkCopier.ts';
 import { copyFile, tempNameFor } from '../../src/engine/copyFile.ts';
-import { pseudoRandom } from './stagingFixture.ts';
+import { md5, pseudoRandom } from './stagingFixture.ts';
 import { Volumes, type VolumeKind } from '../helpers/volumes.ts';
 
 const MiB = 1024 * 1024;
 const CHUNK = 4 * MiB;
 const isRoot = process.getuid?.() === 0;
-
-const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex').toUpperCase();
 
 /** What the manifest must list for a block blob: one MD5 per 4 MiB slice. */
 function expectedBlocks(data: Buffer) {

@@ -15,6 +15,27 @@ export const KEY2 = '000000-000011-000022-000033-000044-000055-000066-000077';
 /** A storage key shaped like a real one (base64, 64 bytes). */
 export const STORAGE_KEY = Buffer.alloc(64, 7).toString('base64');
 
+/** The argv of a scripted, offline `s:` copy onto a folder target (the drive id and key given as flags). */
+export function offlinePrepareArgs(
+  staging: string,
+  target: string,
+  driveId: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    `s:${staging}`,
+    '--target',
+    target,
+    '--drive-id',
+    driveId,
+    '--bitlocker-key',
+    KEY1,
+    '--offline',
+    '--yes',
+    ...extra,
+  ];
+}
+
 /** A fresh temp dir. */
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dp-${prefix}-`));
