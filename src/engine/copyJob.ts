@@ -22,7 +22,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
-import type { JobDescriptor, JobSecrets } from '../staging/types.ts';
+import { rootContainerProblem } from '../staging/names.ts';
+import {
+  DEFAULT_DISPOSITION,
+  type Disposition,
+  type JobDescriptor,
+  type JobSecrets,
+} from '../staging/types.ts';
+import { containerSasValue } from '../storage/containerSas.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
 import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
@@ -49,6 +56,7 @@ import {
   driveInfoXml,
   MANIFEST_FILE,
   MANIFEST_NAME,
+  manifestCarriesCredential,
   type ManifestCredential,
   manifestHeader,
   writeDriveManifest,
@@ -130,13 +138,39 @@ export interface CopyJobResult {
   resumedFiles: number;
 }
 
-/** Credential for the manifest from the job's secrets. */
-export function manifestCredential(secrets: JobSecrets, jobName: string): ManifestCredential {
+/**
+ * The manifest's credential from the job's secrets: none for a service that does not read one
+ * ({@link manifestCarriesCredential}); else the key, or the SAS as `<container>?<token>`.
+ */
+export function manifestCredential(
+  secrets: JobSecrets,
+  job: Pick<JobDescriptor, 'name' | 'service' | 'container'>,
+): ManifestCredential | undefined {
+  if (!manifestCarriesCredential(job.service)) return undefined;
   if (secrets.storageAccountKey) return { storageAccountKey: secrets.storageAccountKey };
-  if (secrets.containerSas) return { containerSas: secrets.containerSas };
-  throw new UsageError(`job "${jobName}" has no storage account key or container SAS recorded`, {
-    hint: 'the drive manifest needs one: record it with diskprep init (--storage-account-key <key> or --container-sas <sas>)',
+  if (secrets.containerSas)
+    return { containerSas: containerSasValue(job.container, secrets.containerSas) };
+  throw new UsageError(`job "${job.name}" has no storage account key or container SAS recorded`, {
+    hint: 'the drive manifest of a classic job needs one: record it with diskprep init --force (--container-sas <container>?<sas>, or --storage-account-key <key>)',
   });
+}
+
+/**
+ * The disposition of a copy: the one its journal recorded when the copy began (a resumed copy
+ * keeps it, so every blob of a drive has the same), else the job's.
+ */
+function copyDisposition(
+  deps: Deps,
+  job: JobDescriptor,
+  recorded: Disposition | undefined,
+): Disposition {
+  const wanted = job.disposition ?? DEFAULT_DISPOSITION;
+  if (recorded !== undefined && recorded !== wanted) {
+    deps.terminal.warn(
+      `job "${job.name}" now says --disposition ${wanted}, but its copy began with ${recorded}: the copy keeps ${recorded} (start the copy over to change it)`,
+    );
+  }
+  return recorded ?? wanted;
 }
 
 /** Walks the job once: totals, and every file the service could not import, before copying. */
@@ -152,7 +186,8 @@ export async function scanJob(
   for (const f of walkJobFilesSync(staging, job)) {
     files++;
     bytes += f.size;
-    const p = blobProblem(f.relPath, f.size, f.blobType);
+    const root = rootContainerProblem(job.container, f.relPath);
+    const p = blobProblem(f.relPath, f.size, f.blobType) ?? (root && `${f.relPath}: ${root}`);
     if (p) {
       if (problems.length < 5) problems.push(p);
       else more++;
@@ -173,7 +208,7 @@ export async function scanJob(
 export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJobResult> {
   const { staging, job } = opts;
   const sessionId = sessionIdFor(job.name);
-  const credential = manifestCredential(opts.secrets, job.name);
+  const credential = manifestCredential(opts.secrets, job);
   const existing = await readCopyState(deps, staging, job.name);
   const state: CopyState = existing ?? {
     version: 1,
@@ -183,6 +218,8 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     drives: [],
     complete: false,
   };
+  state.disposition = copyDisposition(deps, job, existing?.disposition);
+  const disposition = state.disposition;
   const resumedFiles = state.cursor.files;
   if (state.complete) {
     return {
@@ -523,6 +560,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
             blobPath: blobPathFor(job, f.relPath),
             filePath: `\\${state.sessionId}\\${f.relPath.split('/').join('\\')}`,
             length: copied.size,
+            disposition,
             kind: f.blobType,
             ranges: copied.ranges,
           });
@@ -570,9 +608,20 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   };
 }
 
-/** `container/prefix/relPath`. */
+/**
+ * `<BlobPath>`: `container/prefix/relPath`. In the root container the format wants `$root/name`
+ * ("if the blob is in root container, it must begin with $root"), and a root blob's name
+ * cannot hold "/": no prefix, no folder (validation refuses both before a copy starts).
+ */
 export function blobPathFor(job: JobDescriptor, relPath: string): string {
-  return [job.container, job.prefix, relPath].filter((s) => s !== undefined && s !== '').join('/');
+  const name = [job.prefix, relPath].filter((s) => s !== undefined && s !== '').join('/');
+  const root = rootContainerProblem(job.container, name);
+  if (root) {
+    throw new UsageError(`cannot import ${relPath} into the root container: ${root}`, {
+      hint: "use another container, or put the file at the top of the job's data",
+    });
+  }
+  return `${job.container}/${name}`;
 }
 
 function fits(

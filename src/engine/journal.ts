@@ -14,6 +14,7 @@ import type { Deps } from '../deps/types.ts';
 import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { journalDir } from '../staging/layout.ts';
+import { DISPOSITIONS } from '../staging/types.ts';
 
 const DriveRecordSchema = z.object({
   index: z.number().int(),
@@ -40,6 +41,11 @@ const CopyStateSchema = z.object({
   cursor: z.object({ relPath: z.string().nullable(), files: z.number().int(), bytes: z.number() }),
   drives: z.array(DriveRecordSchema),
   complete: z.boolean(),
+  /**
+   * `<ImportDisposition>` of every blob of the job, fixed when the copy begins so a resumed
+   * copy writes the same one (absent in journals written before diskprep recorded it).
+   */
+  disposition: z.enum(DISPOSITIONS).optional(),
 });
 /** The whole copy state of a job. */
 export type CopyState = z.infer<typeof CopyStateSchema>;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { syncDir } from '../fsutil/atomicWrite.ts';
+import type { Disposition, ServiceKind } from '../staging/types.ts';
 import type { HashedRange } from './hashChunk.ts';
 import { escapeXml } from './xml.ts';
 
@@ -17,8 +18,36 @@ export const MANIFEST_NAME = 'DriveManifest.xml';
 /** `manifestFile` as the import job wants it: relative to the drive root, backslash-rooted. */
 export const MANIFEST_FILE = `\\${MANIFEST_NAME}`;
 
-/** The credential the service uses to write the blobs: exactly one. */
+/**
+ * The credential the service uses to write the blobs: a storage account key, or the container
+ * SAS in the service's form `<container>?<token>` (src/storage/containerSas.ts).
+ */
 export type ManifestCredential = { storageAccountKey: string } | { containerSas: string };
+
+/**
+ * Whether the drive manifest of a job of `service` carries `<StorageAccountKey>` or
+ * `<ContainerSas>`. Only the classic service reads one: its Put Job takes the same credential
+ * (reference/azure-importexport.md §3.2), and the 2014-11-01 manifest format asks for a key or a
+ * SAS. The services created through Azure Resource Manager are given the account by the job
+ * itself and read neither:
+ * - Microsoft.DataBox (databox-2025-07-01.json): `DataBoxCustomerDiskJobDetails` names the
+ *   account in `dataImportDetails[].accountDetails` (`StorageAccountDetails.storageAccountId`,
+ *   an ARM id the job's creator must have rights on), and each disk of
+ *   `importDiskDetailsCollection` (`ImportDiskDetails`) has only `manifestFile`, `manifestHash`
+ *   and `bitLockerKey`; no definition holds an account key or a SAS.
+ * - Microsoft.ImportExport (storageimportexport-2020-08-01.json): `JobDetails.storageAccountId`,
+ *   `DriveStatus` without a credential either.
+ * - Microsoft's own preparation for these jobs ("Tutorial: Import data to Blob Storage with
+ *   Azure Import/Export service", step 1; reference/databox-customer-disk.md §10) runs
+ *   `WAImportExport PrepImport ... /bk: /srcdir: /dstdir: /blobtype: /skipwrite` with neither
+ *   `/sk:` nor `/csas:`, so the manifests it writes carry no credential.
+ * An offline job is created later in the Azure portal, which since the retirement of the
+ * Import/Export portal makes a Data Box customer-disk job: no credential either. A key that is
+ * not needed is only a risk on a drive sent by courier.
+ */
+export function manifestCarriesCredential(service: ServiceKind): boolean {
+  return service === 'classic';
+}
 
 /** One blob of a manifest. */
 export interface ManifestBlob {
@@ -27,18 +56,25 @@ export interface ManifestBlob {
   /** `\session\relative\path`, relative to the drive root. */
   filePath: string;
   length: number;
+  /** `<ImportDisposition>`: what the service does when the blob exists. */
+  disposition: Disposition;
   kind: 'block' | 'page';
   /** Blocks or page ranges, in offset order. */
   ranges: readonly HashedRange[];
 }
 
-/** The `<Blob>` element of one file. */
+/**
+ * The `<Blob>` element of one file. Its children keep the format's order: BlobPath, FilePath,
+ * [ClientData], [Snapshot], Length, [ImportDisposition], PageRangeList | BlockList,
+ * [MetadataPath], [PropertiesPath] (src/engine/manifestRules.ts checks it).
+ */
 export function blobXml(blob: ManifestBlob): string {
   const lines = [
     '      <Blob>',
     `        <BlobPath>${escapeXml(blob.blobPath)}</BlobPath>`,
     `        <FilePath>${escapeXml(blob.filePath)}</FilePath>`,
     `        <Length>${blob.length}</Length>`,
+    `        <ImportDisposition>${blob.disposition}</ImportDisposition>`,
   ];
   if (blob.kind === 'page') {
     lines.push('        <PageRangeList>');
@@ -64,25 +100,29 @@ export function blobXml(blob: ManifestBlob): string {
 
 /** Bytes a file adds to a manifest, estimated from above (for free-space planning). */
 export function blobXmlEstimate(relPathBytes: number, length: number): number {
-  return 3 * relPathBytes + 400 + Math.ceil(length / (4 * 1024 * 1024)) * 140;
+  return 3 * relPathBytes + 450 + Math.ceil(length / (4 * 1024 * 1024)) * 140;
 }
 
-/** Everything of a manifest before its first blob. */
+/** Everything of a manifest before its first blob; no credential element without a credential. */
 export function manifestHeader(opts: {
   driveId: string;
-  credential: ManifestCredential;
+  credential: ManifestCredential | undefined;
   clientCreator: string;
 }): string {
   const cred =
-    'storageAccountKey' in opts.credential
-      ? `    <StorageAccountKey>${escapeXml(opts.credential.storageAccountKey)}</StorageAccountKey>`
-      : `    <ContainerSas>${escapeXml(opts.credential.containerSas)}</ContainerSas>`;
+    opts.credential === undefined
+      ? []
+      : 'storageAccountKey' in opts.credential
+        ? [
+            `    <StorageAccountKey>${escapeXml(opts.credential.storageAccountKey)}</StorageAccountKey>`,
+          ]
+        : [`    <ContainerSas>${escapeXml(opts.credential.containerSas)}</ContainerSas>`];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<DriveManifest Version="2014-11-01">',
     '  <Drive>',
     `    <DriveId>${escapeXml(opts.driveId)}</DriveId>`,
-    cred,
+    ...cred,
     `    <ClientCreator>${escapeXml(opts.clientCreator)}</ClientCreator>`,
     '    <BlobList>',
     '',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { IMPORT_EXPORT_JOB_STATES, IMPORTEXPORT_DRIVE_STATES } from './importExportStates.ts';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
+import { containerSasValue } from '../storage/containerSas.ts';
 import {
   joinUrl,
   parseBody,
@@ -226,12 +227,9 @@ export class ClassicService implements ImportJobService {
     }
     const secret = 'storageAccountKey' in cred ? cred.storageAccountKey : cred.containerSas;
     this.deps.redactor.add(secret);
+    // The same `<container>?<token>` the drive manifest carries.
     const containerSas =
-      'containerSas' in cred
-        ? /^[^?]+\?/.test(cred.containerSas)
-          ? cred.containerSas
-          : `${req.container}?${cred.containerSas.replace(/^\?/, '')}`
-        : undefined;
+      'containerSas' in cred ? containerSasValue(req.container, cred.containerSas) : undefined;
     const body = {
       Name: req.name,
       Properties: {

@@ -45,7 +45,7 @@ export type ReturnShipping = z.infer<typeof ReturnShippingSchema>;
 /** How the service may write into the storage account (classic only; ARM uses its identity). */
 export const StorageCredentialSchema = z.union([
   z.object({ storageAccountKey: z.string().min(1) }),
-  /** `<container>?<sas>` as the classic API takes it, or just the SAS query. */
+  /** The SAS token; the classic adapter sends it as `<container>?<token>` (containerSasValue). */
   z.object({ containerSas: z.string().min(1) }),
 ]);
 export type StorageCredential = z.infer<typeof StorageCredentialSchema>;

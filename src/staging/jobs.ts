@@ -6,6 +6,7 @@ import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { readJsonFile } from '../fsutil/readJsonFile.ts';
+import { parseContainerSas } from '../storage/containerSas.ts';
 import { jobDescriptorPath, jobsDir, journalDir } from './layout.ts';
 import {
   type JobDescriptor,
@@ -158,6 +159,9 @@ export async function readJobSecrets(
     })) ?? {};
   deps.redactor.add(secrets.storageAccountKey);
   deps.redactor.add(secrets.containerSas);
+  // Files written before the token alone was the stored form may hold `<container>?<token>`.
+  if (secrets.containerSas !== undefined)
+    secrets.containerSas = parseContainerSas(secrets.containerSas).token;
   // The signature alone, decoded, as it may appear in a URL the SDK or a log prints.
   const sig = /[?&]sig=([^&]+)/.exec(secrets.containerSas ?? '');
   if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));

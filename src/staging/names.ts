@@ -57,7 +57,7 @@ export function storageAccountProblem(name: string): string | undefined {
 
 /** Why `name` cannot be a container name, or undefined. `$root` is the root container. */
 export function containerProblem(name: string): string | undefined {
-  if (name === '$root') return undefined;
+  if (name === ROOT_CONTAINER) return undefined;
   if (!/^[a-z0-9][a-z0-9-]{2,62}$/.test(name) || name.includes('--') || name.endsWith('-')) {
     return 'a container name is 3-63 lowercase letters, digits or single hyphens, starting and ending with a letter or digit (or $root)';
   }
@@ -69,7 +69,8 @@ export function containerProblem(name: string): string | undefined {
  * leading or trailing `/` is allowed (and dropped by {@link normalisePrefix}).
  */
 export function prefixProblem(prefix: string, container: string): string | undefined {
-  if (container === '$root') return 'the root container ($root) holds no virtual directories';
+  if (container === ROOT_CONTAINER)
+    return 'the root container ($root) holds no virtual directories';
   const segs = normalisePrefix(prefix).split('/');
   if (segs.some((s) => s === '')) return 'a prefix has no empty segments (no "//", not empty)';
   for (const s of segs) {
@@ -117,6 +118,22 @@ export function segmentProblem(name: string): string | undefined {
   if (RESERVED.has(stem)) return `"${stem}" is a reserved device name on Windows`;
   if (name.length > MAX_SEGMENT) return `name is longer than ${MAX_SEGMENT} characters`;
   return undefined;
+}
+
+/** The root container's name. */
+export const ROOT_CONTAINER = '$root';
+
+/** What is wrong with a nested file in the root container (one sentence for every such file). */
+export const ROOT_NESTED_PROBLEM =
+  'blob names in the root container ($root) cannot contain "/": this file is in a folder';
+
+/**
+ * Why `name` (a blob name below the container) cannot be a blob of `container`, or undefined:
+ * "blobs in the root container cannot include a forward slash (/) in the name" (Blob service,
+ * "Working with the root container").
+ */
+export function rootContainerProblem(container: string, name: string): string | undefined {
+  return container === ROOT_CONTAINER && name.includes('/') ? ROOT_NESTED_PROBLEM : undefined;
 }
 
 /** The blob name of a file: `<container>/<prefix>/<relPath>`. */

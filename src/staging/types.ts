@@ -13,6 +13,18 @@ export const BLOB_TYPES = ['page', 'block', 'auto'] as const;
 export type BlobTypeSetting = (typeof BLOB_TYPES)[number];
 
 /**
+ * `<ImportDisposition>` values, spelled as the manifest format (2014-11-01) spells them: what the
+ * service does when a blob of the same name exists. The format's default when the element is
+ * absent is `rename` (`Disk0 (2).AIBBlob`); WAImportExport 1.5.0.300 and later overwrite.
+ * diskprep writes the element on every blob, `overwrite` unless the job says otherwise: Azure
+ * Backup looks for its blobs by name after a drive is shipped again.
+ */
+export const DISPOSITIONS = ['rename', 'no-overwrite', 'overwrite'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+/** The disposition of a job that names none (descriptors written before it existed). */
+export const DEFAULT_DISPOSITION: Disposition = 'overwrite';
+
+/**
  * A job descriptor: `<staging>/.diskprep/jobs/<name>.json`, written by `diskprep init`.
  * Holds no secret (storage keys and SAS live in the journal's secrets file, mode 0600).
  */
@@ -28,6 +40,8 @@ export const JobDescriptorSchema = z.object({
   resourceGroup: z.string().optional(),
   location: z.string().optional(),
   blobType: z.enum(BLOB_TYPES),
+  /** `<ImportDisposition>` of every blob (absent: {@link DEFAULT_DISPOSITION}). */
+  disposition: z.enum(DISPOSITIONS).optional(),
   /** Subfolder of the staging location the job covers (default: all of it but `.diskprep`). */
   data: z.string().optional(),
   createdAt: z.string(),
@@ -37,6 +51,7 @@ export type JobDescriptor = z.infer<typeof JobDescriptorSchema>;
 /** Secrets of a job: `<staging>/.diskprep/journal/<job>/secrets.json`, mode 0600. */
 export const JobSecretsSchema = z.object({
   storageAccountKey: z.string().optional(),
+  /** The SAS token alone (`sv=…&sig=…`, no container, no `?`): src/storage/containerSas.ts. */
   containerSas: z.string().optional(),
 });
 export type JobSecrets = z.infer<typeof JobSecretsSchema>;

@@ -11,6 +11,8 @@ import {
   MAX_BLOB_NAME,
   MAX_SEGMENTS,
   normalisePrefix,
+  prefixProblem,
+  rootContainerProblem,
   segmentProblem,
 } from './names.ts';
 import { walkJobTree } from './scan.ts';
@@ -61,6 +63,9 @@ export async function validateJobData(
   const prefixSegments = prefix ? prefix.split('/').length : 0;
   let files = 0;
   let bytes = 0;
+  // A descriptor is read back from the staging location: its prefix is checked again here.
+  const badPrefix = prefix !== undefined ? prefixProblem(prefix, job.container) : undefined;
+  if (badPrefix) problems.push({ path: '.', problem: `prefix "${prefix}": ${badPrefix}` });
   for await (const ev of walkJobTree(deps, staging, job)) {
     if (ev.kind === 'problem') {
       problems.push({ path: ev.relPath, problem: ev.problem });
@@ -86,6 +91,8 @@ export async function validateJobData(
       options.onFile?.(f);
       files += 1;
       bytes += f.size;
+      const root = rootContainerProblem(job.container, f.relPath);
+      if (root) problems.push({ path: f.relPath, problem: root });
       const blobName = blobNameOf(job.container, prefix, f.relPath);
       if (blobName.length > MAX_BLOB_NAME) {
         problems.push({
@@ -127,7 +134,11 @@ export async function validateJobData(
 }
 
 /** The one error for a list of problems; prints the first ones for a person. */
-function problemsError(deps: Deps, problems: DataProblem[], job: JobDescriptor): UsageError {
+export function problemsError(
+  deps: Deps,
+  problems: DataProblem[],
+  job: Pick<JobDescriptor, 'name'>,
+): UsageError {
   const n = problems.length;
   if (!deps.output.jsonMode) {
     for (const p of problems.slice(0, SHOWN)) deps.terminal.error(`${p.path}: ${p.problem}`);

@@ -6,9 +6,18 @@ import { UsageError } from '../../src/errors.ts';
 import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/staging/jobs.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTree, tempDir } from '../staging/tree.ts';
+import { containerSasToken } from '../engine/stagingFixture.ts';
 
 const KEY = Buffer.alloc(64, 7).toString('base64');
+/** fakeDeps' clock. */
+const NOW = new Date('2026-11-21T10:00:00Z');
 const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
+const DATABOX = {
+  service: 'databox',
+  subscription: SUB,
+  resourceGroup: 'rg',
+  location: 'westeurope',
+} as const;
 let staging: string;
 
 beforeEach(async () => {
@@ -74,6 +83,7 @@ describe('diskprep init', () => {
       resourceGroup: 'rg-backup',
       location: 'westeurope',
       blobType: 'auto',
+      disposition: 'overwrite',
       data: 'photos',
       createdAt: '2026-11-21T10:00:00.000Z',
     };
@@ -98,32 +108,101 @@ describe('diskprep init', () => {
     expect(await readJobSecrets(later.deps, staging, 'nope')).toEqual({});
   });
 
-  it('takes the SAS from DISKPREP_CONTAINER_SAS (a URL or a query string) and checks it', async () => {
-    const sas = 'sv=2023-11-03&sr=c&sp=rwdl&se=2030-01-01T00:00:00Z&sig=abcdEFGH1234%2Bxyz%3D';
-    const { deps } = fakeDeps({
-      env: { DISKPREP_CONTAINER_SAS: `https://mystore.blob.core.windows.net/seed?${sas}` },
-    });
-    await init(opts(), deps);
-    expect(await readJobSecrets(deps, staging, 'seed-2026')).toEqual({ containerSas: sas });
-    expect(
-      (
-        await initError({
-          job: 'b',
-          containerSas: 'sv=2020-01-01&sig=x&se=2020-01-01T00:00:00Z',
-          data: 'docs',
-        })
-      ).message,
-    ).toMatch(/expired/);
-    expect((await initError({ job: 'c', containerSas: 'hello', data: 'docs' })).message).toMatch(
-      /not a SAS token/,
+  it('takes a container SAS in the documented form, as a token or a URL, and keeps the token', async () => {
+    const token = containerSasToken('seed', { now: NOW });
+    expect(token).toMatch(/^sv=\d{4}-\d\d-\d\d&/);
+    const forms = {
+      a: `seed?${token}`, // the Put Job / WAImportExport /csas: form
+      b: token,
+      c: `?${token}`,
+      d: `https://mystore.blob.core.windows.net/seed?${token}`,
+    };
+    await makeTree(staging, { 'sas-a/1': '1', 'sas-b/1': '1', 'sas-c/1': '1', 'sas-d/1': '1' });
+    for (const [job, sas] of Object.entries(forms)) {
+      const { deps, recorded } = fakeDeps({ env: { DISKPREP_CONTAINER_SAS: sas } });
+      await init(opts({ job: `sas-${job}`, data: `sas-${job}` }), deps);
+      expect(await readJobSecrets(deps, staging, `sas-${job}`)).toEqual({ containerSas: token });
+      expect([...recorded.stdout, ...recorded.stderr].join('\n')).not.toContain(
+        new URLSearchParams(token).get('sig')!,
+      );
+    }
+  });
+
+  it('refuses a SAS of another container, one that is not a SAS, expired or too short for an import', async () => {
+    const token = containerSasToken('seed', { now: NOW });
+    const other = await initError({ containerSas: `photos?${token}` });
+    expect(other.message).toBe(
+      '--container-sas is for container "photos", but the job\'s container is "seed"',
     );
+    expect(other.hint).toMatch(/seed\?sv=\.\.\.&sig=\.\.\./);
+    expect(other.message + String(other.hint)).not.toContain(token);
+    expect((await initError({ containerSas: 'hello' })).message).toMatch(/not a SAS token/);
+    const old = containerSasToken('seed', { now: new Date('2020-01-01T00:00:00Z') });
+    expect((await initError({ containerSas: old })).message).toMatch(/expired/);
+    // A classic manifest carries the SAS to the datacenter: it must outlive the import.
+    const short = containerSasToken('seed', { now: NOW, validDays: 20 });
+    const e = await initError({ containerSas: `seed?${short}` });
+    expect(e.message).toMatch(/^--container-sas expires at .*, in 20 day\(s\)/);
+    expect(e.hint).toMatch(/at least 60 days/);
+    const readOnly = token.replace(/sp=racwdl/, 'sp=rl');
+    expect((await initError({ containerSas: readOnly })).message).toMatch(
+      /lacks the permission\(s\) w, d that an import needs/,
+    );
+    // A databox manifest carries no SAS: a short one is fine (status, verify-import read logs).
+    const { deps } = fakeDeps();
+    await init(opts({ ...DATABOX, job: 'box-short', containerSas: short, data: 'docs' }), deps);
+    expect(await readJobSecrets(deps, staging, 'box-short')).toEqual({ containerSas: short });
     expect(
-      (await initError({ job: 'd', containerSas: sas, storageAccountKey: KEY, data: 'docs' }))
+      (await initError({ job: 'd', containerSas: token, storageAccountKey: KEY, data: 'docs' }))
         .message,
     ).toMatch(/not both/);
     expect(
       (await initError({ job: 'e', storageAccountKey: 'not a key!', data: 'docs' })).message,
     ).toMatch(/not a storage account key/);
+  });
+
+  it('warns about a storage key on a classic drive; says a databox drive carries no credential', async () => {
+    const classic = fakeDeps();
+    await init(opts({ storageAccountKey: KEY, data: 'photos' }), classic.deps);
+    expect(classic.recorded.stderr.join('\n')).toMatch(
+      /storage account key goes into the manifest on every drive .* prefer --container-sas <container>\?<sas>/,
+    );
+    const box = fakeDeps();
+    await init(opts({ ...DATABOX, job: 'box', storageAccountKey: KEY, data: 'docs' }), box.deps);
+    const said = box.recorded.stderr.join('\n');
+    expect(said).toMatch(/a databox job's service is given the storage account by the job itself/);
+    expect(said).not.toMatch(/prefer --container-sas/);
+    expect(said).not.toContain(KEY);
+  });
+
+  it('records --disposition (default overwrite) in the descriptor', async () => {
+    const { deps, recorded } = fakeDeps();
+    await init(opts({ job: 'keep', disposition: 'no-overwrite', data: 'docs' }), deps);
+    expect((await readJobDescriptor(deps.fs, staging, 'keep')).disposition).toBe('no-overwrite');
+    expect(recorded.stdout.join('\n')).toMatch(/disposition no-overwrite/);
+    await init(opts({ job: 'plain', data: 'photos' }), fakeDeps().deps);
+    expect((await readJobDescriptor(deps.fs, staging, 'plain')).disposition).toBe('overwrite');
+  });
+
+  it('refuses $root with files in folders, naming every one; takes it with top-level files only', async () => {
+    const { deps, recorded } = fakeDeps();
+    const err = await init(opts({ container: '$root' }), deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    const e = err as UsageError;
+    expect(e.message).toBe(
+      '3 entries in the data of job "seed-2026" cannot be imported; nothing was written',
+    );
+    expect((e.details!.problems as { path: string }[]).map((p) => p.path)).toEqual([
+      'docs/c.txt',
+      'photos/2025/b.jpg',
+      'photos/2026/a.jpg',
+    ]);
+    expect(recorded.stderr.join('\n')).toMatch(
+      /photos\/2026\/a\.jpg: blob names in the root container \(\$root\) cannot contain "\/"/,
+    );
+    await expect(stat(path.join(staging, '.diskprep/jobs/seed-2026.json'))).rejects.toThrow();
+    await init(opts({ container: '$root', data: 'docs' }), fakeDeps().deps);
+    expect((await readJobDescriptor(deps.fs, staging, 'seed-2026')).container).toBe('$root');
   });
 
   it('human output says where it went and what is next', async () => {

@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExec } from '../../src/deps/exec.ts';
-import { copyJob, type TargetSpec } from '../../src/engine/copyJob.ts';
+import {
+  copyJob,
+  type CopyJobOptions,
+  type CopyProgress,
+  type TargetSpec,
+} from '../../src/engine/copyJob.ts';
 import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
 import { md5OfFile, verifyDrive } from '../../src/engine/verifyDrive.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
@@ -10,6 +15,7 @@ import { walkJobFiles } from '../../src/staging/scan.ts';
 import { walkJobFilesSync } from '../../src/engine/walkSync.ts';
 import {
   checkManifestAgainstSource,
+  containerSasToken,
   KEY1,
   parseManifest,
   pseudoRandom,
@@ -38,6 +44,26 @@ function oneTarget(spec: TargetSpec) {
     given = true;
     return spec;
   };
+}
+
+/** Copies onto one target and aborts (Ctrl-C) once `stop` holds; the copy must exit 130. */
+async function copyInterrupted(
+  opts: Pick<CopyJobOptions, 'staging' | 'job' | 'secrets'>,
+  target: TargetSpec,
+  stop: (p: CopyProgress) => boolean,
+) {
+  const ac = new AbortController();
+  const { deps } = realDeps(ac.signal);
+  await expect(
+    copyJob(deps, {
+      ...opts,
+      nextTarget: oneTarget(target),
+      onProgress: (p) => {
+        if (stop(p)) ac.abort();
+      },
+    }),
+  ).rejects.toMatchObject({ exitCode: 130 });
+  return deps;
 }
 
 /** A sparse page file: `size` bytes, data only at the given offsets. */
@@ -81,7 +107,7 @@ describe('copyJob on real files', () => {
     sparsePage(path.join(staging, 'backup/holey.AIBBlob'), 24 * MiB, [
       [17 * MiB + 4096, pseudoRandom(8192, 10)],
     ]);
-    const job = writeJob(staging, { prefix: 'seed/2026' });
+    const job = writeJob(staging, { prefix: 'seed/2026', service: 'classic' });
     const { deps } = realDeps();
     // The engine's synchronous walk yields exactly what the staging module's walk yields.
     const asyncWalk: unknown[] = [];
@@ -111,6 +137,9 @@ describe('copyJob on real files', () => {
     expect(m.DriveId).toBe('SERIAL001');
     expect(m.StorageAccountKey).toBe(STORAGE_KEY);
     expect(m.blobs).toHaveLength(fileCount);
+    // No disposition in the descriptor: overwrite, written on every blob, kept in the journal.
+    expect(new Set(m.blobs.map((b) => b.ImportDisposition))).toEqual(new Set(['overwrite']));
+    expect((await readCopyState(deps, staging, 'job1'))!.disposition).toBe('overwrite');
     const byPath = new Map(m.blobs.map((b) => [b.FilePath, b]));
     expect(byPath.get('\\job1\\with space\\a & b <c>.txt')!.BlobPath).toBe(
       'backup/seed/2026/with space/a & b <c>.txt',
@@ -185,23 +214,26 @@ describe('copyJob on real files', () => {
     expect((await readCopyState(deps, staging, 'job1'))!.complete).toBe(true);
   });
 
-  it('writes ContainerSas when the job has a SAS instead of a key', async () => {
+  it('writes ContainerSas as <container>?<token> for a classic job with a SAS, nothing for the others', async () => {
     const staging = tempDir('stg');
-    const target = tempDir('tgt');
-    dirs.push(staging, target);
+    dirs.push(staging);
     writeTree(staging, { 'a.txt': 'a' });
-    const sas = 'backup?sv=2019-02-02&sr=c&sig=abcdefSECRET%3D&sp=rwdl';
-    const job = writeJob(staging, {}, { containerSas: sas });
-    const { deps } = realDeps();
-    await copyJob(deps, {
-      staging,
-      job,
-      secrets: { containerSas: sas },
-      nextTarget: oneTarget({ path: target, driveId: 'S2', bitLockerKey: KEY1 }),
-    });
-    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
-    expect(m.ContainerSas).toBe(sas);
-    expect(m.StorageAccountKey).toBeUndefined();
+    const token = containerSasToken('backup');
+    for (const service of ['classic', 'databox', 'importexport', 'offline'] as const) {
+      const target = tempDir('tgt');
+      dirs.push(target);
+      const job = writeJob(staging, { name: `j-${service}`, service }, { containerSas: token });
+      const { deps } = realDeps();
+      await copyJob(deps, {
+        staging,
+        job,
+        secrets: { containerSas: token },
+        nextTarget: oneTarget({ path: target, driveId: `S-${service}`, bitLockerKey: KEY1 }),
+      });
+      const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+      expect(m.StorageAccountKey).toBeUndefined();
+      expect(m.ContainerSas).toBe(service === 'classic' ? `backup?${token}` : undefined);
+    }
   });
 
   it('refuses up front a page file whose length is not a multiple of 512, copying nothing', async () => {
@@ -284,19 +316,11 @@ describe('copyJob on real files', () => {
     dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'first', 'b.bin': pseudoRandom(60 * MiB, 12) });
     const job = writeJob(staging);
-    const ac = new AbortController();
-    const { deps } = realDeps(ac.signal);
-    await expect(
-      copyJob(deps, {
-        staging,
-        job,
-        secrets: { storageAccountKey: STORAGE_KEY },
-        nextTarget: oneTarget({ path: target, driveId: 'S5', bitLockerKey: KEY1 }),
-        onProgress: (p) => {
-          if (p.drive.bytes >= 5 + 4 * MiB) ac.abort();
-        },
-      }),
-    ).rejects.toMatchObject({ exitCode: 130 });
+    const deps = await copyInterrupted(
+      { staging, job, secrets: { storageAccountKey: STORAGE_KEY } },
+      { path: target, driveId: 'S5', bitLockerKey: KEY1 },
+      (p) => p.drive.bytes >= 5 + 4 * MiB,
+    );
     expect(fs.readdirSync(path.join(target, 'job1'))).toEqual(['a.txt']);
     expect((await readCopyState(deps, staging, 'job1'))!.cursor).toMatchObject({
       relPath: 'a.txt',
@@ -312,6 +336,40 @@ describe('copyJob on real files', () => {
     expect(r).toMatchObject({ files: 2, resumedFiles: 1 });
     expect((await verifyDrive(target, async () => r.drives[0]!.manifestHash)).mismatches).toEqual(
       [],
+    );
+  });
+
+  it('a resumed copy keeps the disposition its journal recorded, even if the job changed', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'first', 'b.txt': 'second', 'c.txt': 'third' });
+    const job = writeJob(staging, { disposition: 'rename' });
+    const deps = await copyInterrupted(
+      { staging, job, secrets: {} },
+      { path: target, driveId: 'S6', bitLockerKey: KEY1 },
+      (p) => p.done.files >= 1,
+    );
+    expect(await readCopyState(deps, staging, 'job1')).toMatchObject({
+      disposition: 'rename',
+      cursor: { files: 1 },
+    });
+    // The operator records the job again with another disposition, then resumes.
+    const { deps: deps2, recorded } = realDeps();
+    await copyJob(deps2, {
+      staging,
+      job: { ...job, disposition: 'no-overwrite' },
+      secrets: {},
+      nextTarget: oneTarget({ path: target, driveId: 'S6', bitLockerKey: KEY1 }),
+    });
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.blobs.map((b) => [b.BlobPath, b.ImportDisposition])).toEqual([
+      ['backup/a.txt', 'rename'],
+      ['backup/b.txt', 'rename'],
+      ['backup/c.txt', 'rename'],
+    ]);
+    expect(recorded.stderr.join('\n')).toMatch(
+      /now says --disposition no-overwrite, but its copy began with rename: the copy keeps rename/,
     );
   });
 

@@ -7,13 +7,36 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { Redactor } from '../../src/redact.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
+import { importContainerSas } from '../../src/storage/sas.ts';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../fakes/azurite.ts';
 
 /** A valid example recovery password (each group a multiple of 11 below 720896). */
 export const KEY1 = '111111-222222-333333-444444-555555-666666-000011-000022';
 export const KEY2 = '000000-000011-000022-000033-000044-000055-000066-000077';
 /** A storage key shaped like a real one (base64, 64 bytes). */
 export const STORAGE_KEY = Buffer.alloc(64, 7).toString('base64');
+
+/**
+ * A real container SAS token (`sv=…&st=…&se=…&sr=c&sp=racwdl&sig=…`, no `?`), signed with the
+ * Azurite account key by @azure/storage-blob, valid `validDays` from `now`.
+ */
+export function containerSasToken(
+  container: string,
+  options: { now?: Date; validDays?: number } = {},
+): string {
+  return importContainerSas(
+    {
+      account: AZURITE_ACCOUNT,
+      accountKey: AZURITE_KEY,
+      container,
+      now: options.now ?? new Date(),
+      ...(options.validDays !== undefined ? { validDays: options.validDays } : {}),
+    },
+    new Redactor(),
+  );
+}
 
 /** The argv of a scripted, offline `s:` copy onto a folder target (the drive id and key given as flags). */
 export function offlinePrepareArgs(
@@ -97,6 +120,7 @@ export interface ParsedBlob {
   BlobPath: string;
   FilePath: string;
   Length: string;
+  ImportDisposition?: string;
   BlockList?: { Block?: { Offset: string; Length: string; Id: string; Hash: string }[] } | '';
   PageRangeList?: { PageRange?: { Offset: string; Length: string; Hash: string }[] } | '';
 }

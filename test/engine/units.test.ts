@@ -80,15 +80,26 @@ describe('manifest XML', () => {
       blobPath: 'c/a&b<"x">\'.txt',
       filePath: '\\s\\a&b<"x">\'.txt',
       length: 3,
+      disposition: 'rename',
       kind: 'block',
       ranges: [{ offset: 0, length: 3, md5: '900150983CD24FB0D6963F7D28E17F72' }],
     });
     expect(xml).toContain('<BlobPath>c/a&amp;b&lt;&quot;x&quot;&gt;&apos;.txt</BlobPath>');
+    expect(xml).toMatch(
+      /<\/Length>\n\s*<ImportDisposition>rename<\/ImportDisposition>\n\s*<BlockList>/,
+    );
     expect(xml).toContain(
       'Id="MD5/kAFQmDzST7DWlj99KOF/cg==" Hash="900150983CD24FB0D6963F7D28E17F72"',
     );
     expect(() =>
-      blobXml({ blobPath: 'a\u0001', filePath: 'x', length: 0, kind: 'block', ranges: [] }),
+      blobXml({
+        blobPath: 'a\u0001',
+        filePath: 'x',
+        length: 0,
+        disposition: 'overwrite',
+        kind: 'block',
+        ranges: [],
+      }),
     ).toThrow(/control character/);
     const head = manifestHeader({
       driveId: 'D1',
@@ -98,6 +109,8 @@ describe('manifest XML', () => {
     expect(head).toContain('<DriveManifest Version="2014-11-01">');
     expect(head).toContain('<ContainerSas>c?sv=1&amp;sig=x</ContainerSas>');
     expect(head.indexOf('<DriveId>')).toBeLessThan(head.indexOf('<BlobList>'));
+    const bare = manifestHeader({ driveId: 'D1', credential: undefined, clientCreator: 'x' });
+    expect(bare).not.toMatch(/StorageAccountKey|ContainerSas/);
     expect(
       driveInfoXml({
         driveId: 'D1',

@@ -215,3 +215,46 @@ describe('problems: all listed at once, nothing walked past silently', () => {
     ]);
   });
 });
+
+describe('the root container', () => {
+  it('lists every file in a folder as a problem, and a prefix, when the container is $root', async () => {
+    await makeTree(staging, {
+      'Disk0.AIBBlob': Buffer.alloc(512),
+      'Backup/Disk1.AIBBlob': Buffer.alloc(512),
+      'Backup/old/Disk2.AIBBlob': Buffer.alloc(512),
+    });
+    const { deps } = fakeDeps();
+    const { problems } = await validateJobData(deps, staging, job({ container: '$root' }), {
+      throwOnProblems: false,
+    });
+    expect(problems).toEqual([
+      {
+        path: 'Backup/Disk1.AIBBlob',
+        problem:
+          'blob names in the root container ($root) cannot contain "/": this file is in a folder',
+      },
+      {
+        path: 'Backup/old/Disk2.AIBBlob',
+        problem:
+          'blob names in the root container ($root) cannot contain "/": this file is in a folder',
+      },
+    ]);
+    // A descriptor edited by hand: a prefix adds a "/" to every name.
+    const withPrefix = await validateJobData(
+      deps,
+      staging,
+      job({ container: '$root', prefix: 'seed', data: 'Backup/old' }),
+      { throwOnProblems: false },
+    );
+    expect(withPrefix.problems).toEqual([
+      {
+        path: '.',
+        problem: 'prefix "seed": the root container ($root) holds no virtual directories',
+      },
+    ]);
+    // Any other container takes folders.
+    expect(
+      (await validateJobData(deps, staging, job(), { throwOnProblems: false })).problems,
+    ).toEqual([]);
+  });
+});

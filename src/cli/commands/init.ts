@@ -37,14 +37,21 @@ export function registerInit(program: Command, set: SetInvocation): void {
         'auto',
       ]).default('auto'),
     )
+    .addOption(
+      choiceOption(
+        '--disposition <rule>',
+        'when a blob of the same name exists in Azure: overwrite it, rename the new one (name (2).ext), or skip it (no-overwrite)',
+        ['overwrite', 'rename', 'no-overwrite'],
+      ).default('overwrite'),
+    )
     .option('--data <subfolder>', 'the job covers only this subfolder of the staging location')
     .option(
       '--storage-account-key <key>',
-      'storage account key for the drive manifest, kept in the journal with mode 0600 (or env DISKPREP_STORAGE_ACCOUNT_KEY)',
+      'classic jobs: storage account key for the drive manifest (prefer --container-sas), kept in the journal with mode 0600 (or env DISKPREP_STORAGE_ACCOUNT_KEY)',
     )
     .option(
       '--container-sas <sas>',
-      'container SAS instead of the key, kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
+      'classic jobs: container SAS as <container>?<token> or the token alone (read, write, delete; valid 60+ days), kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
     )
     .option('--force', 'replace an existing job descriptor of the same name');
   addCommonOptions(cmd);
@@ -70,6 +77,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
             resourceGroup: o.resourceGroup as string | undefined,
             location: o.location as string | undefined,
             blobType: o.blobType as 'page' | 'block' | 'auto',
+            disposition: o.disposition as 'overwrite' | 'rename' | 'no-overwrite',
             data: o.data as string | undefined,
             force: o.force === true,
             storageAccountKey: o.storageAccountKey as string | undefined,

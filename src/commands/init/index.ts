@@ -20,9 +20,23 @@ import {
   jobNameProblem,
   normalisePrefix,
   prefixProblem,
+  ROOT_CONTAINER,
+  ROOT_NESTED_PROBLEM,
   storageAccountProblem,
 } from '../../staging/names.ts';
-import type { JobDescriptor, JobSecrets } from '../../staging/types.ts';
+import {
+  DEFAULT_DISPOSITION,
+  type Disposition,
+  type JobDescriptor,
+  type JobSecrets,
+} from '../../staging/types.ts';
+import { manifestCarriesCredential } from '../../engine/manifest.ts';
+import {
+  parseContainerSas,
+  SAS_IMPORT_PERMISSIONS,
+  tokenProblem,
+} from '../../storage/containerSas.ts';
+import { problemsError, validateJobData } from '../../staging/validate.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -36,6 +50,8 @@ export interface InitOptions {
   resourceGroup?: string;
   location?: string;
   blobType: 'page' | 'block' | 'auto';
+  /** `<ImportDisposition>` of every blob (default `overwrite`). */
+  disposition?: Disposition;
   data?: string;
   force: boolean;
   /** Also `DISKPREP_STORAGE_ACCOUNT_KEY`. */
@@ -75,9 +91,11 @@ export async function init(options: InitOptions, deps: Deps): Promise<void> {
       : {}),
     ...arm,
     blobType: options.blobType,
+    disposition: options.disposition ?? DEFAULT_DISPOSITION,
     ...(data !== undefined ? { data } : {}),
     createdAt: deps.clock.now().toISOString(),
   };
+  await checkRootContainer(deps, staging, descriptor);
   await writeJobDescriptor(deps.fs, staging, descriptor);
   let secretsFile: string | undefined;
   if (secrets) {
@@ -96,19 +114,34 @@ export async function init(options: InitOptions, deps: Deps): Promise<void> {
   deps.output.line(`  descriptor  ${file}`);
   deps.output.line(`  data        ${data ?? `all of ${staging} but ${DISKPREP_DIR}`}`);
   deps.output.line(`  blob type   ${descriptor.blobType}`);
+  deps.output.line(`  disposition ${descriptor.disposition} (a blob of the same name in Azure)`);
   if (secretsFile) deps.output.line(`  secrets     ${secretsFile} (mode 0600)`);
   deps.terminal.info(`next: diskprep plan s:${staging} --job ${descriptor.name} --drive-size 8TB`);
 }
 
+/**
+ * A classic job's SAS must outlive the import: up to two weeks to ship, then the datacenter's
+ * copy (days to weeks), with a margin. Below this many days from now, init refuses it.
+ */
+export const SAS_MIN_DAYS = 60;
+const DAY_MS = 86_400_000;
+
 function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undefined {
   const key = options.storageAccountKey ?? nonEmpty(deps.env.DISKPREP_STORAGE_ACCOUNT_KEY);
-  let sas = options.containerSas ?? nonEmpty(deps.env.DISKPREP_CONTAINER_SAS);
+  const sas = options.containerSas ?? nonEmpty(deps.env.DISKPREP_CONTAINER_SAS);
   deps.redactor.add(key);
   deps.redactor.add(sas);
   if (key !== undefined && sas !== undefined) {
     throw new UsageError('give a storage account key or a container SAS, not both', {
       hint: 'the drive manifest carries one of them (unset DISKPREP_STORAGE_ACCOUNT_KEY or DISKPREP_CONTAINER_SAS)',
     });
+  }
+  if (key === undefined && sas === undefined) return undefined;
+  const carried = manifestCarriesCredential(options.service);
+  if (!carried) {
+    deps.terminal.info(
+      `a ${options.service} job's service is given the storage account by the job itself: the drive manifest carries no key or SAS; the ${key !== undefined ? 'key' : 'SAS'} is kept only for status and verify-import`,
+    );
   }
   if (key !== undefined) {
     const k = key.trim();
@@ -121,34 +154,81 @@ function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undef
         hint: 'copy key1 or key2 from the storage account\'s "Access keys" page',
       });
     }
+    if (carried) {
+      deps.terminal.warn(
+        `the storage account key goes into the manifest on every drive and opens the whole account; prefer --container-sas <container>?<sas> (read, write, delete on ${options.container}, valid for at least ${SAS_MIN_DAYS} days)`,
+      );
+    }
     return { storageAccountKey: k };
   }
-  if (sas !== undefined) {
-    sas = sas.trim();
-    if (/^https?:\/\//i.test(sas)) {
-      try {
-        sas = new URL(sas).search;
-      } catch {
-        // fall through to the check below
-      }
-    }
-    sas = sas.replace(/^\?/, '');
-    deps.redactor.add(sas);
-    const q = new URLSearchParams(sas);
-    if (!q.get('sig') || !q.get('sv')) {
-      throw new UsageError('--container-sas is not a SAS token (it has no sv= and sig=)', {
-        hint: 'give the query string of a container SAS with read, write and delete permissions',
-      });
-    }
-    const se = q.get('se');
-    if (se && !Number.isNaN(Date.parse(se)) && Date.parse(se) < deps.clock.now().getTime()) {
-      throw new UsageError(`--container-sas expired at ${se}`, {
-        hint: 'make a new SAS that lasts until the import job completes',
-      });
-    }
-    return { containerSas: sas };
+  return { containerSas: checkContainerSas(options, sas!, carried, deps) };
+}
+
+/**
+ * Checks a container SAS in any form {@link parseContainerSas} reads and returns its token
+ * alone (the stored form). For a job whose manifest carries it, the SAS must grant what the
+ * import needs and outlive the import.
+ */
+function checkContainerSas(
+  options: InitOptions,
+  sas: string,
+  carried: boolean,
+  deps: Deps,
+): string {
+  const { container, token } = parseContainerSas(sas);
+  deps.redactor.add(token);
+  if (container !== undefined && container !== options.container) {
+    throw new UsageError(
+      `--container-sas is for container "${container}", but the job's container is "${options.container}"`,
+      {
+        hint: `give a SAS of container ${options.container} (${options.container}?sv=...&sig=...)`,
+      },
+    );
   }
-  return undefined;
+  if (tokenProblem(token)) {
+    throw new UsageError('--container-sas is not a SAS token (it has no sv= and sig=)', {
+      hint: `give the container SAS as ${options.container}?<token>, or the token alone (sv=...&sig=...)`,
+    });
+  }
+  const q = new URLSearchParams(token);
+  const se = q.get('se');
+  const expires = se ? Date.parse(se) : Number.NaN;
+  const now = deps.clock.now().getTime();
+  if (!Number.isNaN(expires) && expires < now) {
+    throw new UsageError(`--container-sas expired at ${se}`, {
+      hint: 'make a new SAS that lasts until the import job completes',
+    });
+  }
+  if (!carried) return token;
+  if (!Number.isNaN(expires) && expires < now + SAS_MIN_DAYS * DAY_MS) {
+    const days = Math.floor((expires - now) / DAY_MS);
+    throw new UsageError(
+      `--container-sas expires at ${se}, in ${days} day(s): the datacenter uses it until the import completes`,
+      {
+        hint: `make a SAS valid for at least ${SAS_MIN_DAYS} days (two weeks to ship, then the copy at the datacenter)`,
+      },
+    );
+  }
+  const sp = q.get('sp');
+  const missing = sp === null ? [] : SAS_IMPORT_PERMISSIONS.filter((p) => !sp.includes(p));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--container-sas lacks the permission(s) ${missing.join(', ')} that an import needs (it has sp=${sp})`,
+      { hint: 'make a container SAS with read, write and delete permissions (sp=rwdl)' },
+    );
+  }
+  return token;
+}
+
+/**
+ * The root container takes no "/" in a blob name: every file of the job's data in a folder is
+ * listed in one error (the same as plan's, first 20 on stderr, all in `--json`).
+ */
+async function checkRootContainer(deps: Deps, staging: string, job: JobDescriptor): Promise<void> {
+  if (job.container !== ROOT_CONTAINER) return;
+  const { problems } = await validateJobData(deps, staging, job, { throwOnProblems: false });
+  const nested = problems.filter((p) => p.problem === ROOT_NESTED_PROBLEM);
+  if (nested.length > 0) throw problemsError(deps, nested, job);
 }
 
 function nonEmpty(s: string | undefined): string | undefined {
