@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { XMLParser } from 'fast-xml-parser';
 import { UsageError } from '../errors.ts';
+import { childElementNames } from './xml.ts';
 
 /** One range of a manifest blob. */
 export interface ManifestRange {
@@ -25,6 +26,10 @@ export interface ManifestEntry {
   length: number;
   kind: 'block' | 'page';
   ranges: ManifestRange[];
+  /** `<ImportDisposition>` as written (undefined when absent). */
+  disposition?: string;
+  /** Names of the `<Blob>`'s child elements in document order (manifestRules.ts checks them). */
+  elements: string[];
 }
 
 const parser = new XMLParser({
@@ -59,12 +64,18 @@ function asEntry(xml: string, file: string): ManifestEntry {
       hash: String(r.Hash ?? ''),
       ...(r.Id !== undefined ? { id: r.Id } : {}),
     })),
+    ...(b.ImportDisposition !== undefined
+      ? { disposition: typeof b.ImportDisposition === 'string' ? b.ImportDisposition : '' }
+      : {}),
+    elements: childElementNames(xml),
   };
 }
 
 /** A manifest opened for streaming. */
 export interface ManifestStream {
   driveId: string;
+  /** The text before the first `<BlobList>` (holds the credential element: a secret). */
+  head: string;
   blobs: AsyncGenerator<ManifestEntry>;
 }
 
@@ -95,6 +106,8 @@ export async function openManifest(file: string): Promise<ManifestStream> {
     });
   }
   const driveId = m[1]!;
+  const listAt = text.search(/<BlobList[\s>/]/);
+  const head = listAt < 0 ? text : text.slice(0, listAt);
   async function* blobs(): AsyncGenerator<ManifestEntry> {
     try {
       let sawEnd = false;
@@ -118,5 +131,5 @@ export async function openManifest(file: string): Promise<ManifestStream> {
       stream.destroy();
     }
   }
-  return { driveId, blobs: blobs() };
+  return { driveId, head, blobs: blobs() };
 }

@@ -20,7 +20,15 @@ export interface Mismatch {
   target: string;
   /** Path as listed in the manifest (`\session\...`), or the manifest itself. */
   file: string;
-  problem: 'missing' | 'length' | 'hash' | 'coverage' | 'manifest-hash' | 'unreadable';
+  problem:
+    | 'missing'
+    | 'length'
+    | 'hash'
+    | 'coverage'
+    | 'manifest-hash'
+    | 'unreadable'
+    /** A rule of the manifest format (src/engine/manifestRules.ts). */
+    | 'manifest-rule';
   offset?: number;
   length?: number;
   expected?: string | number;

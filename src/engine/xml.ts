@@ -22,3 +22,22 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
 }
+
+/**
+ * Names of the child elements of the one element `xml` holds, in document order (comments,
+ * processing instructions and CDATA skipped). `<Blob><A/><B>x<C/></B></Blob>` → `['A', 'B']`.
+ */
+export function childElementNames(xml: string): string[] {
+  const text = xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, '');
+  const names: string[] = [];
+  let depth = 0;
+  for (const m of text.matchAll(/<(\/?)([A-Za-z_][\w.:-]*)[^>]*?(\/?)>/g)) {
+    const [, close, name, selfClosing] = m;
+    if (close) depth--;
+    else {
+      if (depth === 1) names.push(name!);
+      if (!selfClosing) depth++;
+    }
+  }
+  return names;
+}

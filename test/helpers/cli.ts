@@ -35,3 +35,26 @@ export async function runCli(
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
+
+/** `diskprep init s:<staging> --job <job> --service <service> --storage-account mystore --container <container> ...extra`. */
+export function initArgs(
+  staging: string,
+  job: string,
+  service: 'classic' | 'databox' | 'importexport' | 'offline',
+  container: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    'init',
+    `s:${staging}`,
+    '--job',
+    job,
+    '--service',
+    service,
+    '--storage-account',
+    'mystore',
+    '--container',
+    container,
+    ...extra,
+  ];
+}

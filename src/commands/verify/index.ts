@@ -9,6 +9,12 @@ import { formatBytes } from '../../engine/copyJob.ts';
 import { readPreparedDrives } from '../../engine/journal.ts';
 import { listJobs } from '../../staging/jobs.ts';
 import { verifyDrive, type DriveVerification } from '../../engine/verifyDrive.ts';
+import { MANIFEST_NAME } from '../../engine/manifest.ts';
+import {
+  checkManifestRules,
+  type ManifestRuleContext,
+  manifestRuleContexts,
+} from '../../engine/manifestRules.ts';
 import path from 'node:path';
 
 /** Options of {@link verify}. */
@@ -31,12 +37,14 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<void> 
       });
   }
   const recorded = new Map<string, string | undefined>();
+  let ruleContexts = new Map<string, ManifestRuleContext>();
   if (options.staging) {
     const jobs = options.job ? [options.job] : await listJobs(deps.fs, options.staging);
     for (const job of jobs) {
       for (const d of await readPreparedDrives(deps, options.staging, job))
         recorded.set(d.driveId, d.manifestHash);
     }
+    ruleContexts = await manifestRuleContexts(deps, options.staging, jobs);
   }
   const results: DriveVerification[] = [];
   for (const [i, t] of options.targets.entries()) {
@@ -57,6 +65,11 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<void> 
       throw err;
     });
     deps.terminal.clearStatus();
+    // The manifest as the datacenter parses it: credential, dispositions, $root paths.
+    const manifestFile = path.join(target, MANIFEST_NAME);
+    r.mismatches.push(
+      ...(await checkManifestRules(target, manifestFile, ruleContexts.get(r.driveId))),
+    );
     results.push(r);
   }
   const mismatches = results.flatMap((r) => r.mismatches);
