@@ -160,11 +160,19 @@ export async function readJobSecrets(
   deps.redactor.add(secrets.storageAccountKey);
   deps.redactor.add(secrets.containerSas);
   // Files written before the token alone was the stored form may hold `<container>?<token>`.
-  if (secrets.containerSas !== undefined)
+  if (secrets.containerSas !== undefined) {
     secrets.containerSas = parseContainerSas(secrets.containerSas).token;
+    deps.redactor.add(secrets.containerSas);
+  }
   // The signature alone, decoded, as it may appear in a URL the SDK or a log prints.
-  const sig = /[?&]sig=([^&]+)/.exec(secrets.containerSas ?? '');
-  if (sig) deps.redactor.add(decodeURIComponent(sig[1]!));
+  const sig = /(?:^|[?&])sig=([^&]+)/.exec(secrets.containerSas ?? '');
+  if (sig) {
+    try {
+      deps.redactor.add(decodeURIComponent(sig[1]!));
+    } catch {
+      // not %-encoded text: the raw value is registered already
+    }
+  }
   return secrets;
 }
 
