@@ -127,7 +127,7 @@ export async function verifyDrive(
       }
       filePaths.add(blob.filePath);
       files++;
-      const size = await checkFile(target, blob, reader, bad);
+      const size = await checkFile(target, blob, reader, bad, options.signal);
       if (size === undefined) continue;
       directIo &&= reader.direct;
       bytes += size;
@@ -187,6 +187,7 @@ async function checkFile(
   blob: ManifestEntry,
   reader: DriveReader,
   bad: (m: Omit<Mismatch, 'target' | 'file'>) => void,
+  signal: AbortSignal | undefined,
 ): Promise<number | undefined> {
   const local = path.join(target, ...blob.filePath.split('\\').filter((s) => s !== ''));
   let size: number;
@@ -209,6 +210,7 @@ async function checkFile(
         bad({ problem: 'coverage', offset: next, expected: blob.length, actual: next });
     }
     for (const r of blob.ranges) {
+      if (signal?.aborted) throw new InterruptedError();
       if (!(r.length >= 0 && r.length <= MAX_RANGE && r.offset >= 0)) {
         bad({
           problem: 'coverage',
@@ -226,6 +228,7 @@ async function checkFile(
     }
     return size;
   } catch (err) {
+    if (err instanceof InterruptedError) throw err;
     bad({ problem: 'unreadable', actual: err instanceof Error ? err.message : String(err) });
     return size;
   }

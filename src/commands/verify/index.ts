@@ -207,7 +207,7 @@ function report(deps: Deps, results: Result[], drive: string | undefined): void 
           ? `manifest MD5 ${r.manifestHash} does NOT match the recorded ${r.expectedManifestHash}`
           : `manifest MD5 ${r.manifestHash} matches ${r.journal ? 'the journal' : '--manifest-hash'}`;
     const where = r.drive
-      ? `${r.drive} (${r.driveId}, read-only at ${r.target})`
+      ? `${r.drive} (${r.driveId}, unlocked read-only)`
       : `${r.target} (${r.driveId})`;
     deps.output.line(`${where}: ${r.files} files, ${formatBytes(r.bytes)} checked; ${mh}`);
     deps.output.line(

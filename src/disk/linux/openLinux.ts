@@ -160,7 +160,10 @@ export async function openLinux(
     try {
       await deps.exec.run(
         'dislocker',
-        ['-q', ...(readOnly ? ['--readonly'] : []), '-V', device, '-k', fvekFile, '--', disDir],
+        readOnly
+          ? // --readonly makes the file read-only; `-o ro` after the mount point, the FUSE mount too.
+            ['-q', '--readonly', '-V', device, '-k', fvekFile, '--', disDir, '-o', 'ro']
+          : ['-q', '-V', device, '-k', fvekFile, '--', disDir],
         { write: !readOnly, signal: deps.signal },
       );
     } finally {
