@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDrive } from '../../src/disk/openDrive.ts';
 import { canRun, LoopLab, mountsUnder, realDeps, XTS_KEY } from '../disk/loopImages.ts';
-import { runCli } from '../helpers/cli.ts';
+import { execa } from 'execa';
+import { BIN, runCli } from '../helpers/cli.ts';
 import { pseudoRandom, tempDir, writeJob, writeTree } from '../engine/stagingFixture.ts';
 
 const MiB = 1024 * 1024;
@@ -37,8 +38,12 @@ describe.skipIf(!canRun)(
       staging = tempDir('vd-stg');
       home = tempDir('vd-home');
       tmp = tempDir('vd-tmp');
+    // The test's own read-write mount (openDrive in this process) goes there too.
+    process.env.TMPDIR = tmp;
       writeTree(staging, {
         'big.bin': pseudoRandom(5 * MiB, 7),
+        // Long enough to read that a Ctrl-C lands in the middle of it.
+        'huge.bin': pseudoRandom(20 * MiB, 8),
         'docs/a.txt': 'hello\n',
       });
       writeJob(staging);
@@ -76,13 +81,13 @@ describe.skipIf(!canRun)(
       expect(JSON.parse(r.stdout)).toMatchObject({
         ok: true,
         drive: dev,
-        counts: { drives: 1, entries: 2, files: 2, bytes: 5 * MiB + 6, mismatches: 0 },
+        counts: { drives: 1, entries: 3, files: 3, bytes: 25 * MiB + 6, mismatches: 0 },
         drives: [
           {
             drive: dev,
             driveId: DRIVE_ID,
             manifestHashChecked: true,
-            journal: { job: 'job1', files: 2 },
+            journal: { job: 'job1', files: 3 },
             directIo: true,
           },
         ],
@@ -102,7 +107,7 @@ describe.skipIf(!canRun)(
       expect(fromJournal.stderr).toContain(
         `the BitLocker key of drive ${DRIVE_ID} comes from the journal of job job1`,
       );
-      expect(fromJournal.stdout).toMatch(/unlocked read-only.*2 files.*matches the journal/);
+      expect(fromJournal.stdout).toMatch(/unlocked read-only.*3 files.*matches the journal/);
       expect(fromJournal.stdout + fromJournal.stderr).not.toContain(XTS_KEY);
 
       // Neither: a script is told which flag to pass (exit 3), nothing is mounted.
@@ -110,6 +115,28 @@ describe.skipIf(!canRun)(
       expect(none.exitCode).toBe(3);
       expect(none.stderr).toContain('--bitlocker-key');
       expect(leftMounted()).toEqual([]);
+      expect(md5File(image)).toBe(before);
+    });
+
+    it('Ctrl-C in the middle of the reads exits 130 and leaves the disk locked and unmounted', async () => {
+      const before = md5File(image);
+      const child = execa(
+        process.execPath,
+        [BIN, 'verify', '--drive', dev, '--bitlocker-key', XTS_KEY, `s:${staging}`],
+        { reject: false, env: { NO_COLOR: '1', ...env() } },
+      );
+      let ended = false;
+      void child.finally(() => (ended = true));
+      // The NTFS mount appears once the volume is unlocked; the reads start right after it.
+      while (!leftMounted().some((m) => m.endsWith('/ntfs'))) {
+        expect(ended).toBe(false);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode, String(r.stderr)).toBe(130);
+      expect(leftMounted()).toEqual([]);
+      expect(lab.attached()).toEqual([dev]);
       expect(md5File(image)).toBe(before);
     });
 
