@@ -190,19 +190,20 @@ function copySmall(req: CopyRequest, tmp: string, size: number): CopiedFile {
 const O_DIRECT: number | undefined = fs.constants.O_DIRECT;
 
 /** Devices (st_dev) where direct I/O was accepted at open but failed on use: not tried again. */
-const noDirectDevices = new Set<number>();
+export const noDirectDevices = new Set<number>();
 
-interface OpenedFile {
+/** A descriptor from {@link openForCopy}. */
+export interface OpenedFile {
   fd: number;
   direct: boolean;
 }
 
 /**
- * Opens `file` for the large-file path, with O_DIRECT when `direct` and the file system takes
+ * Opens `file` for the large-file path (and for verify's reads), with O_DIRECT when `direct` and the file system takes
  * it (ramfs, for one, and tmpfs before Linux 6.6 refuse it at open with EINVAL: then the copy
  * is buffered).
  */
-function openForCopy(file: string, write: boolean, direct: boolean): OpenedFile {
+export function openForCopy(file: string, write: boolean, direct: boolean): OpenedFile {
   const base = write
     ? fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC
     : fs.constants.O_RDONLY;

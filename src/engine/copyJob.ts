@@ -58,9 +58,9 @@ import {
   MANIFEST_NAME,
   manifestCarriesCredential,
   type ManifestCredential,
-  manifestHeader,
   writeDriveManifest,
 } from './manifest.ts';
+import { driveManifestParts } from './journalManifest.ts';
 import { sessionIdFor } from './sessionId.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
@@ -236,8 +236,6 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       hint: 'check the staging location (and the job descriptor\'s "data" folder)',
     });
   }
-  const header = (d: DriveRecord): string =>
-    manifestHeader({ driveId: d.driveId, credential, clientCreator: `diskprep ${deps.version}` });
 
   // Open drive and the batch not yet committed.
   let drive: DriveRecord | undefined;
@@ -338,9 +336,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     try {
       hash = await writeDriveManifest({
         target,
-        header: header(drive),
-        blobsFile: blobsPath(staging, job.name, drive.index),
-        blobsBytes: drive.blobsBytes,
+        ...driveManifestParts(deps, staging, job.name, drive, credential),
       });
     } catch (err) {
       throw new DiskError(`cannot write the drive manifest on ${target}: ${errText(err)}`, {

@@ -132,24 +132,56 @@ export function manifestHeader(opts: {
 /** Everything of a manifest after its last blob. */
 export const MANIFEST_FOOTER = '    </BlobList>\n  </Drive>\n</DriveManifest>\n';
 
-/**
- * Writes `<target>/DriveManifest.xml` from the header, the first `blobsBytes` bytes of the
- * journal's blob file and the footer, through a temporary name + fsync + rename. Returns its
- * MD5 (uppercase hex).
- */
-export async function writeDriveManifest(opts: {
-  target: string;
+/** What a drive manifest is assembled from: its header, the journal's blob file and how much of it counts. */
+export interface ManifestParts {
   header: string;
   blobsFile: string;
+  /** Committed length of `blobsFile` (the rest is an unrecorded batch and never counts). */
   blobsBytes: number;
-}): Promise<string> {
+}
+
+/**
+ * The bytes of a drive manifest, in order: the header, the first `blobsBytes` bytes of the
+ * journal's blob file, the footer. The one code path that assembles a manifest: the engine
+ * writes it to the drive ({@link writeDriveManifest}); `verify` and `verify-import` rebuild the
+ * blob list from the journal with it. A chunk is only valid until the next one is requested
+ * (the read buffer is reused).
+ */
+export async function* manifestBytes(parts: ManifestParts): AsyncGenerator<Buffer> {
+  yield Buffer.from(parts.header, 'utf8');
+  if (parts.blobsBytes > 0) {
+    const src = await fsp.open(parts.blobsFile, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1024 * 1024);
+      for (let at = 0; at < parts.blobsBytes;) {
+        const want = Math.min(buf.length, parts.blobsBytes - at);
+        const { bytesRead } = await src.read(buf, 0, want, at);
+        if (bytesRead === 0)
+          throw new Error(`journal file ${parts.blobsFile} is shorter than recorded`);
+        yield buf.subarray(0, bytesRead);
+        at += bytesRead;
+      }
+    } finally {
+      await src.close();
+    }
+  }
+  yield Buffer.from(MANIFEST_FOOTER, 'utf8');
+}
+
+/**
+ * Writes `<target>/DriveManifest.xml` from {@link manifestBytes} through a temporary name +
+ * fsync + rename. Returns its MD5 (uppercase hex).
+ */
+export async function writeDriveManifest(
+  opts: ManifestParts & { target: string },
+): Promise<string> {
   const final = path.join(opts.target, MANIFEST_NAME);
   const tmp = path.join(opts.target, `~dp-manifest.part`);
   const md5 = createHash('md5');
   const out = await fsp.open(tmp, 'w', 0o644);
   try {
     let pos = 0;
-    const put = async (data: Buffer): Promise<void> => {
+    for await (const data of manifestBytes(opts)) {
       md5.update(data);
       let off = 0;
       while (off < data.length) {
@@ -157,25 +189,7 @@ export async function writeDriveManifest(opts: {
         off += bytesWritten;
         pos += bytesWritten;
       }
-    };
-    await put(Buffer.from(opts.header, 'utf8'));
-    if (opts.blobsBytes > 0) {
-      const src = await fsp.open(opts.blobsFile, 'r');
-      try {
-        const buf = Buffer.allocUnsafe(1024 * 1024);
-        for (let at = 0; at < opts.blobsBytes;) {
-          const want = Math.min(buf.length, opts.blobsBytes - at);
-          const { bytesRead } = await src.read(buf, 0, want, at);
-          if (bytesRead === 0)
-            throw new Error(`journal file ${opts.blobsFile} is shorter than recorded`);
-          await put(buf.subarray(0, bytesRead));
-          at += bytesRead;
-        }
-      } finally {
-        await src.close();
-      }
     }
-    await put(Buffer.from(MANIFEST_FOOTER, 'utf8'));
     await out.sync();
   } catch (err) {
     await out.close();

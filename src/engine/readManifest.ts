@@ -79,11 +79,21 @@ export interface ManifestStream {
   blobs: AsyncGenerator<ManifestEntry>;
 }
 
-/** Opens `file` and reads its head (up to the first blob) for the drive id. */
-export async function openManifest(file: string): Promise<ManifestStream> {
-  const stream = fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
+/**
+ * Opens `file` and reads its head (up to the first blob) for the drive id. `source` gives the
+ * bytes instead of the file (a manifest rebuilt from the journal); `file` then only names it.
+ */
+export async function openManifest(
+  file: string,
+  source?: AsyncIterable<Buffer>,
+): Promise<ManifestStream> {
+  const stream = source ? undefined : fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
   const decoder = new StringDecoder('utf8');
-  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = (source ?? stream!)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const close = (): void => {
+    stream?.destroy();
+    it.return?.().catch(() => undefined);
+  };
   let text = '';
   let eof = false;
   const more = async (): Promise<boolean> => {
@@ -100,7 +110,7 @@ export async function openManifest(file: string): Promise<ManifestStream> {
   while (!/<BlobList[\s>/]/.test(text) && (await more()));
   const m = /<DriveId>([^<]*)<\/DriveId>/.exec(text);
   if (!/<DriveManifest[\s>]/.test(text) || !m) {
-    stream.destroy();
+    close();
     throw new UsageError(`${file} is not a drive manifest (no DriveManifest / DriveId)`, {
       hint: 'give the root of a prepared drive',
     });
@@ -128,7 +138,7 @@ export async function openManifest(file: string): Promise<ManifestStream> {
         });
       }
     } finally {
-      stream.destroy();
+      close();
     }
   }
   return { driveId, head, blobs: blobs() };

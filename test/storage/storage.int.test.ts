@@ -1,17 +1,10 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureError } from '../../src/errors.ts';
 import { Redactor } from '../../src/redact.ts';
 import { containerClient } from '../../src/storage/client.ts';
 import { fetchLogBlob, summarizeDriveLog } from '../../src/storage/errorLogs.ts';
-import { readManifests } from '../../src/storage/manifests.ts';
 import { storagePreflight } from '../../src/storage/preflight.ts';
 import { importContainerSas } from '../../src/storage/sas.ts';
-import { verifyImportedBlobs } from '../../src/storage/verifyImport.ts';
-import * as fsPromises from 'node:fs/promises';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../fakes/azurite.ts';
 
 let azurite: Azurite;
@@ -21,19 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await azurite?.stop();
 });
-
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex').toUpperCase();
-
-function manifestXml(driveId: string, blobs: { path: string; data: Buffer }[]): string {
-  const items = blobs
-    .map(
-      (b) =>
-        `<Blob><BlobPath>photos/${b.path}</BlobPath><FilePath>\\s1\\${b.path}</FilePath><Length>${b.data.length}</Length>` +
-        `<BlockList><Block Offset="0" Length="${b.data.length}" Id="AAAAAA==" Hash="${md5(b.data)}"/></BlockList></Blob>`,
-    )
-    .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><DriveManifest Version="2014-11-01"><Drive><DriveId>${driveId}</DriveId><BlobList Id="s1">${items}</BlobList></Drive></DriveManifest>`;
-}
 
 describe('storage against Azurite', () => {
   it('preflight: creates the container with the key, then works with a SAS made from the key', async () => {
@@ -117,75 +97,6 @@ describe('storage against Azurite', () => {
       (e: unknown) => e,
     )) as AzureError;
     expect(e2.message).toBe(`container nothere does not exist in ${AZURITE_ACCOUNT}`);
-  });
-
-  it('verify-import: finds missing, extra and different blobs against the manifests', async () => {
-    const redactor = new Redactor();
-    const c = containerClient(
-      {
-        account: AZURITE_ACCOUNT,
-        container: 'photos',
-        credential: { accountKey: AZURITE_KEY },
-        blobEndpoint: azurite.endpoint,
-      },
-      redactor,
-    );
-    await c.createIfNotExists();
-    const files = {
-      'job1/a.bin': Buffer.from('alpha alpha alpha'),
-      'job1/b.bin': Buffer.from('bravo'),
-      'job1/c.bin': Buffer.from('charlie'),
-      'job1/d.bin': Buffer.from('delta delta'),
-    };
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-manifest-'));
-    const m1 = path.join(dir, 'DRIVE1.manifest.xml');
-    const m2 = path.join(dir, 'DRIVE2.manifest.xml');
-    await writeFile(
-      m1,
-      manifestXml('DRIVE1', [
-        { path: 'job1/a.bin', data: files['job1/a.bin'] },
-        { path: 'job1/b.bin', data: files['job1/b.bin'] },
-      ]),
-    );
-    await writeFile(
-      m2,
-      manifestXml('DRIVE2', [
-        { path: 'job1/c.bin', data: files['job1/c.bin'] },
-        { path: 'job1/d.bin', data: files['job1/d.bin'] },
-      ]),
-    );
-    const upload = (name: string, data: Buffer, contentMD5?: Buffer) =>
-      c
-        .getBlockBlobClient(name)
-        .upload(
-          data,
-          data.length,
-          contentMD5 ? { blobHTTPHeaders: { blobContentMD5: contentMD5 } } : {},
-        );
-    const md5buf = (b: Buffer) => createHash('md5').update(b).digest();
-    await upload('job1/a.bin', files['job1/a.bin'], md5buf(files['job1/a.bin']));
-    await upload('job1/b.bin', Buffer.from('bravX'), md5buf(Buffer.from('bravX'))); // same length, other MD5
-    await upload('job1/c.bin', Buffer.from('charlie!!')); // other length
-    await upload('job1/zzz.bin', Buffer.from('stray'));
-    await upload('other/outside.bin', Buffer.from('not under the prefix'));
-    await upload('waimportexport/log.xml', Buffer.from('<DriveLog/>'));
-
-    const expected = await readManifests(fsPromises, [m1, m2]);
-    expect(expected.find((e) => e.blobPath === 'photos/job1/a.bin')?.md5).toBe(
-      md5(files['job1/a.bin']).toLowerCase(),
-    );
-    const report = await verifyImportedBlobs(c, expected, {
-      account: AZURITE_ACCOUNT,
-      prefix: 'job1',
-    });
-    expect(report.matching).toBe(1);
-    expect(report.missing).toEqual([{ name: 'job1/d.bin', length: 11, driveId: 'DRIVE2' }]);
-    expect(report.extra).toEqual([{ name: 'job1/zzz.bin', length: 5 }]);
-    expect(report.different.map((d) => [d.name, d.expectedLength, d.actualLength])).toEqual([
-      ['job1/b.bin', 5, 5],
-      ['job1/c.bin', 7, 9],
-    ]);
-    expect(report.different[0]!.actualMd5).not.toBe(report.different[0]!.expectedMd5);
   });
 
   it('fetches and summarises a copy error log blob', async () => {

@@ -1,12 +1,26 @@
 import type { Command } from 'commander';
 import { addCommonOptions, collect, commonFrom, examples, type SetInvocation } from '../common.ts';
 
-/** `diskprep verify --target <dir>`: re-read a prepared drive against its manifest. */
+/** `diskprep verify --target <dir> | --drive <disk>`: re-read a prepared drive against its manifest. */
 export function registerVerify(program: Command, set: SetInvocation): void {
   const cmd = program
     .command('verify')
-    .description('re-read every file in a drive manifest and check lengths and MD5 hashes')
-    .requiredOption('--target <dir>', 'the mounted drive to verify (repeatable)', collect)
+    .description(
+      're-read every file in a drive manifest and check lengths and MD5 hashes, and the manifest against the journal',
+    )
+    .option('--target <dir>', 'a mounted drive to verify (repeatable)', collect, [])
+    .option(
+      '--drive <disk>',
+      'a prepared disk to unlock read-only and verify (device path, serial, or drive letter)',
+    )
+    .option(
+      '--bitlocker-key <key>',
+      "recovery password of --drive (default: the journal's record of the drive, else asked)",
+    )
+    .option(
+      '--drive-id <id>',
+      "--drive's id when the disk reports no serial (finds its key in the journal)",
+    )
     .option(
       '-s, --staging <dir>',
       'staging location whose journal recorded the manifest hashes (legacy: s:<dir>)',
@@ -19,6 +33,8 @@ export function registerVerify(program: Command, set: SetInvocation): void {
     );
   addCommonOptions(cmd);
   examples(cmd, [
+    'diskprep verify --drive /dev/sdb s:/srv/staging',
+    'diskprep verify --drive E --bitlocker-key "$BITLOCKER_KEY"',
     'diskprep verify --target E:\\ s:D:\\staging',
     'diskprep verify --target /mnt/drive1 --staging /srv/staging --json',
     'diskprep verify --target /mnt/drive1 --manifest-hash 109B21108597EF36D5785F08303F3638',
@@ -32,6 +48,9 @@ export function registerVerify(program: Command, set: SetInvocation): void {
         await verify(
           {
             targets: o.target as string[],
+            drive: o.drive as string | undefined,
+            bitlockerKey: o.bitlockerKey as string | undefined,
+            driveId: o.driveId as string | undefined,
             staging: o.staging as string | undefined,
             job: o.job as string | undefined,
             manifestHashes: o.manifestHash as string[] | undefined,

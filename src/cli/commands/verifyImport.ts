@@ -16,12 +16,17 @@ export function registerVerifyImport(program: Command, set: SetInvocation): void
       'after the import: list the container and compare every blob with the drive manifests',
     )
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option('--job <name>', 'the job');
+    .option('--job <name>', 'the job')
+    .option(
+      '--read',
+      'also download every block / page range and compare its MD5 (reads the whole import: egress is billed)',
+    );
   addAzureOptions(cmd);
   addCommonOptions(cmd, { network: true });
   examples(cmd, [
     'diskprep verify-import s:D:\\staging',
     'diskprep verify-import --staging /srv/staging --job photos --json',
+    'diskprep verify-import s:/srv/staging --read',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
@@ -35,6 +40,7 @@ export function registerVerifyImport(program: Command, set: SetInvocation): void
             azure: azureFrom(o),
             staging: o.staging as string,
             job: o.job as string | undefined,
+            read: o.read === true,
             proxy: common.proxy,
             caFile: common.caFile,
           },

@@ -15,15 +15,24 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** One progress line. `rate` in bytes/s. */
-export function progressLine(p: CopyProgress, rate: number): string {
-  const pct = p.total.bytes > 0 ? Math.floor((p.done.bytes / p.total.bytes) * 100) : 100;
+/** `<bar> <pct>%` of `done` out of `total` bytes, and the ETA at `rate` bytes/s. */
+export function progressBar(
+  done: number,
+  total: number,
+  rate: number,
+): { bar: string; eta: string } {
+  const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 100;
   const width = 20;
   const filled = Math.min(width, Math.round((pct / 100) * width));
-  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  const eta = rate > 0 ? formatDuration((p.total.bytes - p.done.bytes) / rate) : '--:--';
+  const eta = rate > 0 ? formatDuration(Math.max(0, total - done) / rate) : '--:--';
+  return { bar: `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${pct}%`, eta };
+}
+
+/** One progress line. `rate` in bytes/s. */
+export function progressLine(p: CopyProgress, rate: number): string {
+  const { bar, eta } = progressBar(p.done.bytes, p.total.bytes, rate);
   return (
-    `drive ${p.drive.index + 1} ${p.drive.driveId} ${bar} ${pct}% ` +
+    `drive ${p.drive.index + 1} ${p.drive.driveId} ${bar} ` +
     `${formatBytes(p.done.bytes)}/${formatBytes(p.total.bytes)} · ` +
     `${p.done.files}/${p.total.files} files · drive: ${p.drive.files} files ${formatBytes(p.drive.bytes)} · ` +
     `${formatBytes(rate)}/s · ETA ${eta}`

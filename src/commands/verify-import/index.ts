@@ -1,12 +1,16 @@
 /**
- * `diskprep verify-import s:<staging> [--job] [--json]`: after the import, list the container
- * (under the job's prefix) and compare every blob with the drive manifests kept in the journal.
- * Exit 1 when anything is missing, extra or different.
+ * `diskprep verify-import s:<staging> [--job] [--read] [--json]`: after the import, compare
+ * every blob the job's drive manifests promise with the container (under the job's prefix),
+ * and list blobs nobody promised. The manifests are rebuilt from the journal prepare kept
+ * (`copy-state.json` + `drive-<n>.blobs.xml`), with the engine's own code. Exit 1 when
+ * anything is missing, extra or different.
  */
-import path from 'node:path';
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { ExitError, UsageError } from '../../errors.ts';
+import { ExitCode, ExitError, UsageError } from '../../errors.ts';
+import { formatBytes, manifestCredential } from '../../engine/copyJob.ts';
+import { readCopyState } from '../../engine/journal.ts';
+import { openJournalManifest } from '../../engine/journalManifest.ts';
 import { resolveCloud } from '../../publishsettings/clouds.ts';
 import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
 import { journalDir } from '../../staging/layout.ts';
@@ -16,50 +20,49 @@ import {
   storageCredential,
   storageNetwork,
 } from '../../storage/client.ts';
-import { readManifests } from '../../storage/manifests.ts';
-import { verifyImportedBlobs } from '../../storage/verifyImport.ts';
+import { type ExpectedDrive, verifyImportedBlobs } from '../../storage/verifyImport.ts';
 
 /** Options of {@link verifyImport}. */
 export interface VerifyImportOptions {
   azure: AzureOptions;
   staging: string;
   job?: string;
+  /** `--read`: download every block / page range and compare its MD5. */
+  read?: boolean;
   /** `--proxy`: for the storage SDK (it does not use the http seam). */
   proxy?: string;
   /** `--ca-file`: for the storage SDK. */
   caFile?: string;
 }
 
-/** Drive manifests the copy engine keeps in the journal: `*.xml` files whose name says manifest. */
-export async function findManifests(fs: Deps['fs'], dir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await fs.readdir(dir, { recursive: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return entries
-    .filter((e) => /manifest[^/\\]*\.xml$/i.test(path.basename(e)) || /\.manifest$/i.test(e))
-    .map((e) => path.join(dir, e))
-    .sort();
-}
-
-/** Compares the imported container with the manifests. */
+/** Compares the imported container with the drives the journal records as prepared. */
 export async function verifyImport(options: VerifyImportOptions, deps: Deps): Promise<void> {
   const job = await selectJob(deps, options.staging, options.job);
-  const journal = journalDir(options.staging, job.name);
-  const credential = storageCredential(await readJobSecrets(deps, options.staging, job.name));
+  const secrets = await readJobSecrets(deps, options.staging, job.name);
+  const credential = storageCredential(secrets);
   if (!credential)
     throw new UsageError(`job ${job.name} has no storage key or SAS recorded`, {
       hint: 'record one with diskprep init --force (storage key or container SAS)',
     });
-  const manifests = await findManifests(deps.fs, journal);
-  if (manifests.length === 0)
-    throw new UsageError(`no drive manifests in ${journal}`, {
-      hint: 'verify-import compares with the manifests diskprep prepare keeps there',
-    });
-  const expected = await readManifests(deps.fs, manifests);
+  const state = await readCopyState(deps, options.staging, job.name);
+  const drives = (state?.drives ?? []).filter((d) => d.complete);
+  if (drives.length === 0)
+    throw new UsageError(
+      `the journal of job ${job.name} (${journalDir(options.staging, job.name)}) records no prepared drive`,
+      { hint: 'verify-import compares with the drives diskprep prepare filled for this job' },
+    );
+  for (const d of state!.drives.filter((d) => !d.complete))
+    deps.terminal.warn(
+      `drive ${d.driveId} was never completed (no manifest was written): its files are not expected`,
+    );
+  const manifestCred = manifestCredential(secrets, job);
+  async function* expected(): AsyncGenerator<ExpectedDrive> {
+    for (const d of drives) {
+      const m = await openJournalManifest(deps, options.staging, job.name, d, manifestCred);
+      yield { driveId: m.driveId, blobs: m.blobs };
+    }
+  }
+  const total = drives.reduce((n, d) => n + d.files, 0);
   const client = containerClient(
     {
       account: job.storageAccount,
@@ -70,25 +73,41 @@ export async function verifyImport(options: VerifyImportOptions, deps: Deps): Pr
     deps.redactor,
     await storageNetwork(deps, options),
   );
-  const report = await verifyImportedBlobs(client, expected, {
+  const report = await verifyImportedBlobs(client, expected(), {
     account: job.storageAccount,
-    prefix: job.prefix,
+    ...(job.prefix ? { prefix: job.prefix } : {}),
+    read: options.read === true,
+    onProgress: (blobs, bytes) => {
+      if (!deps.output.jsonMode)
+        deps.terminal.status(
+          `verify-import ${job.name}: ${blobs}/${total} blobs${options.read ? `, ${formatBytes(bytes)} read` : ''}`,
+        );
+    },
   });
+  deps.terminal.clearStatus();
   const bad = report.missing.length + report.extra.length + report.different.length;
   if (deps.output.jsonMode) {
-    deps.output.json({ job: job.name, manifests, ok: bad === 0, ...report });
+    deps.output.json({
+      job: job.name,
+      ok: bad === 0,
+      drives: drives.map((d) => d.driveId),
+      read: options.read === true,
+      ...report,
+    });
   } else {
     const o = deps.output;
     o.line(
-      `${job.storageAccount}/${job.container}${job.prefix ? `/${job.prefix}` : ''}: ${report.matching} of ${expected.length} blobs match the ${manifests.length} drive manifest(s)`,
+      `${job.storageAccount}/${job.container}${job.prefix ? `/${job.prefix}` : ''}: ${report.matching} of ${report.expected} blobs match the manifests of ${drives.length} drive(s) (${options.read ? `every block read back, ${formatBytes(report.readBytes)}` : 'lengths, blocks and page ranges; --read also compares the data'})`,
     );
     for (const m of report.missing)
-      o.line(`  missing:   ${m.name} (${m.length} bytes, drive ${m.driveId})`);
-    for (const d of report.different)
+      o.line(`  missing:   ${m.name} (file ${m.file}, ${m.length} bytes, drive ${m.driveId})`);
+    for (const d of report.different) {
+      const at = d.offset !== undefined ? ` at offset ${d.offset}` : '';
       o.line(
-        `  different: ${d.name} (expected ${d.expectedLength} bytes${d.expectedMd5 ? `, MD5 ${d.expectedMd5}` : ''}; found ${d.actualLength}${d.actualMd5 ? `, MD5 ${d.actualMd5}` : ''})`,
+        `  different: ${d.name} (file ${d.file}, drive ${d.driveId}): ${d.problem}${at}, expected ${d.expected}, found ${d.actual}`,
       );
+    }
     for (const x of report.extra) o.line(`  extra:     ${x.name} (${x.length} bytes)`);
   }
-  if (bad > 0) throw new ExitError(1);
+  if (bad > 0) throw new ExitError(ExitCode.failure);
 }

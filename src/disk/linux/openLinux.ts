@@ -11,6 +11,10 @@
  *    `-p` prompt reads /dev/tty, not stdin ("Cannot open tty" when piped).
  * 4. optional `mkntfs` inside dislocker's view, then `ntfs-3g` read-write.
  *
+ * With `readOnly` (`verify --drive`): the device's buffer cache is dropped first (`blockdev
+ * --flushbufs`, so reads come from the medium, not from pages a copy left), dislocker runs with
+ * `--readonly`, nothing is formatted, and ntfs-3g mounts `ro`: the volume is not written.
+ *
  * Everything mounted or created is undone by release(), on failure half-way, and on abort.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -35,6 +39,8 @@ export interface OpenLinuxOptions {
   driveId: string;
   alreadyFormatted: boolean;
   label: string;
+  /** Unlock and mount without writing anything (implies an existing NTFS). */
+  readOnly?: boolean;
 }
 
 /** Below this, a fresh NTFS squeezed before the first FVE metadata region is refused. */
@@ -148,12 +154,18 @@ export async function openLinux(
     await deps.fs.writeFile(fvekFile, dislockerFvekFile(dump, fvek), { mode: 0o600 });
     fvek.fill(0);
     checkAbort();
+    const readOnly = options.readOnly === true;
+    if (readOnly) await deps.exec.run('blockdev', ['--flushbufs', device], { reject: false });
     cleanup.push('unmount dislocker', () => unmount(deps, disDir));
     try {
-      await deps.exec.run('dislocker', ['-q', '-V', device, '-k', fvekFile, '--', disDir], {
-        write: true,
-        signal: deps.signal,
-      });
+      await deps.exec.run(
+        'dislocker',
+        readOnly
+          ? // --readonly makes the file read-only; `-o ro` after the mount point, the FUSE mount too.
+            ['-q', '--readonly', '-V', device, '-k', fvekFile, '--', disDir, '-o', 'ro']
+          : ['-q', '-V', device, '-k', fvekFile, '--', disDir],
+        { write: !readOnly, signal: deps.signal },
+      );
     } finally {
       await deps.fs.rm(fvekFile, { force: true });
     }
@@ -161,7 +173,7 @@ export async function openLinux(
     checkAbort();
 
     let fileSystemBytes: number;
-    if (options.alreadyFormatted) {
+    if (options.alreadyFormatted || readOnly) {
       if (!deps.exec.dryRun) {
         const probe = await deps.exec.run('blkid', ['-p', '-o', 'export', inner], {
           reject: false,
@@ -169,7 +181,9 @@ export async function openLinux(
         if (!/^TYPE=ntfs$/m.test(probe.stdout)) {
           throw new UsageError(`the BitLocker volume on ${disk.path} holds no NTFS file system`, {
             code: 'ERR_DISKPREP_NOT_NTFS',
-            hint: 'drop --already-formatted to create one',
+            hint: readOnly
+              ? 'this is not a drive diskprep prepared'
+              : 'drop --already-formatted to create one',
           });
         }
       }
@@ -211,9 +225,11 @@ export async function openLinux(
     }
     checkAbort();
     cleanup.push('unmount ntfs', () => unmount(deps, ntfsDir));
-    await deps.exec.run('ntfs-3g', ['-o', 'rw', inner, ntfsDir], { write: true });
+    await deps.exec.run('ntfs-3g', ['-o', readOnly ? 'ro' : 'rw', inner, ntfsDir], {
+      write: !readOnly,
+    });
     checkAbort();
-    if (!deps.exec.dryRun && options.alreadyFormatted) {
+    if (!deps.exec.dryRun && (options.alreadyFormatted || readOnly)) {
       const st = await deps.fs.statfs(ntfsDir);
       fileSystemBytes = st.blocks * st.bsize;
     }
