@@ -190,7 +190,9 @@ describe('driveTargets', () => {
         [],
         stubDisks(same, log),
       );
-      const err = await t.next({ index: 0, remaining: { files: 1, bytes: 1 } }).catch((e) => e);
+      const err: unknown = await t
+        .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DiskprepError);
       expect((err as DiskprepError).code).toMatch(/^ERR_DISKPREP_DUPLICATE_DRIVE/);
       expect((err as DiskprepError).exitCode).toBe(2);
