@@ -66,7 +66,11 @@ export interface PowerShellOptions {
  * Runs a script with a timeout. A failure is one line naming the step (the exec seam's message
  * says only which program failed).
  */
-export async function runPowerShell(deps: Deps, script: string, options: PowerShellOptions) {
+export async function runPowerShell(
+  deps: Pick<Deps, 'exec'>,
+  script: string,
+  options: PowerShellOptions,
+) {
   const timeoutMs = options.timeoutMs ?? POWERSHELL_TIMEOUT_MS;
   try {
     return await deps.exec.run('powershell.exe', powershellArgs(script), {
