@@ -517,7 +517,12 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
             },
-            { copier, directIo: opts.directIo ?? true, onBytes: (n) => progress(n) },
+            {
+              copier,
+              directIo: opts.directIo ?? true,
+              onBytes: (n) => progress(n),
+              clock: deps.clock,
+            },
           );
           const xml = blobXml({
             blobPath: blobPathFor(job, f.relPath),
