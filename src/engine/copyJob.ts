@@ -72,6 +72,8 @@ export interface TargetSpec {
   driveId: string;
   /** The drive's 48-digit BitLocker recovery password. */
   bitLockerKey: string;
+  /** BitLocker's cipher on the drive (`XtsAes128`), when the provider knows it. */
+  encryptionMethod?: string;
 }
 
 /** What the engine asks a {@link NextTarget} provider for. */
@@ -408,6 +410,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         bytes: 0,
         complete: false,
         manifestFile: MANIFEST_FILE,
+        ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
       };
       state.drives.push(drive);
       // Recorded before the first byte lands on the drive.

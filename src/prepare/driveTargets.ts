@@ -261,7 +261,12 @@ export function driveTargets(
     async next(req): Promise<TargetSpec | undefined> {
       const v = await open(req);
       if (!v) return undefined;
-      return { path: v.mountPath, driveId: v.driveId, bitLockerKey: v.bitlockerKey };
+      return {
+        path: v.mountPath,
+        driveId: v.driveId,
+        bitLockerKey: v.bitlockerKey,
+        ...(v.encryptionMethod ? { encryptionMethod: v.encryptionMethod } : {}),
+      };
     },
     async releaseAll() {
       current = undefined;

@@ -18,13 +18,14 @@ import {
   fixture,
   fixtureJson,
   guarded,
+  inUseListStub,
   listStub,
   ps,
   rejection,
   yes,
 } from './windowsSeam.ts';
 
-const inUse = () => listStub(fixture('inventory-in-use.json'));
+const inUse = inUseListStub;
 const erase = (spec: string, more: Partial<OpenDriveOptions> = {}): OpenDriveOptions => ({
   spec,
   alreadyEncrypted: false,

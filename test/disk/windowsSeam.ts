@@ -33,6 +33,9 @@ export const listStub = (inventory = fixture('inventory.json')): ExecStub => ({
   stdout: inventory,
 });
 
+/** The listing answered with the machine whose disks are in use (inventory-in-use.json). */
+export const inUseListStub = (): ExecStub => listStub(fixture('inventory-in-use.json'));
+
 /** The DiskprepError a promise rejects with (fails the test when it resolves). */
 export async function rejection(p: Promise<unknown>): Promise<DiskprepError> {
   const err = await p.then(
