@@ -29,11 +29,25 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
   for (const h of disk.holds ?? []) reasons.push(`holds ${h}`);
   if (disk.pageFiles?.length) reasons.push(`holds a page file (${disk.pageFiles.join(', ')})`);
   if (disk.mountpoints.length > 0) {
-    reasons.push(
-      windows
-        ? `in use: ${disk.mountpoints.join(', ')} (to let diskprep erase it, save what is on it, then remove its drive letters in Disk Management: Change Drive Letter and Paths, Remove)`
-        : `mounted at ${disk.mountpoints.join(', ')}`,
-    );
+    if (!windows) reasons.push(`mounted at ${disk.mountpoints.join(', ')}`);
+    else {
+      // An unlocked BitLocker volume (a run killed before it locked the drive, or unlocked by
+      // hand) is freed by locking it; any other volume by removing its letters.
+      const system = disk.system || disk.boot;
+      const unlocked = system
+        ? []
+        : disk.partitions.filter((p) => p.bitlocker === 'unlocked' && p.driveLetter);
+      const unlockedMounts = new Set(unlocked.flatMap((p) => p.mountpoints));
+      for (const p of unlocked)
+        reasons.push(
+          `BitLocker volume ${p.driveLetter}: is unlocked (lock it first: manage-bde -lock ${p.driveLetter}: -ForceDismount)`,
+        );
+      const others = disk.mountpoints.filter((m) => !unlockedMounts.has(m));
+      if (others.length > 0)
+        reasons.push(
+          `in use: ${others.join(', ')} (to let diskprep erase it, save what is on it, then remove its drive letters in Disk Management: Change Drive Letter and Paths, Remove)`,
+        );
+    }
   }
   if (disk.sizeBytes > MAX_DRIVE_BYTES)
     reasons.push('over 10 TB (the service takes at most 10 TB)');

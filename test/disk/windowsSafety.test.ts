@@ -69,6 +69,20 @@ describe('Windows: disks in use are refused before anything is written', () => {
     ]);
   });
 
+  it('a BitLocker volume left unlocked (a run killed before it locked the drive) is refused with the lock command', async () => {
+    const inv = fixtureJson<{ BitLocker: { MountPoint: string; LockStatus: number }[] }>(
+      'inventory.json',
+    );
+    inv.BitLocker.find((b) => b.MountPoint === 'E:')!.LockStatus = 0;
+    const { deps } = fakeDeps({ platform: 'win32', exec: [listStub(JSON.stringify(inv))] });
+    const disk2 = (await listDisksWithEligibility(deps, { all: false })).find(
+      (d) => d.number === 2,
+    )!;
+    expect(disk2.reasons).toEqual([
+      'BitLocker volume E: is unlocked (lock it first: manage-bde -lock E: -ForceDismount)',
+    ]);
+  });
+
   it('refuses the disk holding the staging location, and the one holding the journal, naming why', async () => {
     const { deps, recorded } = fakeDeps({ platform: 'win32', exec: [inUse(), inUse()] });
     const keep = [
