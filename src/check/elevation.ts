@@ -3,15 +3,21 @@
  * mounts) needs Administrator on Windows and root on Linux; ship and status do not.
  */
 import type { Deps } from '../deps/types.ts';
+import { runPowerShell } from '../disk/windows/powershell.ts';
 import type { CheckResult } from './types.ts';
 
 const TITLE = 'running elevated';
 
 /**
- * Windows: `net session` succeeds only in an elevated process (it lists server sessions, which
- * needs Administrator) — the check every installer script uses, and it needs no PowerShell.
- * Linux and others: the effective uid is 0.
+ * Asks Windows whether this process holds the Administrator role: WindowsPrincipal.IsInRole on
+ * the current identity, which is true only in an elevated process (UAC gives an administrator's
+ * unelevated processes a filtered token without it). `net session` answered the same question
+ * indirectly and fails for other reasons too (the Server service stopped).
  */
+export const IS_ADMIN_SCRIPT =
+  '([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)';
+
+/** Windows: {@link IS_ADMIN_SCRIPT}; Linux and others: the effective uid is 0. */
 export async function checkElevation(
   deps: Pick<Deps, 'exec' | 'platform' | 'uid'>,
   needsDisk: boolean,
@@ -25,20 +31,23 @@ export async function checkElevation(
     };
   }
   if (deps.platform === 'win32') {
-    let exitCode: number;
+    let answer: string;
     try {
-      exitCode = (await deps.exec.run('net', ['session'], { reject: false, timeoutMs: 15_000 }))
-        .exitCode;
+      const r = await runPowerShell(deps, IS_ADMIN_SCRIPT, {
+        step: 'checking for Administrator',
+        timeoutMs: 30_000,
+      });
+      answer = r.stdout.trim();
     } catch (err) {
       return {
         id: 'elevation',
         title: TITLE,
         status: 'warn',
-        detail: `cannot tell (net session: ${(err as Error).message})`,
+        detail: `cannot tell (${(err as Error).message})`,
         fix: 'run diskprep from an elevated prompt (right-click → Run as administrator) to prepare drives',
       };
     }
-    return exitCode === 0
+    return answer === 'True'
       ? { id: 'elevation', title: TITLE, status: 'ok', detail: 'Administrator' }
       : {
           id: 'elevation',
@@ -47,7 +56,7 @@ export async function checkElevation(
           detail:
             'not elevated: formatting and BitLocker need Administrator (ship and status do not)',
           fix: 'open the prompt with "Run as administrator" and run diskprep again',
-          data: { netSessionExitCode: exitCode },
+          data: { isInRoleAdministrator: answer },
         };
   }
   if (deps.uid === 0)

@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { constants } from 'node:fs';
 import type { Deps } from '../deps/types.ts';
+import { runPowerShell } from '../disk/windows/powershell.ts';
 import type { CheckResult } from './types.ts';
+import { checkWindowsBitLocker } from './windowsBitLocker.ts';
 
 /** A Linux tool, its probe, and the Debian package that installs it. */
 export interface LinuxTool {
@@ -158,15 +160,10 @@ async function checkWindowsTools(deps: Pick<Deps, 'exec'>): Promise<CheckResult[
   const results: CheckResult[] = [];
   const cmdlets = ['Get-Disk', 'Get-BitLockerVolume'];
   try {
-    const r = await deps.exec.run(
-      'powershell.exe',
-      [
-        '-NoProfile',
-        '-NonInteractive',
-        '-Command',
-        `Get-Command ${cmdlets.join(', ')} -ErrorAction Stop | ForEach-Object { $_.Name }`,
-      ],
-      { reject: false, timeoutMs: 60_000 },
+    const r = await runPowerShell(
+      deps,
+      `Get-Command ${cmdlets.join(', ')} -ErrorAction Stop | ForEach-Object { $_.Name }`,
+      { step: 'looking for the storage and BitLocker cmdlets', reject: false, timeoutMs: 60_000 },
     );
     const have = new Set(r.stdout.split(/\r?\n/).map((l) => l.trim()));
     const missing = cmdlets.filter((c) => !have.has(c));
@@ -183,7 +180,7 @@ async function checkWindowsTools(deps: Pick<Deps, 'exec'>): Promise<CheckResult[
             title: 'Storage and BitLocker cmdlets',
             status: 'fail',
             detail: `missing: ${(missing.length ? missing : cmdlets).join(', ')}${lastLine(r.stderr) ? ` (${lastLine(r.stderr)})` : ''}`,
-            fix: 'use Windows 10 / Server 2016 or later and add BitLocker: Install-WindowsFeature BitLocker (Server) or enable it in Windows features',
+            fix: 'use Windows 10 / Server 2016 or later; on Windows Server add BitLocker: Install-WindowsFeature BitLocker -IncludeManagementTools, then restart the computer',
           },
     );
   } catch (err) {
@@ -195,6 +192,7 @@ async function checkWindowsTools(deps: Pick<Deps, 'exec'>): Promise<CheckResult[
       fix: 'make sure powershell.exe (Windows PowerShell 5.1) is on PATH',
     });
   }
+  results.push(await checkWindowsBitLocker(deps));
   try {
     const r = await deps.exec.run('manage-bde', ['-?'], { reject: false, timeoutMs: 30_000 });
     const looksRight = /BitLocker/i.test(r.stdout + r.stderr);

@@ -67,7 +67,7 @@ export function createExec(options: { dryRun: boolean; terminal: Terminal }): Ex
             (r as { code?: string }).code === 'ENOENT'
               ? `install ${file} (diskprep check lists what is missing)`
               : undefined,
-          details: { command },
+          details: { command, ...(r.timedOut ? { timedOut: true } : {}) },
         });
       }
       if (exitCode !== 0 && opts.reject !== false) {

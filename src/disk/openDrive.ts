@@ -5,10 +5,12 @@
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, UsageError } from '../errors.ts';
 import { checkEligible } from './eligibility.ts';
+import { markHolders } from './holders.ts';
 import { openLinux } from './linux/openLinux.ts';
 import { listDisks } from './listDisks.ts';
 import { parseRecoveryPassword } from './recoveryPassword.ts';
 import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
+import { isPlaceholderSerial } from './serial.ts';
 import type { OpenDriveOptions, PreparedVolume } from './types.ts';
 import { openWindows } from './windows/openWindows.ts';
 
@@ -17,7 +19,7 @@ const DRIVE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
 
 /** Resolves, guards, confirms and prepares one drive; see {@link PreparedVolume}. */
 export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<PreparedVolume> {
-  const disks = await listDisks(deps);
+  const disks = await markHolders(deps, await listDisks(deps), options.keep ?? []);
   const disk = await resolveDisk(deps, disks, options.spec);
   const { reasons, warnings } = checkEligible(disk, { explicitPath: isDevicePath(options.spec) });
   if (reasons.length > 0) {
@@ -29,6 +31,15 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
   }
   for (const w of warnings) deps.terminal.warn(`${disk.path}: ${w}`);
 
+  if (!options.driveId && disk.serial !== undefined && isPlaceholderSerial(disk.serial)) {
+    throw new UsageError(
+      `${disk.path} reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`,
+      {
+        code: 'ERR_DISKPREP_PLACEHOLDER_SERIAL',
+        hint: "pass --drive-id with the serial printed on the drive's label",
+      },
+    );
+  }
   const driveId = options.driveId ?? disk.serial;
   if (!driveId) {
     throw new UsageError(`${disk.path} reports no serial number`, {

@@ -3,7 +3,8 @@
  */
 
 /** Bus a disk hangs on, as the OS reports it. */
-export type Bus = 'SATA' | 'SAS' | 'USB' | 'NVMe' | 'SCSI' | 'ATA' | 'virtual' | 'loop' | 'unknown';
+export type Bus =
+  'SATA' | 'SAS' | 'RAID' | 'USB' | 'NVMe' | 'SCSI' | 'ATA' | 'virtual' | 'loop' | 'unknown';
 
 /** Spinning or solid state. */
 export type Media = 'HDD' | 'SSD' | 'unknown';
@@ -24,6 +25,12 @@ export interface PartitionInfo {
   driveLetter?: string;
   /** BitLocker state of the volume on this partition. */
   bitlocker: BitLockerState;
+  /** Windows: why Get-BitLockerVolume failed for this volume (its state is then `unknown`). */
+  bitlockerError?: string;
+  /** Windows: BitLocker's EncryptionMethod of the volume (`XtsAes128`...), when encrypted. */
+  encryptionMethod?: string;
+  /** Windows: Get-Partition Type (`Basic`, `System`, `Reserved`, `Recovery`, `IFS`...). */
+  type?: string;
 }
 
 /** One disk as {@link listDisks} reports it. */
@@ -46,8 +53,22 @@ export interface DiskInfo {
   system: boolean;
   /** Boot disk (Windows IsBoot; Linux: same as system). */
   boot: boolean;
-  /** Any mountpoint on the disk or its partitions / holders. */
+  /**
+   * Any mountpoint on the disk or its partitions / holders. Windows: every drive letter and
+   * folder access path, except those of locked BitLocker volumes (nothing can use them).
+   */
   mountpoints: string[];
+  /** Windows: page files on this disk (Win32_PageFileUsage Name). */
+  pageFiles?: string[];
+  /** What diskprep itself keeps on this disk (the staging location, the journal): never erased. */
+  holds?: string[];
+  /**
+   * Windows: the disk's identity as Get-Disk reported it when listed (raw, unnormalised), re-checked
+   * by the script that clears it: disk numbers change when drives come and go.
+   */
+  identity?: { uniqueId: string; serialNumber: string };
+  /** Windows: Get-Disk PartitionStyle (`RAW` = never initialised, so nothing to leave readable). */
+  partitionStyle?: 'RAW' | 'MBR' | 'GPT' | 'unknown';
   /** File system / volume type on the whole disk (no partition table), e.g. `BitLocker`. */
   fsType?: string;
   /** Overall BitLocker state: the disk's own volume or its first BitLocker partition. */
@@ -67,6 +88,12 @@ export interface ListedDisk extends DiskInfo, Eligibility {
   eligible: boolean;
 }
 
+/** A folder diskprep keeps, and what it is ("the staging location"). */
+export interface KeepPath {
+  what: string;
+  path: string;
+}
+
 /** Options of {@link openDrive}. */
 export interface OpenDriveOptions {
   /** Serial, device path (`/dev/sdb`, `\\.\PHYSICALDRIVE2`) or drive letter (`E`, `E:`). */
@@ -81,6 +108,8 @@ export interface OpenDriveOptions {
   driveId?: string;
   /** NTFS label for a fresh file system (default `DISKPREP`). */
   label?: string;
+  /** Folders diskprep keeps (staging location, journal): the disks holding them are refused. */
+  keep?: readonly KeepPath[];
   /** Asked once the disk is resolved and checked, before anything changes; false aborts. */
   confirm: (disk: DiskInfo) => Promise<boolean>;
 }
@@ -97,6 +126,8 @@ export interface PreparedVolume {
   sizeBytes: number;
   /** Size of the NTFS file system the caller can fill (smaller than the disk on Linux-formatted volumes). */
   fileSystemBytes: number;
+  /** BitLocker EncryptionMethod of the volume (`XtsAes128`...), when diskprep knows it. */
+  encryptionMethod?: string;
   /** True under `--dry-run`: nothing was mounted, mountPath does not exist. */
   dryRun: boolean;
   /** Unmounts / locks and removes temporary files. Idempotent; also runs when deps.signal aborts. */

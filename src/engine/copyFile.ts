@@ -20,7 +20,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createClock } from '../deps/clock.ts';
+import type { Clock } from '../deps/types.ts';
 import { DiskprepError, ExitCode, InterruptedError } from '../errors.ts';
+import {
+  isTransientRenameError,
+  RENAME_BACKOFF_MS,
+  renameRetrying,
+} from '../fsutil/retryRename.ts';
 import type { ChunkCopier } from './chunkCopier.ts';
 import { CHUNK } from './copyChunk.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
@@ -118,6 +125,8 @@ export interface LargeFileOptions {
   directIo?: boolean;
   /** Bytes of this file copied so far, after each chunk. */
   onBytes?: (bytesOfThisFile: number) => void;
+  /** Waits between tries of the final rename (retryRename.ts); the real clock by default. */
+  clock?: Pick<Clock, 'sleep'>;
 }
 
 /** Copies one file (see the module comment). Throws {@link NoSpaceError} or {@link SourceChangedError}. */
@@ -149,13 +158,31 @@ export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promi
       changed(before, after) ??
       (result.size !== before.size ? `read ${result.size} of ${before.size} bytes` : undefined);
     if (what) throw new SourceChangedError(req.relPath, what);
-    fs.renameSync(tmp, req.dst);
+    await renameIntoPlace(tmp, req.dst, large.clock);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     if (isNoSpace(err)) throw new NoSpaceError(req.relPath);
     throw err;
   }
   return result;
+}
+
+/**
+ * The temp name renamed to the final one: synchronous on the fast path (one syscall per small
+ * file matters), retried with backoff when antivirus or the indexer holds the new file.
+ */
+async function renameIntoPlace(
+  tmp: string,
+  dst: string,
+  clock: Pick<Clock, 'sleep'> = createClock(),
+): Promise<void> {
+  try {
+    fs.renameSync(tmp, dst);
+  } catch (err) {
+    if (!isTransientRenameError(err)) throw err;
+    await clock.sleep(RENAME_BACKOFF_MS[0]!);
+    await renameRetrying(() => fs.renameSync(tmp, dst), clock, 1);
+  }
 }
 
 const smallBuf = Buffer.allocUnsafeSlow(SMALL_FILE + 1);

@@ -80,6 +80,8 @@ export interface TargetSpec {
   driveId: string;
   /** The drive's 48-digit BitLocker recovery password. */
   bitLockerKey: string;
+  /** BitLocker's cipher on the drive (`XtsAes128`), when the provider knows it. */
+  encryptionMethod?: string;
 }
 
 /** What the engine asks a {@link NextTarget} provider for. */
@@ -441,6 +443,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         bytes: 0,
         complete: false,
         manifestFile: MANIFEST_FILE,
+        ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
       };
       state.drives.push(drive);
       // Recorded before the first byte lands on the drive.
@@ -550,7 +553,12 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
             },
-            { copier, directIo: opts.directIo ?? true, onBytes: (n) => progress(n) },
+            {
+              copier,
+              directIo: opts.directIo ?? true,
+              onBytes: (n) => progress(n),
+              clock: deps.clock,
+            },
           );
           const xml = blobXml({
             blobPath: blobPathFor(job, f.relPath),

@@ -29,6 +29,8 @@ const DriveRecordSchema = z.object({
   complete: z.boolean(),
   manifestFile: z.string(),
   manifestHash: z.string().optional(),
+  /** BitLocker's cipher on the drive (`XtsAes128`), when diskprep encrypted or read it. */
+  encryptionMethod: z.string().optional(),
 });
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;

@@ -6,11 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import type * as fsPromises from 'node:fs/promises';
 import path from 'node:path';
+import { createClock } from '../deps/clock.ts';
+import type { Clock } from '../deps/types.ts';
+import { renameRetrying } from './retryRename.ts';
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
   /** File mode of the new file, e.g. 0o600 for anything holding a secret. */
   mode?: number;
+  /** Waits between rename tries (retryRename.ts); the real clock unless a test passes one. */
+  clock?: Pick<Clock, 'sleep'>;
 }
 
 /** Writes `data` to `file` atomically (same-directory temp file + fsync + rename). */
@@ -33,7 +38,8 @@ export async function writeFileAtomic(
     await handle.close();
   }
   try {
-    await fs.rename(tmp, file);
+    // Antivirus and the indexer hold a new file briefly on Windows: retried (retryRename.ts).
+    await renameRetrying(() => fs.rename(tmp, file), options.clock ?? createClock());
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;

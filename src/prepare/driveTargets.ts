@@ -20,9 +20,12 @@ import {
   openDrive,
   resolveDisk,
 } from '../disk/index.ts';
+import { markHolders } from '../disk/holders.ts';
 import { isDevicePath } from '../disk/selectDisk.ts';
-import type { DiskInfo, OpenDriveOptions, PreparedVolume } from '../disk/types.ts';
+import { usableSerial } from '../disk/serial.ts';
+import type { DiskInfo, KeepPath, OpenDriveOptions, PreparedVolume } from '../disk/types.ts';
 import { driveIdProblem } from '../commands/prepare/targets.ts';
+import { checkNamedDrives } from './namedDrives.ts';
 
 /** What the command line gave for drives. */
 export interface DriveLists {
@@ -34,6 +37,8 @@ export interface DriveLists {
   yes: boolean;
   /** Offer loop and virtual devices in the disk question. */
   allDisks: boolean;
+  /** The staging location and the journal: the disks holding them are refused. */
+  keep?: readonly KeepPath[];
 }
 
 /** The disk seams (tests put stubs here; production uses src/disk). */
@@ -76,6 +81,8 @@ export function driveTargets(
 ): DriveTargets {
   const used = new Set<number>();
   const usedPaths = new Set<string>();
+  const openedIds = new Set<string>();
+  let namedChecked = false;
   const opened: PreparedVolume[] = [];
   let current: PreparedVolume | undefined;
 
@@ -97,7 +104,7 @@ export function driveTargets(
     for (let i = 0; i < lists.drives.length; i++) {
       if (used.has(i)) continue;
       const disk = await resolveDisk(deps, disks, lists.drives[i]!);
-      const id = lists.driveIds[i] ?? disk.serial;
+      const id = lists.driveIds[i] ?? usableSerial(disk.serial);
       if (req.resumeDriveId !== undefined) {
         if (id === undefined || id === req.resumeDriveId) return { i, disk };
         continue;
@@ -148,7 +155,11 @@ export function driveTargets(
       opened.splice(opened.indexOf(prev), 1);
       await release(prev);
     }
-    const disks = await seams.listDisks(deps);
+    const disks = await markHolders(deps, await seams.listDisks(deps), lists.keep ?? []);
+    if (!namedChecked) {
+      await checkNamedDrives(deps, disks, lists);
+      namedChecked = true;
+    }
     const listed = await fromList(req, disks);
     const disk = listed?.disk ?? (await ask(req, disks));
     const i = listed?.i;
@@ -166,16 +177,32 @@ export function driveTargets(
       });
     }
 
-    let driveId = (i !== undefined ? lists.driveIds[i] : undefined) ?? disk.serial;
+    // A bridge's placeholder serial is no drive id: the operator gives the label's.
+    let driveId = (i !== undefined ? lists.driveIds[i] : undefined) ?? usableSerial(disk.serial);
     if (driveId === undefined && req.resumeDriveId) driveId = req.resumeDriveId;
     if (driveId === undefined) {
+      const why =
+        disk.serial === undefined
+          ? 'reports no serial number'
+          : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
       driveId = (
         await deps.prompt.text({
-          message: `${disk.path} reports no serial number: drive id (the serial on the drive's label, no spaces)`,
+          message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
           flag: '--drive-id',
           validate: (v) => driveIdProblem(v.trim()) ?? true,
         })
       ).trim();
+    }
+
+    const taken =
+      req.resumeDriveId !== driveId &&
+      (openedIds.has(driveId) || recorded.some((r) => r.driveId === driveId));
+    if (taken) {
+      throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
+        code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
+        hint: "pass --drive-id with the serial printed on this drive's label",
+        details: { path: disk.path },
+      });
     }
 
     // Linux cannot encrypt: a BitLocker disk there is necessarily an already encrypted one.
@@ -216,8 +243,10 @@ export function driveTargets(
       alreadyFormatted: lists.alreadyFormatted,
       ...(key !== undefined ? { bitlockerKey: key } : {}),
       driveId,
+      ...(lists.keep ? { keep: lists.keep } : {}),
       confirm: () => Promise.resolve(true),
     });
+    openedIds.add(volume.driveId);
     deps.redactor.add(volume.bitlockerKey);
     opened.push(volume);
     current = volume;
@@ -232,7 +261,12 @@ export function driveTargets(
     async next(req): Promise<TargetSpec | undefined> {
       const v = await open(req);
       if (!v) return undefined;
-      return { path: v.mountPath, driveId: v.driveId, bitLockerKey: v.bitlockerKey };
+      return {
+        path: v.mountPath,
+        driveId: v.driveId,
+        bitLockerKey: v.bitlockerKey,
+        ...(v.encryptionMethod ? { encryptionMethod: v.encryptionMethod } : {}),
+      };
     },
     async releaseAll() {
       current = undefined;

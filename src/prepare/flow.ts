@@ -32,6 +32,7 @@ import {
   type ShipAnswersInput,
 } from '../ship/index.ts';
 import { readJobSecrets, selectJob } from '../staging/jobs.ts';
+import { journalDir } from '../staging/layout.ts';
 import { validateJobData } from '../staging/validate.ts';
 import type { ServiceKind } from '../staging/types.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
@@ -113,6 +114,11 @@ export async function runPrepareFlow(
             alreadyFormatted: o.alreadyFormatted,
             yes: o.yes,
             allDisks: o.allDisks === true,
+            // Never the disk the data comes from or the journal lives on.
+            keep: [
+              { what: 'the staging location', path: staging },
+              { what: 'the journal', path: journalDir(staging, job.name) },
+            ],
           },
           recorded,
           seams.disks,

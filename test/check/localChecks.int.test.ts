@@ -2,10 +2,12 @@ import { chmod, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkElevation } from '../../src/check/elevation.ts';
+import { checkElevation, IS_ADMIN_SCRIPT } from '../../src/check/elevation.ts';
 import { checkOsTools, LINUX_TOOLS } from '../../src/check/osTools.ts';
+import { BITLOCKER_PROBE } from '../../src/check/windowsBitLocker.ts';
 import { checkStaging } from '../../src/check/staging.ts';
 import { createExec } from '../../src/deps/exec.ts';
+import { ps } from '../disk/windowsSeam.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeStaging } from './helpers.ts';
 
@@ -41,19 +43,12 @@ describe('elevation', () => {
     expect(r.fix).toMatch(/sudo/);
   });
 
-  it('Windows: net session exit 0 is Administrator, exit 2 is not', async () => {
-    const admin = fakeDeps({ platform: 'win32', exec: [{ command: 'net session', exitCode: 0 }] });
+  it('Windows: WindowsPrincipal.IsInRole(Administrator), through PowerShell with -ExecutionPolicy Bypass', async () => {
+    const isAdmin = ps(IS_ADMIN_SCRIPT);
+    const admin = fakeDeps({ platform: 'win32', exec: [{ command: isAdmin, stdout: 'True\r\n' }] });
     expect((await checkElevation(admin.deps, true)).status).toBe('ok');
-    const user = fakeDeps({
-      platform: 'win32',
-      exec: [
-        {
-          command: 'net session',
-          exitCode: 2,
-          stderr: 'System error 5 has occurred.\nAccess is denied.',
-        },
-      ],
-    });
+    expect(admin.recorded.commands[0]!.command).toContain('-ExecutionPolicy Bypass');
+    const user = fakeDeps({ platform: 'win32', exec: [{ command: isAdmin, stdout: 'False\r\n' }] });
     const r = await checkElevation(user.deps, true);
     expect(r.status).toBe('fail');
     expect(r.fix).toMatch(/Run as administrator/);
@@ -110,12 +105,20 @@ describe('OS tools (real binaries found on deps.env.PATH)', () => {
           stdout: 'Get-Disk\r\nGet-BitLockerVolume\r\n',
         },
         {
+          command: ps(BITLOCKER_PROBE),
+          stdout: '{"Feature":true,"SystemDrive":"C:","VolumeStatus":"FullyEncrypted"}',
+        },
+        {
           command: /^manage-bde /,
           stdout: 'BitLocker Drive Encryption: Configuration Tool version 10.0.19041\n',
         },
       ],
     });
-    expect((await checkOsTools(ok.deps, true)).map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect((await checkOsTools(ok.deps, true)).map((r) => [r.id, r.status])).toEqual([
+      ['tool:cmdlets', 'ok'],
+      ['tool:bitlocker', 'ok'],
+      ['tool:manage-bde', 'ok'],
+    ]);
     const noBitLocker = fakeDeps({
       platform: 'win32',
       exec: [
@@ -132,6 +135,7 @@ describe('OS tools (real binaries found on deps.env.PATH)', () => {
     expect(r[0]!.status).toBe('fail');
     expect(r[0]!.detail).toContain('Get-BitLockerVolume');
     expect(r[1]!.status).toBe('fail');
+    expect(r[2]!.status).toBe('fail');
   });
 });
 

@@ -2,8 +2,6 @@
  * The Windows backend against recorded-shape cmdlet output (test/fixtures/windows/README.md
  * says where each shape comes from), with the exact PowerShell command lines asserted.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCommand } from '../../src/deps/exec.ts';
 import { listDisksWithEligibility } from '../../src/disk/listDisks.ts';
@@ -16,31 +14,11 @@ import {
   mediaOf,
   parseWindowsInventory,
 } from '../../src/disk/windows/parse.ts';
-import { powershellArgs } from '../../src/disk/windows/powershell.ts';
-import { DiskprepError } from '../../src/errors.ts';
-import { fakeDeps, type ExecStub } from '../helpers/fakeDeps.ts';
-import { REPO_ROOT } from '../helpers/paths.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { E_KEY, G_KEY, fixture, guarded, listStub, ps, rejection, yes } from './windowsSeam.ts';
 
-const fixture = (name: string) =>
-  readFileSync(join(REPO_ROOT, 'test/fixtures/windows', name), 'utf8');
-const ps = (script: string) => formatCommand('powershell.exe', powershellArgs(script));
-const E_KEY = '235818-357951-253979-013365-241120-245575-342914-591910';
-const G_KEY = '529573-278784-259347-197835-171457-264044-610280-313269';
-const yes = async () => true;
-
-const listStub = (inventory = fixture('inventory.json')): ExecStub => ({
-  command: ps(LIST_SCRIPT),
-  stdout: inventory,
-});
-
-async function rejection(p: Promise<unknown>): Promise<DiskprepError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiskprepError);
-  return err as DiskprepError;
-}
+const IN_USE_REASON = (m: string) =>
+  `in use: ${m} (to let diskprep erase it, save what is on it, then remove its drive letters in Disk Management: Change Drive Letter and Paths, Remove)`;
 
 describe('Windows disk listing', () => {
   it('reads the inventory: serials cleaned, numeric and string enums, letters, BitLocker states', async () => {
@@ -64,7 +42,7 @@ describe('Windows disk listing', () => {
         'SSD',
         'unlocked',
         false,
-        'system or boot disk; not SATA (NVMe): the service takes SATA drives only',
+        `system or boot disk; holds a page file (C:\\pagefile.sys); ${IN_USE_REASON('C:\\')}; not SATA (NVMe): the service takes SATA drives only`,
       ],
       [1, 'WD-WCC7K4PLX8TJ', 'SATA', 'HDD', 'none', true, ''],
       [2, 'S6PNNS0T512345K', 'SATA', 'SSD', 'locked', true, ''],
@@ -76,10 +54,11 @@ describe('Windows disk listing', () => {
         'unknown',
         'none',
         false,
-        'removable stick (not a SATA drive)',
+        `${IN_USE_REASON('F:\\')}; removable stick (not a SATA drive)`,
       ],
     ]);
     expect(disks[3]!.warnings.join()).toContain('USB bridge');
+    expect(disks[3]!.warnings.join()).toContain('serial 00000000000000000000 is a placeholder');
     expect(disks[2]!.partitions.map((p) => [p.path, p.driveLetter, p.bitlocker])).toEqual([
       ['1', undefined, 'unknown'],
       ['2', 'E', 'locked'],
@@ -134,19 +113,31 @@ describe('Windows disk listing', () => {
 
 describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recovery password', () => {
   const newDriveScripts = [
-    "$d=Get-Disk -Number 1;if($d.IsOffline){Set-Disk -Number 1 -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number 1 -IsReadOnly $false};if($d.PartitionStyle -ne 'RAW'){Clear-Disk -Number 1 -RemoveData -RemoveOEM -Confirm:$false}",
-    'Initialize-Disk -Number 1 -PartitionStyle GPT',
-    'New-Partition -DiskNumber 1 -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress',
-    "Enable-BitLocker -MountPoint 'G:' -RecoveryPasswordProtector -UsedSpaceOnly -WarningAction SilentlyContinue|Out-Null",
-    "Get-BitLockerVolume -MountPoint 'G:'|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,KeyProtector|ConvertTo-Json -Depth 4 -Compress",
+    guarded(
+      1,
+      "$raw=$d.PartitionStyle -eq 'RAW';if($d.IsOffline){Set-Disk -Number 1 -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number 1 -IsReadOnly $false};if(-not $raw){Clear-Disk -Number 1 -RemoveData -RemoveOEM -Confirm:$false};@{WasRaw=$raw}|ConvertTo-Json -Compress",
+    ),
+    guarded(1, 'Initialize-Disk -Number 1 -PartitionStyle GPT'),
+    guarded(
+      1,
+      'New-Partition -DiskNumber 1 -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress',
+    ),
+    // Disk 1 is RAW (never initialised): nothing old to hide, used space only is enough.
+    "Enable-BitLocker -MountPoint 'G:' -EncryptionMethod XtsAes128 -RecoveryPasswordProtector -UsedSpaceOnly -WarningAction SilentlyContinue|Out-Null",
+    "Get-BitLockerVolume -MountPoint 'G:'|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,EncryptionMethod,KeyProtector|ConvertTo-Json -Depth 4 -Compress",
   ];
+  const disk1Identity = {
+    DISKPREP_DISK_UNIQUEID: '50014EE2B8A3C7D1',
+    DISKPREP_DISK_SERIAL: '     WD-WCC7K4PLX8TJ',
+    DISKPREP_DISK_SIZE: '4000787030016',
+  };
 
   it('runs the exact commands, reads the password back, and keeps it out of output', async () => {
     const { deps, recorded } = fakeDeps({
       platform: 'win32',
       exec: [
         listStub(),
-        { command: ps(newDriveScripts[0]!) },
+        { command: ps(newDriveScripts[0]!), stdout: '{"WasRaw":true}' },
         { command: ps(newDriveScripts[1]!) },
         { command: ps(newDriveScripts[2]!), stdout: fixture('new-partition.json') },
         { command: ps(newDriveScripts[3]!) },
@@ -166,6 +157,7 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
       driveId: 'WD-WCC7K4PLX8TJ',
       bitlockerKey: G_KEY,
       fileSystemBytes: 4000768589824,
+      encryptionMethod: 'XtsAes128',
       dryRun: false,
     });
     expect(recorded.commands.map((c) => c.command)).toEqual([
@@ -180,7 +172,12 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
       true,
       false,
     ]);
-    expect(recorded.commands[3]!.options.env).toEqual({ DISKPREP_LABEL: 'JOB1' });
+    expect(recorded.commands[1]!.options.env).toEqual(disk1Identity);
+    expect(recorded.commands[3]!.options.env).toEqual({ DISKPREP_LABEL: 'JOB1', ...disk1Identity });
+    // Every PowerShell run has a timeout.
+    expect(recorded.commands.map((c) => c.options.timeoutMs)).toEqual(
+      recorded.commands.map(() => 120_000),
+    );
     expect(deps.redactor.redact(`key ${G_KEY}`)).not.toContain(G_KEY);
     await vol.release();
     await vol.release();
@@ -199,7 +196,9 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
     expect(recorded.commands.slice(1).map((c) => [c.options.write, c.command])).toEqual(
       newDriveScripts.slice(0, 3).map((s) => [true, ps(s)]),
     );
-    expect(recorded.stderr.join('\n')).toContain('Enable-BitLocker -MountPoint <new volume>');
+    expect(recorded.stderr.join('\n')).toContain(
+      'Enable-BitLocker -MountPoint <new volume> -EncryptionMethod XtsAes128 -RecoveryPasswordProtector -UsedSpaceOnly',
+    );
   });
 
   it('refuses the system disk, a stick, and a disk not confirmed, before running anything that writes', async () => {
@@ -240,8 +239,9 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
         listStub(JSON.stringify(inv)),
         {
           command:
-            /Clear-Disk -Number 1 |Initialize-Disk -Number 1 |Enable-BitLocker -MountPoint \W+G:|Lock-BitLocker -MountPoint \W+G:/,
+            /Initialize-Disk -Number 1 |Enable-BitLocker -MountPoint \W+G:|Lock-BitLocker -MountPoint \W+G:/,
         },
+        { command: /Clear-Disk -Number 1 /, stdout: '{"WasRaw":false}' },
         { command: /New-Partition -DiskNumber 1 /, stdout: fixture('new-partition.json') },
         {
           command: /Get-BitLockerVolume -MountPoint \W+G:/,
@@ -262,9 +262,9 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
     expect(scripts).not.toContain('Format-Volume -DriveLetter C');
     expect(scripts).not.toContain('Remove-Item');
     expect(scripts).not.toContain('Clear-Disk -Number 0');
-    expect(recorded.commands.find((c) => c.command.includes('New-Partition'))!.options.env).toEqual(
-      { DISKPREP_LABEL: hostileLabel },
-    );
+    expect(
+      recorded.commands.find((c) => c.command.includes('New-Partition'))!.options.env,
+    ).toMatchObject({ DISKPREP_LABEL: hostileLabel, DISKPREP_DISK_SERIAL: hostileSerial });
     await vol.release();
     // Without --drive-id the hostile serial is refused as a drive id.
     const again = fakeDeps({ platform: 'win32', exec: [listStub(JSON.stringify(inv))] });
@@ -282,7 +282,7 @@ describe('Windows new drive: clear, GPT, partition, NTFS, BitLocker with a recov
 
 describe('Windows already-encrypted drive', () => {
   const read = ps(
-    "Get-BitLockerVolume -MountPoint 'E:'|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,KeyProtector|ConvertTo-Json -Depth 4 -Compress",
+    "Get-BitLockerVolume -MountPoint 'E:'|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,EncryptionMethod,KeyProtector|ConvertTo-Json -Depth 4 -Compress",
   );
   const unlock = ps(
     "Unlock-BitLocker -MountPoint 'E:' -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null",
@@ -334,6 +334,7 @@ describe('Windows already-encrypted drive', () => {
       mountPath: 'E:\\',
       driveId: 'S6PNNS0T512345K',
       bitlockerKey: E_KEY,
+      encryptionMethod: 'XtsAes128',
     });
     expect(recorded.commands.map((c) => c.command)).toEqual([
       ps(LIST_SCRIPT),

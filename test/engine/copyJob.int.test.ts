@@ -451,4 +451,28 @@ describe('copyJob on real files', () => {
     });
     expect(r.files).toBe(3);
   });
+
+  it('records the BitLocker cipher the drive provider reports in the drive record', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'a' });
+    const job = writeJob(staging);
+    const { deps } = realDeps();
+    await copyJob(deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({
+        path: target,
+        driveId: 'S7',
+        bitLockerKey: KEY1,
+        encryptionMethod: 'XtsAes128',
+      }),
+    });
+    const state = await readCopyState(deps, staging, job.name);
+    expect(state!.drives.map((d) => [d.driveId, d.encryptionMethod])).toEqual([
+      ['S7', 'XtsAes128'],
+    ]);
+  });
 });

@@ -25,6 +25,8 @@ export interface ExecStub {
   stdout?: string;
   stderr?: string;
   exitCode?: number;
+  /** Fails the way the real seam does when `timeoutMs` runs out. */
+  timedOut?: boolean;
 }
 
 /** Everything a test can inspect after a run. */
@@ -82,6 +84,12 @@ export function stubExec(stubs: ExecStub[], recorded: Recorded, dryRun = false):
         typeof s.command === 'string' ? s.command === command : s.command.test(command),
       );
       if (!stub) throw new Error(`stubExec: no stub for: ${command}`);
+      if (stub.timedOut) {
+        throw new DiskError(`${file} timed out`, {
+          code: 'ERR_DISKPREP_EXEC',
+          details: { command, timedOut: true },
+        });
+      }
       const result = {
         command,
         exitCode: stub.exitCode ?? 0,
@@ -90,7 +98,15 @@ export function stubExec(stubs: ExecStub[], recorded: Recorded, dryRun = false):
         dryRun: false,
       };
       if (result.exitCode !== 0 && options.reject !== false) {
-        throw new DiskError(`${file} exited with ${result.exitCode}`, { details: { command } });
+        // The same error the real seam throws (src/deps/exec.ts).
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-1)[0];
+        throw new DiskError(
+          `${file} exited with ${result.exitCode}${detail ? `: ${detail}` : ''}`,
+          {
+            code: 'ERR_DISKPREP_EXEC',
+            details: { command, exitCode: result.exitCode },
+          },
+        );
       }
       return result;
     },

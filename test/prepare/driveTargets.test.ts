@@ -174,4 +174,74 @@ describe('driveTargets', () => {
     expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key']);
     expect(log).toEqual(['open /dev/sdc SER-C B']);
   });
+
+  it('two --drive entries with one id are refused before either disk is opened', async () => {
+    const { deps } = fakeDeps();
+    const log: string[] = [];
+    const same = [disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-B')];
+    for (const given of [
+      { drives: ['/dev/sdb', '/dev/sdc'], driveIds: [] },
+      { drives: ['/dev/sdb', '/dev/sdc'], driveIds: ['LABEL-1', 'label-1'] },
+      { drives: ['/dev/sdb', 'SER-B'], driveIds: [] },
+    ]) {
+      const t = driveTargets(
+        deps,
+        { ...lists, ...given, bitlockerKeys: [KEY_A, KEY_B] },
+        [],
+        stubDisks(same, log),
+      );
+      const err: unknown = await t
+        .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DiskprepError);
+      expect((err as DiskprepError).code).toMatch(/^ERR_DISKPREP_DUPLICATE_DRIVE/);
+      expect((err as DiskprepError).exitCode).toBe(2);
+    }
+    expect(log).toEqual([]);
+  });
+
+  it('a placeholder serial is no drive id: non-interactive, exit 3 naming --drive-id; with --drive-id it opens', async () => {
+    const bridge = [disk('/dev/sdb', '000000000000')];
+    const log: string[] = [];
+    const { deps } = fakeDeps();
+    const t = driveTargets(
+      deps,
+      { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A] },
+      [],
+      stubDisks(bridge, log),
+    );
+    const err = (await t
+      .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+      .catch((e: unknown) => e)) as DiskprepError;
+    expect([err.exitCode, err.hint]).toEqual([3, 'pass --drive-id']);
+    expect(err.message).toContain('reports the placeholder serial 000000000000');
+    const named = driveTargets(
+      deps,
+      { ...lists, drives: ['/dev/sdb'], driveIds: ['WX41A0000001'], bitlockerKeys: [KEY_A] },
+      [],
+      stubDisks(bridge, log),
+    );
+    await named.next({ index: 0, remaining: { files: 1, bytes: 1 } });
+    expect(log).toEqual(['open /dev/sdb WX41A0000001 A']);
+  });
+
+  it('refuses the disk holding the staging location, naming it, and passes the kept folders on', async () => {
+    const staging = disk('/dev/sdb', 'SER-B');
+    staging.mountpoints = ['/srv'];
+    const { deps } = fakeDeps();
+    const log: string[] = [];
+    const keep = [{ what: 'the staging location', path: '/srv/staging' }];
+    const t = driveTargets(
+      deps,
+      { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A], keep },
+      [],
+      stubDisks([staging], log),
+    );
+    const err = (await t
+      .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+      .catch((e: unknown) => e)) as DiskprepError;
+    expect(err.code).toBe('ERR_DISKPREP_DISK_REFUSED');
+    expect(err.message).toContain('holds the staging location /srv/staging');
+    expect(log).toEqual([]);
+  });
 });

@@ -26,6 +26,12 @@ function partitionsText(d: ListedDisk): string {
     .join(', ');
 }
 
+/** BitLocker state, with the cipher when Windows reported it (`unlocked XtsAes128`). */
+function bitlockerText(d: ListedDisk): string {
+  const method = d.partitions.find((p) => p.encryptionMethod)?.encryptionMethod;
+  return method ? `${d.bitlocker} ${method}` : d.bitlocker;
+}
+
 /** Pads columns to equal width (plain text, no colour codes inside cells). */
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -66,7 +72,7 @@ export async function drives(options: DrivesOptions, deps: Deps): Promise<void> 
       formatSize(d.sizeBytes),
       d.bus,
       d.media,
-      d.bitlocker,
+      bitlockerText(d),
       partitionsText(d),
       status,
     ]);

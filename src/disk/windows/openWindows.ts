@@ -2,12 +2,16 @@
  * Prepares a drive on Windows with the storage and BitLocker cmdlets:
  *
  * - new drive: Clear-Disk → Initialize-Disk GPT → New-Partition (all space, a new letter) |
- *   Format-Volume NTFS → Enable-BitLocker with a recovery-password protector (used space only:
- *   the drive is blank, so this finishes at once) → the password read back from
- *   Get-BitLockerVolume.
- * - already encrypted: Unlock-BitLocker with the given recovery password (passed in an
- *   environment variable, so it is in no command line), check that a recovery-password
- *   protector exists and that the given key is one of them, and unless `--already-formatted`
+ *   Format-Volume NTFS → Enable-BitLocker XTS-AES 128 (encryptionMethod.ts) with a
+ *   recovery-password protector → the password read back from Get-BitLockerVolume. The whole
+ *   volume is encrypted unless the disk was RAW (never initialised): Clear-Disk removes the
+ *   partition information, not the data, and used-space-only encryption would leave a reused
+ *   disk's old data readable in the free space. Every script that names the disk by number
+ *   first checks it is still the disk that was confirmed (diskGuard.ts).
+ * - already encrypted: the BitLocker volume must be the first data volume; Unlock-BitLocker with
+ *   the given recovery password (passed in an environment variable, so it is in no command
+ *   line); encryption complete or running with protection on (encryptedVolume.ts); a
+ *   recovery-password protector that is the given key; NTFS with `--already-formatted`, else
  *   Format-Volume NTFS (BitLocker stays on; checked afterwards).
  *
  * Every disk-changing step is its own `write: true` command, so `--dry-run` lists them.
@@ -16,9 +20,13 @@ import type { Deps } from '../../deps/types.ts';
 import { DiskError, UsageError } from '../../errors.ts';
 import { Cleanup } from '../cleanup.ts';
 import type { DiskInfo, PreparedVolume } from '../types.ts';
+import { runOnDisk } from './diskGuard.ts';
+import { checkProtection, firstDataVolume } from './encryptedVolume.ts';
+import { ENCRYPTION_METHOD } from './encryptionMethod.ts';
 import {
   type WinBitLockerVolume,
   bitlockerStateOf,
+  encryptionMethodOf,
   isRecoveryProtector,
   letterOf,
   protectorsOf,
@@ -35,10 +43,12 @@ export interface OpenWindowsOptions {
 }
 
 const READ_BITLOCKER = (mp: string) =>
-  `Get-BitLockerVolume -MountPoint ${mp}|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,KeyProtector|ConvertTo-Json -Depth 4 -Compress`;
+  `Get-BitLockerVolume -MountPoint ${mp}|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,EncryptionMethod,KeyProtector|ConvertTo-Json -Depth 4 -Compress`;
 
 async function readBitLocker(deps: Deps, letter: string): Promise<WinBitLockerVolume> {
-  const r = await runPowerShell(deps, READ_BITLOCKER(mountPoint(letter)));
+  const r = await runPowerShell(deps, READ_BITLOCKER(mountPoint(letter)), {
+    step: `reading BitLocker on ${letter}:`,
+  });
   const v = jsonArray<WinBitLockerVolume>(parseJsonOutput(r.stdout))[0];
   if (!v)
     throw new DiskError(`Get-BitLockerVolume printed nothing for ${letter}:`, {
@@ -58,12 +68,17 @@ export async function openWindows(
   const n = diskNumber(disk.number);
   const cleanup = new Cleanup();
   cleanup.armOn(deps.signal);
-  const volume = (letter: string, key: string, fileSystemBytes: number): PreparedVolume => {
+  const volume = (
+    letter: string,
+    key: string,
+    fileSystemBytes: number,
+    method: string | undefined,
+  ): PreparedVolume => {
     cleanup.push('lock', async () => {
       await runPowerShell(
         deps,
         `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
-        { write: true, reject: false },
+        { step: `locking ${letter}:`, write: true, reject: false },
       );
     });
     return {
@@ -73,6 +88,7 @@ export async function openWindows(
       model: disk.model,
       sizeBytes: disk.sizeBytes,
       fileSystemBytes,
+      ...(method ? { encryptionMethod: method } : {}),
       dryRun: deps.exec.dryRun,
       release: () => cleanup.run(),
     };
@@ -80,22 +96,32 @@ export async function openWindows(
   const labelEnv = { DISKPREP_LABEL: options.label };
 
   if (!options.alreadyEncrypted) {
-    await runPowerShell(
+    const cleared = await runOnDisk(
       deps,
-      `$d=Get-Disk -Number ${n};if($d.IsOffline){Set-Disk -Number ${n} -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number ${n} -IsReadOnly $false};if($d.PartitionStyle -ne 'RAW'){Clear-Disk -Number ${n} -RemoveData -RemoveOEM -Confirm:$false}`,
-      { write: true },
+      disk,
+      `$raw=$d.PartitionStyle -eq 'RAW';if($d.IsOffline){Set-Disk -Number ${n} -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number ${n} -IsReadOnly $false};if(-not $raw){Clear-Disk -Number ${n} -RemoveData -RemoveOEM -Confirm:$false};@{WasRaw=$raw}|ConvertTo-Json -Compress`,
+      { step: `clearing disk ${n}`, write: true },
     );
-    await runPowerShell(deps, `Initialize-Disk -Number ${n} -PartitionStyle GPT`, { write: true });
-    const made = await runPowerShell(
+    // A disk never initialised holds nothing to hide; any other may hold old data in free space.
+    const wasRaw = cleared.dryRun
+      ? disk.partitionStyle === 'RAW'
+      : jsonArray<{ WasRaw?: boolean }>(parseJsonOutput(cleared.stdout))[0]?.WasRaw === true;
+    await runOnDisk(deps, disk, `Initialize-Disk -Number ${n} -PartitionStyle GPT`, {
+      step: `initialising disk ${n}`,
+      write: true,
+    });
+    const made = await runOnDisk(
       deps,
+      disk,
       `New-Partition -DiskNumber ${n} -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress`,
-      { write: true, env: labelEnv },
+      { step: `partitioning and formatting disk ${n}`, write: true, env: labelEnv },
     );
+    const scope = wasRaw ? ' -UsedSpaceOnly' : '';
     if (made.dryRun) {
       deps.terminal.info(
-        '! Enable-BitLocker -MountPoint <new volume> -RecoveryPasswordProtector -UsedSpaceOnly',
+        `! Enable-BitLocker -MountPoint <new volume> -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope}`,
       );
-      return volume('X', '', 0);
+      return volume('X', '', 0, ENCRYPTION_METHOD);
     }
     const v = jsonArray<{ DriveLetter?: unknown; Size?: number }>(parseJsonOutput(made.stdout))[0];
     const letter = letterOf(v?.DriveLetter);
@@ -107,8 +133,8 @@ export async function openWindows(
     }
     await runPowerShell(
       deps,
-      `Enable-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPasswordProtector -UsedSpaceOnly -WarningAction SilentlyContinue|Out-Null`,
-      { write: true },
+      `Enable-BitLocker -MountPoint ${mountPoint(letter)} -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope} -WarningAction SilentlyContinue|Out-Null`,
+      { step: `turning BitLocker on for ${letter}:`, write: true },
     );
     const bl = await readBitLocker(deps, letter);
     const key = protectorsOf(bl).find(
@@ -123,17 +149,12 @@ export async function openWindows(
         },
       );
     }
-    return volume(letter, key, Number(v?.Size ?? disk.sizeBytes));
+    const method = encryptionMethodOf(bl.EncryptionMethod) ?? ENCRYPTION_METHOD;
+    return volume(letter, key, Number(v?.Size ?? disk.sizeBytes), method);
   }
 
-  // Already encrypted: the first BitLocker partition with a letter.
-  const part = disk.partitions.find((p) => p.bitlocker !== 'none' && p.driveLetter);
-  if (!part?.driveLetter) {
-    throw new UsageError(`disk ${n} (${disk.model}) has no BitLocker volume with a drive letter`, {
-      code: 'ERR_DISKPREP_BITLOCKER',
-      hint: 'assign it a letter in Disk Management, or drop --already-encrypted to format and encrypt it',
-    });
-  }
+  // Already encrypted: the service reads the first data volume, so that must be the BitLocker one.
+  const part = firstDataVolume(disk);
   const letter = part.driveLetter;
   const key = options.bitlockerKey ?? '';
   deps.redactor.add(key);
@@ -158,6 +179,7 @@ export async function openWindows(
       deps,
       `Unlock-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null`,
       {
+        step: `unlocking ${letter}:`,
         env: { DISKPREP_BITLOCKER_KEY: key },
         reject: false,
       },
@@ -187,11 +209,14 @@ export async function openWindows(
       },
     );
   }
-  if (!options.alreadyFormatted) {
+  checkProtection(bl, letter);
+  if (options.alreadyFormatted) {
+    await requireNtfs(deps, letter);
+  } else {
     await runPowerShell(
       deps,
       `Format-Volume -DriveLetter ${letter} -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Out-Null`,
-      { write: true, env: labelEnv },
+      { step: `formatting ${letter}: NTFS`, write: true, env: labelEnv },
     );
     if (!deps.exec.dryRun && bitlockerStateOf(await readBitLocker(deps, letter)) === 'none') {
       throw new DiskError(`${letter}: lost BitLocker when it was formatted`, {
@@ -200,5 +225,24 @@ export async function openWindows(
       });
     }
   }
-  return volume(letter, key, part.sizeBytes);
+  return volume(letter, key, part.sizeBytes, encryptionMethodOf(bl.EncryptionMethod));
+}
+
+/** `--already-formatted`: the service reads only NTFS, so the kept file system must be NTFS. */
+async function requireNtfs(deps: Deps, letter: string): Promise<void> {
+  const r = await runPowerShell(
+    deps,
+    `Get-Volume -DriveLetter ${letter}|Select-Object FileSystem|ConvertTo-Json -Compress`,
+    { step: `reading the file system of ${letter}:` },
+  );
+  const fs = jsonArray<{ FileSystem?: string }>(parseJsonOutput(r.stdout))[0]?.FileSystem ?? '';
+  if (fs.toUpperCase() !== 'NTFS') {
+    throw new UsageError(
+      `${letter}: holds ${fs || 'no file system'}, and the service reads only NTFS`,
+      {
+        code: 'ERR_DISKPREP_NOT_NTFS',
+        hint: 'drop --already-formatted so diskprep formats it NTFS (BitLocker stays on)',
+      },
+    );
+  }
 }

@@ -4,6 +4,7 @@
  * script property applies, and the display strings ("SATA", "SSD", "FullyEncrypted") where one
  * does, depending on the property and on how it was selected, so every enum is read both ways.
  */
+import { diskHolding } from '../holders.ts';
 import type { BitLockerState, Bus, DiskInfo, Media, PartitionInfo } from '../types.ts';
 import { jsonArray } from './powershell.ts';
 
@@ -14,7 +15,7 @@ const BUS_BY_NUMBER: Record<number, Bus> = {
   3: 'ATA',
   6: 'SCSI',
   7: 'USB',
-  8: 'unknown',
+  8: 'RAID',
   9: 'SCSI',
   10: 'SAS',
   11: 'SATA',
@@ -42,7 +43,7 @@ const BUS_BY_NAME: Record<string, Bus> = {
   nvme: 'NVMe',
   iscsi: 'SCSI',
   'fibre channel': 'SCSI',
-  raid: 'unknown',
+  raid: 'RAID',
 };
 
 /** Bus from a numeric or string BusType. */
@@ -104,7 +105,45 @@ export interface WinBitLockerVolume {
   LockStatus?: number | string;
   ProtectionStatus?: number | string;
   EncryptionPercentage?: number;
+  EncryptionMethod?: number | string;
   KeyProtector?: WinKeyProtector[] | WinKeyProtector | null;
+}
+
+/** BitLockerVolume EncryptionMethod (Win32_EncryptableVolume GetEncryptionMethod order). */
+const ENCRYPTION_METHODS = [
+  'None',
+  'Aes128Diffuser',
+  'Aes256Diffuser',
+  'Aes128',
+  'Aes256',
+  'Hardware',
+  'XtsAes128',
+  'XtsAes256',
+];
+
+/** EncryptionMethod as its name (`XtsAes128`), from a number or a string; undefined for none. */
+export function encryptionMethodOf(v: unknown): string | undefined {
+  const name =
+    typeof v === 'number' ? ENCRYPTION_METHODS[v] : typeof v === 'string' ? v.trim() : undefined;
+  return name && name.toLowerCase() !== 'none' && name.toLowerCase() !== 'unknown'
+    ? name
+    : undefined;
+}
+
+/** ProtectionStatus as `on`, `off` or `unknown` (0 Off, 1 On, 2 Unknown, the state of a locked volume). */
+export function protectionOf(v: WinBitLockerVolume): 'on' | 'off' | 'unknown' {
+  const p = enumName(v.ProtectionStatus, ['Off', 'On', 'Unknown']);
+  return p === 'on' || p === 'off' ? p : 'unknown';
+}
+
+/** VolumeStatus as a lower-case name (`fullyencrypted`, `encryptioninprogress`...). */
+export const volumeStatusOf = (v: WinBitLockerVolume): string =>
+  enumName(v.VolumeStatus, VOLUME_STATUS);
+
+/** VolumeStatus as BitLocker names it (`DecryptionInProgress`), for messages. */
+export function volumeStatusName(v: WinBitLockerVolume): string {
+  const s = volumeStatusOf(v);
+  return VOLUME_STATUS.find((n) => n.toLowerCase() === s) ?? (String(v.VolumeStatus) || 'unknown');
 }
 
 /** True for a recovery-password (numerical password) protector. */
@@ -131,8 +170,12 @@ export interface WinInventory {
   Partition?: unknown;
   Volume?: unknown;
   BitLocker?: unknown;
-  /** False when Get-BitLockerVolume failed (not elevated, or an edition without BitLocker). */
+  /** Volumes Get-BitLockerVolume failed for: `{MountPoint, Error}` each. */
+  BitLockerErrors?: unknown;
+  /** False when Get-BitLockerVolume is missing (an edition or a server without BitLocker). */
   BitLockerAvailable?: boolean;
+  /** Win32_PageFileUsage `{Name}` each; null when it could not be read. */
+  PageFile?: unknown;
 }
 
 interface WinDisk {
@@ -140,8 +183,10 @@ interface WinDisk {
   FriendlyName?: string;
   Model?: string;
   SerialNumber?: string | null;
+  UniqueId?: string | null;
   Size?: number;
   BusType?: number | string;
+  PartitionStyle?: number | string;
   IsSystem?: boolean;
   IsBoot?: boolean;
   Path?: string;
@@ -157,6 +202,7 @@ interface WinPartition {
   PartitionNumber: number;
   DriveLetter?: string | number | null;
   Size?: number;
+  Type?: string | number | null;
   AccessPaths?: string[] | string | null;
 }
 interface WinVolume {
@@ -188,13 +234,26 @@ export function cleanSerial(v: unknown): string | undefined {
   return s;
 }
 
+/** MSFT_Disk PartitionStyle: 0 RAW, 1 MBR, 2 GPT (type-file strings or numbers). */
+function partitionStyleOf(v: unknown): DiskInfo['partitionStyle'] {
+  const n = enumName(v, ['RAW', 'MBR', 'GPT']);
+  return n === 'raw' ? 'RAW' : n === 'mbr' ? 'MBR' : n === 'gpt' ? 'GPT' : 'unknown';
+}
+
+/** A volume GUID path (`\\?\Volume{...}\`): every volume has one; it is no mount. */
+const isVolumeGuidPath = (p: string): boolean => /^\\\\\?\\Volume\{/i.test(p);
+
 /** Turns the inventory into disks. */
 export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
   const physical = jsonArray<WinPhysicalDisk>(inv.PhysicalDisk);
   const partitions = jsonArray<WinPartition>(inv.Partition);
   const volumes = jsonArray<WinVolume>(inv.Volume);
   const bitlocker = jsonArray<WinBitLockerVolume>(inv.BitLocker);
-  return jsonArray<WinDisk>(inv.Disk)
+  const blErrors = jsonArray<{ MountPoint?: string; Error?: string }>(inv.BitLockerErrors);
+  const pageFiles = jsonArray<{ Name?: string }>(inv.PageFile)
+    .map((p) => p.Name)
+    .filter((n): n is string => typeof n === 'string' && n !== '');
+  const disks = jsonArray<WinDisk>(inv.Disk)
     .filter((d) => typeof d.Number === 'number')
     .sort((a, b) => a.Number - b.Number)
     .map((d) => {
@@ -202,6 +261,7 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
       const bus = busOf(d.BusType ?? pd?.BusType);
       let removable =
         bus === 'USB' && ['sd', 'mmc', '12', '13'].includes(String(d.BusType).toLowerCase());
+      const inUse: string[] = [];
       const parts: PartitionInfo[] = partitions
         .filter((p) => p.DiskNumber === d.Number)
         .sort((a, b) => a.PartitionNumber - b.PartitionNumber)
@@ -216,18 +276,37 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
           const bl = letter
             ? bitlocker.find((b) => b.MountPoint?.toUpperCase() === `${letter}:`)
             : undefined;
+          const blError = letter
+            ? blErrors.find((e) => e.MountPoint?.toUpperCase() === `${letter}:`)
+            : undefined;
+          // A letter, and folder mounts (C:\mnt\data\); a volume GUID path is no mount.
+          const mounts = [
+            ...new Set([
+              ...(letter ? [`${letter}:\\`] : []),
+              ...paths.filter((x) => typeof x === 'string' && !isVolumeGuidPath(x)),
+            ]),
+          ];
+          const state: PartitionInfo['bitlocker'] = bl
+            ? bitlockerStateOf(bl)
+            : blError
+              ? 'unknown'
+              : inv.BitLockerAvailable !== false && vol?.FileSystem
+                ? 'none'
+                : 'unknown';
+          // A locked BitLocker volume keeps its letter, but nothing can have files open on it.
+          if (state !== 'locked') inUse.push(...mounts);
+          const method = bl ? encryptionMethodOf(bl.EncryptionMethod) : undefined;
           return {
             path: String(p.PartitionNumber),
             sizeBytes: Number(p.Size ?? 0),
             fsType: vol?.FileSystem || undefined,
             label: vol?.FileSystemLabel || undefined,
-            mountpoints: letter ? [`${letter}:\\`] : [],
+            mountpoints: mounts,
             ...(letter ? { driveLetter: letter } : {}),
-            bitlocker: bl
-              ? bitlockerStateOf(bl)
-              : inv.BitLockerAvailable !== false && vol?.FileSystem
-                ? 'none'
-                : 'unknown',
+            bitlocker: state,
+            ...(blError ? { bitlockerError: String(blError.Error ?? 'failed') } : {}),
+            ...(method ? { encryptionMethod: method } : {}),
+            ...(typeof p.Type === 'string' ? { type: p.Type } : {}),
           } satisfies PartitionInfo;
         });
       const blPart = parts.find((p) => p.bitlocker !== 'none' && p.bitlocker !== 'unknown');
@@ -243,11 +322,21 @@ export function parseWindowsInventory(inv: WinInventory): DiskInfo[] {
         kind: bus === 'virtual' ? 'virtual' : 'disk',
         system: d.IsSystem === true,
         boot: d.IsBoot === true,
-        // Every Windows volume is "mounted" (has a letter); what matters is system/boot.
-        mountpoints: [],
+        mountpoints: inUse,
+        identity: {
+          uniqueId: typeof d.UniqueId === 'string' ? d.UniqueId : '',
+          serialNumber: typeof d.SerialNumber === 'string' ? d.SerialNumber : '',
+        },
+        partitionStyle: partitionStyleOf(d.PartitionStyle),
         bitlocker:
           blPart?.bitlocker ?? (parts.some((p) => p.bitlocker === 'unknown') ? 'unknown' : 'none'),
         partitions: parts,
       } satisfies DiskInfo;
     });
+  // A page file is where Windows swaps: the disk holding one is in use however it looks.
+  for (const f of pageFiles) {
+    const d = diskHolding(disks, f, true);
+    if (d) d.pageFiles = [...(d.pageFiles ?? []), f];
+  }
+  return disks;
 }

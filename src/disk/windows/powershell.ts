@@ -8,7 +8,7 @@
  * would not be safe.
  */
 import type { Deps } from '../../deps/types.ts';
-import { InternalError } from '../../errors.ts';
+import { DiskError, DiskprepError, InternalError } from '../../errors.ts';
 
 /** Prefix of every script: stop on the first error, print UTF-8. */
 const PRELUDE =
@@ -42,17 +42,61 @@ export function mountPoint(letter: unknown): string {
   return `'${letter}:'`;
 }
 
-/** Runs a script; `env` values reach it as `$env:NAME`. */
+/**
+ * How long one PowerShell run may take. Every script diskprep runs returns in seconds (Clear-Disk
+ * removes partition information, Format-Volume is a quick format, Enable-BitLocker encrypts in the
+ * background); two minutes leaves room for a slow storage stack rescanning many disks.
+ */
+export const POWERSHELL_TIMEOUT_MS = 120_000;
+
+/** Options of {@link runPowerShell}. */
+export interface PowerShellOptions {
+  /** What the script does, for errors: "clearing disk 2", "listing the disks". */
+  step: string;
+  /** Values the script reads as `$env:NAME` (never placed in the script text). */
+  env?: Record<string, string>;
+  /** Changes a disk: printed and skipped under `--dry-run`. */
+  write?: boolean;
+  /** Throw on a non-zero exit (default true). */
+  reject?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a script with a timeout. A failure is one line naming the step (the exec seam's message
+ * says only which program failed).
+ */
 export async function runPowerShell(
-  deps: Deps,
+  deps: Pick<Deps, 'exec'>,
   script: string,
-  options: { env?: Record<string, string>; write?: boolean; reject?: boolean } = {},
+  options: PowerShellOptions,
 ) {
-  return deps.exec.run('powershell.exe', powershellArgs(script), {
-    env: options.env,
-    write: options.write,
-    reject: options.reject,
-  });
+  const timeoutMs = options.timeoutMs ?? POWERSHELL_TIMEOUT_MS;
+  try {
+    return await deps.exec.run('powershell.exe', powershellArgs(script), {
+      env: options.env,
+      write: options.write,
+      reject: options.reject,
+      timeoutMs,
+    });
+  } catch (err) {
+    if (!(err instanceof DiskprepError) || err.code !== 'ERR_DISKPREP_EXEC') throw err;
+    if (err.details?.timedOut === true) {
+      throw new DiskError(
+        `${options.step}: PowerShell did not finish within ${Math.round(timeoutMs / 1000)} s`,
+        {
+          code: 'ERR_DISKPREP_POWERSHELL_TIMEOUT',
+          hint: 'check Disk Management for a disk that does not respond (a failing drive or adapter), unplug it, and run the same command again',
+          details: { step: options.step },
+        },
+      );
+    }
+    throw new DiskError(`${options.step}: ${err.message}`, {
+      code: err.code,
+      ...(err.hint ? { hint: err.hint } : {}),
+      details: { ...err.details, step: options.step },
+    });
+  }
 }
 
 /**
