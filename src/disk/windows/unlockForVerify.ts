@@ -23,6 +23,7 @@ async function lockStatus(deps: Deps, letter: string): Promise<WinBitLockerVolum
   const r = await runPowerShell(
     deps,
     `Get-BitLockerVolume -MountPoint ${mountPoint(letter)}|Select-Object MountPoint,VolumeStatus,LockStatus|ConvertTo-Json -Compress`,
+    { step: `reading the BitLocker state of ${letter}:` },
   );
   return jsonArray<WinBitLockerVolume>(parseJsonOutput(r.stdout))[0];
 }
@@ -49,7 +50,7 @@ export async function unlockWindowsForVerify(
     const r = await runPowerShell(
       deps,
       `Unlock-BitLocker -MountPoint ${mountPoint(letter)} -RecoveryPassword $env:DISKPREP_BITLOCKER_KEY|Out-Null`,
-      { env: { DISKPREP_BITLOCKER_KEY: key }, reject: false },
+      { step: `unlocking ${letter}:`, env: { DISKPREP_BITLOCKER_KEY: key }, reject: false },
     );
     if (r.exitCode !== 0) {
       throw new UsageError(
@@ -64,9 +65,7 @@ export async function unlockWindowsForVerify(
       await runPowerShell(
         deps,
         `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
-        {
-          reject: false,
-        },
+        { step: `locking ${letter}: again`, reject: false },
       );
     });
   }
