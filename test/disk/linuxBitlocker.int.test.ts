@@ -4,11 +4,11 @@
  * libbde as an independent reader), and every refusal, with cleanup checked after each.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkEligible } from '../../src/disk/eligibility.ts';
 import { listDisksWithEligibility } from '../../src/disk/listDisks.ts';
 import { openDrive } from '../../src/disk/openDrive.ts';
@@ -17,6 +17,12 @@ import { DiskprepError } from '../../src/errors.ts';
 import { canRun, ELEPHANT_KEY, LoopLab, mountsUnder, realDeps, XTS_KEY } from './loopImages.ts';
 
 const yes = async () => true;
+// openLinux makes its work folders under os.tmpdir(): a private TMPDIR for this file, so the
+// "nothing left mounted" checks see only this file's mounts, not those of tests running beside it.
+const PRIVATE_TMP = mkdtempSync(join(tmpdir(), 'diskprep-linuxbl-'));
+process.env.TMPDIR = PRIVATE_TMP;
+// Removed only when empty: a volume left mounted under it must stay visible, not be deleted.
+afterAll(() => rmdirSync(PRIVATE_TMP));
 const WORK_PREFIX = join(tmpdir(), 'diskprep-bitlocker-');
 
 /** Asserts nothing of a volume is left: no mounts, no temp dir. */
