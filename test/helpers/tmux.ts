@@ -43,7 +43,9 @@ export async function startInteractive(
   const name = `diskprep-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const envPrefix = Object.entries({ NO_COLOR: '1', ...options.env })
+  // tmux starts the program with its server's environment: a test's private TMPDIR is passed on.
+  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  const envPrefix = Object.entries<string>({ NO_COLOR: '1', ...tmp, ...options.env })
     .map(([k, v]) => `${k}=${q(v)}`)
     .join(' ');
   // When recording, wait for a go file so pipe-pane is attached before the first byte.

@@ -6,6 +6,7 @@
  * mount released, and the same command resumes without rewriting the files already done.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDrive } from '../../src/disk/openDrive.ts';
@@ -36,7 +37,13 @@ const tmux = await hasTmux();
 let f: Fakes;
 let lab: LoopLab | undefined;
 const sessions: TmuxSession[] = [];
-const BITLOCKER_WORK = '/tmp/diskprep-bitlocker-';
+// A private TMPDIR (passed to every child, under tmux too): the "nothing left mounted" checks
+// then see only this file's dislocker mounts, not those of tests running beside it.
+const PRIVATE_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'diskprep-interactive-'));
+process.env.TMPDIR = PRIVATE_TMP;
+const BITLOCKER_WORK = path.join(PRIVATE_TMP, 'diskprep-bitlocker-');
+// Removed only when empty: a volume left mounted under it must stay visible, not be deleted.
+afterAll(() => fs.rmdirSync(PRIVATE_TMP));
 
 beforeAll(async () => {
   f = await startFakes();
