@@ -4,7 +4,7 @@
  * libbde as an independent reader), and every refusal, with cleanup checked after each.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,8 +21,10 @@ const yes = async () => true;
 // "nothing left mounted" checks see only this file's mounts, not those of tests running beside it.
 const PRIVATE_TMP = mkdtempSync(join(tmpdir(), 'diskprep-linuxbl-'));
 process.env.TMPDIR = PRIVATE_TMP;
-// Removed only when empty: a volume left mounted under it must stay visible, not be deleted.
-afterAll(() => rmdirSync(PRIVATE_TMP));
+// Removed only when nothing is mounted under it: a volume left mounted must stay visible.
+afterAll(() => {
+  if (mountsUnder(PRIVATE_TMP).length === 0) rmSync(PRIVATE_TMP, { recursive: true, force: true });
+});
 const WORK_PREFIX = join(tmpdir(), 'diskprep-bitlocker-');
 
 /** Asserts nothing of a volume is left: no mounts, no temp dir. */

@@ -42,8 +42,10 @@ const sessions: TmuxSession[] = [];
 const PRIVATE_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'diskprep-interactive-'));
 process.env.TMPDIR = PRIVATE_TMP;
 const BITLOCKER_WORK = path.join(PRIVATE_TMP, 'diskprep-bitlocker-');
-// Removed only when empty: a volume left mounted under it must stay visible, not be deleted.
-afterAll(() => fs.rmdirSync(PRIVATE_TMP));
+// Removed only when nothing is mounted under it: a volume left mounted must stay visible.
+afterAll(() => {
+  if (mountsUnder(PRIVATE_TMP).length === 0) fs.rmSync(PRIVATE_TMP, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   f = await startFakes();
