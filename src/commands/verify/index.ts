@@ -210,6 +210,9 @@ function report(deps: Deps, results: Result[], drive: string | undefined): void 
         drive: r.drive,
         target: r.target,
         driveId: r.driveId,
+        // files and bytes stay where earlier versions put them: scripts read them there.
+        files: r.files,
+        bytes: r.bytes,
         counts: {
           entries: r.entries,
           files: r.files,
