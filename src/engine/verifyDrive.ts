@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { openRegularFile } from '../fsutil/readBoundedFile.ts';
 import { CHUNK } from './copyChunk.ts';
 import { md5Hex } from './hashChunk.ts';
 import { MANIFEST_NAME } from './manifest.ts';
@@ -71,9 +72,15 @@ export async function verifyDrive(
     };
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(local, 'r');
-    } catch {
-      bad({ problem: 'missing' });
+      // Only a regular file: a FIFO or device on the drive must not block or feed the check.
+      const opened = await openRegularFile(fsp, local, { what: 'file', maxBytes: Infinity });
+      if (!opened) {
+        bad({ problem: 'missing' });
+        continue;
+      }
+      fh = opened.handle;
+    } catch (err) {
+      bad({ problem: 'unreadable', actual: err instanceof Error ? err.message : String(err) });
       continue;
     }
     try {

@@ -3,6 +3,10 @@
  * the Azure services. Implementations live beside this file and in src/engine, src/importjob.
  */
 import { z } from 'zod';
+import { stringByRule } from '../fsutil/readJsonFile.ts';
+import { containerSasProblem, storageAccountKeyProblem } from '../storage/credentialRules.ts';
+import { dataFolderProblem } from './layout.ts';
+import { containerProblem, jobNameProblem, prefixProblem, storageAccountProblem } from './names.ts';
 
 /** Azure services that can run an import job. */
 export const SERVICES = ['classic', 'databox', 'importexport', 'offline'] as const;
@@ -16,28 +20,52 @@ export type BlobTypeSetting = (typeof BLOB_TYPES)[number];
  * A job descriptor: `<staging>/.diskprep/jobs/<name>.json`, written by `diskprep init`.
  * Holds no secret (storage keys and SAS live in the journal's secrets file, mode 0600).
  */
-export const JobDescriptorSchema = z.object({
-  version: z.literal(1),
-  name: z.string(),
-  service: z.enum(SERVICES),
-  storageAccount: z.string(),
-  container: z.string(),
-  /** Virtual directory inside the container, no leading or trailing slash. */
-  prefix: z.string().optional(),
-  subscription: z.string().optional(),
-  resourceGroup: z.string().optional(),
-  location: z.string().optional(),
-  blobType: z.enum(BLOB_TYPES),
-  /** Subfolder of the staging location the job covers (default: all of it but `.diskprep`). */
-  data: z.string().optional(),
-  createdAt: z.string(),
-});
+export const JobDescriptorSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string(),
+    service: z.enum(SERVICES),
+    storageAccount: z.string(),
+    container: z.string(),
+    /** Virtual directory inside the container, no leading or trailing slash. */
+    prefix: z.string().optional(),
+    subscription: z
+      .string()
+      .regex(/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/, 'must be a subscription id (a GUID)')
+      .optional(),
+    resourceGroup: z
+      .string()
+      .regex(/^[-\w.()\p{L}\p{N}]{0,89}[-\w()\p{L}\p{N}]$/u, 'must be a resource group name')
+      .optional(),
+    location: z
+      .string()
+      // init writes `westeurope`; descriptors of classic jobs may carry display names (`West US`).
+      .regex(/^[A-Za-z][A-Za-z0-9 ]{1,63}$/, 'must be an Azure region name')
+      .optional(),
+    blobType: z.enum(BLOB_TYPES),
+    /** Subfolder of the staging location the job covers (default: all of it but `.diskprep`). */
+    data: z.string().optional(),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((d, ctx) => {
+    // Azure's naming rules, as `diskprep init` applies them before writing.
+    const problems: [string, string | undefined][] = [
+      ['name', jobNameProblem(d.service, d.name)],
+      ['storageAccount', storageAccountProblem(d.storageAccount)],
+      ['container', containerProblem(d.container)],
+      ['prefix', d.prefix === undefined ? undefined : prefixProblem(d.prefix, d.container)],
+      ['data', d.data === undefined ? undefined : dataFolderProblem(d.data)],
+    ];
+    for (const [field, message] of problems) {
+      if (message) ctx.addIssue({ code: 'custom', path: [field], message });
+    }
+  });
 export type JobDescriptor = z.infer<typeof JobDescriptorSchema>;
 
 /** Secrets of a job: `<staging>/.diskprep/journal/<job>/secrets.json`, mode 0600. */
 export const JobSecretsSchema = z.object({
-  storageAccountKey: z.string().optional(),
-  containerSas: z.string().optional(),
+  storageAccountKey: stringByRule(storageAccountKeyProblem).optional(),
+  containerSas: stringByRule(containerSasProblem).optional(),
 });
 export type JobSecrets = z.infer<typeof JobSecretsSchema>;
 

@@ -6,6 +6,12 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
+import { invalidFileError, parseWholeNumber } from '../fsutil/inputText.ts';
+import { readBoundedFile } from '../fsutil/readBoundedFile.ts';
+import { parseXmlInput } from '../fsutil/xmlInput.ts';
+
+/** Manifests are read whole here: 512 MiB is about a million files. */
+const WHOLE_MAX = 512 * 1024 * 1024;
 
 /** One blob a manifest promises. */
 export interface ExpectedBlob {
@@ -34,21 +40,19 @@ export function parseManifest(xml: string, manifest: string): ExpectedBlob[] {
     parseTagValue: false,
     isArray: (n) => ['BlobList', 'Blob', 'Block', 'PageRange'].includes(n),
   });
-  let doc: { DriveManifest?: { Drive?: { DriveId?: string; BlobList?: { Blob?: unknown[] }[] } } };
-  try {
-    doc = parser.parse(xml) as typeof doc;
-  } catch (err) {
-    throw new UsageError(
-      `drive manifest ${manifest} is not valid XML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
+  const doc = parseXmlInput(parser, xml, { file: manifest, what: 'drive manifest' }) as {
+    DriveManifest?: { Drive?: { DriveId?: string; BlobList?: { Blob?: unknown[] }[] } };
+  };
   const drive = doc.DriveManifest?.Drive;
   if (!drive) throw new UsageError(`${manifest} is not a drive manifest (no DriveManifest/Drive)`);
   const driveId = String(drive.DriveId ?? '');
   const out: ExpectedBlob[] = [];
   for (const list of asArray(drive.BlobList)) {
     for (const b of asArray(list.Blob) as Record<string, unknown>[]) {
-      const length = Number(b.Length);
+      const length = parseWholeNumber(b.Length);
+      if (length === undefined) {
+        throw invalidFileError(manifest, 'drive manifest', 'a <Blob> Length is not a whole number');
+      }
       const ranges = [
         ...asArray((b.BlockList as { Block?: RangeXml[] } | undefined)?.Block),
         ...asArray((b.PageRangeList as { PageRange?: RangeXml[] } | undefined)?.PageRange),
@@ -77,6 +81,10 @@ export async function readManifests(
   files: readonly string[],
 ): Promise<ExpectedBlob[]> {
   const all: ExpectedBlob[] = [];
-  for (const f of files) all.push(...parseManifest(await fs.readFile(f, 'utf8'), f));
+  for (const f of files) {
+    const bytes = await readBoundedFile(fs, f, { what: 'drive manifest', maxBytes: WHOLE_MAX });
+    if (!bytes) throw new UsageError(`drive manifest ${f} not found`, { hint: 'check the path' });
+    all.push(...parseManifest(bytes.toString('utf8'), f));
+  }
   return all;
 }

@@ -335,7 +335,7 @@ describe('diskprep ship: scripts', () => {
   it('every answer as a flag with --yes and --json: no question, one JSON document', async () => {
     const dir = await staging({
       service: 'databox',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
       location: 'westus',
     });
@@ -457,7 +457,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
     const b = await staging({
       name: 'beta',
       service: 'databox',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
     });
     await recordLocalJob(deps, {
@@ -502,7 +502,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
       name: 'gamma',
       service: 'databox',
       staging: '/nonexistent/staging',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
       createdAt: '2026-11-19T09:00:00Z',
     });

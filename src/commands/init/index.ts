@@ -14,7 +14,7 @@ import {
   writeJobDescriptor,
   writeJobSecrets,
 } from '../../staging/jobs.ts';
-import { DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
+import { dataFolderProblem, DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
 import {
   containerProblem,
   jobNameProblem,
@@ -23,6 +23,7 @@ import {
   storageAccountProblem,
 } from '../../staging/names.ts';
 import type { JobDescriptor, JobSecrets } from '../../staging/types.ts';
+import { containerSasProblem, storageAccountKeyProblem } from '../../storage/credentialRules.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -112,11 +113,7 @@ function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undef
   }
   if (key !== undefined) {
     const k = key.trim();
-    if (
-      !/^[A-Za-z0-9+/]+={0,2}$/.test(k) ||
-      k.length % 4 !== 0 ||
-      Buffer.from(k, 'base64').length < 16
-    ) {
+    if (storageAccountKeyProblem(k)) {
       throw new UsageError('--storage-account-key is not a storage account key (base64)', {
         hint: 'copy key1 or key2 from the storage account\'s "Access keys" page',
       });
@@ -134,12 +131,13 @@ function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undef
     }
     sas = sas.replace(/^\?/, '');
     deps.redactor.add(sas);
-    const q = new URLSearchParams(sas);
-    if (!q.get('sig') || !q.get('sv')) {
-      throw new UsageError('--container-sas is not a SAS token (it has no sv= and sig=)', {
+    const problem = containerSasProblem(sas);
+    if (problem) {
+      throw new UsageError(`--container-sas is not a SAS token (${problem})`, {
         hint: 'give the query string of a container SAS with read, write and delete permissions',
       });
     }
+    const q = new URLSearchParams(sas);
     const se = q.get('se');
     if (se && !Number.isNaN(Date.parse(se)) && Date.parse(se) < deps.clock.now().getTime()) {
       throw new UsageError(`--container-sas expired at ${se}`, {
@@ -248,12 +246,15 @@ async function checkDataFolder(
     });
   }
   const parts = rel.split(path.sep).filter((p) => p !== '');
-  if (parts[0] === DISKPREP_DIR) {
-    throw new UsageError(`--data ${abs} is diskprep's own folder`, {
+  if (parts.length === 0) return undefined;
+  // The rule every reader of the descriptor applies (never .diskprep, no "..").
+  const problem = dataFolderProblem(parts.join('/'));
+  if (problem) {
+    throw new UsageError(`--data ${abs} ${problem}`, {
       hint: 'give a folder that holds your data',
     });
   }
-  return parts.length === 0 ? undefined : parts.join('/');
+  return parts.join('/');
 }
 
 function overlaps(a: string | undefined, b: string | undefined): boolean {
