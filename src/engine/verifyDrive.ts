@@ -57,6 +57,8 @@ export async function verifyDrive(
   target: string,
   expectedManifestHash: (driveId: string) => Promise<string | undefined>,
   onFile?: (files: number, bytes: number) => void,
+  /** Ctrl-C / SIGTERM: stop between two reads (at most one 4 MiB range later). */
+  signal?: AbortSignal,
 ): Promise<DriveVerification> {
   const manifestPath = path.join(target, MANIFEST_NAME);
   const manifest = await openManifest(manifestPath);
@@ -107,6 +109,7 @@ export async function verifyDrive(
           });
           continue;
         }
+        signal?.throwIfAborted();
         let got = 0;
         while (got < r.length) {
           const { bytesRead } = await fh.read(buf, got, r.length - got, r.offset + got);
@@ -121,6 +124,7 @@ export async function verifyDrive(
       }
       bytes += size;
     } catch (err) {
+      if (signal?.aborted) throw err;
       bad({ problem: 'unreadable', actual: err instanceof Error ? err.message : String(err) });
     } finally {
       await fh.close();

@@ -6,30 +6,21 @@
  * never touch anything but its temp folder. Same outcome rules as the file fuzzers.
  */
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { KEY1 } from '../engine/stagingFixture.ts';
 import { runMain } from '../helpers/runMain.ts';
-import { expectClean, params, report } from './harness.ts';
+import { expectClean, params } from './harness.ts';
 import { NASTY_STRINGS } from './mutators.ts';
-import { makeRealFiles, type RealFiles } from './realFiles.ts';
+import { type RealFiles, useRealFiles } from './realFiles.ts';
 
+const realFiles = useRealFiles('argv');
 let real: RealFiles;
-let fifo: string;
-let caseNo = 0;
-
-beforeAll(async () => {
-  real = await makeRealFiles();
-  fifo = path.join(real.root, 'fifo');
-  execFileSync('mkfifo', [fifo]);
-}, 60_000);
-
-afterAll(() => {
-  console.log(`fuzz (argv): ${report('argv')}`);
-  fs.rmSync(real.root, { recursive: true, force: true });
+beforeAll(() => {
+  real = realFiles();
 });
+let caseNo = 0;
 
 /** Placeholders replaced per case by that case's folders. */
 const STAGING = '<staging>';
@@ -90,9 +81,9 @@ function values(): string[] {
     `p:${real.files.publishSettings}`,
     real.files.publishSettings,
     `p:/dev/zero`,
-    `p:${fifo}`,
+    `p:${real.fifo}`,
     '/dev/zero',
-    fifo,
+    real.fifo,
     real.root,
     '4492E3B626299FA16AD7409632025187',
   ];

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readCopyState } from '../../src/engine/journal.ts';
 import { readJobRecord } from '../../src/prepare/jobRecord.ts';
 import { readLocalJobs } from '../../src/registry/localJobs.ts';
@@ -19,23 +19,18 @@ import { readJobDescriptor, readJobSecrets } from '../../src/staging/jobs.ts';
 import { offlinePrepareArgs } from '../engine/stagingFixture.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { runMain } from '../helpers/runMain.ts';
-import { asRun, expectClean, params, report } from './harness.ts';
+import { asRun, expectClean, params } from './harness.ts';
 import { jsonMutated, mutated } from './mutators.ts';
-import { filesWithCanary, makeRealFiles, type RealFiles } from './realFiles.ts';
+import { filesWithCanary, type RealFiles, useRealFiles } from './realFiles.ts';
 
+const realFiles = useRealFiles('in-process');
 let real: RealFiles;
+beforeAll(() => {
+  real = realFiles();
+});
 let caseNo = 0;
 const text = (f: string) => fs.readFileSync(f, 'utf8');
 const show = (b: Buffer) => () => b.toString('utf8');
-
-beforeAll(async () => {
-  real = await makeRealFiles();
-}, 60_000);
-
-afterAll(() => {
-  console.log(`fuzz (in-process): ${report('in-process')}`);
-  fs.rmSync(real.root, { recursive: true, force: true });
-});
 
 /** A fresh copy of the unprepared staging location, with links that leave it and enter .diskprep. */
 function freshStaging(): { staging: string; target: string } {

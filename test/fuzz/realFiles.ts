@@ -4,12 +4,15 @@
  * folder target, publish settings around a PFX made by openssl, and the job record, shipping
  * record, return address and this computer's job list by their writers.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { runMain } from '../helpers/runMain.ts';
 import {
+  offlineInitArgs,
   offlinePrepareArgs,
   pseudoRandom,
   STORAGE_KEY,
@@ -21,6 +24,7 @@ import { writeJobRecord } from '../../src/prepare/jobRecord.ts';
 import { recordLocalJob } from '../../src/registry/localJobs.ts';
 import { rememberReturn } from '../../src/ship/returnAddressMemory.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../src/ship/shippingRecord.ts';
+import { report } from './harness.ts';
 
 /** Text planted outside the data and in the journal: it must never reach a drive. */
 export const CANARY = 'CANARY-must-never-be-copied';
@@ -35,6 +39,8 @@ export interface RealFiles {
   freshStaging: string;
   /** `$DISKPREP_HOME` holding return-address.json and jobs.json. */
   home: string;
+  /** A FIFO nobody writes to (an open that blocks for a writer would hang forever). */
+  fifo: string;
   files: {
     descriptor: string;
     secrets: string;
@@ -71,22 +77,7 @@ export async function makeRealFiles(): Promise<RealFiles> {
   writeTree(root, { 'outside/secret.txt': CANARY });
   const env = { DISKPREP_HOME: home, HOME: home };
   await mustRun(
-    [
-      'init',
-      `s:${staging}`,
-      '--job',
-      'job1',
-      '--service',
-      'offline',
-      '--storage-account',
-      'acct',
-      '--container',
-      'backup',
-      '--data',
-      'data',
-      '--storage-account-key',
-      STORAGE_KEY,
-    ],
+    offlineInitArgs(staging, 'job1', ['--data', 'data', '--storage-account-key', STORAGE_KEY]),
     env,
   );
   const journal = path.join(staging, '.diskprep', 'journal', 'job1');
@@ -137,12 +128,15 @@ export async function makeRealFiles(): Promise<RealFiles> {
       { id: SUB_B, name: 'Backup & Archive' },
     ]),
   );
+  const fifo = path.join(root, 'fifo');
+  execFileSync('mkfifo', [fifo]);
   return {
     root,
     staging,
     target,
     freshStaging,
     home,
+    fifo,
     files: {
       descriptor: path.join(staging, '.diskprep', 'jobs', 'job1.json'),
       secrets: path.join(journal, 'secrets.json'),
@@ -166,4 +160,20 @@ export function filesWithCanary(dir: string): string[] {
     if (fs.readFileSync(f).includes(CANARY)) found.push(f);
   }
   return found;
+}
+
+/**
+ * Makes the real files before the file's tests and removes them after, printing the tally of
+ * the fuzz `layer`. Returns a getter (the files exist once the tests run).
+ */
+export function useRealFiles(layer: string): () => RealFiles {
+  let real: RealFiles | undefined;
+  beforeAll(async () => {
+    real = await makeRealFiles();
+  }, 60_000);
+  afterAll(() => {
+    console.log(`fuzz (${layer}): ${report(layer)}`);
+    if (real) fs.rmSync(real.root, { recursive: true, force: true });
+  });
+  return () => real!;
 }

@@ -48,6 +48,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<void> 
         if (!deps.output.jsonMode)
           deps.terminal.status(`verify ${target}: ${files} files, ${formatBytes(bytes)}`);
       },
+      deps.signal,
     ).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new UsageError(`${target} holds no drive manifest (DriveManifest.xml)`, {
