@@ -36,7 +36,7 @@ describe('observed defects, in a real process', () => {
       fs.readFileSync(m, 'utf8').replace(/Offset="0" Length="(\d+)"/, 'Offset="0" Length="$1.5"'),
     );
     expectUsage(
-      await runCli(['verify', '--target', target]),
+      await runCli(['verify', '--target', target, '--json']),
       /Length "\d+\.5" is not a whole number/,
     );
   });
@@ -116,7 +116,7 @@ describe('fuzz sample on the built binary', () => {
     const base = fs.readFileSync(real.files.manifest);
     for (const bytes of fc.sample(mutated(base, true), { seed: SEED, numRuns: n() })) {
       fs.writeFileSync(path.join(target, 'DriveManifest.xml'), bytes);
-      expectClean('manifest (binary)', await runCli(['verify', '--target', target]), () =>
+      expectClean('manifest (binary)', await runCli(['verify', '--target', target, '--json']), () =>
         bytes.toString(),
       );
     }
@@ -151,7 +151,7 @@ describe('fuzz sample on the built binary', () => {
       numRuns: n(),
     })) {
       fs.writeFileSync(state, bytes);
-      const r = await runCli(['verify', '--target', real.target, '--staging', staging]);
+      const r = await runCli(['verify', '--target', real.target, '--staging', staging, '--json']);
       expectClean('copy state (binary)', r, () => bytes.toString());
     }
   });

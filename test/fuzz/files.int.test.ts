@@ -86,7 +86,11 @@ describe('fuzz: files read back (in-process)', () => {
     await fc.assert(
       fc.asyncProperty(mutated(base, true), async (bytes) => {
         fs.writeFileSync(path.join(target, 'DriveManifest.xml'), bytes);
-        expectClean('manifest', await runMain(['verify', '--target', target]), show(bytes));
+        expectClean(
+          'manifest',
+          await runMain(['verify', '--target', target, '--json']),
+          show(bytes),
+        );
       }),
       params(80),
     );
@@ -151,7 +155,14 @@ describe('fuzz: files read back (in-process)', () => {
     await fc.assert(
       fc.asyncProperty(jsonMutated(base), async (bytes) => {
         fs.writeFileSync(file, bytes);
-        const r = await runMain(['verify', '--target', real.target, '--staging', staging]);
+        const r = await runMain([
+          'verify',
+          '--target',
+          real.target,
+          '--staging',
+          staging,
+          '--json',
+        ]);
         expectClean('copy state (verify)', r, show(bytes));
       }),
       params(40),

@@ -70,17 +70,30 @@ export const NASTY_XML = [
   '\u0000\u0001\u0002',
 ];
 
+/** Hostile fragments that are themselves well-formed: they reach the parser. */
+const WELL_FORMED_XML = [
+  '<a>'.repeat(3000) + '</a>'.repeat(3000),
+  '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>',
+  '<x>&a;</x>',
+  '<x>&#xD800;&#0;</x>',
+  '<x><![CDATA[<Blob>]]></x>',
+  '<x y="&lt;&amp;&#x1F600;"/>',
+];
+
 /** One mutation, as data. */
 export type Mutation =
   | { kind: 'truncate'; at: number }
   | { kind: 'flip'; at: number; byte: number }
   | { kind: 'insert'; at: number; text: string }
+  /** Inserted just before a `<`, so well-formed XML stays well-formed for the parser to meet. */
+  | { kind: 'atTag'; at: number; text: string }
   | { kind: 'number'; nth: number; text: string }
   | { kind: 'quoted'; nth: number; text: string }
   | { kind: 'repeat'; at: number; span: number; times: number }
   | { kind: 'random'; bytes: Uint8Array };
 
-const frac = fc.double({ min: 0, max: 1, noNaN: true });
+// Positions spread over the whole file (fast-check's bias would pile them up at 0 and 1).
+const frac = fc.noBias(fc.nat(1_000_000)).map((n) => n / 1_000_000);
 
 /** The mutations; `xml` adds XML fragments to what is inserted. */
 export function mutation(xml: boolean): fc.Arbitrary<Mutation> {
@@ -97,6 +110,15 @@ export function mutation(xml: boolean): fc.Arbitrary<Mutation> {
       byte: fc.integer({ min: 0, max: 255 }),
     }),
     fc.record({ kind: fc.constant('insert' as const), at: frac, text }),
+    ...(xml
+      ? [
+          fc.record({
+            kind: fc.constant('atTag' as const),
+            at: frac,
+            text: fc.constantFrom(...NASTY_XML),
+          }),
+        ]
+      : []),
     fc.record({
       kind: fc.constant('number' as const),
       nth: fc.nat(50),
@@ -135,6 +157,11 @@ export function apply(base: Buffer, m: Mutation): Buffer {
       const p = pos(m.at);
       return Buffer.concat([base.subarray(0, p), Buffer.from(m.text, 'utf8'), base.subarray(p)]);
     }
+    case 'atTag': {
+      const found = base.indexOf('<', pos(m.at));
+      const p = found < 0 ? base.length : found;
+      return Buffer.concat([base.subarray(0, p), Buffer.from(m.text, 'utf8'), base.subarray(p)]);
+    }
     case 'number':
       return Buffer.from(
         replaceNth(base.toString('utf8'), /\d+/g, m.nth, () => m.text),
@@ -164,9 +191,15 @@ export function apply(base: Buffer, m: Mutation): Buffer {
 
 /** One to three mutations of `base`, applied in order. */
 export function mutated(base: Buffer, xml: boolean): fc.Arbitrary<Buffer> {
-  return fc
+  const chain = fc
     .array(mutation(xml), { minLength: 1, maxLength: 3 })
     .map((ms) => ms.reduce((b, m) => apply(b, m), base));
+  if (!xml) return chain;
+  // A hostile fragment in otherwise well-formed XML: what gets past the validator to the parser.
+  const alone = fc
+    .record({ at: frac, text: fc.constantFrom(...WELL_FORMED_XML) })
+    .map(({ at, text }) => apply(base, { kind: 'atTag', at, text }));
+  return fc.oneof({ weight: 2, arbitrary: chain }, { weight: 1, arbitrary: alone });
 }
 
 /**
