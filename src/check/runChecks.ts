@@ -17,6 +17,7 @@ import type { Deps } from '../deps/types.ts';
 import { armTokenSource, authorityHostFor, type TokenSource } from '../importjob/token.ts';
 import { resolveCloud } from '../publishsettings/clouds.ts';
 import { chooseSubscription, loadPublishSettings } from '../publishsettings/load.ts';
+import { CA_FILE, readBoundedFile } from '../fsutil/readBoundedFile.ts';
 import type { PublishSettings, PublishSubscription } from '../publishsettings/types.ts';
 import type { ServiceKind } from '../staging/types.ts';
 import { blobEndpoint } from '../storage/client.ts';
@@ -400,7 +401,9 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
   // Endpoints of the service.
   const cloud = resolveCloud(opts.azure.cloud, sub?.serviceManagementUrl);
   const ca = opts.caFile
-    ? await deps.fs.readFile(path.resolve(deps.cwd, opts.caFile), 'utf8').catch(() => undefined)
+    ? await readBoundedFile(deps.fs, path.resolve(deps.cwd, opts.caFile), CA_FILE)
+        .then((b) => b?.toString('utf8'))
+        .catch(() => undefined)
     : undefined;
   const probe =
     opts.probe ??

@@ -158,12 +158,18 @@ export async function checkStaging(
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    // A problem the walk names (a link leaving the staging location, a FIFO, a data folder
+    // that is not inside it) says itself what to do; only an OS error is about access.
     results.push({
       id: 'data-size',
       title: 'data to ship',
       status: 'fail',
-      detail: `cannot read ${e.path ?? 'a file'} (${e.code ?? e.message})`,
-      fix: 'grant this user read access to every file of the staging location',
+      ...(err instanceof DiskprepError
+        ? { detail: err.message, fix: err.hint ?? 'fix the staging location, then run again' }
+        : {
+            detail: `cannot read ${e.path ?? 'a file'} (${e.code ?? e.message})`,
+            fix: 'grant this user read access to every file of the staging location',
+          }),
     });
   }
 

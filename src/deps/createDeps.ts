@@ -3,9 +3,9 @@
  * Nothing else reads `process`.
  */
 import * as fsPromises from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { Redactor } from '../redact.ts';
 import { UsageError } from '../errors.ts';
+import { CA_FILE, readBoundedFileSync } from '../fsutil/readBoundedFile.ts';
 import { createClock } from './clock.ts';
 import { createExec } from './exec.ts';
 import { createHttp } from './http.ts';
@@ -48,13 +48,10 @@ export function createDeps(
     : createNonInteractivePrompt();
   let ca: string | undefined;
   if (common.caFile) {
-    try {
-      ca = readFileSync(common.caFile, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --ca-file ${common.caFile}`, {
-        hint: 'give the path of a PEM file',
-      });
-    }
+    const bytes = readBoundedFileSync(common.caFile, CA_FILE);
+    if (!bytes)
+      throw new UsageError(`--ca-file ${common.caFile} not found`, { hint: CA_FILE.hint });
+    ca = bytes.toString('utf8');
   }
   return {
     exec: createExec({ dryRun: common.dryRun, terminal }),

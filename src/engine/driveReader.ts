@@ -33,6 +33,9 @@ export class DriveReader {
   /** Opens `file` (closing the previous one); returns its size. Throws the fs error. */
   open(file: string): number {
     this.close();
+    // Only a regular file: a FIFO or device on the drive must not block the open or feed the check.
+    if (!fs.statSync(file).isFile())
+      throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
     const o = openForCopy(file, false, this.wantDirect);
     this.fd = o.fd;
     this.direct = o.direct;

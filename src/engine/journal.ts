@@ -15,6 +15,11 @@ import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { journalDir } from '../staging/layout.ts';
 import { DISPOSITIONS } from '../staging/types.ts';
+import { bitLockerKeyProblem } from './bitlockerKey.ts';
+import { recordedDriveIdProblem } from './driveId.ts';
+import { MAX_DRIVES } from './limits.ts';
+import { MANIFEST_FILE } from './manifest.ts';
+import { isValidSessionId } from './sessionId.ts';
 
 const DriveRecordSchema = z.object({
   index: z.number().int(),
@@ -35,13 +40,49 @@ const DriveRecordSchema = z.object({
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;
 
+const count = z.number().int().nonnegative();
+
+/**
+ * What the drive records must be besides their shapes: each at its own index, ids and keys by
+ * the rules they were typed with, counts whole and not negative, the hash hex.
+ */
+function checkDriveRecords(drives: DriveRecord[], ctx: z.RefinementCtx): void {
+  drives.forEach((d, i) => {
+    const problems: [string, string | undefined][] = [
+      ['index', d.index === i ? undefined : `must be ${i}, its place in the list`],
+      ['driveId', recordedDriveIdProblem(d.driveId)],
+      ['bitLockerKey', bitLockerKeyProblem(d.bitLockerKey)],
+      ['blobsBytes', count.safeParse(d.blobsBytes).success ? undefined : 'must be a byte count'],
+      ['files', count.safeParse(d.files).success ? undefined : 'must be a file count'],
+      ['bytes', count.safeParse(d.bytes).success ? undefined : 'must be a byte count'],
+      ['manifestFile', d.manifestFile === MANIFEST_FILE ? undefined : `must be ${MANIFEST_FILE}`],
+      [
+        'manifestHash',
+        d.manifestHash === undefined || /^[0-9A-F]{32}$/i.test(d.manifestHash)
+          ? undefined
+          : 'must be an MD5 in hex',
+      ],
+    ];
+    for (const [field, message] of problems) {
+      if (message) ctx.addIssue({ code: 'custom', path: [i, field], message });
+    }
+  });
+}
+
+/**
+ * The schema of `copy-state.json`: the writer checks what it writes with it, the reader what it
+ * reads back.
+ */
 const CopyStateSchema = z.object({
   version: z.literal(1),
-  job: z.string(),
-  sessionId: z.string(),
+  /** Job names of every service are letters, digits, - and _ (the reader also wants its folder's). */
+  job: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a job name'),
+  sessionId: z
+    .string()
+    .refine(isValidSessionId, 'must be a session id (3-30 letters, digits, _ - #)'),
   /** The last committed file in walk order (null before the first) and counts up to it. */
-  cursor: z.object({ relPath: z.string().nullable(), files: z.number().int(), bytes: z.number() }),
-  drives: z.array(DriveRecordSchema),
+  cursor: z.object({ relPath: z.string().nullable(), files: count, bytes: count }),
+  drives: z.array(DriveRecordSchema).max(MAX_DRIVES).superRefine(checkDriveRecords),
   complete: z.boolean(),
   /**
    * `<ImportDisposition>` of every blob of the job, fixed when the copy begins so a resumed
@@ -92,10 +133,18 @@ export async function readCopyState(
   job: string,
 ): Promise<CopyState | undefined> {
   const file = copyStatePath(staging, job);
-  const state = await readJsonFile(deps.fs, file, CopyStateSchema, {
-    message: `the copy journal ${file} is damaged`,
-    hint: 'restore it from a backup, or delete the journal folder and the copied data and start over',
-  });
+  const state = await readJsonFile(
+    deps.fs,
+    file,
+    CopyStateSchema.refine((s) => s.job === job, {
+      path: ['job'],
+      message: `must be "${job}", the job of its folder`,
+    }),
+    {
+      what: 'the copy journal',
+      hint: 'restore it from a backup, or delete the journal folder and the copied data and start over',
+    },
+  );
   if (!state) return undefined;
   for (const d of state.drives) deps.redactor.add(d.bitLockerKey);
   return state;
@@ -107,7 +156,7 @@ export async function writeCopyState(deps: Deps, staging: string, state: CopySta
   await writeFileAtomic(
     deps.fs,
     copyStatePath(staging, state.job),
-    JSON.stringify(state, null, 1),
+    JSON.stringify(CopyStateSchema.parse(state), null, 1),
     {
       mode: 0o600,
     },

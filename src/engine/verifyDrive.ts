@@ -195,8 +195,10 @@ async function checkFile(
   let size: number;
   try {
     size = reader.open(local);
-  } catch {
-    bad({ problem: 'missing' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') bad({ problem: 'missing' });
+    else bad({ problem: 'unreadable', actual: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
   try {

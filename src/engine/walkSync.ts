@@ -14,14 +14,14 @@ import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { jobDataRoot } from '../staging/jobs.ts';
 import { DISKPREP_DIR } from '../staging/layout.ts';
-import { blobTypeFor, compareNames } from '../staging/scan.ts';
+import {
+  blobTypeFor,
+  checkDataRoot,
+  compareNames,
+  INSIDE_DISKPREP,
+  isInside,
+} from '../staging/scan.ts';
 import type { JobDescriptor, ScannedFile } from '../staging/types.ts';
-
-function isInside(child: string, parent: string): boolean {
-  return (
-    child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
-  );
-}
 
 function problem(relPath: string, what: string): UsageError {
   return new UsageError(`${relPath}: ${what}`, {
@@ -69,6 +69,8 @@ export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generato
           throw problem(relPath, 'symbolic link loop (it leads to a folder that contains it)');
         yield* walk(abs, real, relPath);
       } else if (st.isFile()) {
+        // Defence in depth: whatever the checks above missed, the journal is never a data file.
+        if (isInside(real, diskprepReal)) throw problem(relPath, INSIDE_DISKPREP);
         yield {
           relPath,
           absPath: abs,
@@ -81,5 +83,7 @@ export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generato
       }
     }
   }
-  yield* walk(jobDataRoot(staging, job), fs.realpathSync(jobDataRoot(staging, job)), '');
+  const rootReal = fs.realpathSync(jobDataRoot(staging, job));
+  checkDataRoot(stagingReal, rootReal, job);
+  yield* walk(jobDataRoot(staging, job), rootReal, '');
 }

@@ -8,20 +8,32 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
-import { readJsonFile } from '../fsutil/readJsonFile.ts';
+import { readJsonFile, stringByRule } from '../fsutil/readJsonFile.ts';
+import { recordedDriveIdProblem } from '../engine/driveId.ts';
+import { MAX_DRIVES } from '../engine/limits.ts';
 import { journalDir } from '../staging/layout.ts';
 import { SERVICES } from '../staging/types.ts';
 
+/** The schema of `job.json`, for the writer and the reader alike. */
 const JobRecordSchema = z.object({
   version: z.literal(1),
-  job: z.string(),
+  job: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a job name'),
   service: z.enum(SERVICES),
-  location: z.string(),
+  location: z.string().max(100),
   /** When the service accepted the job (ISO). */
-  createdAt: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
   /** The job's state as the service reported it then. */
-  serviceState: z.string(),
-  drives: z.array(z.object({ driveId: z.string(), manifestHash: z.string() })),
+  serviceState: z.string().max(100),
+  drives: z
+    .array(
+      z.object({
+        driveId: stringByRule(recordedDriveIdProblem),
+        manifestHash: z
+          .string()
+          .regex(/^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{64})?$/, 'must be a hash in hex'),
+      }),
+    )
+    .max(MAX_DRIVES),
 });
 /** What the journal keeps about a created job. */
 export type JobRecord = z.infer<typeof JobRecordSchema>;
@@ -38,8 +50,12 @@ export async function readJobRecord(
   job: string,
 ): Promise<JobRecord | undefined> {
   const file = jobRecordPath(staging, job);
-  return readJsonFile(deps.fs, file, JobRecordSchema, {
-    message: `the journal's job record ${file} is damaged`,
+  const ofThisJob = JobRecordSchema.refine((r) => r.job === job, {
+    path: ['job'],
+    message: `must be "${job}", the job of its folder`,
+  });
+  return readJsonFile(deps.fs, file, ofThisJob, {
+    what: "the journal's job record",
     hint: 'check the job with diskprep status; if it exists, restore the file from a backup, else delete it and run the same command again',
   });
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
+import { readBoundedFile } from '../fsutil/readBoundedFile.ts';
 import { decodeManagementCertificate, type ManagementCertificate } from './certificate.ts';
 import { CLOUDS, cloudForServiceManagementUrl } from './clouds.ts';
 import { decodeText, DOWNLOAD_HINT, parsePublishSettingsXml } from './parseXml.ts';
@@ -45,6 +46,8 @@ export async function loadPublishSettings(
   const now = deps.clock.now();
   const decoded = new Map<string, LoadedCertificate>();
   const subscriptions: PublishSubscription[] = [];
+  // A set, not a search of the list: files with tens of thousands of subscriptions exist.
+  const seenIds = new Set<string>();
   let schemaVersion: '1' | '2.0' = '1';
 
   for (const profile of profiles) {
@@ -59,7 +62,8 @@ export async function loadPublishSettings(
     deps.redactor.add(profile.managementCertificate);
     for (const sub of profile.subscriptions) {
       deps.redactor.add(sub.managementCertificate);
-      if (subscriptions.some((s) => s.id === sub.id)) continue;
+      if (seenIds.has(sub.id)) continue;
+      seenIds.add(sub.id);
       const base64 = sub.managementCertificate ?? profile.managementCertificate;
       if (!base64) {
         throw new UsageError(
@@ -95,35 +99,19 @@ export async function loadPublishSettings(
 }
 
 async function readSettingsFile(deps: Deps, abs: string, shown: string): Promise<Buffer> {
-  try {
-    const st = await deps.fs.stat(abs);
-    if (st.isDirectory()) {
-      throw new UsageError(`publish settings ${shown} is a folder, not a file`, {
-        hint: 'give the path of the .publishsettings file',
-        code: CODE,
-      });
-    }
-    if (st.size > MAX_BYTES) {
-      throw new UsageError(`${shown} is too big (${st.size} bytes) to be a publish settings file`, {
-        hint: DOWNLOAD_HINT,
-        code: CODE,
-      });
-    }
-    return await deps.fs.readFile(abs);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new UsageError(`publish settings file ${shown} not found`, {
-        hint: 'check the path given with p: / --publish-settings',
-        code: CODE,
-      });
-    }
-    throw new UsageError(`cannot read publish settings file ${shown}${code ? ` (${code})` : ''}`, {
-      hint: 'check its permissions',
+  const bytes = await readBoundedFile(deps.fs, abs, {
+    what: 'publish settings file',
+    maxBytes: MAX_BYTES,
+    hint: DOWNLOAD_HINT,
+    signal: deps.signal,
+  });
+  if (bytes === undefined) {
+    throw new UsageError(`publish settings file ${shown} not found`, {
+      hint: 'check the path given with p: / --publish-settings',
       code: CODE,
     });
   }
+  return bytes;
 }
 
 function normaliseUrl(raw: string, file: string, subName: string): string {

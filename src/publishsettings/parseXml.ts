@@ -3,9 +3,11 @@
  * BOM, UTF-16, CRLF, stray whitespace and any letter case in element and attribute names
  * (files were hand-edited and re-saved by many tools). Certificates are not decoded here.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
+import { invalidFileError } from '../fsutil/inputText.ts';
+import { parseXmlInput } from '../fsutil/xmlInput.ts';
 import { CLOUDS } from './clouds.ts';
 
 /** A `<Subscription>` as written. */
@@ -77,13 +79,12 @@ function objectify(v: unknown): unknown {
  *   holds no Service Management profile
  */
 export function parsePublishSettingsXml(text: string, file: string): RawProfile[] {
-  const body = text.replace(/^\uFEFF/, '').trim();
-  if (body === '' || XMLValidator.validate(body) !== true) {
-    throw new UsageError(`${file} is not XML, so not a publish settings file`, {
-      hint: DOWNLOAD_HINT,
-      code: CODE,
-    });
-  }
+  const untrimmed = text.replace(/^\uFEFF/, '');
+  const body = untrimmed.trim();
+  // Line numbers in errors count the blank lines the trim removed.
+  const firstLine = 1 + (/^\s*/.exec(untrimmed)![0].match(/\n/g)?.length ?? 0);
+  const input = { file, what: 'publish settings file', hint: DOWNLOAD_HINT, code: CODE, firstLine };
+  if (body === '') throw invalidFileError(file, input.what, 'it is empty', input);
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -94,7 +95,7 @@ export function parsePublishSettingsXml(text: string, file: string): RawProfile[
     transformAttributeName: (n) => n.toLowerCase(),
     isArray: (n) => n === 'publishprofile' || n === 'subscription',
   });
-  const doc = parser.parse(body) as Record<string, unknown>;
+  const doc = parseXmlInput(parser, body, input) as Record<string, unknown>;
   const root = objectify(doc.publishdata) as { publishprofile?: unknown[] } | undefined;
   if (!root) {
     const found = Object.keys(doc).find((k) => !k.startsWith('?'));

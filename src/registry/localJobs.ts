@@ -11,19 +11,26 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { SERVICES } from '../staging/types.ts';
 
 /** One job this computer created. */
 export const LocalJobSchema = z.object({
-  name: z.string(),
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a job name'),
   service: z.enum(SERVICES),
-  staging: z.string(),
-  subscription: z.string().optional(),
-  resourceGroup: z.string().optional(),
-  storageAccount: z.string().optional(),
-  createdAt: z.string(),
+  /** Absolute path (or UNC path) of the staging location. */
+  staging: z
+    .string()
+    .min(1)
+    .max(4096)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f]*$/, 'must be a path without control characters'),
+  subscription: z.string().max(100).optional(),
+  resourceGroup: z.string().max(100).optional(),
+  storageAccount: z.string().max(100).optional(),
+  createdAt: z.iso.datetime({ offset: true }),
   /** Set once shipping details were committed. */
-  shippedAt: z.string().optional(),
+  shippedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type LocalJob = z.infer<typeof LocalJobSchema>;
 
@@ -46,18 +53,21 @@ function registryFile(deps: Pick<Deps, 'env' | 'platform'>): string {
   return path.join(localHome(deps), 'jobs.json');
 }
 
-/** The jobs this computer created, oldest first; [] when none or the file is unreadable. */
+/**
+ * The jobs this computer created, oldest first; [] when none.
+ *
+ * @throws UsageError (exit 2) naming the file and the field when the file is damaged (it is
+ *   not silently replaced: the jobs it lists would be forgotten)
+ */
 export async function readLocalJobs(
   deps: Pick<Deps, 'env' | 'platform' | 'fs'>,
 ): Promise<LocalJob[]> {
-  try {
-    const parsed = FileSchema.safeParse(
-      JSON.parse(await deps.fs.readFile(registryFile(deps), 'utf8')),
-    );
-    return parsed.success ? parsed.data.jobs : [];
-  } catch {
-    return [];
-  }
+  const file = registryFile(deps);
+  const data = await readJsonFile(deps.fs, file, FileSchema, {
+    what: "this computer's job list",
+    hint: `restore ${file} from a backup, or delete it (u: then needs s:<staging> to find a job)`,
+  });
+  return data?.jobs ?? [];
 }
 
 /** Adds or replaces (by name + staging) one job, atomically. */
@@ -71,7 +81,8 @@ export async function recordLocalJob(
   );
   jobs.push(job);
   await deps.fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(deps.fs, file, `${JSON.stringify({ version: 1, jobs }, null, 2)}\n`);
+  const data = FileSchema.parse({ version: 1, jobs });
+  await writeFileAtomic(deps.fs, file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }
 

@@ -7,22 +7,24 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
-import type { ReturnAddress } from '../importjob/types.ts';
+import { readJsonFile } from '../fsutil/readJsonFile.ts';
+import { type ReturnAddress, ReturnAddressSchema } from '../importjob/types.ts';
 import { localHome } from '../registry/localJobs.ts';
 
+/** The schema of the file, for the writer and the reader: the fields by the job requests' rules. */
 const RememberedSchema = z.object({
   version: z.literal(1),
-  returnAddress: z.object({
-    recipientName: z.string(),
-    streetAddress1: z.string(),
-    city: z.string(),
-    stateOrProvince: z.string().optional(),
-    postalCode: z.string(),
-    countryOrRegion: z.string(),
-    phone: z.string(),
-    email: z.string(),
+  returnAddress: ReturnAddressSchema.pick({
+    recipientName: true,
+    streetAddress1: true,
+    city: true,
+    stateOrProvince: true,
+    postalCode: true,
+    countryOrRegion: true,
+    phone: true,
+    email: true,
   }),
-  returnCarrier: z.string().optional(),
+  returnCarrier: z.string().min(1).optional(),
 });
 
 /** What is remembered. */
@@ -38,20 +40,22 @@ export function returnAddressFile(deps: Pick<Deps, 'env' | 'platform'>): string 
   return path.join(localHome(deps), 'return-address.json');
 }
 
-/** The remembered return address; empty when none (or the file is unreadable). */
+/**
+ * The remembered return address; empty when none.
+ *
+ * @throws UsageError (exit 2) naming the file and the field when the file is damaged
+ */
 export async function readRememberedReturn(deps: FsDeps): Promise<RememberedReturn> {
-  try {
-    const parsed = RememberedSchema.safeParse(
-      JSON.parse(await deps.fs.readFile(returnAddressFile(deps), 'utf8')),
-    );
-    if (!parsed.success) return { returnAddress: {} };
-    return {
-      returnAddress: parsed.data.returnAddress,
-      ...(parsed.data.returnCarrier ? { returnCarrier: parsed.data.returnCarrier } : {}),
-    };
-  } catch {
-    return { returnAddress: {} };
-  }
+  const file = returnAddressFile(deps);
+  const data = await readJsonFile(deps.fs, file, RememberedSchema, {
+    what: 'the remembered return address',
+    hint: `delete ${file}: diskprep asks for the address again and remembers it anew`,
+  });
+  if (!data) return { returnAddress: {} };
+  return {
+    returnAddress: data.returnAddress,
+    ...(data.returnCarrier ? { returnCarrier: data.returnCarrier } : {}),
+  };
 }
 
 /** Remembers the return address and carrier name (not the account), atomically. */

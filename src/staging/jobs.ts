@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { readJsonFile } from '../fsutil/readJsonFile.ts';
 import { parseContainerSas } from '../storage/containerSas.ts';
+import { sasSignature } from '../storage/credentialRules.ts';
 import { jobDescriptorPath, jobsDir, journalDir } from './layout.ts';
 import {
   type JobDescriptor,
@@ -30,43 +31,31 @@ export async function listJobs(fs: Deps['fs'], staging: string): Promise<string[
     .sort();
 }
 
-/** Reads and validates one job descriptor. */
+/** Reads and validates one job descriptor (by the rules `diskprep init` wrote it with). */
 export async function readJobDescriptor(
   fs: Deps['fs'],
   staging: string,
   name: string,
 ): Promise<JobDescriptor> {
-  const file = jobDescriptorPath(staging, name);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsageError(`no job "${name}" in ${staging}`, {
-        hint: 'see the jobs with diskprep status, or create one with diskprep init',
-      });
-    }
-    throw err;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`job descriptor ${file} is not valid JSON`, {
-      hint: 'recreate it with diskprep init --force',
+  // Every service's job names are letters, digits, - and _: anything else (a path) names no job.
+  const file = /^[A-Za-z0-9_-]{1,64}$/.test(name) ? jobDescriptorPath(staging, name) : undefined;
+  const job =
+    file &&
+    (await readJsonFile(
+      fs,
+      file,
+      JobDescriptorSchema.refine((d) => d.name === name, {
+        path: ['name'],
+        message: `must be "${name}", the name of the file`,
+      }),
+      { what: 'job descriptor', hint: 'recreate it with diskprep init --force' },
+    ));
+  if (!job) {
+    throw new UsageError(`no job "${name}" in ${staging}`, {
+      hint: 'see the jobs with diskprep status, or create one with diskprep init',
     });
   }
-  const parsed = JobDescriptorSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(
-      `job descriptor ${file} is invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown problem'}`,
-      {
-        hint: 'recreate it with diskprep init --force',
-      },
-    );
-  }
-  return parsed.data;
+  return job;
 }
 
 /**
@@ -154,7 +143,7 @@ export async function readJobSecrets(
   const file = jobSecretsPath(staging, job);
   const secrets =
     (await readJsonFile(deps.fs, file, JobSecretsSchema, {
-      message: `secrets file ${file} is invalid`,
+      what: 'secrets file',
       hint: 'record the key again with diskprep init --force --storage-account-key ...',
     })) ?? {};
   deps.redactor.add(secrets.storageAccountKey);
@@ -165,14 +154,7 @@ export async function readJobSecrets(
     deps.redactor.add(secrets.containerSas);
   }
   // The signature alone, decoded, as it may appear in a URL the SDK or a log prints.
-  const sig = /(?:^|[?&])sig=([^&]+)/.exec(secrets.containerSas ?? '');
-  if (sig) {
-    try {
-      deps.redactor.add(decodeURIComponent(sig[1]!));
-    } catch {
-      // not %-encoded text: the raw value is registered already
-    }
-  }
+  deps.redactor.add(sasSignature(secrets.containerSas ?? ''));
   return secrets;
 }
 

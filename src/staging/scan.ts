@@ -61,11 +61,36 @@ function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? 'error';
 }
 
-function isInside(child: string, parent: string): boolean {
+/** True when `child` is `parent` or below it (both real, absolute paths). */
+export function isInside(child: string, parent: string): boolean {
   return (
     child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep)
   );
 }
+
+/**
+ * Checks, at the moment of use, that the job's data folder really (after symbolic links) lies
+ * inside the staging location and outside diskprep's own folder; the descriptor's `data` was
+ * checked as text when it was read, this checks what the file system makes of it.
+ *
+ * @throws UsageError naming the descriptor's `data` field
+ */
+export function checkDataRoot(stagingReal: string, rootReal: string, job: JobDescriptor): void {
+  const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
+  const problem = !isInside(rootReal, stagingReal)
+    ? `leads outside the staging location (to ${rootReal})`
+    : isInside(rootReal, diskprepReal)
+      ? `leads into diskprep's own ${DISKPREP_DIR} folder`
+      : undefined;
+  if (problem) {
+    throw new UsageError(`job descriptor of "${job.name}": data "${job.data ?? ''}" ${problem}`, {
+      hint: 'give a folder inside the staging location: diskprep init --force --data <folder>',
+    });
+  }
+}
+
+/** The problem of a file whose real path lies in diskprep's own folder (it is never data). */
+export const INSIDE_DISKPREP = `it lies in diskprep's own ${DISKPREP_DIR} folder, which is never copied`;
 
 /**
  * Walks the job's data, yielding folder listings, files and problems in walk order. Never
@@ -79,6 +104,7 @@ export async function* walkJobTree(
   const stagingReal = await deps.fs.realpath(path.resolve(staging));
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
   const rootReal = await deps.fs.realpath(jobDataRoot(staging, job));
+  checkDataRoot(stagingReal, rootReal, job);
 
   /** What one directory entry turned out to be. */
   type Resolved =
@@ -153,6 +179,8 @@ export async function* walkJobTree(
     } catch (err) {
       return { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
     }
+    // Defence in depth: whatever the checks above missed, the journal is never a data file.
+    if (isInside(real, diskprepReal)) return { kind: 'problem', relPath, problem: INSIDE_DISKPREP };
     return {
       kind: 'file',
       file: {

@@ -23,6 +23,7 @@ import {
 import { azureSdkProxyOptions } from '../deps/proxy.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
+import { CA_FILE, readBoundedFile } from '../fsutil/readBoundedFile.ts';
 import { CLOUDS, type Cloud } from '../publishsettings/clouds.ts';
 import type { JobSecrets } from '../staging/types.ts';
 
@@ -53,13 +54,10 @@ export async function storageNetwork(
 ): Promise<StorageNetwork> {
   let ca: string | undefined;
   if (options.caFile) {
-    try {
-      ca = await deps.fs.readFile(path.resolve(deps.cwd, options.caFile), 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --ca-file ${options.caFile}`, {
-        hint: 'give the path of a PEM file',
-      });
-    }
+    const bytes = await readBoundedFile(deps.fs, path.resolve(deps.cwd, options.caFile), CA_FILE);
+    if (!bytes)
+      throw new UsageError(`--ca-file ${options.caFile} not found`, { hint: CA_FILE.hint });
+    ca = bytes.toString('utf8');
   }
   return {
     env: deps.env,

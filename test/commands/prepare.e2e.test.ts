@@ -234,7 +234,7 @@ describe('diskprep prepare --target (built binary)', () => {
     const target2 = tempDir('tgt');
     dirs.push(classic, target2);
     writeTree(classic, { 'a.txt': 'a' });
-    writeJob(classic, { service: 'classic', subscription: 'sub' });
+    writeJob(classic, { service: 'classic', subscription: '00000000-1111-2222-3333-444444444444' });
     const c = await runCli([
       `s:${classic}`,
       '--target',

@@ -106,7 +106,7 @@ describe('diskprep settings (built binary)', () => {
 
   it.each([
     ['webdeploy', /Web Deploy publish profile/],
-    ['notxml', /is not XML/],
+    ['notxml', /is not a valid publish settings file \(line \d+\): /],
     ['badb64', /not valid base64/],
   ])('%s: exit 2, one line on stderr, no stack', async (name, re) => {
     const r = await runCli(['settings', `p:${files[name]}`]);

@@ -26,7 +26,7 @@ import {
   today,
   writePublishSettings,
 } from '../ship/fixtures.ts';
-import { returnFlags } from '../helpers/returnFlags.ts';
+import { RETURN_ADDRESS, returnFlags } from '../helpers/returnFlags.ts';
 
 const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
 const ARM_SUB = '00000000-1111-2222-3333-444444444444';
@@ -390,16 +390,7 @@ describe('diskprep ship scripted (no TTY)', () => {
         driveCount: 1,
         shipDate: today(),
       },
-      returnAddress: {
-        recipientName: 'Backup Ops',
-        streetAddress1: '1 Main St',
-        city: 'Redmond',
-        stateOrProvince: 'WA',
-        postalCode: '98052',
-        countryOrRegion: 'US',
-        phone: '+1 425 555 0100',
-        email: 'ops@example.org',
-      },
+      returnAddress: RETURN_ADDRESS,
       returnShipping: { carrierName: 'DHL' },
       savedTo: file,
     });

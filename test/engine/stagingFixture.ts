@@ -59,6 +59,23 @@ export function offlinePrepareArgs(
   ];
 }
 
+/** The argv of `diskprep init` recording offline job `job` (storage account acct, container backup). */
+export function offlineInitArgs(staging: string, job: string, extra: string[] = []): string[] {
+  return [
+    'init',
+    `s:${staging}`,
+    '--job',
+    job,
+    '--service',
+    'offline',
+    '--storage-account',
+    'acct',
+    '--container',
+    'backup',
+    ...extra,
+  ];
+}
+
 /** A fresh temp dir. */
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dp-${prefix}-`));

@@ -8,7 +8,7 @@ import { UsageError } from '../../src/errors.ts';
 import { readJsonFile } from '../../src/fsutil/readJsonFile.ts';
 
 const Schema = z.object({ n: z.number() });
-const damaged = { message: 'the record is damaged', hint: 'delete it' };
+const damaged = { what: 'the record', hint: 'delete it' };
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'dp-json-'));
@@ -32,15 +32,22 @@ describe('readJsonFile', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(UsageError);
-      expect(err).toMatchObject({
-        message: 'the record is damaged',
-        hint: 'delete it',
-        exitCode: 2,
-      });
+      expect(err).toMatchObject({ hint: 'delete it', exitCode: 2 });
+      expect((err as Error).message).toContain(`the record ${path.join(dir, f)} is`);
     }
   });
 
-  it('passes other read errors through (a directory is not a file)', async () => {
-    await expect(readJsonFile(fs, dir, Schema, damaged)).rejects.toMatchObject({ code: 'EISDIR' });
+  it('names the field that breaks the schema', async () => {
+    await writeFile(path.join(dir, 'field.json'), '{"n": "three"}');
+    await expect(readJsonFile(fs, path.join(dir, 'field.json'), Schema, damaged)).rejects.toThrow(
+      /is invalid: n: /,
+    );
+  });
+
+  it('refuses a folder with a usage error instead of reading it', async () => {
+    await expect(readJsonFile(fs, dir, Schema, damaged)).rejects.toMatchObject({
+      exitCode: 2,
+      message: `the record ${dir} is a folder, not a regular file`,
+    });
   });
 });

@@ -23,3 +23,15 @@ export function returnFlags(carrier: string, account: string): string[] {
     account,
   ];
 }
+
+/** The return address {@link returnFlags} gives, as the job services and the journal hold it. */
+export const RETURN_ADDRESS = {
+  recipientName: 'Backup Ops',
+  streetAddress1: '1 Main St',
+  city: 'Redmond',
+  stateOrProvince: 'WA',
+  postalCode: '98052',
+  countryOrRegion: 'US',
+  phone: '+1 425 555 0100',
+  email: 'ops@example.org',
+};

@@ -27,7 +27,8 @@ export const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
 export const ARM_SUB = '00000000-1111-2222-3333-444444444444';
 export const TOKEN = 'e2e-prepare-token-0123456789abcdef';
 export const ACCOUNT = 'FEDEX-ACCT-99887766';
-export const STORAGE_KEY = 'U3RvcmFnZUtleUZvclByZXBhcmVGbG93==PrepareFlowKeyTail';
+// A real key is base64 (the secrets file is read back with the rule init applies).
+export const STORAGE_KEY = 'U3RvcmFnZUtleUZvclByZXBhcmVGbG93OlByZXBhcmVGbG93S2V5VGFpbA==';
 
 /** The running fakes. */
 export interface Fakes {

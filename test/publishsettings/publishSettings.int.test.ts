@@ -301,12 +301,14 @@ describe('bad files: one line, exit 2', () => {
   });
   it('not XML', async () => {
     const e = await loadError(await write('json.publishsettings', '{"subscriptions": []}'));
-    expect(e.message).toMatch(/is not XML/);
+    expect(e.message).toMatch(
+      /json\.publishsettings is not a valid publish settings file \(line 1\): /,
+    );
     expect(e.hint).toMatch(/manage\.windowsazure\.com\/publishsettings/);
   });
   it('empty file', async () => {
     expect((await loadError(await write('empty.publishsettings', ''))).message).toMatch(
-      /is not XML/,
+      /is not a valid publish settings file: it is empty/,
     );
   });
   it('XML of another kind', async () => {

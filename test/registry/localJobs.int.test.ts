@@ -65,13 +65,42 @@ describe('local job registry', () => {
     expect(JSON.parse(text).version).toBe(1);
   });
 
-  it('treats a corrupt file as empty instead of failing', async () => {
+  it('refuses a corrupt file with one usage error instead of forgetting the jobs it lists', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'dp-home-'));
     dirs.push(home);
-    await writeFile(path.join(home, 'jobs.json'), '{not json');
+    const file = path.join(home, 'jobs.json');
+    await writeFile(file, '{not json');
     const { deps } = fakeDeps({ env: { DISKPREP_HOME: home } });
-    expect(await readLocalJobs(deps)).toEqual([]);
-    await recordLocalJob(deps, { name: 'x', service: 'classic', staging: '/s', createdAt: 'now' });
-    expect((await readLocalJobs(deps)).map((j) => j.name)).toEqual(['x']);
+    await expect(readLocalJobs(deps)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(`this computer's job list ${file} is not valid JSON`),
+    });
+    // Recording does not overwrite it either: the jobs it held would be lost.
+    await expect(
+      recordLocalJob(deps, {
+        name: 'x',
+        service: 'classic',
+        staging: '/s',
+        createdAt: '2026-11-21T00:00:00Z',
+      }),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(await readFile(file, 'utf8')).toBe('{not json');
+  });
+
+  it('names the field of a job that breaks the rules it was written with', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'dp-home-'));
+    dirs.push(home);
+    const file = path.join(home, 'jobs.json');
+    const job = {
+      name: '../x',
+      service: 'classic',
+      staging: '/s',
+      createdAt: '2026-11-21T00:00:00Z',
+    };
+    await writeFile(file, JSON.stringify({ version: 1, jobs: [job] }));
+    const { deps } = fakeDeps({ env: { DISKPREP_HOME: home } });
+    await expect(readLocalJobs(deps)).rejects.toThrow(
+      `this computer's job list ${file} is invalid: jobs.0.name: must be a job name`,
+    );
   });
 });

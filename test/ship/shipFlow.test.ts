@@ -10,6 +10,7 @@ import { looksLikePlaceholder } from '../../src/ship/askShippingDetails.ts';
 import { writeJobDescriptor } from '../../src/staging/jobs.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
 import { type Answers, fakeDeps } from '../helpers/fakeDeps.ts';
+import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { stubService, type StubOptions } from './stubService.ts';
 
 const ACCOUNT = 'FDX-ACCT-7731-9904';
@@ -152,16 +153,7 @@ describe('diskprep ship: the interactive flow', () => {
       '--return-carrier-account',
       '--yes',
     ]);
-    const returnAddress = {
-      recipientName: 'Backup Ops',
-      streetAddress1: '1 Main St',
-      city: 'Redmond',
-      stateOrProvince: 'WA',
-      postalCode: '98052',
-      countryOrRegion: 'US',
-      phone: '+1 425 555 0100',
-      email: 'ops@example.org',
-    };
+    const returnAddress = RETURN_ADDRESS;
     // Return details before the shipment; trimmed tracking number; defaults: 2 drives from
     // the journal (a third, incomplete one is not counted), today from the clock.
     expect(r.calls).toEqual([
@@ -335,7 +327,7 @@ describe('diskprep ship: scripts', () => {
   it('every answer as a flag with --yes and --json: no question, one JSON document', async () => {
     const dir = await staging({
       service: 'databox',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
       location: 'westus',
     });
@@ -457,7 +449,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
     const b = await staging({
       name: 'beta',
       service: 'databox',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
     });
     await recordLocalJob(deps, {
@@ -502,7 +494,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
       name: 'gamma',
       service: 'databox',
       staging: '/nonexistent/staging',
-      subscription: 's',
+      subscription: '00000000-1111-2222-3333-444444444444',
       resourceGroup: 'rg',
       createdAt: '2026-11-19T09:00:00Z',
     });

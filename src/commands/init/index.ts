@@ -14,7 +14,7 @@ import {
   writeJobDescriptor,
   writeJobSecrets,
 } from '../../staging/jobs.ts';
-import { DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
+import { dataFolderProblem, DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
 import {
   containerProblem,
   jobNameProblem,
@@ -31,12 +31,9 @@ import {
   type JobSecrets,
 } from '../../staging/types.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
-import {
-  parseContainerSas,
-  SAS_IMPORT_PERMISSIONS,
-  tokenProblem,
-} from '../../storage/containerSas.ts';
+import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../storage/containerSas.ts';
 import { problemsError, validateJobData } from '../../staging/validate.ts';
+import { containerSasProblem, storageAccountKeyProblem } from '../../storage/credentialRules.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -138,30 +135,33 @@ function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undef
   }
   if (key === undefined && sas === undefined) return undefined;
   const carried = manifestCarriesCredential(options.service);
+  const secrets: JobSecrets =
+    key !== undefined
+      ? { storageAccountKey: checkStorageKey(options, key, carried, deps) }
+      : { containerSas: checkContainerSas(options, sas!, carried, deps) };
+  // Said once the value is known to be good: a bad one is one line, the error.
   if (!carried) {
     deps.terminal.info(
       `a ${options.service} job's service is given the storage account by the job itself: the drive manifest carries no key or SAS; the ${key !== undefined ? 'key' : 'SAS'} is kept only for status and verify-import`,
     );
   }
-  if (key !== undefined) {
-    const k = key.trim();
-    if (
-      !/^[A-Za-z0-9+/]+={0,2}$/.test(k) ||
-      k.length % 4 !== 0 ||
-      Buffer.from(k, 'base64').length < 16
-    ) {
-      throw new UsageError('--storage-account-key is not a storage account key (base64)', {
-        hint: 'copy key1 or key2 from the storage account\'s "Access keys" page',
-      });
-    }
-    if (carried) {
-      deps.terminal.warn(
-        `the storage account key goes into the manifest on every drive and opens the whole account; prefer --container-sas <container>?<sas> (read, write, delete on ${options.container}, valid for at least ${SAS_MIN_DAYS} days)`,
-      );
-    }
-    return { storageAccountKey: k };
+  return secrets;
+}
+
+/** Checks a storage account key and returns it trimmed; warns when it goes on the drives. */
+function checkStorageKey(options: InitOptions, key: string, carried: boolean, deps: Deps): string {
+  const k = key.trim();
+  if (storageAccountKeyProblem(k)) {
+    throw new UsageError('--storage-account-key is not a storage account key (base64)', {
+      hint: 'copy key1 or key2 from the storage account\'s "Access keys" page',
+    });
   }
-  return { containerSas: checkContainerSas(options, sas!, carried, deps) };
+  if (carried) {
+    deps.terminal.warn(
+      `the storage account key goes into the manifest on every drive and opens the whole account; prefer --container-sas <container>?<sas> (read, write, delete on ${options.container}, valid for at least ${SAS_MIN_DAYS} days)`,
+    );
+  }
+  return k;
 }
 
 /**
@@ -185,8 +185,9 @@ function checkContainerSas(
       },
     );
   }
-  if (tokenProblem(token)) {
-    throw new UsageError('--container-sas is not a SAS token (it has no sv= and sig=)', {
+  const problem = containerSasProblem(token);
+  if (problem) {
+    throw new UsageError(`--container-sas is not a SAS token (${problem})`, {
       hint: `give the container SAS as ${options.container}?<token>, or the token alone (sv=...&sig=...)`,
     });
   }
@@ -328,12 +329,15 @@ async function checkDataFolder(
     });
   }
   const parts = rel.split(path.sep).filter((p) => p !== '');
-  if (parts[0] === DISKPREP_DIR) {
-    throw new UsageError(`--data ${abs} is diskprep's own folder`, {
+  if (parts.length === 0) return undefined;
+  // The rule every reader of the descriptor applies (never .diskprep, no "..").
+  const problem = dataFolderProblem(parts.join('/'));
+  if (problem) {
+    throw new UsageError(`--data ${abs} ${problem}`, {
       hint: 'give a folder that holds your data',
     });
   }
-  return parts.length === 0 ? undefined : parts.join('/');
+  return parts.join('/');
 }
 
 function overlaps(a: string | undefined, b: string | undefined): boolean {

@@ -6,6 +6,7 @@
 import type { Deps } from '../../deps/types.ts';
 import { UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
+import { driveIdProblem } from '../../engine/driveId.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
 import { formatBytes } from '../../engine/copyJob.ts';
 
@@ -16,15 +17,8 @@ export interface TargetLists {
   bitlockerKeys: string[];
 }
 
-/** Why `id` is not a usable drive id, or undefined. */
-export function driveIdProblem(id: string): string | undefined {
-  if (id.trim() === '') return "a drive id is the drive's hardware serial number";
-  if (/\s/.test(id)) return 'a drive id has no spaces: give the serial number without them';
-  if (!/^[\x21-\x7e]+$/.test(id))
-    return "a drive id is printable ASCII (the drive's serial number)";
-  if (/[\\/:*?"<>|]/.test(id)) return 'a drive id cannot hold \\ / : * ? " < > |';
-  return undefined;
-}
+// The rule lives with the journal that records drive ids; re-exported for the prompts.
+export { driveIdProblem } from '../../engine/driveId.ts';
 
 /** Checks every key and id given on the command line before anything is copied. */
 export function validateTargetLists(lists: TargetLists): void {
