@@ -355,6 +355,12 @@ const FLAGS = [
   ...returnFlags('DHL', ACCOUNT),
 ];
 
+/** `diskprep u: s: p:` of a classic job, no TTY, with `flags`. */
+const classicShip = async (staging: string, flags: string[]) =>
+  runCli(['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile, ...flags], {
+    env: { DISKPREP_HOME: await home() },
+  });
+
 describe('diskprep ship scripted (no TTY)', () => {
   it('databox: every answer as a flag, --yes --json: one JSON document, the job shipped', async () => {
     const staging = await databoxJob('photos02');
@@ -423,21 +429,12 @@ describe('diskprep ship scripted (no TTY)', () => {
   });
 
   it('classic: u: s: p: with flags and --yes, --json', async () => {
-    const staging = await classicJob('seed03');
-    const r = await runCli(
-      [
-        'u:',
-        `s:${staging}`,
-        `p:${publishSettings}`,
-        '--ca-file',
-        pki.caFile,
-        ...FLAGS,
-        '--yes',
-        '--verbose',
-        '--json',
-      ],
-      { env: { DISKPREP_HOME: await home() } },
-    );
+    const r = await classicShip(await classicJob('seed03'), [
+      ...FLAGS,
+      '--yes',
+      '--verbose',
+      '--json',
+    ]);
     expect(r.exitCode).toBe(0);
     // --verbose logged the writes, and still no secret.
     expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/.*\/jobs\/seed03/);
@@ -451,6 +448,29 @@ describe('diskprep ship scripted (no TTY)', () => {
       ['State', 'DeliveryPackage'],
     ]);
     expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('an account number that is part of the tracking number: both exact in the review, --json and the service', async () => {
+    const account = '123456789'; // inside 781234567890
+    const flags = [
+      ...FLAGS.slice(0, FLAGS.indexOf('--return-name')),
+      ...returnFlags('FedEx', account),
+    ];
+    const r = await classicShip(await classicJob('seed06'), [...flags, '--yes', '--json']);
+    expect(r.exitCode).toBe(0);
+    // The review the operator reads (stderr) and the result (stdout) carry the value as typed.
+    expect(r.stderr).toMatch(/tracking number:\s+781234567890\n/);
+    expect(r.stderr).toMatch(/return carrier account:\s+•+ \(hidden\)/);
+    expect(r.stderr).toContain('FedEx 781234567890, 1 drive');
+    const out = JSON.parse(r.stdout) as { shipment: { trackingNumber: string } };
+    expect(out.shipment.trackingNumber).toBe('781234567890');
+    expect(r.stdout).not.toMatch(/carrierAccount/i);
+    // The service got both values exact; the account never shows on its own.
+    const [returnWrite, shipWrite]: any[] = classicWrites('seed06').map((w) => w.body);
+    expect(returnWrite.Properties.ReturnShipping.CarrierAccountNumber).toBe(account);
+    expect(shipWrite.Properties.DeliveryPackage.TrackingNumber).toBe('781234567890');
+    for (const t of [r.stdout, r.stderr])
+      expect(t.replaceAll('781234567890', '')).not.toContain(account);
   });
 
   it('non-interactive without --tracking-number: exit 3 naming it, nothing sent', async () => {
