@@ -1,22 +1,35 @@
-/** The `--return-*` flags of a scripted run: one operator's return address and carrier account. */
+/** One operator's return address, as the tests type it and as the services receive it. */
+export const RETURN_ADDRESS = {
+  recipientName: 'Backup Ops',
+  streetAddress1: '1 Main St',
+  city: 'Redmond',
+  stateOrProvince: 'WA',
+  postalCode: '98052',
+  countryOrRegion: 'US',
+  phone: '+1 425 555 0100',
+  email: 'ops@example.org',
+};
+
+/** The `--return-*` flags of a scripted run: {@link RETURN_ADDRESS} and a carrier account. */
 export function returnFlags(carrier: string, account: string): string[] {
+  const a = RETURN_ADDRESS;
   return [
     '--return-name',
-    'Backup Ops',
+    a.recipientName,
     '--return-phone',
-    '+1 425 555 0100',
+    a.phone,
     '--return-email',
-    'ops@example.org',
+    a.email,
     '--return-street',
-    '1 Main St',
+    a.streetAddress1,
     '--return-city',
-    'Redmond',
+    a.city,
     '--return-state',
-    'WA',
+    a.stateOrProvince,
     '--return-postal-code',
-    '98052',
+    a.postalCode,
     '--return-country',
-    'US',
+    a.countryOrRegion,
     '--return-carrier',
     carrier,
     '--return-carrier-account',

@@ -10,6 +10,7 @@ import { looksLikePlaceholder } from '../../src/ship/askShippingDetails.ts';
 import { writeJobDescriptor } from '../../src/staging/jobs.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
 import { type Answers, fakeDeps } from '../helpers/fakeDeps.ts';
+import { RETURN_ADDRESS as returnAddress } from '../helpers/returnFlags.ts';
 import { stubService, type StubOptions } from './stubService.ts';
 
 const ACCOUNT = 'FDX-ACCT-7731-9904';
@@ -152,16 +153,6 @@ describe('diskprep ship: the interactive flow', () => {
       '--return-carrier-account',
       '--yes',
     ]);
-    const returnAddress = {
-      recipientName: 'Backup Ops',
-      streetAddress1: '1 Main St',
-      city: 'Redmond',
-      stateOrProvince: 'WA',
-      postalCode: '98052',
-      countryOrRegion: 'US',
-      phone: '+1 425 555 0100',
-      email: 'ops@example.org',
-    };
     // Return details before the shipment; trimmed tracking number; defaults: 2 drives from
     // the journal (a third, incomplete one is not counted), today from the clock.
     expect(r.calls).toEqual([
