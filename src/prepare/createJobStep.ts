@@ -2,10 +2,10 @@
  * Creating the import job once the drives are prepared: never twice. The journal's job record
  * says it was done; without one, the service is asked first (a run that created the job but
  * died before recording it is recognised by the job's drives, their manifest hashes and its
- * state: see adoptJob.ts). Then the return contact,
- * address, carrier and account are asked (the `--return-*` flags of `ship`, the remembered
- * address as defaults), reviewed, confirmed (`--yes`), and the job is created. The record is
- * written atomically before success is printed. `--dry-run` makes no Azure write call.
+ * state: see adoptJob.ts). Then the return contact, address, carrier and account are asked
+ * (the `--return-*` flags of `ship`, the remembered address as defaults), reviewed, confirmed
+ * (`--yes`), and the job is created. The record is written atomically before success is
+ * printed. `--dry-run` makes no Azure write call.
  */
 import type { Deps } from '../deps/types.ts';
 import { AzureError, DiskprepError, ExitCode, NeedsAnswerError, UsageError } from '../errors.ts';
