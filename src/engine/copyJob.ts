@@ -32,6 +32,7 @@ import {
   DEFAULT_COPY_WORKERS,
   type ChunkCopier,
 } from './chunkCopier.ts';
+import { journalDir } from '../staging/layout.ts';
 import {
   blobsPath,
   type CopyState,
@@ -54,6 +55,8 @@ import {
   writeDriveManifest,
 } from './manifest.ts';
 import { sessionIdFor } from './sessionId.ts';
+import { identityChange, sourceIdentity } from './sourceIdentity.ts';
+import { SourceLedger } from './sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
@@ -117,7 +120,22 @@ export interface CopyJobOptions {
   commitEvery?: { files?: number; bytes?: number; ms?: number };
   /** Called when a drive is complete (manifest written). */
   onDriveComplete?: (d: PreparedDrive, target: string) => void;
+  /**
+   * Test seam: runs for each file after its bytes were read and written, before its source is
+   * stat'ed again (where another program's write would land unseen by the copy).
+   */
+  afterFileRead?: (file: { relPath: string; absPath: string }) => void;
 }
+
+/** Files an earlier run committed whose source changed since (at most {@link MAX_CHANGED_LISTED} named). */
+export interface ChangedSinceCopied {
+  count: number;
+  /** `path (what changed)`, in walk order. */
+  files: string[];
+}
+
+/** Names kept of files changed since an earlier run copied them (the count goes on). */
+export const MAX_CHANGED_LISTED = 1000;
 
 /** What {@link copyJob} did. */
 export interface CopyJobResult {
@@ -128,6 +146,8 @@ export interface CopyJobResult {
   bytes: number;
   /** Files an earlier run had committed. */
   resumedFiles: number;
+  /** Of those, the ones whose source changed since: the drive holds them as they were. */
+  changedSinceCopied: ChangedSinceCopied;
 }
 
 /** Credential for the manifest from the job's secrets. */
@@ -184,6 +204,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     complete: false,
   };
   const resumedFiles = state.cursor.files;
+  const changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
   if (state.complete) {
     return {
       sessionId: state.sessionId,
@@ -191,6 +212,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       files: state.cursor.files,
       bytes: state.cursor.bytes,
       resumedFiles,
+      changedSinceCopied,
     };
   }
   const total = await scanJob(deps, staging, job);
@@ -268,6 +290,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     const data = Buffer.from(pendingXml.join(''), 'utf8');
     await blobsFh!.write(data);
     await blobsFh!.datasync();
+    ledger.flush();
     drive.blobsBytes += data.length;
     drive.files += pendingFiles;
     drive.bytes += pendingBytes;
@@ -445,6 +468,8 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     await useTarget(spec, undefined);
   };
 
+  fs.mkdirSync(journalDir(staging, job.name), { recursive: true });
+  const ledger = SourceLedger.open(staging, job.name, state.cursor.files);
   const copier: ChunkCopier =
     (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
       ? createInlineCopier(opts.chunksPerWorker)
@@ -463,20 +488,33 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     let skipped = 0;
     let skipChecked = state.cursor.relPath === null;
     const checkSkip = (): void => {
-      if (skipped !== state.cursor.files) {
-        throw new UsageError(
-          `the staging data changed since the copy began: ${skipped} files come before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
-          {
-            hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
-          },
+      if (skipped !== state.cursor.files)
+        throw stagingChanged(
+          `${skipped} files come before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
         );
-      }
       skipChecked = true;
+      warnChangedSinceCopied(deps, changedSinceCopied);
+    };
+    /** A file an earlier run committed: is it still what the drive holds? */
+    const checkCommitted = (f: { relPath: string; absPath: string }): void => {
+      const rec = ledger.nextCommitted();
+      if (!rec) return;
+      if (rec.relPath !== f.relPath)
+        throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
+      // Size and times only: inode and device numbers change when the share is mounted again.
+      const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
+        sameMount: false,
+      });
+      if (!what) return;
+      changedSinceCopied.count++;
+      if (changedSinceCopied.files.length < MAX_CHANGED_LISTED)
+        changedSinceCopied.files.push(`${f.relPath} (${what})`);
     };
     for (const f of walkJobFilesSync(staging, job)) {
       if (!skipChecked) {
         if (compareWalkPaths(f.relPath, state.cursor.relPath!) <= 0) {
           skipped++;
+          checkCommitted(f);
           continue;
         }
         checkSkip();
@@ -516,6 +554,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               kind: f.blobType,
               signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
+              ...(opts.afterFileRead ? { afterRead: () => opts.afterFileRead!(f) } : {}),
             },
             { copier, directIo: opts.directIo ?? true, onBytes: (n) => progress(n) },
           );
@@ -531,6 +570,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
           pendingFiles++;
           pendingBytes += copied.size;
           pendingLast = f.relPath;
+          ledger.add(f.relPath, copied.source);
           if (copied.unsynced) unsynced.push(dst);
           break;
         } catch (err) {
@@ -560,6 +600,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   } finally {
     await blobsFh?.close();
     await copier.close();
+    ledger.close();
   }
   return {
     sessionId: state.sessionId,
@@ -567,7 +608,31 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     files: state.cursor.files,
     bytes: state.cursor.bytes,
     resumedFiles,
+    changedSinceCopied,
   };
+}
+
+function stagingChanged(detail: string): UsageError {
+  return new UsageError(`the staging data changed since the copy began: ${detail}`, {
+    hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
+  });
+}
+
+/**
+ * One warning naming the files an earlier run put on a drive whose source has changed since.
+ * The drive and its manifest agree with each other (the service imports the earlier content),
+ * so the copy goes on; the operator decides whether the new content must reach Azure.
+ */
+function warnChangedSinceCopied(deps: Deps, changed: ChangedSinceCopied): void {
+  if (changed.count === 0) return;
+  const shown = changed.files.slice(0, 3).join(', ');
+  const more = changed.count > 3 ? ` and ${changed.count - 3} more (--json lists them)` : '';
+  deps.terminal.warn(
+    `${changed.count} file(s) copied in an earlier run changed in the staging location since: ${shown}${more}; the drive holds them as they were, and its manifest lists that content`,
+  );
+  deps.terminal.info(
+    '    fix: if the new content must reach Azure, copy those files in a new job (diskprep init --data) or start this job over',
+  );
 }
 
 /** `container/prefix/relPath`. */

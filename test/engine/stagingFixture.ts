@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { afterEach } from 'vitest';
+import { createExec } from '../../src/deps/exec.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
 
 /** A valid example recovery password (each group a multiple of 11 below 720896). */
 export const KEY1 = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -34,6 +37,22 @@ export function offlinePrepareArgs(
     '--yes',
     ...extra,
   ];
+}
+
+/** Stub deps for the engine with a real exec (sync -f, the target's barrier). */
+export function engineDeps(signal?: AbortSignal) {
+  const f = fakeDeps(signal ? { signal } : {});
+  f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
+  return f;
+}
+
+/** A list the test file pushes its temp dirs to; they are removed after each test. */
+export function removedAfterEach(): string[] {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return dirs;
 }
 
 /** A fresh temp dir. */
