@@ -55,7 +55,7 @@ import {
   writeDriveManifest,
 } from './manifest.ts';
 import { sessionIdFor } from './sessionId.ts';
-import { identityChange, sourceIdentity } from './sourceIdentity.ts';
+import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
 import { SourceLedger } from './sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
@@ -531,10 +531,16 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         const dst = path.join(target, state.sessionId, ...f.relPath.split('/'));
         const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
         const onDrive = d.files + pendingFiles;
-        if (
-          opts.checkFreeSpace !== false &&
-          !fits(target, f.absPath, f.size, f.blobType, d.blobsBytes + pendingXmlBytes + estimate)
-        ) {
+        let room = true;
+        try {
+          if (opts.checkFreeSpace !== false)
+            room = fits(target, f, d.blobsBytes + pendingXmlBytes + estimate);
+        } catch (err) {
+          // The source went away since the walk: the files copied so far still count.
+          await commit();
+          throw err;
+        }
+        if (!room) {
           if (onDrive === 0) throw tooBig(f.relPath, f.size, target);
           const full = d;
           await closeDrive();
@@ -543,7 +549,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         }
         try {
           const extents =
-            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f.absPath, f.size)
+            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
               ? await dataExtents(deps, f.absPath)
               : undefined;
           const copied = await copyFile(
@@ -642,18 +648,16 @@ export function blobPathFor(job: JobDescriptor, relPath: string): string {
 
 function fits(
   target: string,
-  src: string,
-  size: number,
-  kind: 'page' | 'block',
+  f: { relPath: string; absPath: string; size: number; blobType: 'page' | 'block' },
   manifestBytes: number,
 ): boolean {
   const s = fs.statfsSync(target);
   const free = s.bavail * s.bsize;
-  let need = size;
-  if (kind === 'page') {
+  let need = f.size;
+  if (f.blobType === 'page') {
     // A sparse page file needs only its data on a sparse target: count what the source allocates.
-    const blocks = fs.statSync(src).blocks;
-    if (typeof blocks === 'number' && blocks * 512 < size) need = blocks * 512;
+    const allocated = allocatedBytes(f);
+    if (allocated !== undefined && allocated < f.size) need = allocated;
   }
   const round = (n: number): number => Math.ceil(n / s.bsize) * s.bsize;
   // The file, a folder entry, and the manifest as it will be with this file (+64 KiB slack).
@@ -661,9 +665,15 @@ function fits(
 }
 
 /** The file allocates less than its length (it has holes). */
-function isSparse(file: string, size: number): boolean {
-  const blocks = fs.statSync(file).blocks;
-  return typeof blocks === 'number' && blocks * 512 < size;
+function isSparse(f: { relPath: string; absPath: string; size: number }): boolean {
+  const allocated = allocatedBytes(f);
+  return allocated !== undefined && allocated < f.size;
+}
+
+/** Bytes the source file allocates (undefined where the platform does not say). */
+function allocatedBytes(f: { relPath: string; absPath: string }): number | undefined {
+  const blocks = Number(statSource(f).blocks);
+  return Number.isFinite(blocks) ? blocks * 512 : undefined;
 }
 
 function tooBig(relPath: string, size: number, target: string): DiskprepError {

@@ -39,15 +39,21 @@ export function isMissing(err: unknown): boolean {
  * file, is a {@link SourceChangedError} naming `relPath`.
  */
 export function sourceIdentity(relPath: string, abs: string): SourceIdentity {
+  const st = statSource({ relPath, absPath: abs });
+  return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev };
+}
+
+/** stat(2) of a source file, with the errors of {@link sourceIdentity}. */
+export function statSource(f: { relPath: string; absPath: string }): fs.BigIntStats {
   let st: fs.BigIntStats;
   try {
-    st = fs.statSync(abs, { bigint: true });
+    st = fs.statSync(f.absPath, { bigint: true });
   } catch (err) {
-    if (isMissing(err)) throw new SourceChangedError(relPath, 'deleted');
+    if (isMissing(err)) throw new SourceChangedError(f.relPath, 'deleted');
     throw err;
   }
-  if (!st.isFile()) throw new SourceChangedError(relPath, 'no longer a regular file');
-  return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev };
+  if (!st.isFile()) throw new SourceChangedError(f.relPath, 'no longer a regular file');
+  return st;
 }
 
 /**
