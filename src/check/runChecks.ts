@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AzureOptions } from '../cli/common.ts';
 import {
   noProxyOf,
+  PROXY_VARIABLES,
   redactProxyUrl,
   registerProxySecret,
   resolveProxy,
@@ -349,9 +350,8 @@ async function checkPublishSettings(
 export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<CheckReport> {
   const checks: CheckResult[] = [];
   const proxyConfig: ProxyConfig = { proxy: opts.proxy, env: deps.env };
-  registerProxySecret(opts.proxy, deps.redactor);
-  for (const v of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'])
-    registerProxySecret(deps.env[v], deps.redactor);
+  for (const url of [opts.proxy, ...PROXY_VARIABLES.map((v) => deps.env[v])])
+    registerProxySecret(url, deps.redactor);
 
   checks.push(await checkElevation(deps, opts.needsDisk));
   checks.push(...(await checkOsTools(deps, opts.needsDisk)));

@@ -10,6 +10,7 @@ import { createClock } from './clock.ts';
 import { createExec } from './exec.ts';
 import { createHttp } from './http.ts';
 import { createOutput } from './output.ts';
+import { PROXY_VARIABLES, registerProxySecret } from './proxy.ts';
 import { createInteractivePrompt, createNonInteractivePrompt } from './prompt.ts';
 import { createTerminal } from './terminal.ts';
 import type { CommonOptions, Deps } from './types.ts';
@@ -34,6 +35,9 @@ export function createDeps(
   version: string,
 ): Deps {
   const redactor = new Redactor();
+  // The proxy password is a secret from the moment argv or the environment holds it.
+  for (const url of [common.proxy, ...PROXY_VARIABLES.map((v) => proc.env[v])])
+    registerProxySecret(url, redactor);
   const terminal = createTerminal({
     stream: proc.stderr,
     env: proc.env,

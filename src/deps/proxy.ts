@@ -38,6 +38,9 @@ export interface ProxyConfig {
   env: Env;
 }
 
+/** The environment variables a proxy URL (with credentials) may come from. */
+export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 function firstSet(env: Env, names: readonly ProxySource[]): [string, ProxySource] | undefined {
@@ -95,7 +98,7 @@ export function resolveProxy(url: string | URL, config: ProxyConfig): ProxyDecis
   if (config.proxy) return { proxyUrl: config.proxy, source: '--proxy', bypassedBy: undefined };
   const names: ProxySource[] =
     u.protocol === 'https:'
-      ? ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
+      ? [...PROXY_VARIABLES]
       : ['HTTP_PROXY', 'http_proxy'];
   const found = firstSet(config.env, names);
   if (!found) return { proxyUrl: undefined, source: 'none', bypassedBy: undefined };

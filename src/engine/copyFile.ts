@@ -2,7 +2,8 @@
  * Copies one file in one pass: every byte is read once, written, and hashed from the same
  * buffer, so each hash is of the bytes written. The file is written under a temporary name in
  * its final folder and renamed when complete; its source is stat'ed before and after, and a
- * change (size, mtime, inode) fails the file instead of recording a wrong hash.
+ * change (size, mtime, ctime, inode: sourceIdentity.ts) or its deletion fails the file instead
+ * of recording a wrong hash.
  *
  * Two paths, both measured on the 2-core dev VM (see README "Performance"):
  * - small files (≤ {@link SMALL_FILE}) use synchronous syscalls and hash inline: per-file cost
@@ -22,7 +23,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClock } from '../deps/clock.ts';
 import type { Clock } from '../deps/types.ts';
-import { DiskprepError, ExitCode, InterruptedError } from '../errors.ts';
+import { InterruptedError } from '../errors.ts';
 import {
   isTransientRenameError,
   RENAME_BACKOFF_MS,
@@ -32,6 +33,13 @@ import type { ChunkCopier } from './chunkCopier.ts';
 import { CHUNK } from './copyChunk.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
 import { overlapsData } from './dataExtents.ts';
+import {
+  identityChange,
+  isMissing,
+  SourceChangedError,
+  type SourceIdentity,
+  sourceIdentity,
+} from './sourceIdentity.ts';
 
 /** Files up to this size take the synchronous small-file path. */
 export const SMALL_FILE = 1024 * 1024;
@@ -43,16 +51,6 @@ export class NoSpaceError extends Error {
     super(`no space left on the target while writing ${file}`);
     this.file = file;
     this.name = 'NoSpaceError';
-  }
-}
-
-/** A source file changed while it was copied. */
-export class SourceChangedError extends DiskprepError {
-  constructor(relPath: string, what: string) {
-    super(`${relPath} changed while it was being copied (${what})`, ExitCode.failure, {
-      code: 'ERR_DISKPREP_SOURCE_CHANGED',
-      hint: 'stop whatever writes to the staging location, then run the same command again: it resumes at this file',
-    });
   }
 }
 
@@ -71,6 +69,11 @@ export interface CopyRequest {
   dataExtents?: readonly [number, number][];
   /** Stops a large copy between chunks (Ctrl-C): the partial file is removed. */
   signal?: AbortSignal;
+  /**
+   * Test seam: runs after every byte was read and written, before the source is stat'ed again
+   * (where another program's write would land unseen by the copy).
+   */
+  afterRead?: () => void;
 }
 
 /** What a copy produced. */
@@ -82,25 +85,14 @@ export interface CopiedFile {
   unsynced: boolean;
   /** Which side used direct (unbuffered) I/O. */
   direct: { read: boolean; write: boolean };
+  /** The source as it was for the whole copy (the journal keeps it to tell later changes). */
+  source: SourceIdentity;
 }
 
 /** Name of the temporary file a copy writes before renaming it to `dst`. */
 export function tempNameFor(dst: string): string {
   const tag = createHash('md5').update(path.basename(dst), 'utf8').digest('hex').slice(0, 12);
   return path.join(path.dirname(dst), `~dp-${tag}.part`);
-}
-
-interface Identity {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
-
-function changed(before: Identity, after: Identity): string | undefined {
-  if (after.size !== before.size) return `size ${before.size} → ${after.size} bytes`;
-  if (after.mtimeMs !== before.mtimeMs) return 'modification time changed';
-  if (after.ino !== before.ino) return 'replaced by another file';
-  return undefined;
 }
 
 function isNoSpace(err: unknown): boolean {
@@ -131,8 +123,8 @@ export interface LargeFileOptions {
 
 /** Copies one file (see the module comment). Throws {@link NoSpaceError} or {@link SourceChangedError}. */
 export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promise<CopiedFile> {
-  const before = fs.statSync(req.src);
-  if (!before.isFile()) throw new SourceChangedError(req.relPath, 'no longer a regular file');
+  const before = sourceIdentity(req.relPath, req.src);
+  const size = Number(before.size);
   const tmp = tempNameFor(req.dst);
   try {
     ensureDir(path.dirname(req.dst));
@@ -140,31 +132,27 @@ export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promi
     if (isNoSpace(err)) throw new NoSpaceError(req.relPath);
     throw err;
   }
-  let result: CopiedFile;
+  let result: Omit<CopiedFile, 'source'>;
   try {
     result =
-      before.size <= SMALL_FILE
-        ? copySmall(req, tmp, before.size)
-        : await copyLarge(
-            req,
-            tmp,
-            before.size,
-            large.copier,
-            large.onBytes,
-            large.directIo ?? true,
-          );
-    const after = fs.statSync(req.src);
+      size <= SMALL_FILE
+        ? copySmall(req, tmp, size)
+        : await copyLarge(req, tmp, size, large.copier, large.onBytes, large.directIo ?? true);
+    req.afterRead?.();
     const what =
-      changed(before, after) ??
-      (result.size !== before.size ? `read ${result.size} of ${before.size} bytes` : undefined);
+      identityChange(before, sourceIdentity(req.relPath, req.src)) ??
+      (result.size !== size ? `read ${result.size} of ${size} bytes` : undefined);
     if (what) throw new SourceChangedError(req.relPath, what);
     await renameIntoPlace(tmp, req.dst, large.clock);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     if (isNoSpace(err)) throw new NoSpaceError(req.relPath);
+    // Gone between the first stat and an open or read of it.
+    if (isMissing(err) && !fs.existsSync(req.src))
+      throw new SourceChangedError(req.relPath, 'deleted');
     throw err;
   }
-  return result;
+  return { ...result, source: before };
 }
 
 /**
@@ -187,7 +175,7 @@ async function renameIntoPlace(
 
 const smallBuf = Buffer.allocUnsafeSlow(SMALL_FILE + 1);
 
-function copySmall(req: CopyRequest, tmp: string, size: number): CopiedFile {
+function copySmall(req: CopyRequest, tmp: string, size: number): Omit<CopiedFile, 'source'> {
   const fd = fs.openSync(req.src, 'r');
   let len = 0;
   try {
@@ -253,7 +241,7 @@ async function copyLarge(
   copier: ChunkCopier,
   onBytes: ((n: number) => void) | undefined,
   direct: boolean,
-): Promise<CopiedFile> {
+): Promise<Omit<CopiedFile, 'source'>> {
   try {
     return await copyLargeOnce(req, tmp, size, copier, onBytes, direct);
   } catch (err) {
@@ -278,7 +266,7 @@ async function copyLargeOnce(
   copier: ChunkCopier,
   onBytes: ((n: number) => void) | undefined,
   direct: boolean,
-): Promise<CopiedFile> {
+): Promise<Omit<CopiedFile, 'source'>> {
   const src = openForCopy(req.src, false, direct);
   let dst: OpenedFile | undefined;
   const inflight = new Set<Promise<void>>();

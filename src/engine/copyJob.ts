@@ -39,6 +39,7 @@ import {
   DEFAULT_COPY_WORKERS,
   type ChunkCopier,
 } from './chunkCopier.ts';
+import { journalDir } from '../staging/layout.ts';
 import {
   blobsPath,
   type CopyState,
@@ -62,6 +63,8 @@ import {
 } from './manifest.ts';
 import { driveManifestParts } from './journalManifest.ts';
 import { sessionIdFor } from './sessionId.ts';
+import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
+import { SourceLedger } from './sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
@@ -127,7 +130,22 @@ export interface CopyJobOptions {
   commitEvery?: { files?: number; bytes?: number; ms?: number };
   /** Called when a drive is complete (manifest written). */
   onDriveComplete?: (d: PreparedDrive, target: string) => void;
+  /**
+   * Test seam: runs for each file after its bytes were read and written, before its source is
+   * stat'ed again (where another program's write would land unseen by the copy).
+   */
+  afterFileRead?: (file: { relPath: string; absPath: string }) => void;
 }
+
+/** Files an earlier run committed whose source changed since (at most {@link MAX_CHANGED_LISTED} named). */
+export interface ChangedSinceCopied {
+  count: number;
+  /** `path (what changed)`, in walk order. */
+  files: string[];
+}
+
+/** Names kept of files changed since an earlier run copied them (the count goes on). */
+export const MAX_CHANGED_LISTED = 1000;
 
 /** What {@link copyJob} did. */
 export interface CopyJobResult {
@@ -138,6 +156,8 @@ export interface CopyJobResult {
   bytes: number;
   /** Files an earlier run had committed. */
   resumedFiles: number;
+  /** Of those, the ones whose source changed since: the drive holds them as they were. */
+  changedSinceCopied: ChangedSinceCopied;
 }
 
 /**
@@ -223,6 +243,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   state.disposition = copyDisposition(deps, job, existing?.disposition);
   const disposition = state.disposition;
   const resumedFiles = state.cursor.files;
+  const changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
   if (state.complete) {
     return {
       sessionId: state.sessionId,
@@ -230,6 +251,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       files: state.cursor.files,
       bytes: state.cursor.bytes,
       resumedFiles,
+      changedSinceCopied,
     };
   }
   const total = await scanJob(deps, staging, job);
@@ -305,6 +327,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     const data = Buffer.from(pendingXml.join(''), 'utf8');
     await blobsFh!.write(data);
     await blobsFh!.datasync();
+    ledger.flush();
     drive.blobsBytes += data.length;
     drive.files += pendingFiles;
     drive.bytes += pendingBytes;
@@ -481,6 +504,8 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     await useTarget(spec, undefined);
   };
 
+  fs.mkdirSync(journalDir(staging, job.name), { recursive: true });
+  const ledger = SourceLedger.open(staging, job.name, state.cursor.files);
   const copier: ChunkCopier =
     (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
       ? createInlineCopier(opts.chunksPerWorker)
@@ -499,20 +524,33 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     let skipped = 0;
     let skipChecked = state.cursor.relPath === null;
     const checkSkip = (): void => {
-      if (skipped !== state.cursor.files) {
-        throw new UsageError(
-          `the staging data changed since the copy began: ${skipped} files come before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
-          {
-            hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
-          },
+      if (skipped !== state.cursor.files)
+        throw stagingChanged(
+          `${skipped} files come before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
         );
-      }
       skipChecked = true;
+      warnChangedSinceCopied(deps, changedSinceCopied);
+    };
+    /** A file an earlier run committed: is it still what the drive holds? */
+    const checkCommitted = (f: { relPath: string; absPath: string }): void => {
+      const rec = ledger.nextCommitted();
+      if (!rec) return;
+      if (rec.relPath !== f.relPath)
+        throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
+      // Size and times only: inode and device numbers change when the share is mounted again.
+      const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
+        sameMount: false,
+      });
+      if (!what) return;
+      changedSinceCopied.count++;
+      if (changedSinceCopied.files.length < MAX_CHANGED_LISTED)
+        changedSinceCopied.files.push(`${f.relPath} (${what})`);
     };
     for (const f of walkJobFilesSync(staging, job)) {
       if (!skipChecked) {
         if (compareWalkPaths(f.relPath, state.cursor.relPath!) <= 0) {
           skipped++;
+          checkCommitted(f);
           continue;
         }
         checkSkip();
@@ -529,10 +567,16 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         const dst = path.join(target, state.sessionId, ...f.relPath.split('/'));
         const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
         const onDrive = d.files + pendingFiles;
-        if (
-          opts.checkFreeSpace !== false &&
-          !fits(target, f.absPath, f.size, f.blobType, d.blobsBytes + pendingXmlBytes + estimate)
-        ) {
+        let room = true;
+        try {
+          if (opts.checkFreeSpace !== false)
+            room = fits(target, f, d.blobsBytes + pendingXmlBytes + estimate);
+        } catch (err) {
+          // The source went away since the walk: the files copied so far still count.
+          await commit();
+          throw err;
+        }
+        if (!room) {
           if (onDrive === 0) throw tooBig(f.relPath, f.size, target);
           const full = d;
           await closeDrive();
@@ -541,7 +585,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         }
         try {
           const extents =
-            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f.absPath, f.size)
+            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
               ? await dataExtents(deps, f.absPath)
               : undefined;
           const copied = await copyFile(
@@ -552,6 +596,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
               kind: f.blobType,
               signal: deps.signal,
               ...(extents ? { dataExtents: extents } : {}),
+              ...(opts.afterFileRead ? { afterRead: () => opts.afterFileRead!(f) } : {}),
             },
             {
               copier,
@@ -573,6 +618,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
           pendingFiles++;
           pendingBytes += copied.size;
           pendingLast = f.relPath;
+          ledger.add(f.relPath, copied.source);
           if (copied.unsynced) unsynced.push(dst);
           break;
         } catch (err) {
@@ -602,6 +648,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   } finally {
     await blobsFh?.close();
     await copier.close();
+    ledger.close();
   }
   return {
     sessionId: state.sessionId,
@@ -609,7 +656,31 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     files: state.cursor.files,
     bytes: state.cursor.bytes,
     resumedFiles,
+    changedSinceCopied,
   };
+}
+
+function stagingChanged(detail: string): UsageError {
+  return new UsageError(`the staging data changed since the copy began: ${detail}`, {
+    hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
+  });
+}
+
+/**
+ * One warning naming the files an earlier run put on a drive whose source has changed since.
+ * The drive and its manifest agree with each other (the service imports the earlier content),
+ * so the copy goes on; the operator decides whether the new content must reach Azure.
+ */
+function warnChangedSinceCopied(deps: Deps, changed: ChangedSinceCopied): void {
+  if (changed.count === 0) return;
+  const shown = changed.files.slice(0, 3).join(', ');
+  const more = changed.count > 3 ? ` and ${changed.count - 3} more (--json lists them)` : '';
+  deps.terminal.warn(
+    `${changed.count} file(s) copied in an earlier run changed in the staging location since: ${shown}${more}; the drive holds them as they were, and its manifest lists that content`,
+  );
+  deps.terminal.info(
+    '    fix: if the new content must reach Azure, copy those files in a new job (diskprep init --data) or start this job over',
+  );
 }
 
 /**
@@ -630,18 +701,16 @@ export function blobPathFor(job: JobDescriptor, relPath: string): string {
 
 function fits(
   target: string,
-  src: string,
-  size: number,
-  kind: 'page' | 'block',
+  f: { relPath: string; absPath: string; size: number; blobType: 'page' | 'block' },
   manifestBytes: number,
 ): boolean {
   const s = fs.statfsSync(target);
   const free = s.bavail * s.bsize;
-  let need = size;
-  if (kind === 'page') {
+  let need = f.size;
+  if (f.blobType === 'page') {
     // A sparse page file needs only its data on a sparse target: count what the source allocates.
-    const blocks = fs.statSync(src).blocks;
-    if (typeof blocks === 'number' && blocks * 512 < size) need = blocks * 512;
+    const allocated = allocatedBytes(f);
+    if (allocated !== undefined && allocated < f.size) need = allocated;
   }
   const round = (n: number): number => Math.ceil(n / s.bsize) * s.bsize;
   // The file, a folder entry, and the manifest as it will be with this file (+64 KiB slack).
@@ -649,9 +718,15 @@ function fits(
 }
 
 /** The file allocates less than its length (it has holes). */
-function isSparse(file: string, size: number): boolean {
-  const blocks = fs.statSync(file).blocks;
-  return typeof blocks === 'number' && blocks * 512 < size;
+function isSparse(f: { relPath: string; absPath: string; size: number }): boolean {
+  const allocated = allocatedBytes(f);
+  return allocated !== undefined && allocated < f.size;
+}
+
+/** Bytes the source file allocates (undefined where the platform does not say). */
+function allocatedBytes(f: { relPath: string; absPath: string }): number | undefined {
+  const blocks = Number(statSource(f).blocks);
+  return Number.isFinite(blocks) ? blocks * 512 : undefined;
 }
 
 function tooBig(relPath: string, size: number, target: string): DiskprepError {

@@ -10,8 +10,8 @@ import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { containerSasValue } from '../storage/containerSas.ts';
 import {
+  jobProbe,
   joinUrl,
-  parseBody,
   parseInput,
   parseReturnDetails,
   RestClient,
@@ -20,6 +20,7 @@ import {
 import {
   addressLines,
   type CreatedJob,
+  manifestOf,
   type CreateJobRequest,
   CreateJobRequestSchema,
   type ImportJobService,
@@ -62,6 +63,8 @@ const AddressSchema = z.object({
 
 const DriveSchema = z.object({
   DriveId: z.string(),
+  ManifestFile: z.string().optional(),
+  ManifestHash: z.string().optional(),
   State: z.string().optional(),
   CopyStatus: z.string().optional(),
   PercentComplete: z.number().optional(),
@@ -139,6 +142,7 @@ function toStatus(job: ClassicJob): JobStatus {
     ...(p.CancelRequested !== undefined ? { cancelRequested: p.CancelRequested } : {}),
     drives: drives.map((d) => ({
       driveId: d.DriveId,
+      ...manifestOf(d.ManifestFile, d.ManifestHash),
       state: IMPORTEXPORT_DRIVE_STATES[d.State ?? 'Specified'] ?? 'unknown',
       serviceState: d.CopyStatus
         ? `${d.State ?? 'Specified'} (${d.CopyStatus})`
@@ -349,15 +353,15 @@ export class ClassicService implements ImportJobService {
           ...(s.shipDate ? { ShipDate: s.shipDate } : {}),
         },
       },
-      async () => {
-        const res = await this.probeJob(name);
-        if (!res) return undefined;
-        const job = parseBody('classic', `get job ${name}`, res, ClassicJobSchema);
-        return job.Properties.State === 'Shipping' &&
-          job.Properties.DeliveryPackage?.TrackingNumber === s.trackingNumber
-          ? res
-          : undefined;
-      },
+      jobProbe(
+        'classic',
+        name,
+        () => this.probeJob(name),
+        ClassicJobSchema,
+        (job) =>
+          job.Properties.State === 'Shipping' &&
+          job.Properties.DeliveryPackage?.TrackingNumber === s.trackingNumber,
+      ),
     );
   }
 

@@ -12,11 +12,18 @@ import {
   seg,
   unregisteredProvider,
 } from './arm.ts';
-import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
+import {
+  jobProbe,
+  parseBody,
+  parseInput,
+  parseReturnDetails,
+  type RestDeps,
+} from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   addressLines,
   type CreatedJob,
+  manifestOf,
   type CreateJobRequest,
   CreateJobRequestSchema,
   type DatacenterAddress,
@@ -78,7 +85,10 @@ export const DataBoxJobSchema = z.object({
       .object({
         jobDetailsType: z.string(),
         importDiskDetailsCollection: z
-          .record(z.string(), z.object({ manifestFile: z.string().optional() }))
+          .record(
+            z.string(),
+            z.object({ manifestFile: z.string().optional(), manifestHash: z.string().optional() }),
+          )
           .optional(),
         copyProgress: z
           .array(
@@ -206,6 +216,7 @@ function toStatus(job: DataBoxJob): JobStatus {
   const drives: DriveStatus[] = [...serials].map((driveId) => {
     const p = d?.copyProgress?.find((c) => c.serialNumber === driveId);
     const log = d?.copyLogDetails?.find((c) => c.serialNumber === driveId);
+    const disk = d?.importDiskDetailsCollection?.[driveId];
     const serviceState = p?.copyStatus ?? 'NotStarted';
     const state: DriveState = p?.copyStatus ? (COPY_STATES[p.copyStatus] ?? 'failed') : 'specified';
     const percent =
@@ -214,6 +225,7 @@ function toStatus(job: DataBoxJob): JobStatus {
         : undefined;
     return {
       driveId,
+      ...manifestOf(disk?.manifestFile, disk?.manifestHash),
       state,
       serviceState,
       ...(percent !== undefined ? { percentComplete: percent } : {}),
@@ -458,14 +470,14 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
         body: {
           deliverToDcPackageDetails: { carrierName: s.carrierName, trackingId: s.trackingNumber },
         },
-        probe: async () => {
-          const res = await this.probeJobWithDetails(name);
-          if (!res) return undefined;
-          const job = parseBody('databox', `get job ${name}`, res, DataBoxJobSchema);
-          return job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber
-            ? res
-            : undefined;
-        },
+        probe: jobProbe(
+          'databox',
+          name,
+          () => this.probeJobWithDetails(name),
+          DataBoxJobSchema,
+          (job) =>
+            job.properties.details?.deliverToDcPackageDetails?.trackingId === s.trackingNumber,
+        ),
       });
     });
   }
@@ -477,14 +489,13 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
         method: 'POST',
         url: this.url(`${this.jobPath(name)}/cancel`),
         body: { reason },
-        probe: async () => {
-          const res = await this.probeJobWithDetails(name);
-          if (!res) return undefined;
-          return parseBody('databox', `get job ${name}`, res, DataBoxJobSchema).properties
-            .status === 'Cancelled'
-            ? res
-            : undefined;
-        },
+        probe: jobProbe(
+          'databox',
+          name,
+          () => this.probeJobWithDetails(name),
+          DataBoxJobSchema,
+          (job) => job.properties.status === 'Cancelled',
+        ),
       });
     });
   }

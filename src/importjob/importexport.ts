@@ -5,11 +5,19 @@
 import { z } from 'zod';
 import { IMPORT_EXPORT_JOB_STATES, IMPORTEXPORT_DRIVE_STATES } from './importExportStates.ts';
 import { type ArmContext, ArmJobAdapter, seg } from './arm.ts';
-import { parseBody, parseInput, parseReturnDetails, type RestDeps } from './restClient.ts';
+import {
+  jobProbe,
+  parseBody,
+  parseInput,
+  parseReturnDetails,
+  type RestCall,
+  type RestDeps,
+} from './restClient.ts';
 import type { TokenSource } from './token.ts';
 import {
   addressLines,
   type CreatedJob,
+  manifestOf,
   type CreateJobRequest,
   CreateJobRequestSchema,
   type ImportJobService,
@@ -54,6 +62,8 @@ export const ImportExportJobSchema = z.object({
       .array(
         z.object({
           driveId: z.string(),
+          manifestFile: z.string().optional(),
+          manifestHash: z.string().optional(),
           state: z.string().optional(),
           copyStatus: z.string().optional(),
           percentComplete: z.number().optional(),
@@ -110,6 +120,7 @@ function toStatus(job: ImportExportJob): JobStatus {
     ...(p.cancelRequested !== undefined ? { cancelRequested: p.cancelRequested } : {}),
     drives: (p.driveList ?? []).map((d) => ({
       driveId: d.driveId,
+      ...manifestOf(d.manifestFile, d.manifestHash),
       state: IMPORTEXPORT_DRIVE_STATES[d.state ?? 'Specified'] ?? 'unknown',
       serviceState: d.copyStatus
         ? `${d.state ?? 'Specified'} (${d.copyStatus})`
@@ -225,6 +236,7 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
     name: string,
     op: string,
     properties: Record<string, unknown>,
+    probe?: RestCall['probe'],
   ): Promise<void> {
     await this.run(async () => {
       await this.client.send({
@@ -232,6 +244,7 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
         method: 'PATCH',
         url: this.url(this.jobPath(name)),
         body: { properties },
+        ...(probe ? { probe } : {}),
       });
     });
   }
@@ -249,15 +262,31 @@ export class ImportExportService extends ArmJobAdapter implements ImportJobServi
 
   async markShipped(name: string, shipment: Shipment): Promise<void> {
     const s = parseInput('shipment', ShipmentSchema, shipment);
-    await this.patch(name, `record the shipment of job ${name}`, {
-      state: 'Shipping',
-      deliveryPackage: {
-        carrierName: s.carrierName,
-        trackingNumber: s.trackingNumber,
-        ...(s.driveCount !== undefined ? { driveCount: s.driveCount } : {}),
-        ...(s.shipDate ? { shipDate: s.shipDate } : {}),
+    await this.patch(
+      name,
+      `record the shipment of job ${name}`,
+      {
+        state: 'Shipping',
+        deliveryPackage: {
+          carrierName: s.carrierName,
+          trackingNumber: s.trackingNumber,
+          ...(s.driveCount !== undefined ? { driveCount: s.driveCount } : {}),
+          ...(s.shipDate ? { shipDate: s.shipDate } : {}),
+        },
       },
-    });
+      // Before sending again after an answer was lost: a job already Shipping with this
+      // tracking number took the first PATCH (a second would be refused: Shipping only from
+      // Creating).
+      jobProbe(
+        'importexport',
+        name,
+        () => this.probeJob(name),
+        ImportExportJobSchema,
+        (job) =>
+          job.properties.state === 'Shipping' &&
+          job.properties.deliveryPackage?.trackingNumber === s.trackingNumber,
+      ),
+    );
   }
 
   async cancel(name: string, _reason: string): Promise<void> {

@@ -72,6 +72,25 @@ export function redactJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The {@link RestCall.probe} of a job update: reads the job with `get` (undefined when it does
+ * not exist), parses it with `schema`, and answers "it already took effect" when `done` says
+ * the job carries the update.
+ */
+export function jobProbe<S extends z.ZodType>(
+  service: string,
+  name: string,
+  get: () => Promise<HttpResponse | undefined>,
+  schema: S,
+  done: (job: z.output<S>) => boolean,
+): () => Promise<HttpResponse | undefined> {
+  return async () => {
+    const res = await get();
+    if (!res) return undefined;
+    return done(parseBody(service, `get job ${name}`, res, schema)) ? res : undefined;
+  };
+}
+
 /** Delay before attempt `attempt + 1`: Retry-After when given, else 1 s, 2 s, 4 s... (max 30 s). */
 export function retryDelayMs(attempt: number, retryAfter: string | undefined, now: Date): number {
   if (retryAfter !== undefined) {

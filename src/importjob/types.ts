@@ -123,6 +123,10 @@ export type DriveState = (typeof DRIVE_STATES)[number];
 /** A drive of a job as the service reports it. */
 export interface DriveStatus {
   driveId: string;
+  /** The manifest path the job was created with (`\DriveManifest.xml`), when the service says. */
+  manifestFile?: string;
+  /** The manifest MD5 the job was created with (uppercase hex), when the service says. */
+  manifestHash?: string;
   state: DriveState;
   /** The service's own word (`Transferring`, `CompletedWithErrors`...). */
   serviceState: string;
@@ -241,4 +245,15 @@ export function addressLines(a: AddressParts): string[] {
   if (a.phone) out.push(`Phone: ${a.phone}`);
   if (a.extra) out.push(a.extra);
   return out;
+}
+
+/** The manifest fields of a {@link DriveStatus}, from what a service reported (absent ones left out). */
+export function manifestOf(
+  manifestFile: string | undefined,
+  manifestHash: string | undefined,
+): Pick<DriveStatus, 'manifestFile' | 'manifestHash'> {
+  return {
+    ...(manifestFile ? { manifestFile } : {}),
+    ...(manifestHash ? { manifestHash: manifestHash.toUpperCase() } : {}),
+  };
 }

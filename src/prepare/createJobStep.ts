@@ -1,10 +1,11 @@
 /**
  * Creating the import job once the drives are prepared: never twice. The journal's job record
  * says it was done; without one, the service is asked first (a run that created the job but
- * died before recording it is recognised by the job's drives). Then the return contact,
- * address, carrier and account are asked (the `--return-*` flags of `ship`, the remembered
- * address as defaults), reviewed, confirmed (`--yes`), and the job is created. The record is
- * written atomically before success is printed. `--dry-run` makes no Azure write call.
+ * died before recording it is recognised by the job's drives, their manifest hashes and its
+ * state: see adoptJob.ts). Then the return contact, address, carrier and account are asked
+ * (the `--return-*` flags of `ship`, the remembered address as defaults), reviewed, confirmed
+ * (`--yes`), and the job is created. The record is written atomically before success is
+ * printed. `--dry-run` makes no Azure write call.
  */
 import type { Deps } from '../deps/types.ts';
 import { AzureError, DiskprepError, ExitCode, NeedsAnswerError, UsageError } from '../errors.ts';
@@ -20,6 +21,7 @@ import {
   type ShipAnswersInput,
 } from '../ship/index.ts';
 import type { JobDescriptor, JobSecrets } from '../staging/types.ts';
+import { adoptionRefusal } from './adoptJob.ts';
 import { type JobRecord, readJobRecord, writeJobRecord } from './jobRecord.ts';
 
 /** What the create step needs. */
@@ -46,13 +48,6 @@ export interface CreateStepResult {
   status?: JobStatus;
   /** The return answers given in this run (offered to the shipping step). */
   returnDetails?: Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>;
-}
-
-/** True when the service's drive list is exactly the journal's drives. */
-function sameDrives(status: JobStatus, drives: PreparedDrive[]): boolean {
-  const a = status.drives.map((d) => d.driveId.toLowerCase()).sort();
-  const b = drives.map((d) => d.driveId.toLowerCase()).sort();
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function recordFrom(input: CreateStepInput, status: JobStatus | undefined, now: Date): JobRecord {
@@ -90,17 +85,10 @@ export async function createJobOnce(deps: Deps, input: CreateStepInput): Promise
 
   const found = await findJob(service, job.name);
   if (found) {
-    if (!sameDrives(found, drives)) {
-      throw new UsageError(
-        `an import job named ${job.name} already exists on the ${service.kind} service with other drives (${found.drives.map((d) => d.driveId).join(', ') || 'none'})`,
-        {
-          code: 'ERR_DISKPREP_JOB_EXISTS',
-          hint: 'record this data under another job name (diskprep init --job <new name>), or cancel the other job',
-        },
-      );
-    }
+    const refused = adoptionRefusal(found, drives);
+    if (refused) throw refused;
     deps.terminal.warn(
-      `import job ${job.name} already exists on the ${service.kind} service with these drives (an earlier run created it): not created again`,
+      `import job ${job.name} already exists on the ${service.kind} service with these drives and manifests (an earlier run created it): not created again`,
     );
     if (deps.exec.dryRun) return { record: undefined, createdNow: false, status: found };
     const record = recordFrom(input, found, deps.clock.now());

@@ -199,6 +199,7 @@ export async function runPrepareFlow(
     files: copied.files,
     bytes: copied.bytes,
     resumedFiles: copied.resumedFiles,
+    changedSinceCopied: copied.changedSinceCopied,
     drives,
     rules: SHIPPING_RULES,
   };
@@ -424,6 +425,7 @@ async function dryRun(
     files: total.files,
     bytes: total.bytes,
     resumedFiles: 0,
+    changedSinceCopied: { count: 0, files: [] },
     drives: [],
     shipTo: info ? { location: info.location, ...info.address } : null,
     carriers: info?.carriers ?? [],

@@ -4,7 +4,7 @@
  * drive, and the shipping rules. The `--json` document never holds a BitLocker key.
  */
 import type { Deps } from '../deps/types.ts';
-import { formatBytes } from '../engine/copyJob.ts';
+import { type ChangedSinceCopied, formatBytes } from '../engine/copyJob.ts';
 import type { PreparedDrive } from '../engine/journal.ts';
 import type { DatacenterAddress } from '../importjob/types.ts';
 import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';
@@ -42,6 +42,8 @@ export interface PrepareResult {
   files: number;
   bytes: number;
   resumedFiles: number;
+  /** Files an earlier run put on a drive whose source changed since (the drive holds them as they were). */
+  changedSinceCopied: ChangedSinceCopied;
   drives: DriveResult[];
   shipTo: (DatacenterAddress & { location: string }) | null;
   carriers: string[];

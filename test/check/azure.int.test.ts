@@ -10,7 +10,9 @@ import { createEndpointProbe } from '../../src/check/endpointProbe.ts';
 import { runChecks, type CheckRunOptions } from '../../src/check/runChecks.ts';
 import { runPreflight } from '../../src/check/preflight.ts';
 import { createHttp } from '../../src/deps/http.ts';
+import { registerProxySecret } from '../../src/deps/proxy.ts';
 import { DiskprepError } from '../../src/errors.ts';
+import { Redactor } from '../../src/redact.ts';
 import { decodeManagementCertificate } from '../../src/publishsettings/certificate.ts';
 import { startFakeAzure, type FakeAzure } from '../fakes/checkAzureServer.ts';
 import {
@@ -339,10 +341,15 @@ describe('through a real CONNECT proxy', () => {
 
   it('HTTPS_PROXY without credentials on an authenticating proxy: reported as the proxy refusing (407), not as Azure unreachable', async () => {
     const refused = authProxy.refused407;
-    const { report } = await databoxRun({
+    const { report, deps, recorded } = await databoxRun({
       env: armEnv({ HTTPS_PROXY: `http://127.0.0.1:${authProxy.port}` }),
     });
     const ep = report.checks.find((c) => c.id === 'endpoint:arm')!;
+    // Printed through the redactor, the placeholder word of the fix stays as written.
+    deps.output.json(report);
+    deps.terminal.info(`fix: ${ep.fix}`);
+    for (const printed of [recorded.stdout.join('\n'), recorded.stderr.join('\n')])
+      expect(printed).toContain('--proxy http://user:password@host:port');
     expect(ep.status).toBe('fail');
     expect(ep.detail).toContain(
       `proxy http://127.0.0.1:${authProxy.port} refused at proxy-connect`,
@@ -403,6 +410,12 @@ describe('through a real CONNECT proxy', () => {
     expect(e.message).toContain(`the proxy http://alice:***@127.0.0.1:${authProxy.port} refused`);
     expect(e.message).toContain('407');
     expect(e.message).not.toContain('wrong-password');
+    // The fix names the placeholder, which the redactor leaves as it is.
+    const redactor = new Redactor();
+    registerProxySecret(`http://alice:wrong-password@127.0.0.1:${authProxy.port}`, redactor);
+    expect(redactor.redact(e.hint!)).toBe(
+      'put the proxy credentials in the URL: --proxy http://user:password@host:port',
+    );
   });
 });
 

@@ -126,6 +126,8 @@ describe('diskprep prepare --target (built binary)', () => {
     );
     expect(final.stdout).not.toContain(KEY1);
     expect(final.stdout).not.toContain(STORAGE_KEY);
+    // Nothing changed in the staging location: no kill makes a committed file look changed.
+    expect(out.changedSinceCopied).toEqual({ count: 0, files: [] });
     const m = parseManifest(path.join(target, 'DriveManifest.xml'));
     expect(m.blobs).toHaveLength(total);
     expect(new Set(m.blobs.map((b) => b.FilePath)).size).toBe(total);
@@ -147,6 +149,50 @@ describe('diskprep prepare --target (built binary)', () => {
       ok: true,
       drives: [{ files: total, manifestHashChecked: true }],
     });
+  });
+
+  it('kill -9, a committed file rewritten with its mtime put back, the same command: finishes, naming that file', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    const files: Record<string, Buffer | string> = { 'a/first.txt': 'original first file\n' };
+    for (let j = 0; j < 1500; j++) files[`b/${String(j).padStart(4, '0')}.txt`] = `${j}\n`;
+    for (let i = 0; i < 4; i++) files[`c/big${i}.bin`] = pseudoRandom(24 * MiB, 40 + i);
+    writeTree(staging, files);
+    writeJob(staging);
+    const child = execa(process.execPath, [BIN, ...prepareArgs(staging, target)], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    let exited = false;
+    void child.finally(() => (exited = true));
+    // Until the journal has committed a first batch (1000 files), then kill -9.
+    while (!exited && committed(staging).files === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    const r = await child;
+    expect(r.signal, `the run ended before the kill: ${r.stderr}`).toBe('SIGKILL');
+    expect(committed(staging).blobs[0]).toBe('\\job1\\a\\first.txt');
+    // Another program rewrites the committed file in place and puts its mtime back (touch -r).
+    const first = path.join(staging, 'a/first.txt');
+    const stamp = path.join(staging, '..', `stamp-${path.basename(staging)}`);
+    fs.writeFileSync(stamp, '');
+    await execa('touch', ['-r', first, stamp]);
+    fs.writeFileSync(first, 'rewritten 1st file!\n');
+    await execa('touch', ['-r', stamp, first]);
+    fs.rmSync(stamp);
+    const again = await runCli([...prepareArgs(staging, target), '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(
+      /1 file\(s\) copied in an earlier run changed in the staging location since: a\/first\.txt \(rewritten or its attributes changed: its change time moved\); the drive holds them as they were/,
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      files: Object.keys(files).length,
+      changedSinceCopied: { count: 1, files: [expect.stringMatching(/^a\/first\.txt /)] },
+    });
+    // The drive keeps what its manifest lists: the content as it was copied.
+    expect(fs.readFileSync(path.join(target, 'job1/a/first.txt'), 'utf8')).toBe(
+      'original first file\n',
+    );
   });
 
   it('validates keys and drive ids before copying, never echoing the key', async () => {

@@ -20,6 +20,7 @@ import { realHttpDeps } from '../fakes/httpDeps.ts';
 import { runCli } from '../helpers/cli.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
 import {
+  classicServiceInput,
   makeManagementCert,
   makeStaging,
   type ManagementCertFixture,
@@ -75,16 +76,7 @@ function jobRequest(name: string, location: string, storageAccount: string): Cre
 async function classicJob(name: string): Promise<string> {
   const { deps } = realHttpDeps(pki.caPem);
   await createImportJobService(
-    {
-      service: 'classic',
-      azure: { endpoint: classic.url },
-      job: { storageAccount: 'classicacct' },
-      publishSettings: {
-        id: SUB,
-        serviceManagementUrl: classic.url,
-        certificate: { keyPem: cert.keyPem, certPem: cert.certPem },
-      },
-    },
+    classicServiceInput(classic.url, SUB, cert, 'classicacct'),
     deps,
   ).createJob(jobRequest(name, 'West US', 'classicacct'));
   const job: JobDescriptor = {
@@ -101,21 +93,21 @@ async function classicJob(name: string): Promise<string> {
   return makeStaging(job);
 }
 
-/** A Data Box job on the fake ARM and a staging location that names it. */
-async function databoxJob(name: string): Promise<string> {
+/** A Data Box or Microsoft.ImportExport job on the fake ARM and a staging location naming it. */
+async function armJob(service: 'databox' | 'importexport', name: string): Promise<string> {
   const { deps } = realHttpDeps(pki.caPem, { env: { DISKPREP_ACCESS_TOKEN: TOKEN } });
   await createImportJobService(
     {
-      service: 'databox',
+      service,
       azure: { armEndpoint: arm.url },
       job: { subscription: ARM_SUB, resourceGroup: 'rg-backup', storageAccount: 'armacct' },
     },
     deps,
   ).createJob(jobRequest(name, 'westus', 'armacct'));
-  const job: JobDescriptor = {
+  return makeStaging({
     version: 1,
     name,
-    service: 'databox',
+    service,
     storageAccount: 'armacct',
     container: 'backups',
     subscription: ARM_SUB,
@@ -123,8 +115,7 @@ async function databoxJob(name: string): Promise<string> {
     location: 'westus',
     blobType: 'block',
     createdAt: new Date().toISOString(),
-  };
-  return makeStaging(job);
+  });
 }
 
 const home = () => mkdtemp(path.join(os.tmpdir(), 'diskprep-ship-home-'));
@@ -304,7 +295,7 @@ describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
   });
 
   it('databox: ship --staging with --arm-endpoint/--ca-file/token — PATCH return details, then markDevicesShipped', async () => {
-    const staging = await databoxJob('photos01');
+    const staging = await armJob('databox', 'photos01');
     const s = await startInteractive(
       ['ship', '--staging', staging, '--arm-endpoint', arm.url, '--ca-file', pki.caFile],
       { env: { DISKPREP_HOME: await home(), DISKPREP_ACCESS_TOKEN: TOKEN } },
@@ -355,27 +346,29 @@ const FLAGS = [
   ...returnFlags('DHL', ACCOUNT),
 ];
 
+/** `diskprep u: s: p:` of a classic job, no TTY, with `flags`. */
+const classicShip = async (staging: string, flags: string[]) =>
+  runCli(['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile, ...flags], {
+    env: { DISKPREP_HOME: await home() },
+  });
+
+/** `diskprep ship --staging` of a job on the fake ARM, no TTY, with `flags`. */
+const armShip = (staging: string, flags: string[], diskprepHome: string) =>
+  runCli(
+    ['ship', '--staging', staging, '--arm-endpoint', arm.url, '--ca-file', pki.caFile, ...flags],
+    {
+      env: { DISKPREP_HOME: diskprepHome, DISKPREP_ACCESS_TOKEN: TOKEN },
+    },
+  );
+
 describe('diskprep ship scripted (no TTY)', () => {
   it('databox: every answer as a flag, --yes --json: one JSON document, the job shipped', async () => {
-    const staging = await databoxJob('photos02');
+    const staging = await armJob('databox', 'photos02');
     const h = await home();
-    const r = await runCli(
-      [
-        'ship',
-        '--staging',
-        staging,
-        '--arm-endpoint',
-        arm.url,
-        '--ca-file',
-        pki.caFile,
-        ...FLAGS,
-        '--ship-date',
-        today(),
-        '--yes',
-        '--verbose',
-        '--json',
-      ],
-      { env: { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN } },
+    const r = await armShip(
+      staging,
+      [...FLAGS, '--ship-date', today(), '--yes', '--verbose', '--json'],
+      h,
     );
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode).toBe(0);
@@ -414,21 +407,12 @@ describe('diskprep ship scripted (no TTY)', () => {
   });
 
   it('classic: u: s: p: with flags and --yes, --json', async () => {
-    const staging = await classicJob('seed03');
-    const r = await runCli(
-      [
-        'u:',
-        `s:${staging}`,
-        `p:${publishSettings}`,
-        '--ca-file',
-        pki.caFile,
-        ...FLAGS,
-        '--yes',
-        '--verbose',
-        '--json',
-      ],
-      { env: { DISKPREP_HOME: await home() } },
-    );
+    const r = await classicShip(await classicJob('seed03'), [
+      ...FLAGS,
+      '--yes',
+      '--verbose',
+      '--json',
+    ]);
     expect(r.exitCode).toBe(0);
     // --verbose logged the writes, and still no secret.
     expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/.*\/jobs\/seed03/);
@@ -442,6 +426,67 @@ describe('diskprep ship scripted (no TTY)', () => {
       ['State', 'DeliveryPackage'],
     ]);
     expectNoSecrets(r.stdout, r.stderr);
+  });
+
+  it('an account number that is part of the tracking number: both exact in the review, --json and the service', async () => {
+    const account = '123456789'; // inside 781234567890
+    const flags = [
+      ...FLAGS.slice(0, FLAGS.indexOf('--return-name')),
+      ...returnFlags('FedEx', account),
+    ];
+    const r = await classicShip(await classicJob('seed06'), [...flags, '--yes', '--json']);
+    expect(r.exitCode).toBe(0);
+    // The review the operator reads (stderr) and the result (stdout) carry the value as typed.
+    expect(r.stderr).toMatch(/tracking number:\s+781234567890\n/);
+    expect(r.stderr).toMatch(/return carrier account:\s+•+ \(hidden\)/);
+    expect(r.stderr).toContain('FedEx 781234567890, 1 drive');
+    const out = JSON.parse(r.stdout) as { shipment: { trackingNumber: string } };
+    expect(out.shipment.trackingNumber).toBe('781234567890');
+    expect(r.stdout).not.toMatch(/carrierAccount/i);
+    // The service got both values exact; the account never shows on its own.
+    const [returnWrite, shipWrite]: any[] = classicWrites('seed06').map((w) => w.body);
+    expect(returnWrite.Properties.ReturnShipping.CarrierAccountNumber).toBe(account);
+    expect(shipWrite.Properties.DeliveryPackage.TrackingNumber).toBe('781234567890');
+    for (const t of [r.stdout, r.stderr])
+      expect(t.replaceAll('781234567890', '')).not.toContain(account);
+  });
+
+  it('importexport: a 500 after the shipment PATCH was applied: checked, not sent twice, exit 0', async () => {
+    const staging = await armJob('importexport', 'ie01');
+    arm.faults.add({
+      method: 'PATCH',
+      path: '/jobs/ie01',
+      bodyContains: '"trackingNumber"',
+      when: 'after',
+      kind: 'status',
+      status: 500,
+    });
+    const r = await armShip(staging, [...FLAGS, '--yes', '--verbose', '--json'], await home());
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.exitCode).toBe(0);
+    expect(arm.faults.pending).toBe(0);
+    expect(r.stderr).toMatch(/record the shipment of job ie01: the earlier attempt took effect/);
+    const writes = arm.requests.filter(
+      (q) => q.method === 'PATCH' && q.path.endsWith('/jobs/ie01'),
+    );
+    expect(
+      writes.map((w) => Object.keys((w.body as { properties: object }).properties).sort()),
+    ).toEqual([
+      ['returnAddress', 'returnShipping'],
+      ['deliveryPackage', 'state'],
+    ]);
+    const job = arm.importExportJobs.get('ie01')!.properties;
+    expect(job.state).toBe('Shipping');
+    expect(job.deliveryPackage).toMatchObject({
+      carrierName: 'FedEx',
+      trackingNumber: '781234567890',
+    });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      job: 'ie01',
+      service: 'importexport',
+      state: 'Shipping',
+    });
+    expect(arm.violations).toEqual([]);
   });
 
   it('non-interactive without --tracking-number: exit 3 naming it, nothing sent', async () => {
@@ -491,7 +536,7 @@ describe('diskprep ship scripted (no TTY)', () => {
 
 describe("diskprep status without s: (this computer's list)", () => {
   it('shows the job and says what to do next', async () => {
-    const staging = await databoxJob('photos03');
+    const staging = await armJob('databox', 'photos03');
     const h = await home();
     const fs = (await import('node:fs/promises')).default;
     await recordLocalJob(

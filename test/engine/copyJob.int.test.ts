@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createExec } from '../../src/deps/exec.ts';
+import { describe, expect, it } from 'vitest';
 import {
   copyJob,
   type CopyJobOptions,
@@ -10,15 +9,16 @@ import {
 } from '../../src/engine/copyJob.ts';
 import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
 import { md5OfFile, verifyDrive } from '../../src/engine/verifyDrive.ts';
-import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { walkJobFiles } from '../../src/staging/scan.ts';
 import { walkJobFilesSync } from '../../src/engine/walkSync.ts';
 import {
   checkManifestAgainstSource,
   containerSasToken,
+  engineDeps,
   KEY1,
   parseManifest,
   pseudoRandom,
+  removedAfterEach,
   STORAGE_KEY,
   tempDir,
   writeJob,
@@ -26,16 +26,8 @@ import {
 } from './stagingFixture.ts';
 
 const MiB = 1024 * 1024;
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function realDeps(signal?: AbortSignal) {
-  const f = fakeDeps(signal ? { signal } : {});
-  f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
-  return f;
-}
+const dirs = removedAfterEach();
+const realDeps = engineDeps;
 
 function oneTarget(spec: TargetSpec) {
   let given = false;

@@ -11,6 +11,9 @@ import { Redactor } from '../../src/redact.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
 import { importContainerSas } from '../../src/storage/sas.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../fakes/azurite.ts';
+import { afterEach } from 'vitest';
+import { createExec } from '../../src/deps/exec.ts';
+import { fakeDeps } from '../helpers/fakeDeps.ts';
 
 /** A valid example recovery password (each group a multiple of 11 below 720896). */
 export const KEY1 = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -74,6 +77,22 @@ export function offlineInitArgs(staging: string, job: string, extra: string[] = 
     'backup',
     ...extra,
   ];
+}
+
+/** Stub deps for the engine with a real exec (sync -f, the target's barrier). */
+export function engineDeps(signal?: AbortSignal) {
+  const f = fakeDeps(signal ? { signal } : {});
+  f.deps.exec = createExec({ dryRun: false, terminal: f.deps.terminal });
+  return f;
+}
+
+/** A list the test file pushes its temp dirs to; they are removed after each test. */
+export function removedAfterEach(): string[] {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return dirs;
 }
 
 /** A fresh temp dir. */

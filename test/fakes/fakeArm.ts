@@ -142,7 +142,7 @@ export class FakeArm {
     };
     this.requests.push(record);
 
-    const before = this.faults.take(method, url.pathname, 'before');
+    const before = this.faults.take(method, url.pathname, 'before', rawBody);
     if (before && (await applyFault(before, req, res))) return;
 
     if (req.headers.authorization !== `Bearer ${this.options.token}`) {
@@ -220,7 +220,7 @@ export class FakeArm {
       ? this.dataBox(v.matched.operationId, v.matched.pathParams, body as Json, url, answer)
       : this.importExport(v.matched.operationId, v.matched.pathParams, body as Json, answer);
 
-    const after = this.faults.take(method, url.pathname, 'after');
+    const after = this.faults.take(method, url.pathname, 'after', rawBody);
     if (after && (await applyFault(after, req, res))) return;
     this.send(res, result.status, result.payload, result.headers);
   }

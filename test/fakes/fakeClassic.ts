@@ -119,7 +119,7 @@ export class FakeClassic {
         'ForbiddenError',
         'The server failed to authenticate the request. Verify that the certificate is valid and is associated with this subscription.',
       );
-    const before = this.faults.take(method, url.pathname, 'before');
+    const before = this.faults.take(method, url.pathname, 'before', raw);
     if (before && (await applyFault(before, req, res))) return;
     if (method === 'GET' && url.pathname === `/${this.subscription}`) {
       // Get Subscription (XML), which `check` and prepare's preflight read the state from.
@@ -153,7 +153,7 @@ export class FakeClassic {
     const rest = url.pathname.slice(prefix.length);
 
     const result = this.route(method, rest, body);
-    const after = this.faults.take(method, url.pathname, 'after');
+    const after = this.faults.take(method, url.pathname, 'after', raw);
     if (after && (await applyFault(after, req, res))) return;
     if (result.error)
       return this.odataError(res, result.status, result.error.code, result.error.message);

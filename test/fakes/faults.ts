@@ -14,6 +14,8 @@ export type Fault = {
    * `after`: the service applies the request, then the answer is lost / delayed / replaced.
    */
   when?: 'before' | 'after';
+  /** Substring of the request body (tells apart two PATCHes of one job). */
+  bodyContains?: string;
 } & (
   | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
   | { kind: 'reset' }
@@ -28,12 +30,13 @@ export class FaultQueue {
     this.faults.push(...faults);
   }
 
-  take(method: string, path: string, when: 'before' | 'after'): Fault | undefined {
+  take(method: string, path: string, when: 'before' | 'after', body = ''): Fault | undefined {
     const i = this.faults.findIndex(
       (f) =>
         (f.when ?? 'before') === when &&
         (!f.method || f.method === method) &&
-        (!f.path || path.includes(f.path)),
+        (!f.path || path.includes(f.path)) &&
+        (!f.bodyContains || body.includes(f.bodyContains)),
     );
     if (i < 0) return undefined;
     return this.faults.splice(i, 1)[0];

@@ -1,30 +1,4 @@
-/** The `--return-*` flags of a scripted run: one operator's return address and carrier account. */
-export function returnFlags(carrier: string, account: string): string[] {
-  return [
-    '--return-name',
-    'Backup Ops',
-    '--return-phone',
-    '+1 425 555 0100',
-    '--return-email',
-    'ops@example.org',
-    '--return-street',
-    '1 Main St',
-    '--return-city',
-    'Redmond',
-    '--return-state',
-    'WA',
-    '--return-postal-code',
-    '98052',
-    '--return-country',
-    'US',
-    '--return-carrier',
-    carrier,
-    '--return-carrier-account',
-    account,
-  ];
-}
-
-/** The return address {@link returnFlags} gives, as the job services and the journal hold it. */
+/** One operator's return address, as the tests type it and as the services receive it. */
 export const RETURN_ADDRESS = {
   recipientName: 'Backup Ops',
   streetAddress1: '1 Main St',
@@ -35,3 +9,31 @@ export const RETURN_ADDRESS = {
   phone: '+1 425 555 0100',
   email: 'ops@example.org',
 };
+
+/** The `--return-*` flags of a scripted run: {@link RETURN_ADDRESS} and a carrier account. */
+export function returnFlags(carrier: string, account: string): string[] {
+  const a = RETURN_ADDRESS;
+  return [
+    '--return-name',
+    a.recipientName,
+    '--return-phone',
+    a.phone,
+    '--return-email',
+    a.email,
+    '--return-street',
+    a.streetAddress1,
+    '--return-city',
+    a.city,
+    '--return-state',
+    a.stateOrProvince,
+    '--return-postal-code',
+    a.postalCode,
+    '--return-country',
+    a.countryOrRegion,
+    '--return-carrier',
+    carrier,
+    '--return-carrier-account',
+    account,
+  ];
+}
+

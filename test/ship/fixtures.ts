@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ImportJobServiceInput } from '../../src/importjob/factory.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
 import type { TestPki } from '../fakes/certs.ts';
 import { v1Xml } from '../publishsettings/fixtures.ts';
@@ -107,4 +108,23 @@ export function today(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The factory input of a classic service on the loopback fake, signed in with `cert`. */
+export function classicServiceInput(
+  url: string,
+  subscription: string,
+  cert: Pick<ManagementCertFixture, 'keyPem' | 'certPem'>,
+  storageAccount: string,
+): ImportJobServiceInput {
+  return {
+    service: 'classic',
+    azure: { endpoint: url },
+    job: { storageAccount },
+    publishSettings: {
+      id: subscription,
+      serviceManagementUrl: url,
+      certificate: { keyPem: cert.keyPem, certPem: cert.certPem },
+    },
+  };
 }
