@@ -10,6 +10,8 @@ import { listDisks } from './listDisks.ts';
 import { parseRecoveryPassword } from './recoveryPassword.ts';
 import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
 import type { OpenDriveOptions, PreparedVolume } from './types.ts';
+import { claimDisk, releasingClaim } from './diskClaim.ts';
+import type { IdentityRules } from './identity.ts';
 import { openWindows } from './windows/openWindows.ts';
 
 /** Drive ids Azure accepts: the serial without spaces. */
@@ -74,19 +76,38 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
     });
   }
   const label = options.label ?? 'DISKPREP';
-  if (deps.platform === 'win32') {
-    return openWindows(deps, disk, {
-      alreadyEncrypted: options.alreadyEncrypted,
-      alreadyFormatted: options.alreadyFormatted,
-      ...(key ? { bitlockerKey: key } : {}),
-      driveId,
-      label,
-    });
+  // The disk is this run's until the volume is released: no other diskprep run may open it,
+  // and nothing else may have it unlocked or mounted.
+  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
+  const ownClaim = options.claim === undefined;
+  const rules: IdentityRules = {
+    ...(options.expect ? { expect: { driveId, identity: options.expect } } : {}),
+    ...(options.protectedDrives ? { protectedDrives: options.protectedDrives } : {}),
+  };
+  const withRules = options.expect !== undefined || options.protectedDrives !== undefined;
+  let volume: PreparedVolume;
+  try {
+    volume =
+      deps.platform === 'win32'
+        ? await openWindows(deps, disk, {
+            alreadyEncrypted: options.alreadyEncrypted,
+            alreadyFormatted: options.alreadyFormatted,
+            ...(key ? { bitlockerKey: key } : {}),
+            driveId,
+            label,
+            ...(withRules ? { rules } : {}),
+          })
+        : await openLinux(deps, disk, {
+            bitlockerKey: key!,
+            driveId,
+            alreadyFormatted: options.alreadyFormatted,
+            label,
+            rules,
+            onWorkDir: (dir) => claim.note({ workDir: dir }),
+          });
+  } catch (err) {
+    if (ownClaim) await claim.release();
+    throw err;
   }
-  return openLinux(deps, disk, {
-    bitlockerKey: key!,
-    driveId,
-    alreadyFormatted: options.alreadyFormatted,
-    label,
-  });
+  return ownClaim ? releasingClaim(volume, claim) : volume;
 }

@@ -33,7 +33,8 @@ import {
 } from '../ship/index.ts';
 import { readJobSecrets, selectJob } from '../staging/jobs.ts';
 import { validateJobData } from '../staging/validate.ts';
-import type { ServiceKind } from '../staging/types.ts';
+import type { JobDescriptor, ServiceKind } from '../staging/types.ts';
+import { withJobLock } from '../journal/jobLock.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
 import { connectService } from './connectService.ts';
@@ -71,8 +72,22 @@ export async function runPrepareFlow(
   const staging = path.resolve(deps.cwd, options.staging);
   const o: PrepareOptions = { ...options, staging };
 
-  // 1-2. The job and its service.
+  // 1. The job, then everything else under its lock: one run per job at a time.
   const job = await selectJob(deps, staging, o.job);
+  await withJobLock(deps, staging, job.name, 'prepare', () => prepareJob(deps, o, job, seams), {
+    ...(o.breakLock ? { breakLock: true } : {}),
+  });
+}
+
+/** Steps 2-7 for the selected job, holding its lock. */
+async function prepareJob(
+  deps: Deps,
+  o: PrepareOptions,
+  job: JobDescriptor,
+  seams: FlowSeams,
+): Promise<void> {
+  const { staging } = o;
+  // 2. The job's service.
   const kind: ServiceKind = o.offline ? 'offline' : job.service;
   const connected =
     kind === 'offline' ? undefined : await connectService(deps, job, o, seams.createService);
@@ -113,7 +128,10 @@ export async function runPrepareFlow(
             alreadyFormatted: o.alreadyFormatted,
             yes: o.yes,
             allDisks: o.allDisks === true,
+            discardPartialDrives: o.discardPartialDrives ?? [],
+            breakLock: o.breakLock === true,
           },
+          { staging, name: job.name },
           recorded,
           seams.disks,
         )

@@ -46,7 +46,11 @@ export function registerInit(program: Command, set: SetInvocation): void {
       '--container-sas <sas>',
       'container SAS instead of the key, kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
     )
-    .option('--force', 'replace an existing job descriptor of the same name');
+    .option('--force', 'replace an existing job descriptor of the same name')
+    .option(
+      '--break-lock',
+      'take over a lock held by a diskprep run on another computer that is gone',
+    );
   addCommonOptions(cmd);
   examples(cmd, [
     'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed',
@@ -72,6 +76,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
             blobType: o.blobType as 'page' | 'block' | 'auto',
             data: o.data as string | undefined,
             force: o.force === true,
+            breakLock: o.breakLock === true,
             storageAccountKey: o.storageAccountKey as string | undefined,
             containerSas: o.containerSas as string | undefined,
           },
