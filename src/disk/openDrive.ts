@@ -29,7 +29,10 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       details: { path: disk.path, reasons },
     });
   }
-  for (const w of warnings) deps.terminal.warn(`${disk.path}: ${w}`);
+  // "Pass --drive-id" is moot once a drive id is given (or taken from the journal).
+  for (const w of warnings)
+    if (!(options.driveId !== undefined && w.includes('--drive-id')))
+      deps.terminal.warn(`${disk.path}: ${w}`);
 
   const driveId = options.driveId ?? disk.serial;
   if (!driveId) {

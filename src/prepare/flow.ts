@@ -181,6 +181,10 @@ async function prepareJob(
         ? { chunksPerWorker: Number(deps.env.DISKPREP_CHUNKS_PER_WORKER) }
         : {}),
       ...(deps.env.DISKPREP_DIRECT_IO === '0' ? { directIo: false } : {}),
+      // Files per commit (default 1000): tests stop a run after a commit of a small job.
+      ...(/^[1-9]\d{0,3}$/.test(deps.env.DISKPREP_COMMIT_FILES ?? '')
+        ? { commitEvery: { files: Number(deps.env.DISKPREP_COMMIT_FILES) } }
+        : {}),
       onProgress: createProgressReporter(deps, quiet),
       onDriveComplete: (d, target) => {
         deps.terminal.clearStatus();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import type { DiskInfo } from '../types.ts';
 import { parseProcMounts } from './lsblk.ts';
+import { isMounted } from './mounts.ts';
 
 /** One user of a disk. */
 export interface DiskUser {
@@ -38,6 +39,7 @@ export async function diskUsers(deps: Deps, disk: DiskInfo): Promise<DiskUser[]>
     p.startsWith('/dev/') ? await deps.fs.realpath(p).catch(() => p) : p;
   const users: DiskUser[] = [];
 
+  const mountsText = await deps.fs.readFile('/proc/mounts', 'utf8').catch(() => '');
   const pids = (await deps.fs.readdir('/proc').catch(() => [] as string[])).filter((n) =>
     /^\d+$/.test(n),
   );
@@ -48,6 +50,8 @@ export async function diskUsers(deps: Deps, disk: DiskInfo): Promise<DiskUser[]>
     for (const v of volumeArgs(args)) {
       if (devices.has(v) || devices.has(await real(v))) {
         const mountPoint = args.at(-1);
+        // A daemon whose mount is gone is exiting (a run just released the disk): not a user.
+        if (mountPoint && !isMounted(mountsText, mountPoint)) break;
         users.push({
           kind: 'dislocker',
           pid: Number(pid),
@@ -71,7 +75,7 @@ export async function diskUsers(deps: Deps, disk: DiskInfo): Promise<DiskUser[]>
       });
   }
 
-  const mounts = parseProcMounts(await deps.fs.readFile('/proc/mounts', 'utf8').catch(() => ''));
+  const mounts = parseProcMounts(mountsText);
   for (const dev of devices)
     for (const m of mounts.get(dev) ?? [])
       users.push({ kind: 'mount', mountPoint: m, text: `${dev} is mounted at ${m}` });
