@@ -129,7 +129,16 @@ export function driveTargets(
       const disk = await resolveDisk(deps, disks, lists.drives[i]!);
       const id = lists.driveIds[i] ?? disk.serial;
       if (req.resumeDriveId !== undefined) {
-        if (id === undefined || id === req.resumeDriveId) return { i, disk };
+        // The drive being resumed: named by its --drive-id, by its serial (also the serial
+        // recorded when --drive-id named a USB bridge's disk), or a disk with no serial, whose
+        // recorded identity is checked before anything is opened.
+        const recordedSerial = req.resumeIdentity?.serial;
+        if (
+          id === undefined ||
+          id === req.resumeDriveId ||
+          (lists.driveIds[i] === undefined && recordedSerial !== undefined && id === recordedSerial)
+        )
+          return { i, disk };
         continue;
       }
       if (id !== undefined && recorded.some((r) => r.driveId === id)) {

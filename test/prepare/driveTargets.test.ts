@@ -318,6 +318,34 @@ describe('driveTargets', () => {
       expect(log).toEqual(['claim /dev/loop5', 'open /dev/loop5 WD-C B']);
     });
 
+    it('found by its recorded serial when the drive id was typed for a USB bridge, skipping the complete drive named first', async () => {
+      const { deps } = fakeDeps();
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        { ...lists, drives: ['/dev/sdb', '/dev/sdc'], bitlockerKeys: [] },
+        await stagingWith({
+          job1: [
+            { driveId: 'SER-B', complete: true, disk: { serial: 'SER-B' } },
+            { driveId: 'LABEL-C', complete: false, disk: { serial: 'BRIDGE-C' } },
+          ],
+        }),
+        [{ ...recordedC, driveId: 'LABEL-C' }],
+        stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'BRIDGE-C')], log, {
+          '/dev/sdb': { serial: 'SER-B' },
+          '/dev/sdc': { serial: 'BRIDGE-C' },
+        }),
+      );
+      const spec = await t.next({
+        index: 1,
+        resumeDriveId: 'LABEL-C',
+        resumeIdentity: { serial: 'BRIDGE-C' },
+        remaining: { files: 1, bytes: 1 },
+      });
+      expect(spec).toMatchObject({ driveId: 'LABEL-C', bitLockerKey: KEY_B });
+      expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc LABEL-C B']);
+    });
+
     it('another disk given for it is refused naming the drive expected, before anything opens it', async () => {
       const { deps } = fakeDeps();
       const log: string[] = [];
