@@ -3,6 +3,7 @@
  * Nothing else reads `process`.
  */
 import * as fsPromises from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { Redactor } from '../redact.ts';
 import { UsageError } from '../errors.ts';
 import { CA_FILE, readBoundedFileSync } from '../fsutil/readBoundedFile.ts';
@@ -13,7 +14,7 @@ import { createOutput } from './output.ts';
 import { PROXY_VARIABLES, registerProxySecret } from './proxy.ts';
 import { createInteractivePrompt, createNonInteractivePrompt } from './prompt.ts';
 import { createTerminal } from './terminal.ts';
-import type { CommonOptions, Deps } from './types.ts';
+import type { CommonOptions, Deps, Processes } from './types.ts';
 
 /** The slice of `process` the composition root reads (a parameter, so tests can pass a fake). */
 export interface ProcessLike {
@@ -70,8 +71,25 @@ export function createDeps(
     platform: proc.platform,
     cwd: proc.cwd(),
     uid: proc.getuid?.(),
+    processes: realProcesses(),
     signal,
     version,
+  };
+}
+
+/** The real {@link Processes}: this pid, this host, and signal 0 for liveness. */
+export function realProcesses(): Processes {
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    alive(pid: number): boolean {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
   };
 }
 

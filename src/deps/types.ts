@@ -170,6 +170,16 @@ export interface CommonOptions {
   caFile?: string;
 }
 
+/** This process and the others on the machine, as lock files need them. */
+export interface Processes {
+  /** This process's id. */
+  readonly pid: number;
+  /** This machine's host name (lock holders on other hosts are never judged dead). */
+  readonly hostname: string;
+  /** True while a process with this id exists on this machine (signal 0; EPERM counts as alive). */
+  alive(pid: number): boolean;
+}
+
 /** Everything a command may touch. */
 export interface Deps {
   exec: Exec;
@@ -187,6 +197,8 @@ export interface Deps {
   cwd: string;
   /** Effective user id (root checks), undefined on Windows. */
   uid: number | undefined;
+  /** This process and liveness of others (lock files). */
+  processes: Processes;
   /** Fires on SIGINT/SIGTERM: long operations stop cleanly and throw InterruptedError. */
   signal: AbortSignal;
   /** diskprep's version, for manifests (ClientCreator) and reports. */

@@ -12,6 +12,8 @@ import { parseRecoveryPassword } from './recoveryPassword.ts';
 import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
 import { isPlaceholderSerial } from './serial.ts';
 import type { OpenDriveOptions, PreparedVolume } from './types.ts';
+import { claimDisk, releasingClaim } from './diskClaim.ts';
+import type { IdentityRules } from './identity.ts';
 import { openWindows } from './windows/openWindows.ts';
 
 /** Drive ids Azure accepts: the serial without spaces. */
@@ -29,7 +31,10 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       details: { path: disk.path, reasons },
     });
   }
-  for (const w of warnings) deps.terminal.warn(`${disk.path}: ${w}`);
+  // "Pass --drive-id" is moot once a drive id is given (or taken from the journal).
+  for (const w of warnings)
+    if (!(options.driveId !== undefined && w.includes('--drive-id')))
+      deps.terminal.warn(`${disk.path}: ${w}`);
 
   if (!options.driveId && disk.serial !== undefined && isPlaceholderSerial(disk.serial)) {
     throw new UsageError(
@@ -85,19 +90,38 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
     });
   }
   const label = options.label ?? 'DISKPREP';
-  if (deps.platform === 'win32') {
-    return openWindows(deps, disk, {
-      alreadyEncrypted: options.alreadyEncrypted,
-      alreadyFormatted: options.alreadyFormatted,
-      ...(key ? { bitlockerKey: key } : {}),
-      driveId,
-      label,
-    });
+  // The disk is this run's until the volume is released: no other diskprep run may open it,
+  // and nothing else may have it unlocked or mounted.
+  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
+  const ownClaim = options.claim === undefined;
+  const rules: IdentityRules = {
+    ...(options.expect ? { expect: { driveId, identity: options.expect } } : {}),
+    ...(options.protectedDrives ? { protectedDrives: options.protectedDrives } : {}),
+  };
+  const withRules = options.expect !== undefined || options.protectedDrives !== undefined;
+  let volume: PreparedVolume;
+  try {
+    volume =
+      deps.platform === 'win32'
+        ? await openWindows(deps, disk, {
+            alreadyEncrypted: options.alreadyEncrypted,
+            alreadyFormatted: options.alreadyFormatted,
+            ...(key ? { bitlockerKey: key } : {}),
+            driveId,
+            label,
+            ...(withRules ? { rules } : {}),
+          })
+        : await openLinux(deps, disk, {
+            bitlockerKey: key!,
+            driveId,
+            alreadyFormatted: options.alreadyFormatted,
+            label,
+            rules,
+            onWorkDir: (dir) => claim.note({ workDir: dir }),
+          });
+  } catch (err) {
+    if (ownClaim) await claim.release();
+    throw err;
   }
-  return openLinux(deps, disk, {
-    bitlockerKey: key!,
-    driveId,
-    alreadyFormatted: options.alreadyFormatted,
-    label,
-  });
+  return ownClaim ? releasingClaim(volume, claim) : volume;
 }

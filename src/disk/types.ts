@@ -76,6 +76,36 @@ export interface DiskInfo {
   partitions: PartitionInfo[];
 }
 
+/**
+ * What tells one drive from another, recorded in the journal before the first byte is copied
+ * onto it, so a resume unlocks the same drive and never formats it. Every field is optional:
+ * loop devices and some USB bridges report no serial, and the NTFS serial is only readable
+ * once the volume is unlocked.
+ */
+export interface DriveIdentity {
+  /** Hardware serial as the OS reports it (spaces removed). */
+  serial?: string;
+  model?: string;
+  /** Size of the disk in bytes. */
+  sizeBytes?: number;
+  /** GUID of the BitLocker volume (lowercase), from its metadata. */
+  bitlockerGuid?: string;
+  /** NTFS volume serial (boot sector offset 0x48, 64-bit little-endian), 16 uppercase hex digits. */
+  ntfsSerial?: string;
+}
+
+/** A drive a journal records, which must not be formatted or filled by another run. */
+export interface RecordedDrive {
+  job: string;
+  driveId: string;
+  /** 0-based drive number within its job. */
+  index: number;
+  complete: boolean;
+  /** Files copied onto it so far. */
+  files: number;
+  identity: DriveIdentity | undefined;
+}
+
 /** Why a disk may not be used, and what to be careful of. */
 export interface Eligibility {
   /** Empty when the disk may be prepared. */
@@ -110,6 +140,16 @@ export interface OpenDriveOptions {
   label?: string;
   /** Folders diskprep keeps (staging location, journal): the disks holding them are refused. */
   keep?: readonly KeepPath[];
+  /**
+   * Set when the drive is one a journal records as partly filled (a resume): the disk must show
+   * this identity (BitLocker GUID before unlocking, NTFS serial after), and it is never
+   * formatted, cleared or encrypted again.
+   */
+  expect?: DriveIdentity;
+  /** Drives that must not be opened for writing (other drives of the journals): refused when the disk is one of them. */
+  protectedDrives?: readonly RecordedDrive[];
+  /** A lock on the disk the caller already holds (else openDrive takes one for the volume's life). */
+  claim?: DiskClaim;
   /** Asked once the disk is resolved and checked, before anything changes; false aborts. */
   confirm: (disk: DiskInfo) => Promise<boolean>;
 }
@@ -128,8 +168,18 @@ export interface PreparedVolume {
   fileSystemBytes: number;
   /** BitLocker EncryptionMethod of the volume (`XtsAes128`...), when diskprep knows it. */
   encryptionMethod?: string;
+  /** The drive as it is now (its NTFS serial read after formatting or unlocking). */
+  identity: DriveIdentity;
   /** True under `--dry-run`: nothing was mounted, mountPath does not exist. */
   dryRun: boolean;
   /** Unmounts / locks and removes temporary files. Idempotent; also runs when deps.signal aborts. */
+  release(): Promise<void>;
+}
+
+/** A disk held by this process (src/disk/diskClaim.ts): no other diskprep run may open it. */
+export interface DiskClaim {
+  /** Records where this run mounts the disk, so a run taking over after a crash finds it. */
+  note(extra: Record<string, string>): Promise<void>;
+  /** Frees the disk. Idempotent. */
   release(): Promise<void>;
 }

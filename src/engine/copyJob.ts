@@ -30,6 +30,8 @@ import {
   type JobSecrets,
 } from '../staging/types.ts';
 import { containerSasValue } from '../storage/containerSas.ts';
+import type { DriveIdentity } from '../disk/types.ts';
+import { describeIdentity, identityMismatch } from '../disk/identity.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
 import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
@@ -85,6 +87,8 @@ export interface TargetSpec {
   bitLockerKey: string;
   /** BitLocker's cipher on the drive (`XtsAes128`), when the provider knows it. */
   encryptionMethod?: string;
+  /** What identifies the disk and volume (drive backends); recorded before the first byte. */
+  identity?: DriveIdentity;
 }
 
 /** What the engine asks a {@link NextTarget} provider for. */
@@ -93,6 +97,8 @@ export interface TargetRequest {
   index: number;
   /** Set when an interrupted drive is resumed: the provider must give that drive's volume. */
   resumeDriveId?: string;
+  /** The resumed drive's recorded identity (undefined: recorded before identities were kept, or a --target). */
+  resumeIdentity?: DriveIdentity;
   /** The drive just filled, when this request follows a full drive. */
   previous?: { driveId: string; path: string };
   /** What is left to copy (including the file that did not fit). */
@@ -412,6 +418,15 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
           },
         );
       }
+      const diff = spec.identity ? identityMismatch(d.disk, spec.identity) : undefined;
+      if (diff !== undefined) {
+        throw new UsageError(
+          `the disk given for drive ${d.driveId} is not the one its copy began on (${diff})`,
+          {
+            hint: `attach drive ${d.driveId} (${describeIdentity(d.disk)}) and name it with --drive`,
+          },
+        );
+      }
       if (spec.bitLockerKey !== d.bitLockerKey) {
         throw new UsageError(
           `the BitLocker key given for drive ${d.driveId} is not the one recorded when its copy began`,
@@ -429,6 +444,11 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         );
       }
       d.target = root;
+      // A drive recorded before identities were kept gets one now, before more is copied.
+      if (!d.disk && spec.identity) {
+        d.disk = spec.identity;
+        await writeCopyState(deps, staging, state);
+      }
       drive = d;
     } else {
       const index = state.drives.length;
@@ -467,6 +487,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
         complete: false,
         manifestFile: MANIFEST_FILE,
         ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
+        ...(spec.identity ? { disk: spec.identity } : {}),
       };
       state.drives.push(drive);
       // Recorded before the first byte lands on the drive.
@@ -516,6 +537,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       const spec = await opts.nextTarget({
         index: open.index,
         resumeDriveId: open.driveId,
+        ...(open.disk ? { resumeIdentity: open.disk } : {}),
         remaining: remaining(),
       });
       if (!spec) throw noMoreTargets(open.index, remaining());

@@ -20,6 +20,16 @@ import { recordedDriveIdProblem } from './driveId.ts';
 import { MAX_DRIVES } from './limits.ts';
 import { MANIFEST_FILE } from './manifest.ts';
 import { isValidSessionId } from './sessionId.ts';
+import type { RecordedDrive } from '../disk/types.ts';
+
+/** What identified the disk a drive was filled on (src/disk/identity.ts); older journals have none. */
+const DriveIdentitySchema = z.object({
+  serial: z.string().optional(),
+  model: z.string().optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  bitlockerGuid: z.string().optional(),
+  ntfsSerial: z.string().optional(),
+});
 
 const DriveRecordSchema = z.object({
   index: z.number().int(),
@@ -36,6 +46,8 @@ const DriveRecordSchema = z.object({
   manifestHash: z.string().optional(),
   /** BitLocker's cipher on the drive (`XtsAes128`), when diskprep encrypted or read it. */
   encryptionMethod: z.string().optional(),
+  /** The disk and volume, recorded before the first byte is copied onto it (resume checks it). */
+  disk: DriveIdentitySchema.optional(),
 });
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;
@@ -187,4 +199,37 @@ export function toPrepared(d: DriveRecord): PreparedDrive {
     bytes: d.bytes,
     complete: d.complete,
   };
+}
+
+/**
+ * Every drive the journals of a staging location record, with the job it belongs to: the
+ * drives a run must never format or fill for another job. A journal that cannot be read is
+ * skipped with a warning.
+ */
+export async function readRecordedDrives(deps: Deps, staging: string): Promise<RecordedDrive[]> {
+  const root = path.dirname(journalDir(staging, 'x'));
+  const entries = await deps.fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  const jobs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  const out: RecordedDrive[] = [];
+  for (const job of jobs.sort()) {
+    let state: CopyState | undefined;
+    try {
+      state = await readCopyState(deps, staging, job);
+    } catch (err) {
+      deps.terminal.warn(
+        `cannot read the copy journal of job "${job}" (${(err as Error).message}): its drives are not recognised`,
+      );
+      continue;
+    }
+    for (const d of state?.drives ?? [])
+      out.push({
+        job: state!.job,
+        driveId: d.driveId,
+        index: d.index,
+        complete: d.complete || state!.complete,
+        files: d.files,
+        identity: d.disk,
+      });
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { bitLockerKeyProblem } from '../engine/bitlockerKey.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../engine/copyJob.ts';
 import { formatBytes } from '../engine/copyJob.ts';
-import type { PreparedDrive } from '../engine/journal.ts';
+import { type PreparedDrive, readRecordedDrives } from '../engine/journal.ts';
 import {
   checkEligible,
   confirmDisk,
@@ -23,7 +23,23 @@ import {
 import { markHolders } from '../disk/holders.ts';
 import { isDevicePath } from '../disk/selectDisk.ts';
 import { usableSerial } from '../disk/serial.ts';
-import type { DiskInfo, KeepPath, OpenDriveOptions, PreparedVolume } from '../disk/types.ts';
+import type {
+  DiskClaim,
+  DiskInfo,
+  DriveIdentity,
+  KeepPath,
+  OpenDriveOptions,
+  PreparedVolume,
+  RecordedDrive,
+} from '../disk/types.ts';
+import { claimDisk, type ClaimOptions, releasingClaim } from '../disk/diskClaim.ts';
+import {
+  checkIdentity,
+  describeIdentity,
+  identifyDisk,
+  protectedDriveError,
+  sharesIdentity,
+} from '../disk/identity.ts';
 import { driveIdProblem } from '../commands/prepare/targets.ts';
 import { checkNamedDrives } from './namedDrives.ts';
 
@@ -39,15 +55,29 @@ export interface DriveLists {
   allDisks: boolean;
   /** The staging location and the journal: the disks holding them are refused. */
   keep?: readonly KeepPath[];
+  /** `--discard-partial-drive`: partly filled drives of other jobs the operator gives up. */
+  discardPartialDrives?: readonly string[];
+  /** `--break-lock`: take over a disk lock held on another computer. */
+  breakLock?: boolean;
+}
+
+/** The job whose drives are filled, and the staging location whose journals record drives. */
+export interface DriveJob {
+  staging: string;
+  name: string;
 }
 
 /** The disk seams (tests put stubs here; production uses src/disk). */
 export interface DiskSeams {
   listDisks(deps: Deps): Promise<DiskInfo[]>;
+  /** Takes the disk for this run (lock, nothing else using it) before anything touches it. */
+  claimDisk(deps: Deps, disk: DiskInfo, options: ClaimOptions): Promise<DiskClaim>;
+  /** What identifies the disk without unlocking it. */
+  identify(deps: Deps, disk: DiskInfo): Promise<DriveIdentity>;
   openDrive(deps: Deps, options: OpenDriveOptions): Promise<PreparedVolume>;
 }
 
-const realDisks: DiskSeams = { listDisks, openDrive };
+const realDisks: DiskSeams = { listDisks, claimDisk, identify: identifyDisk, openDrive };
 
 /** The provider and the volumes it opened. */
 export interface DriveTargets {
@@ -76,6 +106,7 @@ function choiceName(d: DiskInfo): string {
 export function driveTargets(
   deps: Deps,
   lists: DriveLists,
+  job: DriveJob,
   recorded: readonly PreparedDrive[],
   seams: DiskSeams = realDisks,
 ): DriveTargets {
@@ -106,7 +137,16 @@ export function driveTargets(
       const disk = await resolveDisk(deps, disks, lists.drives[i]!);
       const id = lists.driveIds[i] ?? usableSerial(disk.serial);
       if (req.resumeDriveId !== undefined) {
-        if (id === undefined || id === req.resumeDriveId) return { i, disk };
+        // The drive being resumed: named by its --drive-id, by its serial (also the serial
+        // recorded when --drive-id named a USB bridge's disk), or a disk with no serial, whose
+        // recorded identity is checked before anything is opened.
+        const recordedSerial = req.resumeIdentity?.serial;
+        if (
+          id === undefined ||
+          id === req.resumeDriveId ||
+          (lists.driveIds[i] === undefined && recordedSerial !== undefined && id === recordedSerial)
+        )
+          return { i, disk };
         continue;
       }
       if (id !== undefined && recorded.some((r) => r.driveId === id)) {
@@ -148,6 +188,167 @@ export function driveTargets(
     return deps.prompt.select({ message: what, flag: '--drive', choices });
   };
 
+  /** The recorded drives of every job here, split into this job's and the others' partial ones. */
+  const journals = async (): Promise<{ own: RecordedDrive[]; others: RecordedDrive[] }> => {
+    const all = await readRecordedDrives(deps, job.staging);
+    return {
+      own: all.filter((d) => d.job === job.name),
+      others: all.filter((d) => d.job !== job.name && !d.complete),
+    };
+  };
+
+  /** The key given for `--drive` number i, else the journal's for `driveId`, else asked. */
+  const keyFor = async (
+    disk: DiskInfo,
+    i: number | undefined,
+    driveId: string,
+  ): Promise<string> => {
+    let key =
+      (i !== undefined ? lists.bitlockerKeys[i] : undefined) ??
+      recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
+    if (key === undefined) {
+      key = (
+        await deps.prompt.text({
+          message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
+          flag: '--bitlocker-key',
+          secret: true,
+          validate: (v) => bitLockerKeyProblem(v.trim()) ?? true,
+        })
+      ).trim();
+    }
+    deps.redactor.add(key);
+    return key;
+  };
+
+  /**
+   * A drive the journal records as partly filled: the disk must be that drive (every identifier
+   * recorded agrees), and it is unlocked and filled on, never cleared, formatted or encrypted
+   * again, with no confirmation and the drive id and key from the journal.
+   */
+  const resumeOptions = async (
+    req: TargetRequest,
+    disk: DiskInfo,
+    i: number | undefined,
+  ): Promise<OpenDriveOptions> => {
+    const driveId = req.resumeDriveId!;
+    const actual = await seams.identify(deps, disk);
+    const { own, others } = await journals();
+    const protectedDrives = [...own.filter((d) => d.driveId !== driveId), ...others];
+    checkIdentity(disk.path, actual, {
+      expect: { driveId, identity: req.resumeIdentity },
+      protectedDrives,
+    });
+    const key = await keyFor(disk, i, driveId);
+    deps.terminal.info(
+      `resuming drive ${driveId} on ${disk.path}${req.resumeIdentity ? ` (${describeIdentity(req.resumeIdentity)}: as recorded)` : ''}: unlocked and filled on, not formatted`,
+    );
+    return {
+      spec: disk.path,
+      alreadyEncrypted: true,
+      alreadyFormatted: true,
+      bitlockerKey: key,
+      driveId,
+      ...(req.resumeIdentity ? { expect: req.resumeIdentity } : {}),
+      protectedDrives,
+      ...(lists.keep ? { keep: lists.keep } : {}),
+      confirm: () => Promise.resolve(true),
+    };
+  };
+
+  /** A new drive: not one any journal records (unless discarded), confirmed, keyed. */
+  const newDriveOptions = async (
+    disk: DiskInfo,
+    i: number | undefined,
+  ): Promise<OpenDriveOptions> => {
+    const actual = await seams.identify(deps, disk);
+    const { own, others } = await journals();
+    // A bridge's placeholder serial is no drive id: the operator gives the label's.
+    const given = (i !== undefined ? lists.driveIds[i] : undefined) ?? usableSerial(disk.serial);
+    const isDrive = (d: RecordedDrive): boolean =>
+      d.identity !== undefined ? sharesIdentity(d.identity, actual) : d.driveId === given;
+    const mine = own.find(isDrive);
+    if (mine) throw protectedDriveError(disk.path, mine, true);
+    const theirs = others.find(isDrive);
+    if (theirs) await discardOrRefuse(disk, theirs);
+    const protectedDrives = [...own, ...others.filter((d) => d !== theirs)];
+
+    let driveId = given;
+    if (driveId === undefined) {
+      const why =
+        disk.serial === undefined
+          ? 'reports no serial number'
+          : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
+      driveId = (
+        await deps.prompt.text({
+          message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
+          flag: '--drive-id',
+          validate: (v) => driveIdProblem(v.trim()) ?? true,
+        })
+      ).trim();
+    }
+    if (openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
+      throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
+        code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
+        hint: "pass --drive-id with the serial printed on this drive's label",
+        details: { path: disk.path },
+      });
+    }
+
+    // Linux cannot encrypt: a BitLocker disk there is necessarily an already encrypted one.
+    const alreadyEncrypted =
+      lists.alreadyEncrypted || (deps.platform !== 'win32' && isEncrypted(disk));
+    const ok = await confirmDisk(deps, {
+      yes: lists.yes,
+      named: i !== undefined,
+      erase: !lists.alreadyFormatted,
+    })(disk);
+    if (!ok) {
+      throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, ExitCode.failure, {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: 'run the same command again and name the disk to prepare (--drive)',
+      });
+    }
+    const key = alreadyEncrypted ? await keyFor(disk, i, driveId) : undefined;
+    return {
+      spec: disk.path,
+      alreadyEncrypted,
+      alreadyFormatted: lists.alreadyFormatted,
+      ...(key !== undefined ? { bitlockerKey: key } : {}),
+      driveId,
+      protectedDrives,
+      ...(lists.keep ? { keep: lists.keep } : {}),
+      confirm: () => Promise.resolve(true),
+    };
+  };
+
+  /**
+   * Another job's partly filled drive: refused, unless named with --discard-partial-drive and,
+   * interactively, its drive id typed back.
+   */
+  const discardOrRefuse = async (disk: DiskInfo, d: RecordedDrive): Promise<void> => {
+    if (!(lists.discardPartialDrives ?? []).includes(d.driveId))
+      throw protectedDriveError(disk.path, d, false);
+    if (deps.prompt.interactive) {
+      const typed = await deps.prompt.text({
+        message: `${disk.path} is drive ${d.driveId} of job "${d.job}", partly filled (${d.files} files). Type ${d.driveId} to throw that copy away and use the disk for job "${job.name}"`,
+        flag: '--discard-partial-drive',
+      });
+      if (typed.trim() !== d.driveId) {
+        throw new DiskprepError(
+          `not confirmed: drive ${d.driveId} of job "${d.job}" was left as it was`,
+          ExitCode.failure,
+          {
+            code: 'ERR_DISKPREP_NOT_CONFIRMED',
+            hint: `give another disk, or type ${d.driveId} exactly to discard it`,
+          },
+        );
+      }
+    }
+    deps.terminal.warn(
+      `discarding drive ${d.driveId} of job "${d.job}" (${d.files} files copied): that job's journal still lists it, so give that job another drive`,
+    );
+  };
+
   const open = async (req: TargetRequest): Promise<PreparedVolume | undefined> => {
     if (current) {
       const prev = current;
@@ -177,75 +378,22 @@ export function driveTargets(
       });
     }
 
-    // A bridge's placeholder serial is no drive id: the operator gives the label's.
-    let driveId = (i !== undefined ? lists.driveIds[i] : undefined) ?? usableSerial(disk.serial);
-    if (driveId === undefined && req.resumeDriveId) driveId = req.resumeDriveId;
-    if (driveId === undefined) {
-      const why =
-        disk.serial === undefined
-          ? 'reports no serial number'
-          : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
-      driveId = (
-        await deps.prompt.text({
-          message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
-          flag: '--drive-id',
-          validate: (v) => driveIdProblem(v.trim()) ?? true,
-        })
-      ).trim();
-    }
-
-    const taken =
-      req.resumeDriveId !== driveId &&
-      (openedIds.has(driveId) || recorded.some((r) => r.driveId === driveId));
-    if (taken) {
-      throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
-        code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
-        hint: "pass --drive-id with the serial printed on this drive's label",
-        details: { path: disk.path },
-      });
-    }
-
-    // Linux cannot encrypt: a BitLocker disk there is necessarily an already encrypted one.
-    const alreadyEncrypted =
-      lists.alreadyEncrypted || (deps.platform !== 'win32' && isEncrypted(disk));
-    const ok = await confirmDisk(deps, {
-      yes: lists.yes,
-      named: i !== undefined,
-      erase: !lists.alreadyFormatted,
-    })(disk);
-    if (!ok) {
-      throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, ExitCode.failure, {
-        code: 'ERR_DISKPREP_NOT_CONFIRMED',
-        hint: 'run the same command again and name the disk to prepare (--drive)',
-      });
-    }
-
-    let key: string | undefined;
-    if (alreadyEncrypted) {
-      key =
-        (i !== undefined ? lists.bitlockerKeys[i] : undefined) ??
-        recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
-      if (key === undefined) {
-        key = await deps.prompt.text({
-          message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
-          flag: '--bitlocker-key',
-          secret: true,
-          validate: (v) => bitLockerKeyProblem(v.trim()) ?? true,
-        });
-        key = key.trim();
-      }
-      deps.redactor.add(key);
-    }
-
-    const volume = await seams.openDrive(deps, {
-      spec: disk.path,
-      alreadyEncrypted,
-      alreadyFormatted: lists.alreadyFormatted,
-      ...(key !== undefined ? { bitlockerKey: key } : {}),
-      driveId,
-      ...(lists.keep ? { keep: lists.keep } : {}),
-      confirm: () => Promise.resolve(true),
+    // The disk is this run's from here on: refused now if another run or program has it.
+    const claim = await seams.claimDisk(deps, disk, {
+      command: 'prepare',
+      ...(lists.breakLock ? { breakLock: true } : {}),
     });
+    let unlocked: PreparedVolume;
+    try {
+      const options = req.resumeDriveId
+        ? await resumeOptions(req, disk, i)
+        : await newDriveOptions(disk, i);
+      unlocked = await seams.openDrive(deps, { ...options, claim });
+    } catch (err) {
+      await claim.release();
+      throw err;
+    }
+    const volume = releasingClaim(unlocked, claim);
     openedIds.add(volume.driveId);
     deps.redactor.add(volume.bitlockerKey);
     opened.push(volume);
@@ -266,6 +414,7 @@ export function driveTargets(
         driveId: v.driveId,
         bitLockerKey: v.bitlockerKey,
         ...(v.encryptionMethod ? { encryptionMethod: v.encryptionMethod } : {}),
+        identity: v.identity,
       };
     },
     async releaseAll() {

@@ -34,7 +34,8 @@ import {
 import { readJobSecrets, selectJob } from '../staging/jobs.ts';
 import { journalDir } from '../staging/layout.ts';
 import { validateJobData } from '../staging/validate.ts';
-import type { ServiceKind } from '../staging/types.ts';
+import type { JobDescriptor, ServiceKind } from '../staging/types.ts';
+import { withJobLock } from '../journal/jobLock.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
 import { connectService } from './connectService.ts';
@@ -72,8 +73,22 @@ export async function runPrepareFlow(
   const staging = path.resolve(deps.cwd, options.staging);
   const o: PrepareOptions = { ...options, staging };
 
-  // 1-2. The job and its service.
+  // 1. The job, then everything else under its lock: one run per job at a time.
   const job = await selectJob(deps, staging, o.job);
+  await withJobLock(deps, staging, job.name, 'prepare', () => prepareJob(deps, o, job, seams), {
+    ...(o.breakLock ? { breakLock: true } : {}),
+  });
+}
+
+/** Steps 2-7 for the selected job, holding its lock. */
+async function prepareJob(
+  deps: Deps,
+  o: PrepareOptions,
+  job: JobDescriptor,
+  seams: FlowSeams,
+): Promise<void> {
+  const { staging } = o;
+  // 2. The job's service.
   const kind: ServiceKind = o.offline ? 'offline' : job.service;
   const connected =
     kind === 'offline' ? undefined : await connectService(deps, job, o, seams.createService);
@@ -119,7 +134,10 @@ export async function runPrepareFlow(
               { what: 'the staging location', path: staging },
               { what: 'the journal', path: journalDir(staging, job.name) },
             ],
+            discardPartialDrives: o.discardPartialDrives ?? [],
+            breakLock: o.breakLock === true,
           },
+          { staging, name: job.name },
           recorded,
           seams.disks,
         )
@@ -169,6 +187,10 @@ export async function runPrepareFlow(
         ? { chunksPerWorker: Number(deps.env.DISKPREP_CHUNKS_PER_WORKER) }
         : {}),
       ...(deps.env.DISKPREP_DIRECT_IO === '0' ? { directIo: false } : {}),
+      // Files per commit (default 1000): tests stop a run after a commit of a small job.
+      ...(/^[1-9]\d{0,3}$/.test(deps.env.DISKPREP_COMMIT_FILES ?? '')
+        ? { commitEvery: { files: Number(deps.env.DISKPREP_COMMIT_FILES) } }
+        : {}),
       onProgress: createProgressReporter(deps, quiet),
       onDriveComplete: (d, target) => {
         deps.terminal.clearStatus();

@@ -30,6 +30,13 @@ export interface PrepareOptions {
   shipNow?: boolean;
   /** Shipping and return answers (`--carrier`, `--tracking-number`, `--return-*`...). */
   ship?: ShipAnswersInput;
+  /** `--break-lock`: take over a job or disk lock held on another computer. */
+  breakLock?: boolean;
+  /**
+   * `--discard-partial-drive <driveId>`: drives another job of the staging location recorded as
+   * partly filled that may be reused (interactively after typing the drive id).
+   */
+  discardPartialDrives?: string[];
   /** `--proxy` and `--ca-file`, for the preflight probes and the Azure sign-in. */
   proxy?: string;
   caFile?: string;

@@ -4,7 +4,7 @@
  * device a test attaches is detached by {@link LoopLab.dispose}.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExec } from '../../src/deps/exec.ts';
@@ -104,6 +104,32 @@ export function mountsUnder(prefix: string): string[] {
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
     .filter((m) => m.startsWith(prefix));
+}
+
+/**
+ * Mount points of dislocker daemons unlocking `dev` (found by their command line) that are
+ * still mounted: none once a run released its volume. Unlike {@link mountsUnder}, it sees only
+ * this device, not the runs of other tests.
+ */
+export function dislockersOf(dev: string): string[] {
+  const mounted = new Set(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? ''),
+  );
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    const mp = args.at(-1);
+    if (args[0]?.endsWith('dislocker') && args.includes(dev) && mp && mounted.has(mp))
+      found.push(mp);
+  }
+  return found;
 }
 
 /** Stub deps with the real exec seam (real lsblk, cryptsetup, dislocker, ntfs-3g). */

@@ -5,6 +5,7 @@ import {
   copyJob,
   type CopyJobOptions,
   type CopyProgress,
+  type TargetRequest,
   type TargetSpec,
 } from '../../src/engine/copyJob.ts';
 import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
@@ -363,6 +364,56 @@ describe('copyJob on real files', () => {
     expect(recorded.stderr.join('\n')).toMatch(
       /now says --disposition no-overwrite, but its copy began with rename: the copy keeps rename/,
     );
+  });
+
+  it('records the disk identity before the first byte; a resume asks for it and refuses a target with another identity', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    dirs.push(staging, target);
+    writeTree(staging, { 'a.txt': 'first', 'b.txt': 'second', 'c.txt': 'third' });
+    const job = writeJob(staging);
+    const identity = { bitlockerGuid: 'guid-1', ntfsSerial: '00000000000000AA', sizeBytes: 100 };
+    const spec = { path: target, driveId: 'S7', bitLockerKey: KEY1 };
+    const ac = new AbortController();
+    const { deps } = realDeps(ac.signal);
+    await expect(
+      copyJob(deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: oneTarget({ ...spec, identity }),
+        commitEvery: { files: 1 },
+        onProgress: () => ac.abort(),
+      }),
+    ).rejects.toMatchObject({ exitCode: 130 });
+    const state = (await readCopyState(deps, staging, 'job1'))!;
+    expect(state.drives).toMatchObject([{ driveId: 'S7', complete: false, disk: identity }]);
+
+    const requests: TargetRequest[] = [];
+    const other = { ...identity, ntfsSerial: '00000000000000BB' };
+    await expect(
+      copyJob(realDeps().deps, {
+        staging,
+        job,
+        secrets: { storageAccountKey: STORAGE_KEY },
+        nextTarget: (req) => {
+          requests.push(req);
+          return Promise.resolve({ ...spec, identity: other });
+        },
+      }),
+    ).rejects.toThrow(
+      'the disk given for drive S7 is not the one its copy began on (NTFS volume serial 00000000000000BB here, 00000000000000AA recorded)',
+    );
+    expect(requests).toMatchObject([{ index: 0, resumeDriveId: 'S7', resumeIdentity: identity }]);
+    expect(fs.readdirSync(path.join(target, 'job1'))).toEqual(['a.txt']);
+
+    const r = await copyJob(realDeps().deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget({ ...spec, identity }),
+    });
+    expect(r).toMatchObject({ files: 3, resumedFiles: 1 });
   });
 
   it('an 11th drive is an error that states what remains (a job takes at most 10 drives)', async () => {

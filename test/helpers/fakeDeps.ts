@@ -2,7 +2,10 @@
  * Stub deps for unit tests: a recording terminal and output, a scripted prompt, an exec that
  * answers from a table, a fixed clock. Real fs (tests use temp dirs). No module mocking.
  */
+import { randomUUID } from 'node:crypto';
 import * as fsPromises from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { formatCommand } from '../../src/deps/exec.ts';
 import { createNonInteractivePrompt } from '../../src/deps/prompt.ts';
 import type {
@@ -12,9 +15,11 @@ import type {
   ExecOptions,
   ExecResult,
   Http,
+  Processes,
   Prompt,
   Terminal,
 } from '../../src/deps/types.ts';
+import { realProcesses } from '../../src/deps/createDeps.ts';
 import { DiskError, NeedsAnswerError } from '../../src/errors.ts';
 import { Redactor } from '../../src/redact.ts';
 
@@ -155,6 +160,8 @@ export interface FakeDepsOptions {
   uid?: number;
   now?: Date;
   signal?: AbortSignal;
+  /** This process as lock files see it (default: the real pid, host and liveness). */
+  processes?: Processes;
 }
 
 /** Builds stub deps plus the record of what they saw. */
@@ -192,7 +199,11 @@ export function fakeDeps(options: FakeDepsOptions = {}): {
         now = new Date(now.getTime() + ms);
       },
     },
-    env: options.env ?? {},
+    // Disk locks in a folder of this fake's own (created on first use), never the machine's.
+    env: {
+      DISKPREP_LOCK_DIR: path.join(os.tmpdir(), 'diskprep-test-locks', randomUUID()),
+      ...options.env,
+    },
     http: options.http ?? {
       request: async (r) => {
         throw new Error(`no http in this test: ${r.method} ${r.url}`);
@@ -202,6 +213,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): {
     platform: options.platform ?? 'linux',
     cwd: options.cwd ?? process.cwd(),
     uid: options.uid ?? 0,
+    processes: options.processes ?? realProcesses(),
     signal: options.signal ?? new AbortController().signal,
     version: '0.0.0-test',
   };

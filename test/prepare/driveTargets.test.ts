@@ -4,11 +4,20 @@
  * already complete skipped, and a non-interactive run that needs one more drive (exit 3 with
  * what remains).
  */
-import { describe, expect, it } from 'vitest';
-import type { DiskInfo, OpenDriveOptions, PreparedVolume } from '../../src/disk/types.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  DiskInfo,
+  DriveIdentity,
+  OpenDriveOptions,
+  PreparedVolume,
+} from '../../src/disk/types.ts';
+import { writeCopyState } from '../../src/engine/journal.ts';
 import type { Deps } from '../../src/deps/types.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import { type DiskSeams, driveTargets } from '../../src/prepare/driveTargets.ts';
+import { type DiskSeams, type DriveJob, driveTargets } from '../../src/prepare/driveTargets.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 
 const KEY_A = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -32,11 +41,29 @@ function disk(path: string, serial: string | undefined): DiskInfo {
   };
 }
 
-/** Stub disks that log every open and release. */
-function stubDisks(disks: DiskInfo[], log: string[]): DiskSeams {
+/** Stub disks that log every claim, open and release; identities by path. */
+function stubDisks(
+  disks: DiskInfo[],
+  log: string[],
+  ids: Record<string, DriveIdentity> = {},
+  opened: OpenDriveOptions[] = [],
+): DiskSeams {
+  const idOf = (p: string): DriveIdentity => ids[p] ?? { serial: `ID${p}` };
   return {
     listDisks: () => Promise.resolve(disks),
+    claimDisk: (_deps: Deps, d: DiskInfo) => {
+      log.push(`claim ${d.path}`);
+      return Promise.resolve({
+        note: () => Promise.resolve(),
+        release: () => {
+          log.push(`unclaim ${d.path}`);
+          return Promise.resolve();
+        },
+      });
+    },
+    identify: (_deps: Deps, d: DiskInfo) => Promise.resolve(idOf(d.path)),
     openDrive: (_deps: Deps, o: OpenDriveOptions): Promise<PreparedVolume> => {
+      opened.push(o);
       log.push(
         `open ${o.spec} ${o.driveId} ${o.bitlockerKey === KEY_A ? 'A' : o.bitlockerKey === KEY_B ? 'B' : '?'}`,
       );
@@ -47,6 +74,7 @@ function stubDisks(disks: DiskInfo[], log: string[]): DiskSeams {
         model: 'TestDisk',
         sizeBytes: 4e12,
         fileSystemBytes: 4e12,
+        identity: { ...idOf(o.spec), ntfsSerial: 'ABCDEF0123456789' },
         dryRun: false,
         release: () => {
           log.push(`release ${o.spec}`);
@@ -55,6 +83,42 @@ function stubDisks(disks: DiskInfo[], log: string[]): DiskSeams {
       });
     },
   };
+}
+
+const tmp: string[] = [];
+afterEach(() => {
+  for (const d of tmp.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A staging location whose journals record `drives` per job (copy-state.json only). */
+async function stagingWith(
+  jobs: Record<string, { driveId: string; complete: boolean; disk?: DriveIdentity }[]>,
+): Promise<DriveJob> {
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'diskprep-dt-'));
+  tmp.push(staging);
+  const { deps } = fakeDeps();
+  for (const [job, drives] of Object.entries(jobs)) {
+    await writeCopyState(deps, staging, {
+      version: 1,
+      job,
+      sessionId: job,
+      cursor: { relPath: 'a', files: 3, bytes: 3 },
+      complete: false,
+      drives: drives.map((d, index) => ({
+        index,
+        driveId: d.driveId,
+        bitLockerKey: d.driveId.endsWith('B') ? KEY_B : KEY_A,
+        target: '/mnt',
+        blobsBytes: 0,
+        files: 3,
+        bytes: 3,
+        complete: d.complete,
+        manifestFile: '\\DriveManifest.xml',
+        ...(d.disk ? { disk: d.disk } : {}),
+      })),
+    });
+  }
+  return { staging, name: 'job1' };
 }
 
 const lists = {
@@ -72,6 +136,7 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb', 'SER-C'], bitlockerKeys: [KEY_A, KEY_B] },
+      await stagingWith({}),
       [],
       stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
     );
@@ -79,6 +144,7 @@ describe('driveTargets', () => {
       path: '/mnt/dev/sdb',
       driveId: 'SER-B',
       bitLockerKey: KEY_A,
+      identity: { serial: 'ID/dev/sdb', ntfsSerial: 'ABCDEF0123456789' },
     });
     await t.next({
       index: 1,
@@ -88,10 +154,14 @@ describe('driveTargets', () => {
     await t.releaseAll();
     await t.releaseAll();
     expect(log).toEqual([
+      'claim /dev/sdb',
       'open /dev/sdb SER-B A',
       'release /dev/sdb',
+      'unclaim /dev/sdb',
+      'claim /dev/sdc',
       'open /dev/sdc SER-C B',
       'release /dev/sdc',
+      'unclaim /dev/sdc',
     ]);
   });
 
@@ -121,6 +191,12 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb', '/dev/sdc'], bitlockerKeys: [] },
+      await stagingWith({
+        job1: [
+          { driveId: 'SER-B', complete: true },
+          { driveId: 'SER-C', complete: false },
+        ],
+      }),
       recorded,
       stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
     );
@@ -130,7 +206,7 @@ describe('driveTargets', () => {
       remaining: { files: 2, bytes: 2 },
     });
     expect(spec).toMatchObject({ driveId: 'SER-C', bitLockerKey: KEY_B });
-    expect(log).toEqual(['open /dev/sdc SER-C B']);
+    expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc SER-C B']);
   });
 
   it('non-interactive with no --drive left: exit 3 naming --drive with what remains, after releasing the full one', async () => {
@@ -139,6 +215,7 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A] },
+      await stagingWith({}),
       [],
       stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
     );
@@ -155,7 +232,12 @@ describe('driveTargets', () => {
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe('drive 2 is needed: 2 files (2.0 MiB) remain to copy');
     expect(e.hint).toContain('--drive');
-    expect(log).toEqual(['open /dev/sdb SER-B A', 'release /dev/sdb']);
+    expect(log).toEqual([
+      'claim /dev/sdb',
+      'open /dev/sdb SER-B A',
+      'release /dev/sdb',
+      'unclaim /dev/sdb',
+    ]);
   });
 
   it('asks which disk (flag --drive) when none is named, and asks its key (flag --bitlocker-key)', async () => {
@@ -167,12 +249,222 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, yes: false, drives: [], bitlockerKeys: [] },
+      await stagingWith({}),
       [],
       stubDisks([disk('/dev/sdb', 'SER-B'), sdc], log),
     );
     await t.next({ index: 0, remaining: { files: 1, bytes: 1 } });
     expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key']);
-    expect(log).toEqual(['open /dev/sdc SER-C B']);
+    expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc SER-C B']);
+  });
+
+  describe('a drive the journal records as partly filled', () => {
+    const LOOP: DriveIdentity = {
+      model: 'loop',
+      sizeBytes: 100,
+      bitlockerGuid: '8f595209-f5b9-49a0-85d4-cb8f80258c27',
+    };
+    const recordedC = {
+      driveId: 'WD-C',
+      bitLockerKey: KEY_B,
+      manifestFile: '\\DriveManifest.xml',
+      manifestHash: undefined,
+      files: 3,
+      bytes: 3,
+      complete: false,
+    };
+
+    it('is unlocked and filled on without --already-formatted: never formatted, no question asked, id and key from the journal', async () => {
+      // An interactive prompt with no answers: any question fails the test.
+      const { deps, asked } = fakeDeps({ answers: {} });
+      const log: string[] = [];
+      const opened: OpenDriveOptions[] = [];
+      const job = await stagingWith({
+        job1: [{ driveId: 'WD-C', complete: false, disk: { ...LOOP, ntfsSerial: '11' } }],
+      });
+      const t = driveTargets(
+        deps,
+        {
+          ...lists,
+          alreadyFormatted: false,
+          yes: false,
+          drives: ['/dev/loop5'],
+          bitlockerKeys: [],
+        },
+        job,
+        [recordedC],
+        stubDisks(
+          [{ ...disk('/dev/loop5', undefined), kind: 'loop', bus: 'loop' }],
+          log,
+          { '/dev/loop5': LOOP },
+          opened,
+        ),
+      );
+      const spec = await t.next({
+        index: 0,
+        resumeDriveId: 'WD-C',
+        resumeIdentity: { ...LOOP, ntfsSerial: '11' },
+        remaining: { files: 2, bytes: 2 },
+      });
+      expect(asked).toEqual([]);
+      expect(spec).toMatchObject({ driveId: 'WD-C', bitLockerKey: KEY_B });
+      expect(opened[0]).toMatchObject({
+        alreadyEncrypted: true,
+        alreadyFormatted: true,
+        driveId: 'WD-C',
+        expect: { ...LOOP, ntfsSerial: '11' },
+        protectedDrives: [],
+      });
+      expect(log).toEqual(['claim /dev/loop5', 'open /dev/loop5 WD-C B']);
+    });
+
+    it('found by its recorded serial when the drive id was typed for a USB bridge, skipping the complete drive named first', async () => {
+      const { deps } = fakeDeps();
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        { ...lists, drives: ['/dev/sdb', '/dev/sdc'], bitlockerKeys: [] },
+        await stagingWith({
+          job1: [
+            { driveId: 'SER-B', complete: true, disk: { serial: 'SER-B' } },
+            { driveId: 'LABEL-C', complete: false, disk: { serial: 'BRIDGE-C' } },
+          ],
+        }),
+        [{ ...recordedC, driveId: 'LABEL-C' }],
+        stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'BRIDGE-C')], log, {
+          '/dev/sdb': { serial: 'SER-B' },
+          '/dev/sdc': { serial: 'BRIDGE-C' },
+        }),
+      );
+      const spec = await t.next({
+        index: 1,
+        resumeDriveId: 'LABEL-C',
+        resumeIdentity: { serial: 'BRIDGE-C' },
+        remaining: { files: 1, bytes: 1 },
+      });
+      expect(spec).toMatchObject({ driveId: 'LABEL-C', bitLockerKey: KEY_B });
+      expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc LABEL-C B']);
+    });
+
+    it('another disk given for it is refused naming the drive expected, before anything opens it', async () => {
+      const { deps } = fakeDeps();
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        { ...lists, drives: ['/dev/sdz'], driveIds: ['WD-C'], bitlockerKeys: [KEY_B] },
+        await stagingWith({ job1: [{ driveId: 'WD-C', complete: false, disk: LOOP }] }),
+        [recordedC],
+        stubDisks([disk('/dev/sdz', undefined)], log, {
+          '/dev/sdz': { bitlockerGuid: '00000000-0000-0000-0000-000000000001' },
+        }),
+      );
+      const err = (await t
+        .next({
+          index: 0,
+          resumeDriveId: 'WD-C',
+          resumeIdentity: LOOP,
+          remaining: { files: 1, bytes: 1 },
+        })
+        .catch((e: unknown) => e)) as DiskprepError;
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toBe(
+        '/dev/sdz is not drive WD-C, whose copy is being resumed (BitLocker volume 00000000-0000-0000-0000-000000000001 here, 8f595209-f5b9-49a0-85d4-cb8f80258c27 recorded)',
+      );
+      expect(err.hint).toContain('attach drive WD-C (BitLocker volume 8f595209');
+      expect(log).toEqual(['claim /dev/sdz', 'unclaim /dev/sdz']);
+    });
+  });
+
+  describe("another job's partly filled drive", () => {
+    const THEIRS: DriveIdentity = { bitlockerGuid: 'aaaa', ntfsSerial: '22' };
+    const other = () =>
+      stagingWith({ other1: [{ driveId: 'WD-OTHER', complete: false, disk: THEIRS }] });
+    const sdb = [disk('/dev/sdb', undefined)];
+
+    it('is refused, naming the job and --discard-partial-drive', async () => {
+      const { deps } = fakeDeps();
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        {
+          ...lists,
+          alreadyFormatted: false,
+          drives: ['/dev/sdb'],
+          driveIds: ['WD-NEW'],
+          bitlockerKeys: [KEY_A],
+        },
+        await other(),
+        [],
+        stubDisks(sdb, log, { '/dev/sdb': { bitlockerGuid: 'AAAA' } }),
+      );
+      const err = (await t
+        .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+        .catch((e: unknown) => e)) as DiskprepError;
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toBe(
+        'refusing /dev/sdb: it is drive WD-OTHER, drive 1 of job "other1", partly filled (3 files)',
+      );
+      expect(err.hint).toContain('--discard-partial-drive WD-OTHER');
+      expect(log).toEqual(['claim /dev/sdb', 'unclaim /dev/sdb']);
+    });
+
+    it('with --discard-partial-drive: a script goes on (warned); interactively the drive id must be typed', async () => {
+      const job = await other();
+      const run = async (answers: Record<string, unknown> | undefined) => {
+        const made = fakeDeps(answers ? { answers } : {});
+        const log: string[] = [];
+        const opened: OpenDriveOptions[] = [];
+        const t = driveTargets(
+          made.deps,
+          {
+            ...lists,
+            drives: ['/dev/sdb'],
+            driveIds: ['WD-NEW'],
+            bitlockerKeys: [KEY_A],
+            discardPartialDrives: ['WD-OTHER'],
+          },
+          job,
+          [],
+          stubDisks(sdb, log, { '/dev/sdb': THEIRS }, opened),
+        );
+        const r = await t
+          .next({ index: 0, remaining: { files: 1, bytes: 1 } })
+          .catch((e: unknown) => e);
+        return { r, log, opened, ...made };
+      };
+      const script = await run(undefined);
+      expect(script.r).toMatchObject({ driveId: 'WD-NEW' });
+      expect(script.opened[0]!.protectedDrives).toEqual([]);
+      expect(script.recorded.stderr.join('\n')).toContain(
+        'discarding drive WD-OTHER of job "other1"',
+      );
+
+      const typo = await run({ '--discard-partial-drive': ['WD-OTHR'], '--yes': [true] });
+      expect((typo.r as DiskprepError).exitCode).toBe(1);
+      expect((typo.r as DiskprepError).message).toBe(
+        'not confirmed: drive WD-OTHER of job "other1" was left as it was',
+      );
+      expect(typo.opened).toEqual([]);
+      expect(typo.log).toEqual(['claim /dev/sdb', 'unclaim /dev/sdb']);
+
+      const typed = await run({ '--discard-partial-drive': ['WD-OTHER'], '--yes': [true] });
+      expect(typed.asked).toEqual(['--discard-partial-drive']);
+      expect(typed.r).toMatchObject({ driveId: 'WD-NEW' });
+    });
+
+    it("this job's own complete drive is refused as a new drive, by identity", async () => {
+      const { deps } = fakeDeps();
+      const t = driveTargets(
+        deps,
+        { ...lists, drives: ['/dev/sdb'], driveIds: ['WD-AGAIN'], bitlockerKeys: [KEY_A] },
+        await stagingWith({ job1: [{ driveId: 'WD-1', complete: true, disk: { serial: 'S1' } }] }),
+        [],
+        stubDisks(sdb, [], { '/dev/sdb': { serial: 'S1' } }),
+      );
+      await expect(t.next({ index: 1, remaining: { files: 1, bytes: 1 } })).rejects.toThrow(
+        'refusing /dev/sdb: it is drive WD-1, complete drive 1 of job "job1"',
+      );
+    });
   });
 
   it('two --drive entries with one id are refused before either disk is opened', async () => {
@@ -187,6 +479,7 @@ describe('driveTargets', () => {
       const t = driveTargets(
         deps,
         { ...lists, ...given, bitlockerKeys: [KEY_A, KEY_B] },
+        await stagingWith({}),
         [],
         stubDisks(same, log),
       );
@@ -207,6 +500,7 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A] },
+      await stagingWith({}),
       [],
       stubDisks(bridge, log),
     );
@@ -218,11 +512,18 @@ describe('driveTargets', () => {
     const named = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb'], driveIds: ['WX41A0000001'], bitlockerKeys: [KEY_A] },
+      await stagingWith({}),
       [],
       stubDisks(bridge, log),
     );
     await named.next({ index: 0, remaining: { files: 1, bytes: 1 } });
-    expect(log).toEqual(['open /dev/sdb WX41A0000001 A']);
+    // The refused run let go of the disk it had claimed; the named one claims it and opens it.
+    expect(log).toEqual([
+      'claim /dev/sdb',
+      'unclaim /dev/sdb',
+      'claim /dev/sdb',
+      'open /dev/sdb WX41A0000001 A',
+    ]);
   });
 
   it('refuses the disk holding the staging location, naming it, and passes the kept folders on', async () => {
@@ -234,6 +535,7 @@ describe('driveTargets', () => {
     const t = driveTargets(
       deps,
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A], keep },
+      await stagingWith({}),
       [],
       stubDisks([staging], log),
     );

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDrive } from '../../src/disk/openDrive.ts';
 import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { PreparedVolume } from '../../src/disk/types.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm } from '../fakes/fakeArm.ts';
 import { FakeClassic } from '../fakes/fakeClassic.ts';
@@ -132,10 +133,16 @@ export interface ReadBack {
   files: Map<string, Buffer>;
   /** mtimes (ms) of those files. */
   mtimes: Map<string, number>;
+  /** NTFS volume serial of the drive (changes when it is formatted). */
+  ntfsSerial: string | undefined;
 }
 
-/** Unlocks `dev` with `key` (NTFS kept), reads everything, releases. */
-export async function readBack(dev: string, key: string, session: string): Promise<ReadBack> {
+/** Unlocks `dev` with `key` (NTFS kept, as openDrive does for a resume), runs `fn` on the mounted volume, releases. */
+export async function withVolume<T>(
+  dev: string,
+  key: string,
+  fn: (vol: PreparedVolume) => Promise<T>,
+): Promise<T> {
   const { deps } = realDeps();
   const vol = await openDrive(deps, {
     spec: dev,
@@ -146,38 +153,66 @@ export async function readBack(dev: string, key: string, session: string): Promi
     confirm: () => Promise.resolve(true),
   });
   try {
-    const manifestFile = path.join(vol.mountPath, 'DriveManifest.xml');
-    // No manifest yet on a drive whose copy was interrupted.
-    const manifestBytes = fs.existsSync(manifestFile)
-      ? fs.readFileSync(manifestFile)
-      : Buffer.alloc(0);
-    const files = new Map<string, Buffer>();
-    const mtimes = new Map<string, number>();
-    const root = path.join(vol.mountPath, session);
-    const walk = (dir: string, rel: string): void => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        const r = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) walk(p, r);
-        else {
-          files.set(r, fs.readFileSync(p));
-          mtimes.set(r, fs.statSync(p).mtimeMs);
-        }
-      }
-    };
-    if (fs.existsSync(root)) walk(root, '');
-    return {
-      manifestMd5: createHash('md5').update(manifestBytes).digest('hex').toUpperCase(),
-      manifest: manifestBytes.toString('utf8'),
-      files,
-      mtimes,
-    };
+    return await fn(vol);
   } finally {
     await vol.release();
   }
 }
 
+/** What a mounted prepared volume holds. */
+export function readVolume(vol: PreparedVolume, session: string): ReadBack {
+  const manifestFile = path.join(vol.mountPath, 'DriveManifest.xml');
+  // No manifest yet on a drive whose copy was interrupted.
+  const manifestBytes = fs.existsSync(manifestFile)
+    ? fs.readFileSync(manifestFile)
+    : Buffer.alloc(0);
+  const files = new Map<string, Buffer>();
+  const mtimes = new Map<string, number>();
+  const root = path.join(vol.mountPath, session);
+  const walk = (dir: string, rel: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p, r);
+      else {
+        files.set(r, fs.readFileSync(p));
+        mtimes.set(r, fs.statSync(p).mtimeMs);
+      }
+    }
+  };
+  if (fs.existsSync(root)) walk(root, '');
+  return {
+    manifestMd5: createHash('md5').update(manifestBytes).digest('hex').toUpperCase(),
+    manifest: manifestBytes.toString('utf8'),
+    files,
+    mtimes,
+    ntfsSerial: vol.identity.ntfsSerial,
+  };
+}
+
+/** Unlocks `dev` with `key` (NTFS kept), reads everything, releases. */
+export async function readBack(dev: string, key: string, session: string): Promise<ReadBack> {
+  return withVolume(dev, key, (vol) => Promise.resolve(readVolume(vol, session)));
+}
+
 /** The classic fake's stored job (keys included, as the service keeps them). */
 export function classicJob(f: Fakes, name: string): any {
   return f.classic.jobs.get(name);
+}
+
+/** What a job's copy journal says: files committed, and the NTFS serial recorded for drive 1. */
+export function journalOf(staging: string, job: string): { files: number; ntfsSerial?: string } {
+  const file = path.join(staging, '.diskprep', 'journal', job, 'copy-state.json');
+  if (!fs.existsSync(file)) return { files: 0 };
+  const s = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    cursor: { files: number };
+    drives: { disk?: { ntfsSerial?: string } }[];
+  };
+  const ntfsSerial = s.drives[0]?.disk?.ntfsSerial;
+  return { files: s.cursor.files, ...(ntfsSerial ? { ntfsSerial } : {}) };
+}
+
+/** The FilePath of every `<Blob>` of a manifest. */
+export function manifestFilePaths(manifest: string): string[] {
+  return [...manifest.matchAll(/<FilePath>([^<]*)<\/FilePath>/g)].map((m) => m[1]!);
 }

@@ -53,7 +53,11 @@ export function registerInit(program: Command, set: SetInvocation): void {
       '--container-sas <sas>',
       'classic jobs: container SAS as <container>?<token> or the token alone (read, write, delete; valid 60+ days), kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
     )
-    .option('--force', 'replace an existing job descriptor of the same name');
+    .option('--force', 'replace an existing job descriptor of the same name')
+    .option(
+      '--break-lock',
+      'take over a lock held by a diskprep run on another computer that is gone',
+    );
   addCommonOptions(cmd);
   examples(cmd, [
     'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed',
@@ -80,6 +84,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
             disposition: o.disposition as 'overwrite' | 'rename' | 'no-overwrite',
             data: o.data as string | undefined,
             force: o.force === true,
+            breakLock: o.breakLock === true,
             storageAccountKey: o.storageAccountKey as string | undefined,
             containerSas: o.containerSas as string | undefined,
           },

@@ -50,6 +50,15 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
       'the drives are BitLocker-encrypted already: unlock with --bitlocker-key',
     )
     .option('--already-formatted', 'keep the existing NTFS on an already encrypted drive')
+    .option(
+      '--discard-partial-drive <driveId>',
+      'reuse a disk another job of this staging location left partly filled (its copy is lost; asks you to type the drive id)',
+      collect,
+    )
+    .option(
+      '--break-lock',
+      'take over a lock held by a diskprep run on another computer that is gone',
+    )
     .option('--offline', 'make no Azure call: write drive-info XML for the portal instead')
     .option('--all', 'offer loop and virtual devices too when asking which disk to prepare')
     .option('--location <name>', 'Import/Export location of a classic job recorded without one')
@@ -92,6 +101,8 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
             alreadyEncrypted: o.alreadyEncrypted === true,
             alreadyFormatted: o.alreadyFormatted === true,
             offline: o.offline === true,
+            breakLock: o.breakLock === true,
+            discardPartialDrives: (o.discardPartialDrive as string[] | undefined) ?? [],
             yes: o.yes === true,
             allDisks: o.all === true,
             location: o.location as string | undefined,

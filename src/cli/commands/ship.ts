@@ -31,7 +31,11 @@ export function registerShip(program: Command, set: SetInvocation): void {
       'number of drives in the package (default: drives prepared)',
       positiveInt,
     )
-    .option('--ship-date <yyyy-mm-dd>', 'ship date (default: today)');
+    .option('--ship-date <yyyy-mm-dd>', 'ship date (default: today)')
+    .option(
+      '--break-lock',
+      'take over a lock held by a diskprep run on another computer that is gone',
+    );
   addReturnOptions(cmd);
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, network: true });
@@ -59,6 +63,7 @@ export function registerShip(program: Command, set: SetInvocation): void {
             shipDate: o.shipDate as string | undefined,
             ...returnFrom(o),
             yes: o.yes === true,
+            breakLock: o.breakLock === true,
           },
           deps,
         );

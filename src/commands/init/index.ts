@@ -34,6 +34,7 @@ import { manifestCarriesCredential } from '../../engine/manifest.ts';
 import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../storage/containerSas.ts';
 import { problemsError, validateJobData } from '../../staging/validate.ts';
 import { containerSasProblem, storageAccountKeyProblem } from '../../storage/credentialRules.ts';
+import { withJobLock } from '../../journal/jobLock.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -55,6 +56,8 @@ export interface InitOptions {
   storageAccountKey?: string;
   /** Also `DISKPREP_CONTAINER_SAS`. */
   containerSas?: string;
+  /** `--break-lock`: take over the job's lock held on another computer. */
+  breakLock?: boolean;
 }
 
 const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
@@ -68,7 +71,30 @@ export async function init(options: InitOptions, deps: Deps): Promise<void> {
   const arm = checkArmValues(options);
   const data =
     options.data === undefined ? undefined : await checkDataFolder(deps, staging, options.data);
+  // Replacing a job's descriptor and secrets under a running prepare or ship would change them
+  // half-way: one run per job at a time.
+  await withJobLock(
+    deps,
+    staging,
+    options.job,
+    options.force ? 'init --force' : 'init',
+    () => record(options, deps, { staging, secrets, arm, data }),
+    options.breakLock ? { breakLock: true } : {},
+  );
+}
 
+/** Writes the descriptor and secrets (under the job's lock). */
+async function record(
+  options: InitOptions,
+  deps: Deps,
+  checked: {
+    staging: string;
+    secrets: JobSecrets | undefined;
+    arm: ReturnType<typeof checkArmValues>;
+    data: string | undefined;
+  },
+): Promise<void> {
+  const { staging, secrets, arm, data } = checked;
   const file = jobDescriptorPath(staging, options.job);
   if (!options.force && (await exists(deps, file))) {
     throw new UsageError(`job "${options.job}" is already recorded in ${staging}`, {

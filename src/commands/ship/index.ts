@@ -8,6 +8,8 @@ import type { Deps } from '../../deps/types.ts';
 import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
 import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
 import { locateJob } from '../../ship/locateJob.ts';
+import { shippingRecordPath } from '../../ship/shippingRecord.ts';
+import { withJobLock, withLockFile } from '../../journal/jobLock.ts';
 import type { ReturnAddressAnswers, ShipResult } from '../../ship/types.ts';
 
 /** Options of {@link ship}. */
@@ -25,6 +27,8 @@ export interface ShipOptions {
   returnCarrier?: string;
   returnCarrierAccount?: string;
   yes: boolean;
+  /** `--break-lock`: take over the job's lock held on another computer. */
+  breakLock?: boolean;
 }
 
 /** Seams of {@link ship} for tests. */
@@ -46,6 +50,27 @@ export async function ship(
     ...(options.staging ? { staging: options.staging } : {}),
     ...(options.job ? { job: options.job } : {}),
   });
+  const lockOptions = options.breakLock ? { breakLock: true } : {};
+  const run = (): Promise<ShipResult> => shipLocated(options, deps, seams, located);
+  return located.staging
+    ? withJobLock(deps, located.staging, located.job.name, 'ship', run, lockOptions)
+    : withLockFile(
+        deps,
+        `${shippingRecordPath(deps, located.job.name, undefined).replace(/\.json$/, '')}.lock`,
+        located.job.name,
+        'ship',
+        run,
+        lockOptions,
+      );
+}
+
+/** The shipping step for the located job (under its lock). */
+async function shipLocated(
+  options: ShipOptions,
+  deps: Deps,
+  seams: ShipSeams,
+  located: Awaited<ReturnType<typeof locateJob>>,
+): Promise<ShipResult> {
   const command = located.staging
     ? `diskprep u: s:${/\s/.test(located.staging) ? `"${located.staging}"` : located.staging}`
     : 'diskprep u:';

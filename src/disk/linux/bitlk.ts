@@ -4,6 +4,7 @@
  * never appears on a command line (dislocker's own `-p` prompt needs a TTY, see openLinux.ts).
  */
 import { DiskError } from '../../errors.ts';
+import type { DiskInfo } from '../types.ts';
 
 /** A VMK protector: what unlocks the volume. */
 export interface BitlkProtector {
@@ -22,6 +23,12 @@ export interface BitlkDump {
   protectors: BitlkProtector[];
   /** Offsets of every metadata segment (FVE metadata areas and the relocated volume header). */
   metadataOffsets: number[];
+}
+
+/** The device holding the BitLocker volume: the disk itself or its first BitLocker partition. */
+export function bitlockerDevice(disk: DiskInfo): string | undefined {
+  if (disk.fsType?.toLowerCase() === 'bitlocker') return disk.path;
+  return disk.partitions.find((p) => p.fsType?.toLowerCase() === 'bitlocker')?.path;
 }
 
 /** True when a protector is the numerical password (recovery password) the service unlocks with. */

@@ -23,10 +23,13 @@ import { join } from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { DiskError, InterruptedError, UsageError } from '../../errors.ts';
 import { Cleanup } from '../cleanup.ts';
+import { unmount } from './mounts.ts';
+import { checkIdentity, type IdentityRules, readNtfsSerial } from '../identity.ts';
 import { formatSize } from '../formatSize.ts';
-import type { DiskInfo, PreparedVolume } from '../types.ts';
+import type { DiskInfo, DriveIdentity, PreparedVolume } from '../types.ts';
 import {
   type BitlkDump,
+  bitlockerDevice,
   dislockerFvekFile,
   hasRecoveryPassword,
   parseBitlkDump,
@@ -41,17 +44,15 @@ export interface OpenLinuxOptions {
   label: string;
   /** Unlock and mount without writing anything (implies an existing NTFS). */
   readOnly?: boolean;
+  /** What the disk must be (a resume) and must not be (other recorded drives). */
+  rules?: IdentityRules;
+  /** Told the folder the volume is mounted under, before anything is mounted (the disk lock records it). */
+  onWorkDir?: (dir: string) => Promise<void>;
 }
 
 /** Below this, a fresh NTFS squeezed before the first FVE metadata region is refused. */
 const MIN_NTFS_BYTES = 16 * 1024 * 1024;
 const CLUSTER = 4096;
-
-/** The device holding the BitLocker volume: the disk itself or its first BitLocker partition. */
-export function bitlockerDevice(disk: DiskInfo): string | undefined {
-  if (disk.fsType?.toLowerCase() === 'bitlocker') return disk.path;
-  return disk.partitions.find((p) => p.fsType?.toLowerCase() === 'bitlocker')?.path;
-}
 
 /**
  * Size of an NTFS that fits dislocker's writable view: it must end before the first FVE
@@ -62,27 +63,6 @@ export function ntfsSectorsFor(dump: BitlkDump): number {
   const end = Math.min(dump.volumeSize, ...dump.metadataOffsets);
   const bytes = Math.floor(end / CLUSTER) * CLUSTER;
   return Math.floor(bytes / dump.sectorSize);
-}
-
-function isMounted(mounts: string, dir: string): boolean {
-  return mounts.split('\n').some((l) => l.split(' ')[1] === dir.replaceAll(' ', '\\040'));
-}
-
-/** Unmounts `dir` if it is mounted, retrying while a FUSE daemon still holds it. */
-async function unmount(deps: Deps, dir: string): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    const mounts = await deps.fs.readFile('/proc/mounts', 'utf8').catch(() => '');
-    if (!isMounted(mounts, dir)) return;
-    const r = await deps.exec.run('umount', [dir], { reject: false });
-    if (r.exitCode === 0) continue;
-    if (attempt >= 20) {
-      // Still busy after ~5 s (a writer that ignored the abort): detach lazily so nothing stays
-      // visible; the kernel finishes when the last file closes.
-      await deps.exec.run('umount', ['-l', dir], { reject: false });
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Unlocks and mounts; see the module comment. */
@@ -98,7 +78,25 @@ export async function openLinux(
       hint: 'encrypt it on Windows first (manage-bde -on X: -RecoveryPassword), or drop --already-encrypted and run diskprep on Windows',
     });
   }
+  if (options.rules?.expect && !options.alreadyFormatted) {
+    // The decision layer never asks this; the last line of defence for a partly filled drive.
+    throw new UsageError(
+      `refusing to format ${disk.path}: it is drive ${options.rules.expect.driveId}, partly filled`,
+      {
+        code: 'ERR_DISKPREP_RECORDED_DRIVE',
+        hint: 'run the same command again: a partly filled drive is unlocked and filled on, never formatted',
+      },
+    );
+  }
   const dump = parseBitlkDump((await deps.exec.run('cryptsetup', ['bitlkDump', device])).stdout);
+  const identity: DriveIdentity = {
+    ...(disk.serial !== undefined ? { serial: disk.serial } : {}),
+    model: disk.model,
+    sizeBytes: disk.sizeBytes,
+    ...(dump.guid ? { bitlockerGuid: dump.guid.toLowerCase() } : {}),
+  };
+  const rules = options.rules ?? {};
+  checkIdentity(disk.path, identity, rules);
   if (!hasRecoveryPassword(dump)) {
     const kinds = dump.protectors.map((p) => p.protection).join(', ') || 'none';
     throw new DiskError(
@@ -136,6 +134,7 @@ export async function openLinux(
   try {
     const work = await mkdtemp(join(tmpdir(), 'diskprep-bitlocker-'));
     cleanup.push('remove temp dir', () => deps.fs.rm(work, { recursive: true, force: true }));
+    await options.onWorkDir?.(work);
     const disDir = join(work, 'dislocker');
     const ntfsDir = join(work, 'ntfs');
     await deps.fs.mkdir(disDir, { mode: 0o700 });
@@ -171,6 +170,21 @@ export async function openLinux(
     }
     const inner = join(disDir, 'dislocker-file');
     checkAbort();
+    if (!deps.exec.dryRun) {
+      // The NTFS inside tells one copy of a volume from another: checked before it is formatted
+      // or filled.
+      const ntfsSerial = await readNtfsSerial(deps, inner);
+      checkIdentity(disk.path, { ...identity, ...(ntfsSerial ? { ntfsSerial } : {}) }, rules);
+      if (rules.expect?.identity?.ntfsSerial !== undefined && ntfsSerial === undefined) {
+        throw new UsageError(
+          `${disk.path} holds no NTFS, but drive ${rules.expect.driveId} was being filled with one (NTFS volume serial ${rules.expect.identity.ntfsSerial})`,
+          {
+            code: 'ERR_DISKPREP_WRONG_DRIVE',
+            hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
+          },
+        );
+      }
+    }
 
     let fileSystemBytes: number;
     if (options.alreadyFormatted || readOnly) {
@@ -233,8 +247,13 @@ export async function openLinux(
       const st = await deps.fs.statfs(ntfsDir);
       fileSystemBytes = st.blocks * st.bsize;
     }
+    if (!deps.exec.dryRun) {
+      const ntfsSerial = await readNtfsSerial(deps, inner);
+      if (ntfsSerial) identity.ntfsSerial = ntfsSerial;
+    }
     cleanup.armOn(deps.signal);
     return {
+      identity,
       mountPath: ntfsDir,
       driveId: options.driveId,
       bitlockerKey: key,

@@ -23,6 +23,9 @@ import type { DiskInfo, PreparedVolume } from '../types.ts';
 import { runOnDisk } from './diskGuard.ts';
 import { checkProtection, firstDataVolume } from './encryptedVolume.ts';
 import { ENCRYPTION_METHOD } from './encryptionMethod.ts';
+import type { DriveIdentity } from '../types.ts';
+import { checkIdentity, type IdentityRules } from '../identity.ts';
+import { readWindowsNtfsSerial } from './volumeIdentity.ts';
 import {
   type WinBitLockerVolume,
   bitlockerStateOf,
@@ -40,9 +43,12 @@ export interface OpenWindowsOptions {
   bitlockerKey?: string;
   driveId: string;
   label: string;
+  /** What the disk must be (a resume) and must not be (other recorded drives); see src/disk/identity.ts. */
+  rules?: IdentityRules;
 }
 
-const READ_BITLOCKER = (mp: string) =>
+/** The BitLocker state of one volume, as the opener reads it (`mp` from {@link mountPoint}). */
+export const READ_BITLOCKER = (mp: string) =>
   `Get-BitLockerVolume -MountPoint ${mp}|Select-Object MountPoint,VolumeStatus,ProtectionStatus,LockStatus,EncryptionPercentage,EncryptionMethod,KeyProtector|ConvertTo-Json -Depth 4 -Compress`;
 
 async function readBitLocker(deps: Deps, letter: string): Promise<WinBitLockerVolume> {
@@ -68,6 +74,29 @@ export async function openWindows(
   const n = diskNumber(disk.number);
   const cleanup = new Cleanup();
   cleanup.armOn(deps.signal);
+  const identity: DriveIdentity = {
+    ...(disk.serial !== undefined ? { serial: disk.serial } : {}),
+    model: disk.model,
+    sizeBytes: disk.sizeBytes,
+  };
+  const rules = options.rules;
+  if (rules) checkIdentity(disk.path, identity, rules);
+  if (rules?.expect && !(options.alreadyEncrypted && options.alreadyFormatted)) {
+    // The decision layer never asks this; the last line of defence for a partly filled drive.
+    throw new UsageError(
+      `refusing to clear or format disk ${n}: it is drive ${rules.expect.driveId}, partly filled`,
+      {
+        code: 'ERR_DISKPREP_RECORDED_DRIVE',
+        hint: 'run the same command again: a partly filled drive is unlocked and filled on, never formatted',
+      },
+    );
+  }
+  /** With rules (a prepare run), the NTFS serial: checked before formatting, recorded after. */
+  const ntfsIdentity = async (letter: string): Promise<DriveIdentity> => {
+    if (!rules || deps.exec.dryRun) return identity;
+    const ntfsSerial = await readWindowsNtfsSerial(deps, letter);
+    return ntfsSerial ? { ...identity, ntfsSerial } : identity;
+  };
   const volume = (
     letter: string,
     key: string,
@@ -82,6 +111,7 @@ export async function openWindows(
       );
     });
     return {
+      identity,
       mountPath: `${letter}:\\`,
       driveId: options.driveId,
       bitlockerKey: key,
@@ -149,6 +179,7 @@ export async function openWindows(
         },
       );
     }
+    Object.assign(identity, await ntfsIdentity(letter));
     const method = encryptionMethodOf(bl.EncryptionMethod) ?? ENCRYPTION_METHOD;
     return volume(letter, key, Number(v?.Size ?? disk.sizeBytes), method);
   }
@@ -210,6 +241,19 @@ export async function openWindows(
     );
   }
   checkProtection(bl, letter);
+  if (rules) {
+    const now = await ntfsIdentity(letter);
+    checkIdentity(disk.path, now, rules);
+    if (rules.expect?.identity?.ntfsSerial !== undefined && now.ntfsSerial === undefined) {
+      throw new UsageError(
+        `${letter}: holds no readable NTFS, but drive ${rules.expect.driveId} was being filled with one`,
+        {
+          code: 'ERR_DISKPREP_WRONG_DRIVE',
+          hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
+        },
+      );
+    }
+  }
   if (options.alreadyFormatted) {
     await requireNtfs(deps, letter);
   } else {
@@ -225,6 +269,7 @@ export async function openWindows(
       });
     }
   }
+  Object.assign(identity, await ntfsIdentity(letter));
   return volume(letter, key, part.sizeBytes, encryptionMethodOf(bl.EncryptionMethod));
 }
 
