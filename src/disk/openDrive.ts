@@ -11,7 +11,7 @@ import { listDisks } from './listDisks.ts';
 import { parseRecoveryPassword } from './recoveryPassword.ts';
 import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
 import { isPlaceholderSerial } from './serial.ts';
-import type { OpenDriveOptions, PreparedVolume } from './types.ts';
+import type { DiskClaim, DiskInfo, OpenDriveOptions, PreparedVolume } from './types.ts';
 import { claimDisk, releasingClaim } from './diskClaim.ts';
 import type { IdentityRules } from './identity.ts';
 import { openWindows } from './windows/openWindows.ts';
@@ -23,6 +23,30 @@ const DRIVE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/;
 export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<PreparedVolume> {
   const disks = await markHolders(deps, await listDisks(deps), options.keep ?? []);
   const disk = await resolveDisk(deps, disks, options.spec);
+  refuseIneligible(deps, disk, options);
+  const driveId = driveIdOf(disk, options);
+  const key = recoveryKeyOf(deps, disk, options);
+  if (!(await options.confirm(disk))) {
+    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
+      code: 'ERR_DISKPREP_NOT_CONFIRMED',
+    });
+  }
+  // The disk is this run's until the volume is released: no other diskprep run may open it,
+  // and nothing else may have it unlocked or mounted.
+  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
+  const ownClaim = options.claim === undefined;
+  let volume: PreparedVolume;
+  try {
+    volume = await openOnPlatform(deps, disk, options, { driveId, key, claim });
+  } catch (err) {
+    if (ownClaim) await claim.release();
+    throw err;
+  }
+  return ownClaim ? releasingClaim(volume, claim) : volume;
+}
+
+/** Refuses a disk that may not be prepared; warns of what to be careful of. */
+function refuseIneligible(deps: Deps, disk: DiskInfo, options: OpenDriveOptions): void {
   const { reasons, warnings } = checkEligible(disk, { explicitPath: isDevicePath(options.spec) });
   if (reasons.length > 0) {
     throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
@@ -35,7 +59,10 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
   for (const w of warnings)
     if (!(options.driveId !== undefined && w.includes('--drive-id')))
       deps.terminal.warn(`${disk.path}: ${w}`);
+}
 
+/** The drive id: `--drive-id`, else the disk's own serial (never a USB bridge's placeholder). */
+function driveIdOf(disk: DiskInfo, options: OpenDriveOptions): string {
   if (!options.driveId && disk.serial !== undefined && isPlaceholderSerial(disk.serial)) {
     throw new UsageError(
       `${disk.path} reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`,
@@ -58,8 +85,19 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       hint: 'pass --drive-id with the serial from the drive label, without spaces',
     });
   }
+  return driveId;
+}
 
-  let key: string | undefined;
+/**
+ * The recovery password of an already encrypted drive (registered as a secret); undefined for
+ * a new drive, which only Windows can encrypt.
+ */
+function recoveryKeyOf(deps: Deps, disk: DiskInfo, options: OpenDriveOptions): string | undefined {
+  if (options.alreadyFormatted && !options.alreadyEncrypted) {
+    throw new UsageError('--already-formatted needs --already-encrypted', {
+      hint: 'a new drive is always formatted and encrypted; drop --already-formatted',
+    });
+  }
   if (options.alreadyEncrypted) {
     if (!options.bitlockerKey) {
       throw new UsageError(`--already-encrypted needs the recovery password of ${disk.path}`, {
@@ -67,9 +105,11 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
         hint: 'pass --bitlocker-key <48-digit numerical password> (one per --drive, in order)',
       });
     }
-    key = parseRecoveryPassword(options.bitlockerKey);
+    const key = parseRecoveryPassword(options.bitlockerKey);
     deps.redactor.add(key);
-  } else if (deps.platform !== 'win32') {
+    return key;
+  }
+  if (deps.platform !== 'win32') {
     throw new DiskError(
       `${disk.path} is not BitLocker-encrypted, and Linux has no tool that can encrypt it`,
       {
@@ -78,50 +118,39 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       },
     );
   }
-  if (options.alreadyFormatted && !options.alreadyEncrypted) {
-    throw new UsageError('--already-formatted needs --already-encrypted', {
-      hint: 'a new drive is always formatted and encrypted; drop --already-formatted',
-    });
-  }
+  return undefined;
+}
 
-  if (!(await options.confirm(disk))) {
-    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
-      code: 'ERR_DISKPREP_NOT_CONFIRMED',
-    });
-  }
+/** Formats + encrypts or unlocks on this platform, held to the identity rules of a resume. */
+async function openOnPlatform(
+  deps: Deps,
+  disk: DiskInfo,
+  options: OpenDriveOptions,
+  got: { driveId: string; key: string | undefined; claim: DiskClaim },
+): Promise<PreparedVolume> {
+  const { driveId, key, claim } = got;
   const label = options.label ?? 'DISKPREP';
-  // The disk is this run's until the volume is released: no other diskprep run may open it,
-  // and nothing else may have it unlocked or mounted.
-  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
-  const ownClaim = options.claim === undefined;
   const rules: IdentityRules = {
     ...(options.expect ? { expect: { driveId, identity: options.expect } } : {}),
     ...(options.protectedDrives ? { protectedDrives: options.protectedDrives } : {}),
   };
   const withRules = options.expect !== undefined || options.protectedDrives !== undefined;
-  let volume: PreparedVolume;
-  try {
-    volume =
-      deps.platform === 'win32'
-        ? await openWindows(deps, disk, {
-            alreadyEncrypted: options.alreadyEncrypted,
-            alreadyFormatted: options.alreadyFormatted,
-            ...(key ? { bitlockerKey: key } : {}),
-            driveId,
-            label,
-            ...(withRules ? { rules } : {}),
-          })
-        : await openLinux(deps, disk, {
-            bitlockerKey: key!,
-            driveId,
-            alreadyFormatted: options.alreadyFormatted,
-            label,
-            rules,
-            onWorkDir: (dir) => claim.note({ workDir: dir }),
-          });
-  } catch (err) {
-    if (ownClaim) await claim.release();
-    throw err;
+  if (deps.platform === 'win32') {
+    return openWindows(deps, disk, {
+      alreadyEncrypted: options.alreadyEncrypted,
+      alreadyFormatted: options.alreadyFormatted,
+      ...(key ? { bitlockerKey: key } : {}),
+      driveId,
+      label,
+      ...(withRules ? { rules } : {}),
+    });
   }
-  return ownClaim ? releasingClaim(volume, claim) : volume;
+  return openLinux(deps, disk, {
+    bitlockerKey: key!,
+    driveId,
+    alreadyFormatted: options.alreadyFormatted,
+    label,
+    rules,
+    onWorkDir: (dir) => claim.note({ workDir: dir }),
+  });
 }

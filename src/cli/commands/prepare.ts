@@ -9,12 +9,27 @@ import {
   positiveInt,
   type SetInvocation,
 } from '../common.ts';
+import type { PrepareOptions } from '../../commands/prepare/index.ts';
 import { addReturnOptions, returnFrom } from '../returnOptions.ts';
 
 /** `diskprep prepare` / `diskprep s:<staging>`: prepare drives, copy, create the job. */
 export function registerPrepare(program: Command, set: SetInvocation): void {
-  const cmd = program
-    .command('prepare')
+  const cmd = declarePrepare(program.command('prepare'));
+  cmd.action((o: Record<string, unknown>) =>
+    set({
+      command: 'prepare',
+      common: commonFrom(o),
+      run: async (deps) => {
+        const { prepare } = await import('../../commands/prepare/index.ts');
+        await prepare(prepareOptionsFrom(o), deps);
+      },
+    }),
+  );
+}
+
+/** The options, help text and examples of `prepare`. */
+function declarePrepare(command: Command): Command {
+  const cmd = command
     .description(
       'prepare drives for a job: format + BitLocker (or unlock), copy with MD5, write the manifest, create the job (legacy: s:<staging>)',
     )
@@ -81,45 +96,38 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
     'diskprep prepare --staging /srv/staging --drive /dev/sdb --already-encrypted --bitlocker-key <key> --offline --yes',
     'diskprep s:/srv/staging --drive /dev/sdb --already-encrypted --already-formatted --bitlocker-key <key> --return-name "Backup Ops" ... --return-carrier-account "$ACCOUNT" --yes --json',
   ]);
-  cmd.action((o: Record<string, unknown>) =>
-    set({
-      command: 'prepare',
-      common: commonFrom(o),
-      run: async (deps) => {
-        const { prepare } = await import('../../commands/prepare/index.ts');
-        await prepare(
-          {
-            azure: azureFrom(o),
-            staging: o.staging as string,
-            publishSettings: o.publishSettings as string | undefined,
-            subscription: o.subscription as string | undefined,
-            job: o.job as string | undefined,
-            targets: (o.target as string[] | undefined) ?? [],
-            drives: (o.drive as string[] | undefined) ?? [],
-            driveIds: (o.driveId as string[] | undefined) ?? [],
-            bitlockerKeys: (o.bitlockerKey as string[] | undefined) ?? [],
-            alreadyEncrypted: o.alreadyEncrypted === true,
-            alreadyFormatted: o.alreadyFormatted === true,
-            offline: o.offline === true,
-            breakLock: o.breakLock === true,
-            discardPartialDrives: (o.discardPartialDrive as string[] | undefined) ?? [],
-            yes: o.yes === true,
-            allDisks: o.all === true,
-            location: o.location as string | undefined,
-            shipNow: o.shipNow as boolean | undefined,
-            ship: {
-              carrier: o.carrier as string | undefined,
-              trackingNumber: o.trackingNumber as string | undefined,
-              driveCount: o.driveCount as number | undefined,
-              shipDate: o.shipDate as string | undefined,
-              ...returnFrom(o),
-            },
-            ...(typeof o.proxy === 'string' ? { proxy: o.proxy } : {}),
-            ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
-          },
-          deps,
-        );
-      },
-    }),
-  );
+  return cmd;
+}
+
+/** The parsed options as the prepare command takes them. */
+function prepareOptionsFrom(o: Record<string, unknown>): PrepareOptions {
+  return {
+    azure: azureFrom(o),
+    staging: o.staging as string,
+    publishSettings: o.publishSettings as string | undefined,
+    subscription: o.subscription as string | undefined,
+    job: o.job as string | undefined,
+    targets: (o.target as string[] | undefined) ?? [],
+    drives: (o.drive as string[] | undefined) ?? [],
+    driveIds: (o.driveId as string[] | undefined) ?? [],
+    bitlockerKeys: (o.bitlockerKey as string[] | undefined) ?? [],
+    alreadyEncrypted: o.alreadyEncrypted === true,
+    alreadyFormatted: o.alreadyFormatted === true,
+    offline: o.offline === true,
+    breakLock: o.breakLock === true,
+    discardPartialDrives: (o.discardPartialDrive as string[] | undefined) ?? [],
+    yes: o.yes === true,
+    allDisks: o.all === true,
+    location: o.location as string | undefined,
+    shipNow: o.shipNow as boolean | undefined,
+    ship: {
+      carrier: o.carrier as string | undefined,
+      trackingNumber: o.trackingNumber as string | undefined,
+      driveCount: o.driveCount as number | undefined,
+      shipDate: o.shipDate as string | undefined,
+      ...returnFrom(o),
+    },
+    ...(typeof o.proxy === 'string' ? { proxy: o.proxy } : {}),
+    ...(typeof o.caFile === 'string' ? { caFile: o.caFile } : {}),
+  };
 }
