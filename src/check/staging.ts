@@ -9,7 +9,7 @@ import { DiskprepError } from '../errors.ts';
 import { listJobs, readJobDescriptor } from '../staging/jobs.ts';
 import { walkJobFiles } from '../staging/scan.ts';
 import type { JobDescriptor } from '../staging/types.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../format.ts';
 import type { CheckResult } from './types.ts';
 
 /** Results and the job found (if any). */

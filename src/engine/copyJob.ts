@@ -22,6 +22,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
+import { formatBytes } from '../format.ts';
 import { rootContainerProblem } from '../staging/names.ts';
 import {
   DEFAULT_DISPOSITION,
@@ -820,16 +821,4 @@ async function syncDirQuiet(dir: string): Promise<void> {
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** `1.5 GiB`-style sizes for messages. */
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }

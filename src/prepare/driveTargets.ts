@@ -10,7 +10,7 @@ import type { Deps } from '../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { bitLockerKeyProblem } from '../engine/bitlockerKey.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../engine/copyJob.ts';
-import { formatBytes } from '../engine/copyJob.ts';
+import { formatBytes, formatDriveSize } from '../format.ts';
 import { type PreparedDrive, readRecordedDrives } from '../engine/journal.ts';
 import {
   checkEligible,
@@ -96,7 +96,7 @@ function isEncrypted(d: DiskInfo): boolean {
 /** One choice line: the device path first, so typing it jumps to the disk. */
 function choiceName(d: DiskInfo): string {
   const bl = isEncrypted(d) ? ', BitLocker' : '';
-  return `${d.path}: ${d.model} (serial ${d.serial ?? 'none'}, ${formatBytes(d.sizeBytes)}, ${d.kind === 'disk' ? d.bus : d.kind}${bl})`;
+  return `${d.path}: ${d.model} (serial ${d.serial ?? 'none'}, ${formatDriveSize(d.sizeBytes)}, ${d.kind === 'disk' ? d.bus : d.kind}${bl})`;
 }
 
 /**

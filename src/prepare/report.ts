@@ -4,7 +4,8 @@
  * drive, and the shipping rules. The `--json` document never holds a BitLocker key.
  */
 import type { Deps } from '../deps/types.ts';
-import { type ChangedSinceCopied, formatBytes } from '../engine/copyJob.ts';
+import type { ChangedSinceCopied } from '../engine/copyJob.ts';
+import { formatBytes } from '../format.ts';
 import type { PreparedDrive } from '../engine/journal.ts';
 import type { DatacenterAddress } from '../importjob/types.ts';
 import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';

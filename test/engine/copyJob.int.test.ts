@@ -459,7 +459,7 @@ describe('copyJob on real files', () => {
       }),
     ).rejects.toMatchObject({
       code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
-      message: expect.stringMatching(/needs more than 10 drives: 1 files \(2 bytes\) remain/),
+      message: expect.stringMatching(/needs more than 10 drives: 1 files \(2 B\) remain/),
     });
     expect(asked).toBe(false);
   });

@@ -3,7 +3,8 @@
  * 200 ms on a TTY; nothing on a non-TTY or under --json (a final summary is printed instead).
  */
 import type { Deps } from '../../deps/types.ts';
-import { type CopyProgress, formatBytes } from '../../engine/copyJob.ts';
+import type { CopyProgress } from '../../engine/copyJob.ts';
+import { formatBytes } from '../../format.ts';
 
 /** Formats seconds as h:mm:ss or m:ss. */
 export function formatDuration(seconds: number): string {

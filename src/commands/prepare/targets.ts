@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
 import { driveIdProblem } from '../../engine/driveId.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
-import { formatBytes } from '../../engine/copyJob.ts';
+import { formatBytes } from '../../format.ts';
 
 /** What the command line gave. */
 export interface TargetLists {

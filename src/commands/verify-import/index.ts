@@ -8,7 +8,8 @@
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitCode, ExitError, UsageError } from '../../errors.ts';
-import { formatBytes, manifestCredential } from '../../engine/copyJob.ts';
+import { manifestCredential } from '../../engine/copyJob.ts';
+import { formatBytes } from '../../format.ts';
 import { readCopyState } from '../../engine/journal.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
 import { resolveCloud } from '../../publishsettings/clouds.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
-import { formatBytes } from '../../engine/copyJob.ts';
+import { formatBytes } from '../../format.ts';
 import { MANIFEST_NAME } from '../../engine/manifest.ts';
 import {
   checkManifestRules,
