@@ -70,7 +70,9 @@ describe('diskprep plan', () => {
     await record('seed');
     const { deps, recorded } = fakeDeps({ verbose: true });
     await plan({ staging, driveSize: '1GB' }, deps);
-    expect(recorded.stdout[0]).toMatch(/^job "seed": 3 files, 1\.1 GiB → 2 drives of 1\.0 GB \(954 MiB\) \(about [\d.]+ MiB usable each\)$/);
+    expect(recorded.stdout[0]).toMatch(
+      /^job "seed": 3 files, 1\.1 GiB → 2 drives of 1\.0 GB \(954 MiB\) \(about [\d.]+ MiB usable each\)$/,
+    );
     expect(recorded.stdout.slice(2).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
       'drive files data manifest first → last',
       expect.stringMatching(/^1 1 572 MiB [\d.]+ KiB a\.bin → a\.bin$/),
