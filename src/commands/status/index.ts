@@ -5,7 +5,7 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { formatBytes } from '../../format.ts';
+import { count, formatBytes } from '../../format.ts';
 import type { JobStatus } from '../../importjob/types.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
@@ -132,7 +132,7 @@ export async function status(
     }
     const s = l.summary!;
     o.line(
-      `  drive ${l.driveId} error log: ${s.status ?? 'no status'}, ${s.failedBlobs.length} of ${s.blobCount} blobs failed`,
+      `  drive ${l.driveId} error log: ${s.status ?? 'no status'}, ${s.failedBlobs.length} of ${count(s.blobCount, 'blob')} failed`,
     );
     for (const b of s.failedBlobs.slice(0, 20)) o.line(`    ${b.status}: ${b.blobPath}`);
     if (s.failedBlobs.length > 20)
