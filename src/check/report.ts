@@ -1,5 +1,6 @@
 /** Prints a {@link CheckReport}: one line per check, the fix under anything not ✓. */
 import type { Deps } from '../deps/types.ts';
+import { count } from '../format.ts';
 import { symbolOf } from './format.ts';
 import type { CheckReport } from './runChecks.ts';
 import type { CheckResult } from './types.ts';
@@ -45,7 +46,7 @@ export function printReport(deps: Pick<Deps, 'output'>, report: CheckReport): vo
   const warns = report.checks.filter((c) => c.status === 'warn').length;
   deps.output.line(
     fails === 0
-      ? `ready${warns ? ` (${warns} warning${warns === 1 ? '' : 's'})` : ''}`
-      : `${fails} problem${fails === 1 ? '' : 's'} to fix${warns ? `, ${warns} warning${warns === 1 ? '' : 's'}` : ''}`,
+      ? `ready${warns ? ` (${count(warns, 'warning')})` : ''}`
+      : `${count(fails, 'problem')} to fix${warns ? `, ${count(warns, 'warning')}` : ''}`,
   );
 }

@@ -5,6 +5,7 @@
  * apply, is a `skip` with the reason.
  */
 import path from 'node:path';
+import { count } from '../format.ts';
 import type { AzureOptions } from '../cli/common.ts';
 import {
   noProxyOf,
@@ -333,14 +334,14 @@ async function checkPublishSettings(
         ? {
             ...CERTIFICATE,
             status: 'warn',
-            detail: `expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${until})`,
+            detail: `expires in ${count(daysLeft, 'day')} (${until})`,
             fix: 'download a new publish-settings file before it expires; a job created now needs the certificate until it completes',
             data,
           }
         : {
             ...CERTIFICATE,
             status: 'ok',
-            detail: `valid until ${until} (${daysLeft} days left), thumbprint ${c.thumbprint}`,
+            detail: `valid until ${until} (${count(daysLeft, 'day')} left), thumbprint ${c.thumbprint}`,
             data,
           };
   return { results: [settingsOk, certificate], sub };

@@ -9,7 +9,7 @@ import { DiskprepError } from '../errors.ts';
 import { listJobs, readJobDescriptor } from '../staging/jobs.ts';
 import { walkJobFiles } from '../staging/scan.ts';
 import type { JobDescriptor } from '../staging/types.ts';
-import { formatBytes } from './format.ts';
+import { count, formatBytes } from '../format.ts';
 import type { CheckResult } from './types.ts';
 
 /** Results and the job found (if any). */
@@ -150,7 +150,7 @@ export async function checkStaging(
       id: 'data-size',
       title: 'data to ship',
       status: files === 0 ? 'warn' : 'ok',
-      detail: `${files} file${files === 1 ? '' : 's'}, ${formatBytes(bytes)}`,
+      detail: `${count(files, 'file')}, ${formatBytes(bytes)}`,
       ...(files === 0
         ? { fix: 'put the backup (or the files to import) in the staging location' }
         : {}),

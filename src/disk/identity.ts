@@ -5,6 +5,7 @@
  * filling: any strong identifier in common is enough to refuse).
  */
 import type { Deps } from '../deps/types.ts';
+import { count } from '../format.ts';
 import { UsageError } from '../errors.ts';
 import { bitlockerDevice, parseBitlkDump } from './linux/bitlk.ts';
 import type { DiskInfo, DriveIdentity, RecordedDrive } from './types.ts';
@@ -74,7 +75,7 @@ export function recordedDriveOf(
 export function protectedDriveError(disk: string, d: RecordedDrive, own: boolean): UsageError {
   const what = d.complete
     ? `complete drive ${d.index + 1} of job "${d.job}"`
-    : `drive ${d.index + 1} of job "${d.job}", partly filled (${d.files} files)`;
+    : `drive ${d.index + 1} of job "${d.job}", partly filled (${count(d.files, 'file')})`;
   return new UsageError(`refusing ${disk}: it is drive ${d.driveId}, ${what}`, {
     code: 'ERR_DISKPREP_RECORDED_DRIVE',
     hint: own

@@ -6,7 +6,7 @@
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { checkEligible } from './eligibility.ts';
-import { formatSize } from './formatSize.ts';
+import { formatDriveSize } from '../format.ts';
 import type { DiskInfo } from './types.ts';
 
 /** True when a spec names a device by path rather than by serial or letter. */
@@ -15,7 +15,7 @@ export const isDevicePath = (spec: string): boolean =>
 
 /** One line describing a disk: model, serial, size, path. */
 export function describeDisk(d: DiskInfo): string {
-  return `${d.model} (serial ${d.serial ?? 'none'}, ${formatSize(d.sizeBytes)}, ${d.bus}) at ${d.path}`;
+  return `${d.model} (serial ${d.serial ?? 'none'}, ${formatDriveSize(d.sizeBytes)}, ${d.bus}) at ${d.path}`;
 }
 
 /**

@@ -22,6 +22,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
+import { count, formatBytes, plural } from '../format.ts';
 import { rootContainerProblem } from '../staging/names.ts';
 import {
   DEFAULT_DISPOSITION,
@@ -223,7 +224,7 @@ export async function scanJob(
   }
   if (problems.length > 0) {
     throw new UsageError(
-      `${problems.length + more} file(s) cannot be imported: ${problems.join('; ')}${more ? `; and ${more} more` : ''}`,
+      `${count(problems.length + more, 'file')} cannot be imported: ${problems.join('; ')}${more ? `; and ${more} more` : ''}`,
       {
         hint: 'fix them in the staging location, then run the same command again; nothing was copied',
       },
@@ -507,7 +508,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     if (index >= MAX_DRIVES) {
       const r = remaining();
       throw new DiskprepError(
-        `job "${job.name}" needs more than ${MAX_DRIVES} drives: ${r.files} files (${formatBytes(r.bytes)}) remain after drive ${MAX_DRIVES}`,
+        `job "${job.name}" needs more than ${MAX_DRIVES} drives: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} after drive ${MAX_DRIVES}`,
         ExitCode.failure,
         {
           code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
@@ -548,7 +549,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
     const checkSkip = (): void => {
       if (skipped !== state.cursor.files)
         throw stagingChanged(
-          `${skipped} files come before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
+          `${count(skipped, 'file')} ${plural(skipped, 'comes', 'come')} before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
         );
       skipChecked = true;
       warnChangedSinceCopied(deps, changedSinceCopied);
@@ -698,7 +699,7 @@ function warnChangedSinceCopied(deps: Deps, changed: ChangedSinceCopied): void {
   const shown = changed.files.slice(0, 3).join(', ');
   const more = changed.count > 3 ? ` and ${changed.count - 3} more (--json lists them)` : '';
   deps.terminal.warn(
-    `${changed.count} file(s) copied in an earlier run changed in the staging location since: ${shown}${more}; the drive holds them as they were, and its manifest lists that content`,
+    `${count(changed.count, 'file')} copied in an earlier run changed in the staging location since: ${shown}${more}; the drive holds ${plural(changed.count, 'it as it was', 'them as they were')}, and its manifest lists that content`,
   );
   deps.terminal.info(
     '    fix: if the new content must reach Azure, copy those files in a new job (diskprep init --data) or start this job over',
@@ -763,7 +764,7 @@ function tooBig(relPath: string, size: number, target: string): DiskprepError {
 
 function noMoreTargets(index: number, r: { files: number; bytes: number }): DiskprepError {
   return new DiskprepError(
-    `drive ${index + 1} is needed: ${r.files} files (${formatBytes(r.bytes)}) remain to copy`,
+    `drive ${index + 1} is needed: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} to copy`,
     ExitCode.needsAnswer,
     {
       code: 'ERR_DISKPREP_NEEDS_DRIVE',
@@ -820,16 +821,4 @@ async function syncDirQuiet(dir: string): Promise<void> {
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** `1.5 GiB`-style sizes for messages. */
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }

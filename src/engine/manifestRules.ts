@@ -13,6 +13,7 @@
  * Violations never quote a secret.
  */
 import type { Deps } from '../deps/types.ts';
+import { plural } from '../format.ts';
 import { readJobDescriptor } from '../staging/jobs.ts';
 import { ROOT_CONTAINER, rootContainerProblem } from '../staging/names.ts';
 import { type Disposition, DISPOSITIONS, type ServiceKind } from '../staging/types.ts';
@@ -160,7 +161,7 @@ export async function checkManifestRules(
     found.push({
       file: `\\${MANIFEST_NAME}`,
       expected: 'the rules above',
-      actual: `${more} more violation(s) not listed`,
+      actual: `${more} more ${plural(more, 'violation')} not listed`,
     });
   }
   return found.map((v) => ({ target, problem: 'manifest-rule', ...v }));

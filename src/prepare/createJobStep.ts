@@ -8,6 +8,7 @@
  * printed. `--dry-run` makes no Azure write call.
  */
 import type { Deps } from '../deps/types.ts';
+import { count } from '../format.ts';
 import { AzureError, DiskprepError, ExitCode, NeedsAnswerError, UsageError } from '../errors.ts';
 import type { PreparedDrive } from '../engine/journal.ts';
 import type { ImportJobService, JobStatus } from '../importjob/types.ts';
@@ -112,7 +113,7 @@ export async function createJobOnce(deps: Deps, input: CreateStepInput): Promise
   deps.terminal.info(`Return details of job ${job.name}:`);
   for (const [k, v] of rows) deps.terminal.info(`  ${`${k}:`.padEnd(24)} ${v}`);
 
-  const what = `import job ${job.name} on the ${service.kind} service in ${input.location} with ${drives.length} drive${drives.length === 1 ? '' : 's'}`;
+  const what = `import job ${job.name} on the ${service.kind} service in ${input.location} with ${count(drives.length, 'drive')}`;
   if (!input.yes) {
     if (!deps.prompt.interactive)
       throw new NeedsAnswerError(`confirmation to create ${what}`, '--yes');

@@ -10,7 +10,7 @@ import type { Deps } from '../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { bitLockerKeyProblem } from '../engine/bitlockerKey.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../engine/copyJob.ts';
-import { formatBytes } from '../engine/copyJob.ts';
+import { count, formatBytes, formatDriveSize, plural } from '../format.ts';
 import { type PreparedDrive, readRecordedDrives } from '../engine/journal.ts';
 import {
   checkEligible,
@@ -96,7 +96,7 @@ function isEncrypted(d: DiskInfo): boolean {
 /** One choice line: the device path first, so typing it jumps to the disk. */
 function choiceName(d: DiskInfo): string {
   const bl = isEncrypted(d) ? ', BitLocker' : '';
-  return `${d.path}: ${d.model} (serial ${d.serial ?? 'none'}, ${formatBytes(d.sizeBytes)}, ${d.kind === 'disk' ? d.bus : d.kind}${bl})`;
+  return `${d.path}: ${d.model} (serial ${d.serial ?? 'none'}, ${formatDriveSize(d.sizeBytes)}, ${d.kind === 'disk' ? d.bus : d.kind}${bl})`;
 }
 
 /**
@@ -162,7 +162,7 @@ export function driveTargets(
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped: which disk is it?`
       : req.previous
-        ? `Drive ${req.previous.driveId} is full and released; ${req.remaining.files} files (${formatBytes(req.remaining.bytes)}) remain. Attach drive ${req.index + 1}: which disk?`
+        ? `Drive ${req.previous.driveId} is full and released; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Attach drive ${req.index + 1}: which disk?`
         : `Which disk should be drive ${req.index + 1} of the job?`;
     if (!deps.prompt.interactive) throw needsDrive(req);
     const candidates = disks.filter(
@@ -330,7 +330,7 @@ export function driveTargets(
       throw protectedDriveError(disk.path, d, false);
     if (deps.prompt.interactive) {
       const typed = await deps.prompt.text({
-        message: `${disk.path} is drive ${d.driveId} of job "${d.job}", partly filled (${d.files} files). Type ${d.driveId} to throw that copy away and use the disk for job "${job.name}"`,
+        message: `${disk.path} is drive ${d.driveId} of job "${d.job}", partly filled (${count(d.files, 'file')}). Type ${d.driveId} to throw that copy away and use the disk for job "${job.name}"`,
         flag: '--discard-partial-drive',
       });
       if (typed.trim() !== d.driveId) {
@@ -345,7 +345,7 @@ export function driveTargets(
       }
     }
     deps.terminal.warn(
-      `discarding drive ${d.driveId} of job "${d.job}" (${d.files} files copied): that job's journal still lists it, so give that job another drive`,
+      `discarding drive ${d.driveId} of job "${d.job}" (${count(d.files, 'file')} copied): that job's journal still lists it, so give that job another drive`,
     );
   };
 
@@ -430,7 +430,7 @@ function needsDrive(req: TargetRequest): DiskprepError {
     ? `drive ${req.resumeDriveId} (drive ${req.index + 1}) was being filled when the copy stopped`
     : `drive ${req.index + 1} is needed`;
   return new DiskprepError(
-    `${what}: ${req.remaining.files} files (${formatBytes(req.remaining.bytes)}) remain to copy`,
+    `${what}: ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')} to copy`,
     ExitCode.needsAnswer,
     {
       code: 'ERR_DISKPREP_NEEDS_DRIVE',

@@ -20,7 +20,8 @@ import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { check } from './preflight.ts';
-import { copyJob, formatBytes, scanJob } from '../engine/copyJob.ts';
+import { copyJob, scanJob } from '../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../format.ts';
 import { driveInfoPath, readCopyState, toPrepared } from '../engine/journal.ts';
 import { MANIFEST_NAME } from '../engine/manifest.ts';
 import type { ImportJobService, JobStatus, ShippingInfo } from '../importjob/types.ts';
@@ -151,7 +152,7 @@ async function prepareJob(
   if (!disks && deps.prompt.interactive && !o.yes && recorded.length === 0) {
     const total = await scanJob(deps, staging, job);
     const ok = await deps.prompt.confirm({
-      message: `Copy ${total.files} files (${formatBytes(total.bytes)}) of job "${job.name}" onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drives you name'}?`,
+      message: `Copy ${count(total.files, 'file')} (${formatBytes(total.bytes)}) of job "${job.name}" onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drives you name'}?`,
       flag: '--yes',
       default: true,
     });
@@ -196,7 +197,7 @@ async function prepareJob(
         deps.terminal.clearStatus();
         if (!quiet)
           deps.terminal.success(
-            `drive ${d.driveId} complete: ${d.files} files, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
+            `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
           );
       },
     });
@@ -205,7 +206,9 @@ async function prepareJob(
     await disks?.releaseAll();
   }
   if (copied.resumedFiles > 0 && !copyDone)
-    deps.terminal.info(`resumed: ${copied.resumedFiles} files were already on the drives`);
+    deps.terminal.info(
+      `resumed: ${count(copied.resumedFiles, 'file')} ${plural(copied.resumedFiles, 'was', 'were')} already on the drives`,
+    );
 
   const drives = copied.drives.map((d) =>
     driveResult(d, driveInfoPath(staging, job.name, d.driveId)),
@@ -420,7 +423,7 @@ async function dryRun(
     await ctx.disks?.releaseAll();
   }
   deps.terminal.info(
-    `dry run: would copy ${total.files} files (${formatBytes(total.bytes)}) of job ${job.name} onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drive(s) above'}; nothing was written`,
+    `dry run: would copy ${count(total.files, 'file')} (${formatBytes(total.bytes)}) of job ${job.name} onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drive above'}; nothing was written`,
   );
   let info: ShippingInfo | undefined;
   let location: string | undefined = job.location ?? o.location;

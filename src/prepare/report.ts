@@ -4,7 +4,8 @@
  * drive, and the shipping rules. The `--json` document never holds a BitLocker key.
  */
 import type { Deps } from '../deps/types.ts';
-import { type ChangedSinceCopied, formatBytes } from '../engine/copyJob.ts';
+import type { ChangedSinceCopied } from '../engine/copyJob.ts';
+import { count, formatBytes } from '../format.ts';
 import type { PreparedDrive } from '../engine/journal.ts';
 import type { DatacenterAddress } from '../importjob/types.ts';
 import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';
@@ -83,10 +84,12 @@ export function printReview(
     `  storage account:  ${job.storageAccount}, container ${job.container}${job.prefix ? `, prefix ${job.prefix}` : ''}`,
   );
   t.info(`  location:         ${location ?? '(none recorded)'}`);
-  t.info(`  data:             ${files} files, ${formatBytes(bytes)} on ${drives.length} drive(s)`);
+  t.info(
+    `  data:             ${count(files, 'file')}, ${formatBytes(bytes)} on ${count(drives.length, 'drive')}`,
+  );
   drives.forEach((d, i) =>
     t.info(
-      `  drive ${i + 1}:          ${d.driveId}: ${d.files} files, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written)'}`,
+      `  drive ${i + 1}:          ${d.driveId}: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written)'}`,
     ),
   );
 }
@@ -95,11 +98,11 @@ export function printReview(
 export function printResult(deps: Deps, r: PrepareResult): void {
   const o = deps.output;
   o.line(
-    `job ${r.job} (${r.service}): ${r.files} files, ${formatBytes(r.bytes)} on ${r.drives.length} drive(s)${r.sessionId ? `, folder \\${r.sessionId}\\` : ''}`,
+    `job ${r.job} (${r.service}): ${count(r.files, 'file')}, ${formatBytes(r.bytes)} on ${count(r.drives.length, 'drive')}${r.sessionId ? `, folder \\${r.sessionId}\\` : ''}`,
   );
   for (const d of r.drives) {
     o.line(
-      `  ${d.driveId}: ${d.files} files, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written yet)'}`,
+      `  ${d.driveId}: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written yet)'}`,
     );
     o.line(`    drive info: ${d.driveInfoFile}`);
   }

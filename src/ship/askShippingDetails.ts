@@ -7,6 +7,7 @@
  * facts, while the remembered return address is only ever offered, never sent unasked.
  */
 import { z } from 'zod';
+import { count } from '../format.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import type { ReturnAddress } from '../importjob/types.ts';
@@ -170,7 +171,7 @@ export async function askShippingDetails(
   const driveCount = Number(driveCountText);
   if (ctx.jobDriveCount > 0 && driveCount !== ctx.jobDriveCount)
     deps.terminal.warn(
-      `the package holds ${driveCount} drive${driveCount === 1 ? '' : 's'} but the job lists ${ctx.jobDriveCount}: every drive of the job goes in one package`,
+      `the package holds ${count(driveCount, 'drive')} but the job lists ${ctx.jobDriveCount}: every drive of the job goes in one package`,
     );
 
   const dateCheck: Check = (v) => {

@@ -6,6 +6,7 @@
  * shipped in this computer's list.
  */
 import type { Deps } from '../deps/types.ts';
+import { count } from '../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../errors.ts';
 import type { ImportJobService, JobStatus } from '../importjob/types.ts';
 import { type LocalJob, recordLocalJob } from '../registry/localJobs.ts';
@@ -165,7 +166,7 @@ export async function enterShippingDetails(
   await rememberReturn(deps, answers.returnAddress, answers.returnShipping.carrierName);
   await markShippedLocally(deps, options, deps.clock.now());
   deps.terminal.success(
-    `job ${job.name} is ${state}: ${answers.shipment.carrierName} ${answers.shipment.trackingNumber}, ${answers.shipment.driveCount} drive${answers.shipment.driveCount === 1 ? '' : 's'}`,
+    `job ${job.name} is ${state}: ${answers.shipment.carrierName} ${answers.shipment.trackingNumber}, ${count(answers.shipment.driveCount, 'drive')}`,
   );
   return { ...result, savedTo };
 }
@@ -175,7 +176,7 @@ export function printShipResult(deps: Pick<Deps, 'output'>, r: ShipResult): void
   const o = deps.output;
   o.line(`shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`);
   o.line(
-    `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${r.shipment.driveCount} drive${r.shipment.driveCount === 1 ? '' : 's'}, shipped ${r.shipment.shipDate}`,
+    `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${count(r.shipment.driveCount, 'drive')}, shipped ${r.shipment.shipDate}`,
   );
   o.line(`  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`);
   o.line(`saved to ${r.savedTo}`);

@@ -4,6 +4,7 @@
  * is not a multiple of 512. All problems are found in one pass and reported together.
  */
 import type { Deps } from '../deps/types.ts';
+import { count } from '../format.ts';
 import { UsageError } from '../errors.ts';
 import {
   blobNameOf,
@@ -145,7 +146,7 @@ export function problemsError(
     if (n > SHOWN) deps.terminal.error(`... and ${n - SHOWN} more (all of them: --json)`);
   }
   return new UsageError(
-    `${n} ${n === 1 ? 'entry' : 'entries'} in the data of job "${job.name}" cannot be imported; nothing was written`,
+    `${count(n, 'entry', 'entries')} in the data of job "${job.name}" cannot be imported; nothing was written`,
     {
       code: 'ERR_DISKPREP_BAD_DATA',
       hint: 'rename, move or remove them in the staging location, then run again',

@@ -39,7 +39,9 @@ describe.skipIf(!canRun)('diskprep drives (built binary, root, loop device)', ()
     expect(r.stdout).not.toContain(dev);
     const all = await runCli(['drives', '--all']);
     expect(all.stdout).toMatch(
-      new RegExp(`${dev}\\s+-\\s+loop: .*bitlk-aes-xts-128-ntfs.img\\s+105 MB\\s+loop`),
+      new RegExp(
+        `${dev}\\s+-\\s+loop: .*bitlk-aes-xts-128-ntfs.img\\s+105 MB \\(100 MiB\\)\\s+loop`,
+      ),
     );
   });
 });

@@ -142,11 +142,11 @@ describe('diskprep init', () => {
     // A classic manifest carries the SAS to the datacenter: it must outlive the import.
     const short = containerSasToken('seed', { now: NOW, validDays: 20 });
     const e = await initError({ containerSas: `seed?${short}` });
-    expect(e.message).toMatch(/^--container-sas expires at .*, in 20 day\(s\)/);
+    expect(e.message).toMatch(/^--container-sas expires at .*, in 20 days:/);
     expect(e.hint).toMatch(/at least 60 days/);
     const readOnly = token.replace(/sp=racwdl/, 'sp=rl');
     expect((await initError({ containerSas: readOnly })).message).toMatch(
-      /lacks the permission\(s\) w, d that an import needs/,
+      /lacks the permissions w, d that an import needs/,
     );
     // A databox manifest carries no SAS: a short one is fine (status, verify-import read logs).
     const { deps } = fakeDeps();

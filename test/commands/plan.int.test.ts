@@ -70,12 +70,14 @@ describe('diskprep plan', () => {
     await record('seed');
     const { deps, recorded } = fakeDeps({ verbose: true });
     await plan({ staging, driveSize: '1GB' }, deps);
-    expect(recorded.stdout[0]).toMatch(/^job "seed": 3 files, 1\.20 GB → 2 drives of 1\.00 GB/);
+    expect(recorded.stdout[0]).toMatch(
+      /^job "seed": 3 files, 1\.1 GiB → 2 drives of 1\.0 GB \(954 MiB\) \(about [\d.]+ MiB usable each\)$/,
+    );
     expect(recorded.stdout.slice(2).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
       'drive files data manifest first → last',
-      expect.stringMatching(/^1 1 600\.0 MB [\d.]+ KB a\.bin → a\.bin$/),
+      expect.stringMatching(/^1 1 572 MiB [\d.]+ KiB a\.bin → a\.bin$/),
       'a.bin',
-      expect.stringMatching(/^2 2 600\.0 MB [\d.]+ KB b\.bin → c\.txt$/),
+      expect.stringMatching(/^2 2 572 MiB [\d.]+ KiB b\.bin → c\.txt$/),
       'b.bin',
       'c.txt',
     ]);

@@ -183,7 +183,7 @@ describe('diskprep prepare --target (built binary)', () => {
     const again = await runCli([...prepareArgs(staging, target), '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toMatch(
-      /1 file\(s\) copied in an earlier run changed in the staging location since: a\/first\.txt \(rewritten or its attributes changed: its change time moved\); the drive holds them as they were/,
+      /1 file copied in an earlier run changed in the staging location since: a\/first\.txt \(rewritten or its attributes changed: its change time moved\); the drive holds it as it was, and its manifest lists that content$/m,
     );
     expect(JSON.parse(again.stdout)).toMatchObject({
       files: Object.keys(files).length,

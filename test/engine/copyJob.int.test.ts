@@ -459,7 +459,9 @@ describe('copyJob on real files', () => {
       }),
     ).rejects.toMatchObject({
       code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
-      message: expect.stringMatching(/needs more than 10 drives: 1 files \(2 bytes\) remain/),
+      message: expect.stringMatching(
+        /needs more than 10 drives: 1 file \(2 B\) remains after drive 10/,
+      ),
     });
     expect(asked).toBe(false);
   });

@@ -196,7 +196,7 @@ describe('resume: files an earlier run committed whose source changed since', ()
     const warning = recorded.stderr.filter((l) => l.includes('changed in the staging location'));
     expect(warning).toEqual([
       expect.stringContaining(
-        '2 file(s) copied in an earlier run changed in the staging location since: a.txt (rewritten or its attributes changed: its change time moved), b.txt (size 5 → 14 bytes); the drive holds them as they were',
+        '2 files copied in an earlier run changed in the staging location since: a.txt (rewritten or its attributes changed: its change time moved), b.txt (size 5 → 14 bytes); the drive holds them as they were',
       ),
     ]);
     expect(recorded.stderr.join('\n')).toMatch(/fix: if the new content must reach Azure/);

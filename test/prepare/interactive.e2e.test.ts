@@ -46,7 +46,8 @@ process.env.TMPDIR = PRIVATE_TMP;
 const BITLOCKER_WORK = path.join(PRIVATE_TMP, 'diskprep-bitlocker-');
 // Removed only when nothing is mounted under it: a volume left mounted must stay visible.
 afterAll(() => {
-  if (mountsUnder(PRIVATE_TMP).length === 0) fs.rmSync(PRIVATE_TMP, { recursive: true, force: true });
+  if (mountsUnder(PRIVATE_TMP).length === 0)
+    fs.rmSync(PRIVATE_TMP, { recursive: true, force: true });
 });
 
 beforeAll(async () => {
@@ -229,7 +230,11 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
       /ERASE|reports no serial number|drive id|recovery password of|does not hold/,
     );
     expect(resumed).toContain('resuming drive WD-E2E0200');
-    expect(resumed).toContain(`resumed: ${done.files} files were already on the drives`);
+    expect(resumed).toContain(
+      done.files === 1
+        ? 'resumed: 1 file was already on the drives'
+        : `resumed: ${done.files} files were already on the drives`,
+    );
     expectNoSecrets(resumed);
 
     // Not formatted again, the files finished before Ctrl-C not written again, verify agrees.

@@ -4,7 +4,7 @@
  * JSON array with `--json`.
  */
 import type { Deps } from '../../deps/types.ts';
-import { formatSize } from '../../disk/formatSize.ts';
+import { formatBytes, formatDriveSize } from '../../format.ts';
 import { listDisksWithEligibility } from '../../disk/listDisks.ts';
 import type { ListedDisk } from '../../disk/types.ts';
 
@@ -20,7 +20,7 @@ function partitionsText(d: ListedDisk): string {
       [
         p.driveLetter ? `${p.driveLetter}:` : p.path.replace(/^\/dev\//, ''),
         p.fsType ?? '?',
-        formatSize(p.sizeBytes),
+        formatBytes(p.sizeBytes),
       ].join(' '),
     )
     .join(', ');
@@ -69,7 +69,7 @@ export async function drives(options: DrivesOptions, deps: Deps): Promise<void> 
       d.path,
       d.serial ?? '-',
       d.model,
-      formatSize(d.sizeBytes),
+      formatDriveSize(d.sizeBytes),
       d.bus,
       d.media,
       bitlockerText(d),

@@ -4,6 +4,7 @@
  * account key or container SAS goes to the job's journal, mode 0600.
  */
 import path from 'node:path';
+import { count, plural } from '../../format.ts';
 import type { Deps } from '../../deps/types.ts';
 import { UsageError } from '../../errors.ts';
 import {
@@ -230,7 +231,7 @@ function checkContainerSas(
   if (!Number.isNaN(expires) && expires < now + SAS_MIN_DAYS * DAY_MS) {
     const days = Math.floor((expires - now) / DAY_MS);
     throw new UsageError(
-      `--container-sas expires at ${se}, in ${days} day(s): the datacenter uses it until the import completes`,
+      `--container-sas expires at ${se}, in ${count(days, 'day')}: the datacenter uses it until the import completes`,
       {
         hint: `make a SAS valid for at least ${SAS_MIN_DAYS} days (two weeks to ship, then the copy at the datacenter)`,
       },
@@ -240,7 +241,7 @@ function checkContainerSas(
   const missing = sp === null ? [] : SAS_IMPORT_PERMISSIONS.filter((p) => !sp.includes(p));
   if (missing.length > 0) {
     throw new UsageError(
-      `--container-sas lacks the permission(s) ${missing.join(', ')} that an import needs (it has sp=${sp})`,
+      `--container-sas lacks the ${plural(missing.length, 'permission')} ${missing.join(', ')} that an import needs (it has sp=${sp})`,
       { hint: 'make a container SAS with read, write and delete permissions (sp=rwdl)' },
     );
   }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
+import { count, formatBytes, formatDriveSize } from '../../format.ts';
 import { selectJob } from '../../staging/jobs.ts';
 import {
   createDrivePlanner,
@@ -18,18 +19,6 @@ export interface PlanOptions {
   staging: string;
   job?: string;
   driveSize: string;
-}
-
-/** Formats bytes in decimal units, as drives are sold. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 /** Plans the job's data onto drives of `--drive-size` bytes. */
@@ -79,7 +68,7 @@ function printPlan(deps: Deps, name: string, p: DrivePlan): void {
   }
   const n = p.drives.length;
   deps.output.line(
-    `job "${name}": ${p.files} files, ${formatBytes(p.bytes)} → ${n} drive${n === 1 ? '' : 's'} of ${formatBytes(p.driveSize)} (about ${formatBytes(p.usableBytes)} usable each)`,
+    `job "${name}": ${count(p.files, 'file')}, ${formatBytes(p.bytes)} → ${count(n, 'drive')} of ${formatDriveSize(p.driveSize)} (about ${formatBytes(p.usableBytes)} usable each)`,
   );
   deps.output.line('');
   deps.output.line('drive  files      data        manifest   first → last');

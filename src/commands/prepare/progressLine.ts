@@ -3,7 +3,8 @@
  * 200 ms on a TTY; nothing on a non-TTY or under --json (a final summary is printed instead).
  */
 import type { Deps } from '../../deps/types.ts';
-import { type CopyProgress, formatBytes } from '../../engine/copyJob.ts';
+import type { CopyProgress } from '../../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../../format.ts';
 
 /** Formats seconds as h:mm:ss or m:ss. */
 export function formatDuration(seconds: number): string {
@@ -34,7 +35,7 @@ export function progressLine(p: CopyProgress, rate: number): string {
   return (
     `drive ${p.drive.index + 1} ${p.drive.driveId} ${bar} ` +
     `${formatBytes(p.done.bytes)}/${formatBytes(p.total.bytes)} · ` +
-    `${p.done.files}/${p.total.files} files · drive: ${p.drive.files} files ${formatBytes(p.drive.bytes)} · ` +
+    `${p.done.files}/${p.total.files} ${plural(p.total.files, 'file')} · drive: ${count(p.drive.files, 'file')} ${formatBytes(p.drive.bytes)} · ` +
     `${formatBytes(rate)}/s · ETA ${eta}`
   );
 }

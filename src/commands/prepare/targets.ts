@@ -8,7 +8,7 @@ import { UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
 import { driveIdProblem } from '../../engine/driveId.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
-import { formatBytes } from '../../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../../format.ts';
 
 /** What the command line gave. */
 export interface TargetLists {
@@ -88,7 +88,7 @@ export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: str
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped. Folder where it is mounted (unlocked)`
       : req.previous
-        ? `Drive ${req.previous.driveId} is full; ${req.remaining.files} files (${formatBytes(req.remaining.bytes)}) remain. Mount drive ${req.index + 1} (unlocked) and give its folder`
+        ? `Drive ${req.previous.driveId} is full; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Mount drive ${req.index + 1} (unlocked) and give its folder`
         : `Folder where drive ${req.index + 1} is mounted (unlocked)`;
     const target = await deps.prompt.text({ message: what, flag: '--target' });
     const i = lists.targets.length;

@@ -3,6 +3,7 @@
  * endpoints and clouds, and the management certificate's public facts. Never the key.
  */
 import type { Deps } from '../../deps/types.ts';
+import { count } from '../../format.ts';
 import { chooseSubscription, loadPublishSettings } from '../../publishsettings/load.ts';
 import type { PublishSettings, PublishSubscription } from '../../publishsettings/types.ts';
 
@@ -80,16 +81,16 @@ function printReport(deps: Deps, r: SettingsReport): void {
   const dim = (t: string) => st.dim(t);
   const n = r.subscriptions.length;
   deps.output.line(
-    `${bold(r.file)}  ${dim(`schema ${r.schemaVersion}, ${n} subscription${n === 1 ? '' : 's'}`)}`,
+    `${bold(r.file)}  ${dim(`schema ${r.schemaVersion}, ${count(n, 'subscription')}`)}`,
   );
   for (const s of r.subscriptions) {
     const c = s.certificate;
     const day = c.notAfter.slice(0, 10);
     const expiry = c.expired
-      ? red(`EXPIRED on ${day} (${-c.daysLeft} days ago)`)
+      ? red(`EXPIRED on ${day} (${count(-c.daysLeft, 'day')} ago)`)
       : c.daysLeft < 30
-        ? yellow(`${day} (in ${c.daysLeft} days)`)
-        : `${day} (in ${c.daysLeft} days)`;
+        ? yellow(`${day} (in ${count(c.daysLeft, 'day')})`)
+        : `${day} (in ${count(c.daysLeft, 'day')})`;
     deps.output.line();
     deps.output.line(`  ${bold(s.name)}`);
     deps.output.line(`    id           ${s.id}`);

@@ -5,6 +5,7 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
+import { count, formatBytes } from '../../format.ts';
 import type { JobStatus } from '../../importjob/types.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
@@ -35,18 +36,6 @@ export interface DriveErrorLog {
 }
 
 const NEEDS_LOG = new Set(['failed', 'completed-with-errors', 'never-received']);
-
-function fmtBytes(n: number | undefined): string {
-  if (n === undefined) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
 
 /** Shows the status of an import job: the staging location's, else one this computer created. */
 export async function status(
@@ -132,7 +121,7 @@ export async function status(
     const pct = d.percentComplete !== undefined ? ` ${d.percentComplete}%` : '';
     const bytes =
       d.bytesSucceeded !== undefined
-        ? ` ${fmtBytes(d.bytesSucceeded)}${d.totalBytes ? ` of ${fmtBytes(d.totalBytes)}` : ''}`
+        ? ` ${formatBytes(d.bytesSucceeded)}${d.totalBytes ? ` of ${formatBytes(d.totalBytes)}` : ''}`
         : '';
     o.line(`  drive ${d.driveId}: ${d.serviceState}${pct}${bytes}`);
   }
@@ -143,7 +132,7 @@ export async function status(
     }
     const s = l.summary!;
     o.line(
-      `  drive ${l.driveId} error log: ${s.status ?? 'no status'}, ${s.failedBlobs.length} of ${s.blobCount} blobs failed`,
+      `  drive ${l.driveId} error log: ${s.status ?? 'no status'}, ${s.failedBlobs.length} of ${count(s.blobCount, 'blob')} failed`,
     );
     for (const b of s.failedBlobs.slice(0, 20)) o.line(`    ${b.status}: ${b.blobPath}`);
     if (s.failedBlobs.length > 20)

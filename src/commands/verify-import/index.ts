@@ -8,7 +8,8 @@
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitCode, ExitError, UsageError } from '../../errors.ts';
-import { formatBytes, manifestCredential } from '../../engine/copyJob.ts';
+import { manifestCredential } from '../../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../../format.ts';
 import { readCopyState } from '../../engine/journal.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
 import { resolveCloud } from '../../publishsettings/clouds.ts';
@@ -80,7 +81,7 @@ export async function verifyImport(options: VerifyImportOptions, deps: Deps): Pr
     onProgress: (blobs, bytes) => {
       if (!deps.output.jsonMode)
         deps.terminal.status(
-          `verify-import ${job.name}: ${blobs}/${total} blobs${options.read ? `, ${formatBytes(bytes)} read` : ''}`,
+          `verify-import ${job.name}: ${blobs}/${total} ${plural(total, 'blob')}${options.read ? `, ${formatBytes(bytes)} read` : ''}`,
         );
     },
   });
@@ -97,7 +98,7 @@ export async function verifyImport(options: VerifyImportOptions, deps: Deps): Pr
   } else {
     const o = deps.output;
     o.line(
-      `${job.storageAccount}/${job.container}${job.prefix ? `/${job.prefix}` : ''}: ${report.matching} of ${report.expected} blobs match the manifests of ${drives.length} drive(s) (${options.read ? `every block read back, ${formatBytes(report.readBytes)}` : 'lengths, blocks and page ranges; --read also compares the data'})`,
+      `${job.storageAccount}/${job.container}${job.prefix ? `/${job.prefix}` : ''}: ${report.matching} of ${count(report.expected, 'blob')} match the manifests of ${count(drives.length, 'drive')} (${options.read ? `every block read back, ${formatBytes(report.readBytes)}` : 'lengths, blocks and page ranges; --read also compares the data'})`,
     );
     for (const m of report.missing)
       o.line(`  missing:   ${m.name} (file ${m.file}, ${m.length} bytes, drive ${m.driveId})`);

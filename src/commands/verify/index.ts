@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
-import { formatBytes } from '../../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../../format.ts';
 import { MANIFEST_NAME } from '../../engine/manifest.ts';
 import {
   checkManifestRules,
@@ -181,9 +181,9 @@ function verifyProgress(
     const head = t
       ? (() => {
           const { bar, eta } = progressBar(bytes, t.bytes, rate);
-          return `${bar} ${formatBytes(bytes)}/${formatBytes(t.bytes)} · ${files}/${t.files} files · ${formatBytes(rate)}/s · ETA ${eta}`;
+          return `${bar} ${formatBytes(bytes)}/${formatBytes(t.bytes)} · ${files}/${t.files} ${plural(t.files, 'file')} · ${formatBytes(rate)}/s · ETA ${eta}`;
         })()
-      : `${files} files, ${formatBytes(bytes)} · ${formatBytes(rate)}/s`;
+      : `${count(files, 'file')}, ${formatBytes(bytes)} · ${formatBytes(rate)}/s`;
     deps.terminal.status(`verify ${target} ${head}`);
   };
 }
@@ -238,10 +238,10 @@ function report(deps: Deps, results: Result[], drive: string | undefined): void 
     const where = r.drive
       ? `${r.drive} (${r.driveId}, unlocked read-only)`
       : `${r.target} (${r.driveId})`;
-    deps.output.line(`${where}: ${r.files} files, ${formatBytes(r.bytes)} checked; ${mh}`);
+    deps.output.line(`${where}: ${count(r.files, 'file')}, ${formatBytes(r.bytes)} checked; ${mh}`);
     deps.output.line(
       r.journal
-        ? `  journal of job ${r.journal.job}: ${r.journal.files} files committed for this drive, the manifest lists ${r.entries}`
+        ? `  journal of job ${r.journal.job}: ${count(r.journal.files, 'file')} committed for this drive, the manifest lists ${r.entries}`
         : '  no journal records this drive: the manifest was not compared with one (pass s:<staging>)',
     );
   }

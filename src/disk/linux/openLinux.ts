@@ -25,7 +25,7 @@ import { DiskError, InterruptedError, UsageError } from '../../errors.ts';
 import { Cleanup } from '../cleanup.ts';
 import { unmount } from './mounts.ts';
 import { checkIdentity, type IdentityRules, readNtfsSerial } from '../identity.ts';
-import { formatSize } from '../formatSize.ts';
+import { formatBytes } from '../../format.ts';
 import type { DiskInfo, DriveIdentity, PreparedVolume } from '../types.ts';
 import {
   type BitlkDump,
@@ -207,7 +207,7 @@ export async function openLinux(
       fileSystemBytes = sectors * dump.sectorSize;
       if (fileSystemBytes < MIN_NTFS_BYTES) {
         throw new DiskError(
-          `a fresh NTFS on ${disk.path} would only get ${formatSize(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`,
+          `a fresh NTFS on ${disk.path} would only get ${formatBytes(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`,
           {
             code: 'ERR_DISKPREP_NTFS_TOO_SMALL',
             hint: 'format the encrypted volume NTFS on Windows, then pass --already-formatted',
@@ -216,7 +216,7 @@ export async function openLinux(
       }
       if (fileSystemBytes < dump.volumeSize * 0.9) {
         deps.terminal.warn(
-          `the new NTFS on ${disk.path} spans ${formatSize(fileSystemBytes)} of ${formatSize(dump.volumeSize)}: it must end before BitLocker's first metadata region; to use the whole drive, format it on Windows and pass --already-formatted`,
+          `the new NTFS on ${disk.path} spans ${formatBytes(fileSystemBytes)} of ${formatBytes(dump.volumeSize)}: it must end before BitLocker's first metadata region; to use the whole drive, format it on Windows and pass --already-formatted`,
         );
       }
       await deps.exec.run(
