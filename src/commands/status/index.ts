@@ -5,9 +5,9 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
+import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
 import type { JobStatus } from '../../importjob/types.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
 import { nextStep } from '../../ship/jobStates.ts';
 import { locateJob } from '../../ship/locateJob.ts';
 import { readJobSecrets } from '../../staging/jobs.ts';
@@ -68,14 +68,10 @@ export async function status(
     return;
   }
   const stagingArg = staging ? ` s:${quoteArg(staging)}` : '';
-  const service = await buildJobService(deps, {
-    job,
-    azure: options.azure,
-    ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+  const { service } = await connectJobService(deps, job, {
+    ...options,
     command: `diskprep status${stagingArg}`,
-    ...(options.proxy ? { proxy: options.proxy } : {}),
-    ...(seams.createService ? { createService: seams.createService } : {}),
+    createService: seams.createService,
   });
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
