@@ -11,7 +11,7 @@ import { listDisks } from './listDisks.ts';
 import { parseRecoveryPassword } from './recoveryPassword.ts';
 import { describeDisk, isDevicePath, resolveDisk } from './selectDisk.ts';
 import { isPlaceholderSerial } from './serial.ts';
-import type { OpenDriveOptions, PreparedVolume } from './types.ts';
+import type { DiskClaim, DiskInfo, OpenDriveOptions, PreparedVolume } from './types.ts';
 import { claimDisk, releasingClaim } from './diskClaim.ts';
 import type { IdentityRules } from './identity.ts';
 import { openWindows } from './windows/openWindows.ts';
@@ -35,8 +35,30 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
   for (const w of warnings)
     if (!(options.driveId !== undefined && w.includes('--drive-id')))
       deps.terminal.warn(`${disk.path}: ${w}`);
+  const driveId = driveIdOf(disk, options.driveId);
+  const key = bitlockerKeyOf(deps, disk, options);
+  if (!(await options.confirm(disk))) {
+    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
+      code: 'ERR_DISKPREP_NOT_CONFIRMED',
+    });
+  }
+  // The disk is this run's until the volume is released: no other diskprep run may open it,
+  // and nothing else may have it unlocked or mounted.
+  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
+  const ownClaim = options.claim === undefined;
+  let volume: PreparedVolume;
+  try {
+    volume = await openOnPlatform(deps, disk, options, { driveId, key, claim });
+  } catch (err) {
+    if (ownClaim) await claim.release();
+    throw err;
+  }
+  return ownClaim ? releasingClaim(volume, claim) : volume;
+}
 
-  if (!options.driveId && disk.serial !== undefined && isPlaceholderSerial(disk.serial)) {
+/** `--drive-id`, else the disk's serial: refused when missing, a placeholder, or not one Azure takes. */
+function driveIdOf(disk: DiskInfo, given: string | undefined): string {
+  if (!given && disk.serial !== undefined && isPlaceholderSerial(disk.serial)) {
     throw new UsageError(
       `${disk.path} reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`,
       {
@@ -45,7 +67,7 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       },
     );
   }
-  const driveId = options.driveId ?? disk.serial;
+  const driveId = given ?? disk.serial;
   if (!driveId) {
     throw new UsageError(`${disk.path} reports no serial number`, {
       code: 'ERR_DISKPREP_NO_SERIAL',
@@ -58,7 +80,14 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       hint: 'pass --drive-id with the serial from the drive label, without spaces',
     });
   }
+  return driveId;
+}
 
+/**
+ * The recovery password of an already encrypted drive (a secret from here on); none for a new
+ * drive, which only Windows can encrypt.
+ */
+function bitlockerKeyOf(deps: Deps, disk: DiskInfo, options: OpenDriveOptions): string | undefined {
   let key: string | undefined;
   if (options.alreadyEncrypted) {
     if (!options.bitlockerKey) {
@@ -83,45 +112,38 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
       hint: 'a new drive is always formatted and encrypted; drop --already-formatted',
     });
   }
+  return key;
+}
 
-  if (!(await options.confirm(disk))) {
-    throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, 1, {
-      code: 'ERR_DISKPREP_NOT_CONFIRMED',
-    });
-  }
+/** The Windows or Linux backend, with the identity rules of this run. */
+function openOnPlatform(
+  deps: Deps,
+  disk: DiskInfo,
+  options: OpenDriveOptions,
+  opened: { driveId: string; key: string | undefined; claim: DiskClaim },
+): Promise<PreparedVolume> {
+  const { driveId, key, claim } = opened;
   const label = options.label ?? 'DISKPREP';
-  // The disk is this run's until the volume is released: no other diskprep run may open it,
-  // and nothing else may have it unlocked or mounted.
-  const claim = options.claim ?? (await claimDisk(deps, disk, { command: 'prepare' }));
-  const ownClaim = options.claim === undefined;
   const rules: IdentityRules = {
     ...(options.expect ? { expect: { driveId, identity: options.expect } } : {}),
     ...(options.protectedDrives ? { protectedDrives: options.protectedDrives } : {}),
   };
   const withRules = options.expect !== undefined || options.protectedDrives !== undefined;
-  let volume: PreparedVolume;
-  try {
-    volume =
-      deps.platform === 'win32'
-        ? await openWindows(deps, disk, {
-            alreadyEncrypted: options.alreadyEncrypted,
-            alreadyFormatted: options.alreadyFormatted,
-            ...(key ? { bitlockerKey: key } : {}),
-            driveId,
-            label,
-            ...(withRules ? { rules } : {}),
-          })
-        : await openLinux(deps, disk, {
-            bitlockerKey: key!,
-            driveId,
-            alreadyFormatted: options.alreadyFormatted,
-            label,
-            rules,
-            onWorkDir: (dir) => claim.note({ workDir: dir }),
-          });
-  } catch (err) {
-    if (ownClaim) await claim.release();
-    throw err;
-  }
-  return ownClaim ? releasingClaim(volume, claim) : volume;
+  return deps.platform === 'win32'
+    ? openWindows(deps, disk, {
+        alreadyEncrypted: options.alreadyEncrypted,
+        alreadyFormatted: options.alreadyFormatted,
+        ...(key ? { bitlockerKey: key } : {}),
+        driveId,
+        label,
+        ...(withRules ? { rules } : {}),
+      })
+    : openLinux(deps, disk, {
+        bitlockerKey: key!,
+        driveId,
+        alreadyFormatted: options.alreadyFormatted,
+        label,
+        rules,
+        onWorkDir: (dir) => claim.note({ workDir: dir }),
+      });
 }
