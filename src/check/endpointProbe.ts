@@ -168,79 +168,18 @@ export function createEndpointProbe(options: ProbeOptions): EndpointProbe {
       const port = defaultPort(u);
       const decision = resolveProxy(u, options.proxy);
       const via = decision.proxyUrl ? redactProxyUrl(decision.proxyUrl) : undefined;
-      const passed: ProbeStage[] = [];
-      let socket: net.Socket | undefined;
+      const run: ProbeRun = { lookup, timeoutMs, ca: options.ca, passed: [] };
+      const { passed } = run;
       try {
-        if (decision.proxyUrl) {
-          const p = new URL(decision.proxyUrl);
-          const pHost = p.hostname.replace(/^\[(.+)\]$/, '$1');
-          const pPort = Number(p.port) || (p.protocol === 'https:' ? 443 : 80);
-          const address = await lookup(pHost).catch((e: unknown) => {
-            throw new StageError(
-              'proxy-dns',
-              `proxy host ${pHost} not found (${errnoOf(e)})`,
-              'proxy',
-            );
-          });
-          passed.push('proxy-dns');
-          socket = await connectTcp(address, pPort, timeoutMs).catch((e: unknown) => {
-            throw new StageError(
-              'proxy-tcp',
-              `cannot connect to the proxy ${pHost}:${pPort} (${errnoOf(e)})`,
-              'proxy',
-            );
-          });
-          passed.push('proxy-tcp');
-          if (p.protocol === 'https:') {
-            socket = await tlsHandshake(socket, pHost, options.ca, timeoutMs).catch(
-              (e: unknown) => {
-                throw new StageError(
-                  'proxy-tcp',
-                  `TLS to the proxy failed (${errnoOf(e)})`,
-                  'proxy',
-                );
-              },
-            );
-          }
-          const user = decodeURIComponent(p.username);
-          const auth = p.username
-            ? Buffer.from(`${user}:${decodeURIComponent(p.password)}`).toString('base64')
-            : undefined;
-          const target = `${u.hostname}:${port}`;
-          const status = await connectThrough(socket, target, auth, timeoutMs).catch(
-            (e: unknown) => {
-              throw new StageError(
-                'proxy-connect',
-                `proxy dropped the CONNECT (${errnoOf(e)})`,
-                'proxy',
-              );
-            },
-          );
-          if (status !== 200) {
-            const r = connectRefusal(status, auth !== undefined);
-            throw new StageError('proxy-connect', r.reason, r.failedAt, status);
-          }
-          passed.push('proxy-connect');
-        } else {
-          const address = await lookup(host).catch((e: unknown) => {
-            throw new StageError('dns', `name not found (${errnoOf(e)})`, 'endpoint');
-          });
-          passed.push('dns');
-          socket = await connectTcp(address, port, timeoutMs).catch((e: unknown) => {
-            throw new StageError(
-              'tcp',
-              `no TCP connection to ${address}:${port} (${errnoOf(e)})`,
-              'endpoint',
-            );
-          });
-          passed.push('tcp');
-        }
+        if (decision.proxyUrl)
+          await openThroughProxy(run, decision.proxyUrl, `${u.hostname}:${port}`);
+        else await openDirect(run, host, port);
         if (u.protocol === 'https:') {
-          const t = await tlsHandshake(socket, host, options.ca, timeoutMs).catch((e: unknown) => {
+          const t = await tlsHandshake(run.socket!, host, run.ca, timeoutMs).catch((e: unknown) => {
             throw new StageError('tls', `TLS handshake failed (${errnoOf(e)})`, 'endpoint');
           });
           passed.push('tls');
-          socket = t;
+          run.socket = t;
         }
         return { ok: true, host, port, via, passed };
       } catch (err) {
@@ -257,8 +196,70 @@ export function createEndpointProbe(options: ProbeOptions): EndpointProbe {
           ...(err.proxyStatus !== undefined ? { proxyStatus: err.proxyStatus } : {}),
         };
       } finally {
-        socket?.destroy();
+        run.socket?.destroy();
       }
     },
   };
+}
+
+/** One probe: its settings, the stages passed so far, and the socket to close at the end. */
+interface ProbeRun {
+  lookup: LookupFn;
+  timeoutMs: number;
+  ca: string | undefined;
+  passed: ProbeStage[];
+  socket?: net.Socket;
+}
+
+/** DNS and TCP to the endpoint itself. */
+async function openDirect(run: ProbeRun, host: string, port: number): Promise<void> {
+  const address = await run.lookup(host).catch((e: unknown) => {
+    throw new StageError('dns', `name not found (${errnoOf(e)})`, 'endpoint');
+  });
+  run.passed.push('dns');
+  run.socket = await connectTcp(address, port, run.timeoutMs).catch((e: unknown) => {
+    throw new StageError(
+      'tcp',
+      `no TCP connection to ${address}:${port} (${errnoOf(e)})`,
+      'endpoint',
+    );
+  });
+  run.passed.push('tcp');
+}
+
+/** DNS, TCP (and TLS for an https proxy) to the proxy, then CONNECT to `target`. */
+async function openThroughProxy(run: ProbeRun, proxyUrl: string, target: string): Promise<void> {
+  const { passed, timeoutMs } = run;
+  const p = new URL(proxyUrl);
+  const pHost = p.hostname.replace(/^\[(.+)\]$/, '$1');
+  const pPort = Number(p.port) || (p.protocol === 'https:' ? 443 : 80);
+  const address = await run.lookup(pHost).catch((e: unknown) => {
+    throw new StageError('proxy-dns', `proxy host ${pHost} not found (${errnoOf(e)})`, 'proxy');
+  });
+  passed.push('proxy-dns');
+  run.socket = await connectTcp(address, pPort, timeoutMs).catch((e: unknown) => {
+    throw new StageError(
+      'proxy-tcp',
+      `cannot connect to the proxy ${pHost}:${pPort} (${errnoOf(e)})`,
+      'proxy',
+    );
+  });
+  passed.push('proxy-tcp');
+  if (p.protocol === 'https:') {
+    run.socket = await tlsHandshake(run.socket, pHost, run.ca, timeoutMs).catch((e: unknown) => {
+      throw new StageError('proxy-tcp', `TLS to the proxy failed (${errnoOf(e)})`, 'proxy');
+    });
+  }
+  const user = decodeURIComponent(p.username);
+  const auth = p.username
+    ? Buffer.from(`${user}:${decodeURIComponent(p.password)}`).toString('base64')
+    : undefined;
+  const status = await connectThrough(run.socket, target, auth, timeoutMs).catch((e: unknown) => {
+    throw new StageError('proxy-connect', `proxy dropped the CONNECT (${errnoOf(e)})`, 'proxy');
+  });
+  if (status !== 200) {
+    const r = connectRefusal(status, auth !== undefined);
+    throw new StageError('proxy-connect', r.reason, r.failedAt, status);
+  }
+  passed.push('proxy-connect');
 }

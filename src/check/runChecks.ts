@@ -5,7 +5,6 @@
  * apply, is a `skip` with the reason.
  */
 import path from 'node:path';
-import { count } from '../format.ts';
 import type { AzureOptions } from '../cli/common.ts';
 import {
   noProxyOf,
@@ -13,22 +12,26 @@ import {
   redactProxyUrl,
   registerProxySecret,
   resolveProxy,
-  type ProxyConfig,
 } from '../deps/proxy.ts';
 import type { Deps } from '../deps/types.ts';
-import { armTokenSource, authorityHostFor, type TokenSource } from '../importjob/token.ts';
-import { resolveCloud } from '../publishsettings/clouds.ts';
-import { chooseSubscription, loadPublishSettings } from '../publishsettings/load.ts';
+import { type ServiceEndpoints, serviceEndpoints } from '../importjob/endpoints.ts';
+import { armTokenSource, type TokenSource } from '../importjob/token.ts';
 import { CA_FILE, readBoundedFile } from '../fsutil/readBoundedFile.ts';
-import type { PublishSettings, PublishSubscription } from '../publishsettings/types.ts';
+import type { PublishSubscription } from '../publishsettings/types.ts';
 import type { ServiceKind } from '../staging/types.ts';
-import { blobEndpoint } from '../storage/client.ts';
+import { checkDataBox, dataBoxSkipped } from './dataBox.ts';
 import { checkElevation } from './elevation.ts';
+import {
+  type AuthAnswer,
+  checkEndpoint,
+  type EndpointKey,
+  type EndpointOutcome,
+} from './endpointCheck.ts';
 import { createEndpointProbe, type LookupFn } from './endpointProbe.ts';
 import { checkOsTools } from './osTools.ts';
-import { checkStaging } from './staging.ts';
+import { checkPublishSettings } from './publishSettings.ts';
+import { checkStaging, type StagingChecks } from './staging.ts';
 import {
-  armCall,
   createArmSubscriptionReader,
   createClassicSubscriptionReader,
   describeOperations,
@@ -38,15 +41,9 @@ import type {
   CheckResult,
   EndpointProbe,
   Operations,
-  ProbeResult,
   SubscriptionRead,
   SubscriptionStateReader,
 } from './types.ts';
-
-/** api-version of `GET /subscriptions/{id}/providers/{namespace}`. */
-export const PROVIDERS_API_VERSION = '2021-04-01';
-/** api-version of Microsoft.DataBox. */
-export const DATABOX_API_VERSION = '2025-07-01';
 
 /** What to check. */
 export interface CheckRunOptions {
@@ -95,122 +92,288 @@ export interface CheckReport {
   operations?: Operations;
 }
 
-function stageList(p: ProbeResult): string {
-  const names: Record<string, string> = {
-    dns: 'DNS',
-    tcp: 'TCP',
-    'proxy-dns': 'proxy DNS',
-    'proxy-tcp': 'proxy TCP',
-    'proxy-connect': 'CONNECT',
-    tls: 'TLS',
+/** Runs all checks. Never throws for a failed check: it reports it. */
+export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<CheckReport> {
+  for (const url of [opts.proxy, ...PROXY_VARIABLES.map((v) => deps.env[v])])
+    registerProxySecret(url, deps.redactor);
+  const checks: CheckResult[] = [];
+  checks.push(await checkElevation(deps, opts.needsDisk));
+  checks.push(...(await checkOsTools(deps, opts.needsDisk)));
+  const staging = await checkStaging(deps, opts.staging, opts.job);
+  checks.push(...staging.results);
+  const { job } = staging;
+  const service: ServiceKind =
+    opts.service ?? job?.service ?? (opts.publishSettings ? 'classic' : 'databox');
+  const wanted = opts.subscription ?? job?.subscription;
+  const settings = await checkPublishSettings(deps, opts.publishSettings, wanted, service);
+  checks.push(...settings.results);
+  const run: AzureRun = {
+    service,
+    job,
+    sub: settings.sub,
+    subscription: service === 'classic' ? settings.sub?.id : wanted,
+    endpoints: serviceEndpoints(opts.azure, deps.env, settings.sub?.serviceManagementUrl),
+    reach: await endpointReach(deps, opts),
   };
-  return p.passed.map((s) => `${names[s]} ✓`).join(', ');
+  const azure = await checkAzure(deps, opts, run);
+  checks.push(...azure.results);
+  return {
+    ok: !checks.some((c) => c.status === 'fail'),
+    service,
+    checks,
+    proxy: proxyReport(deps, opts.proxy, run.reach.hosts),
+    ...(azure.operations ? { operations: azure.operations } : {}),
+  };
 }
 
-function probeFailure(id: string, title: string, p: ProbeResult, caGiven: boolean): CheckResult {
-  const who = p.failedAt === 'proxy' ? `proxy ${p.via} refused` : `${p.host} unreachable`;
-  let fix: string;
-  if (p.failedAt === 'proxy') {
-    fix =
-      p.proxyStatus === 407
-        ? 'give the proxy credentials in the URL: --proxy http://user:password@host:port'
-        : p.failedStage === 'proxy-connect'
-          ? `ask the proxy administrator to allow CONNECT to ${p.host}:${p.port}`
-          : 'check the proxy address (--proxy / HTTPS_PROXY), or set NO_PROXY for hosts reached directly';
-  } else if (p.failedStage === 'dns')
-    fix = `check the host name and the DNS server (cannot resolve ${p.host})`;
-  else if (p.failedStage === 'tls')
-    fix = caGiven
-      ? 'the certificate is not trusted even with --ca-file: check the CA file and the host name'
-      : 'if a TLS-inspecting proxy or a private endpoint is used, trust its CA with --ca-file <pem>';
-  else fix = `check the firewall allows outbound HTTPS to ${p.host}:${p.port}, or set --proxy`;
+/** Probes endpoints for one run and notes each host for the proxy report. */
+interface EndpointReach {
+  /** Per endpoint host, in the order checked: through the proxy or direct. */
+  hosts: ProxyReport['hosts'];
+  /** The endpoint line of `url` (see {@link checkEndpoint}). */
+  check(
+    url: string,
+    key: EndpointKey,
+    role: string,
+    auth: (() => Promise<AuthAnswer>) | undefined,
+  ): Promise<EndpointOutcome>;
+}
+
+/** What the Azure checks of a run know once the local ones are done. */
+interface AzureRun {
+  service: ServiceKind;
+  job: StagingChecks['job'];
+  /** The publish-settings subscription (classic), when the file could be used. */
+  sub: PublishSubscription | undefined;
+  /** The subscription id the job runs under (classic: the publish settings'). */
+  subscription: string | undefined;
+  endpoints: ServiceEndpoints;
+  reach: EndpointReach;
+}
+
+/** Lines of the Azure checks, and what the subscription allows when its state was read. */
+interface AzureLines {
+  results: CheckResult[];
+  operations?: Operations | undefined;
+}
+
+/** The endpoint probe (`--proxy`, `--ca-file`, or the test's) and the hosts it was used for. */
+async function endpointReach(deps: Deps, opts: CheckRunOptions): Promise<EndpointReach> {
+  const ca = opts.caFile
+    ? await readBoundedFile(deps.fs, path.resolve(deps.cwd, opts.caFile), CA_FILE)
+        .then((b) => b?.toString('utf8'))
+        .catch(() => undefined)
+    : undefined;
+  const proxyConfig = { proxy: opts.proxy, env: deps.env };
+  const probe: EndpointProbe =
+    opts.probe ??
+    createEndpointProbe({
+      proxy: proxyConfig,
+      ...(ca ? { ca } : {}),
+      ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    });
+  const hosts: ProxyReport['hosts'] = [];
   return {
-    id,
-    title,
-    status: 'fail',
-    detail: `${who} at ${p.failedStage}: ${p.reason}${p.passed.length ? ` (${stageList(p)})` : ''}`,
-    fix,
-    data: {
-      host: p.host,
-      port: p.port,
-      via: p.via ?? null,
-      stage: p.failedStage,
-      failedAt: p.failedAt,
-      passed: p.passed,
-      ...(p.proxyStatus ? { proxyStatus: p.proxyStatus } : {}),
+    hosts,
+    check(url, key, role, auth) {
+      const d = resolveProxy(url, proxyConfig);
+      hosts.push({
+        host: new URL(url).host,
+        via: d.proxyUrl ? 'proxy' : 'direct',
+        ...(d.bypassedBy ? { bypassedBy: d.bypassedBy } : {}),
+      });
+      return checkEndpoint(probe, url, key, role, ca !== undefined, auth);
     },
   };
 }
 
-/** An endpoint check: probe, then (when given) the authenticated call that proves access. */
-async function checkEndpoint(
-  probe: EndpointProbe,
-  url: string,
-  key: 'classic' | 'login' | 'arm' | 'storage',
-  role: string,
-  caGiven: boolean,
-  auth:
-    | (() => Promise<{ ok: boolean; detail: string; status?: number; proxyRefused?: boolean }>)
-    | undefined,
-): Promise<{ result: CheckResult; reachable: boolean; authOk: boolean }> {
-  const host = new URL(url).host;
-  const id = `endpoint:${key}`;
-  const title = `connect to ${host} (${role})`;
-  const p = await probe.probe(url);
-  if (!p.ok)
-    return { result: probeFailure(id, title, p, caGiven), reachable: false, authOk: false };
-  const base = `${stageList(p)}${p.via ? ` via ${p.via}` : ''}`;
-  if (!auth) {
-    return {
-      result: {
-        id,
-        title,
-        status: 'ok',
-        detail: base,
-        data: { host: p.host, port: p.port, via: p.via ?? null, passed: p.passed },
-      },
-      reachable: true,
-      authOk: true,
-    };
+/** Connectivity, subscription state, Data Box and storage: skipped when no Azure call is made. */
+async function checkAzure(deps: Deps, opts: CheckRunOptions, run: AzureRun): Promise<AzureLines> {
+  if (opts.needsAzure === false || run.service === 'offline') {
+    const why =
+      run.service === 'offline'
+        ? 'offline job: diskprep makes no Azure call'
+        : 'this run makes no Azure call';
+    return { results: skippedReach(why) };
   }
-  const a = await auth();
-  if (a.ok) {
-    return {
-      result: {
-        id,
-        title,
-        status: 'ok',
-        detail: `${base}, ${a.detail}`,
-        data: { host: p.host, port: p.port, via: p.via ?? null, passed: [...p.passed, 'auth'] },
-      },
-      reachable: true,
-      authOk: true,
-    };
-  }
+  const reached =
+    run.service === 'classic' ? await checkClassic(deps, run) : await checkArm(deps, opts, run);
   return {
-    result: {
-      id,
-      title,
-      status: 'fail',
-      detail: `${base}; ${a.proxyRefused ? 'the proxy refused the authenticated call' : 'the authenticated call failed'}: ${a.detail}`,
-      fix: a.proxyRefused
-        ? 'check the proxy credentials and that it allows this host'
-        : a.status === 401 || a.status === 403
-          ? role.startsWith('classic')
-            ? 'the management certificate is not accepted: download a new publish-settings file for this subscription'
-            : 'sign in again (az login) or set DISKPREP_ACCESS_TOKEN to a valid ARM token, and check your role on the subscription'
-          : 'try again later; if it persists, check the endpoint URL',
-      data: {
-        host: p.host,
-        port: p.port,
-        via: p.via ?? null,
-        passed: p.passed,
-        stage: 'auth',
-        httpStatus: a.status ?? null,
-      },
+    results: [...reached.results, await checkStorage(deps, opts, run)],
+    operations: reached.operations,
+  };
+}
+
+function skippedReach(why: string): CheckResult[] {
+  return [
+    { id: 'endpoints', title: 'connectivity', status: 'skip', detail: why },
+    { id: 'subscription', title: 'subscription state', status: 'skip', detail: why },
+  ];
+}
+
+/** The authenticated call of an endpoint line that reads the subscription; keeps what it read. */
+function subscriptionAuth(
+  reader: SubscriptionStateReader,
+  said: (status: number) => string,
+): { read?: SubscriptionRead; auth: () => Promise<AuthAnswer> } {
+  const out: { read?: SubscriptionRead; auth: () => Promise<AuthAnswer> } = {
+    auth: async () => {
+      const read = await reader.read();
+      out.read = read;
+      return read.ok
+        ? { ok: true, detail: said(read.status) }
+        : { ok: false, detail: read.reason, status: read.status, proxyRefused: read.proxyRefused };
     },
-    reachable: true,
-    authOk: false,
+  };
+  return out;
+}
+
+/** classic: Service Management with the management certificate, which also reads the state. */
+async function checkClassic(deps: Deps, run: AzureRun): Promise<AzureLines> {
+  const { sub } = run;
+  if (!sub) return { results: skippedReach('no usable publish settings') };
+  const base = run.endpoints.classic;
+  const reading = subscriptionAuth(
+    createClassicSubscriptionReader(deps, {
+      baseUrl: base,
+      subscriptionId: sub.id,
+      certificate: sub.certificate,
+    }),
+    (status) => `authenticated with the management certificate (HTTP ${status})`,
+  );
+  const ep = await run.reach.check(base, 'classic', 'classic Service Management', reading.auth);
+  const s = subscriptionCheck(
+    reading.read,
+    ep.reachable ? undefined : 'the endpoint is unreachable',
+  );
+  return { results: [ep.result, s.result], operations: s.operations };
+}
+
+/** The sign-in line's call: a token from the token source. */
+async function signIn(tokens: TokenSource): Promise<AuthAnswer> {
+  if (tokens.offline)
+    return { ok: true, detail: 'token from DISKPREP_ACCESS_TOKEN, no sign-in call needed' };
+  try {
+    await tokens.getToken();
+    return { ok: true, detail: `token acquired (${tokens.source})` };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message.split('\n')[0] ?? 'no token' };
+  }
+}
+
+/** databox / importexport: Entra ID sign-in, ARM (reading the state), then Data Box's lines. */
+async function checkArm(deps: Deps, opts: CheckRunOptions, run: AzureRun): Promise<AzureLines> {
+  const { endpoints, reach, subscription } = run;
+  const tokens = opts.tokens ?? armTokenSource(deps, endpoints.cloud, opts.proxy);
+  const login = await reach.check(endpoints.login, 'login', 'Entra ID sign-in', () =>
+    signIn(tokens),
+  );
+  // A token from DISKPREP_ACCESS_TOKEN needs no sign-in: ARM is still checked when the login host is not reachable.
+  const haveToken = tokens.offline || login.authOk;
+  const reading = subscription
+    ? subscriptionAuth(
+        createArmSubscriptionReader(deps, {
+          armBase: endpoints.arm,
+          subscriptionId: subscription,
+          tokens,
+        }),
+        (status) => `authenticated (HTTP ${status})`,
+      )
+    : undefined;
+  const arm = await reach.check(
+    endpoints.arm,
+    'arm',
+    'Azure Resource Manager',
+    reading && haveToken ? reading.auth : undefined,
+  );
+  const skipWhy = !subscription
+    ? 'no subscription given (--subscription, or record it in the job with diskprep init)'
+    : !haveToken
+      ? login.reachable
+        ? 'no access token (the sign-in failed)'
+        : 'no access token: the Entra ID sign-in host is unreachable'
+      : !arm.reachable
+        ? 'Azure Resource Manager is unreachable'
+        : undefined;
+  const s = subscriptionCheck(reading?.read, skipWhy);
+  const results = [login.result, arm.result, s.result];
+  if (run.service !== 'databox') return { results, operations: s.operations };
+  const canCall = subscription !== undefined && arm.authOk && reading?.read?.ok === true;
+  results.push(
+    ...(canCall && subscription
+      ? await checkDataBox(deps, {
+          tokens,
+          armBase: endpoints.arm,
+          subscription,
+          resourceGroup: run.job?.resourceGroup,
+          location: run.job?.location,
+          country: opts.country,
+        })
+      : dataBoxSkipped(
+          skipWhy ?? (canCall ? 'not checked' : 'the subscription could not be read'),
+        )),
+  );
+  return { results, operations: s.operations };
+}
+
+/** The storage account's blob endpoint: reachable and speaking HTTP. */
+async function checkStorage(
+  deps: Deps,
+  opts: CheckRunOptions,
+  run: AzureRun,
+): Promise<CheckResult> {
+  const account = run.job?.storageAccount;
+  if (!account)
+    return {
+      id: 'endpoint:storage',
+      title: 'connect to the storage account',
+      status: 'skip',
+      detail: 'no job names a storage account',
+    };
+  const blobBase = (opts.blobEndpoint ?? run.endpoints.blob(account)).replace(/\/+$/, '');
+  const ep = await run.reach.check(blobBase, 'storage', `storage account ${account}`, () =>
+    blobServiceAnswers(deps, blobBase),
+  );
+  return ep.result;
+}
+
+async function blobServiceAnswers(deps: Deps, blobBase: string): Promise<AuthAnswer> {
+  try {
+    const r = await deps.http.request({
+      method: 'GET',
+      url: `${blobBase}/?comp=list&maxresults=1`,
+      timeoutMs: 30_000,
+      signal: deps.signal,
+    });
+    // Without credentials the service answers 403 (or 401/400): it is there and speaking HTTP.
+    return {
+      ok: true,
+      detail: `blob service answers (HTTP ${r.status}; the key or SAS is checked when the job is created)`,
+    };
+  } catch (err) {
+    const e = err as Error & { details?: Record<string, unknown> };
+    return { ok: false, detail: e.message, proxyRefused: e.details?.proxyRefused === true };
+  }
+}
+
+/** The proxy in effect (redacted), where it comes from, NO_PROXY, and the hosts checked. */
+function proxyReport(
+  deps: Deps,
+  proxy: string | undefined,
+  hosts: ProxyReport['hosts'],
+): ProxyReport {
+  const effective = proxy
+    ? { url: proxy, source: '--proxy' }
+    : (() => {
+        const d = resolveProxy('https://management.azure.com', { env: deps.env });
+        const v = d.source === 'none' ? undefined : deps.env[d.source];
+        return { url: v, source: d.source };
+      })();
+  return {
+    url: effective.url ? redactProxyUrl(effective.url) : null,
+    source: effective.source,
+    noProxy: noProxyOf(deps.env),
+    hosts,
   };
 }
 
@@ -255,518 +418,5 @@ function subscriptionCheck(
       data: { state, operations },
     },
     operations,
-  };
-}
-
-const CERTIFICATE = { id: 'certificate', title: 'management certificate' } as const;
-const PUBLISH_SETTINGS = { id: 'publish-settings', title: 'publish settings' } as const;
-
-/**
- * Reads the publish settings with the parser of src/publishsettings, picks the subscription
- * (`--subscription`, else the job's, else the only one, else asks) and judges its management
- * certificate: expired or not yet valid fails, under 30 days left warns.
- */
-async function checkPublishSettings(
-  deps: Deps,
-  file: string,
-  wanted: string | undefined,
-): Promise<{ results: CheckResult[]; sub?: PublishSubscription }> {
-  // A failure is the publish-settings line (the error's own words and hint); no certificate then.
-  const failed = (err: unknown, fix: string, why: string): { results: CheckResult[] } => {
-    const e = err as Error & { hint?: string };
-    return {
-      results: [
-        { ...PUBLISH_SETTINGS, status: 'fail', detail: e.message, fix: e.hint ?? fix },
-        { ...CERTIFICATE, status: 'skip', detail: why },
-      ],
-    };
-  };
-  let settings: PublishSettings;
-  try {
-    // The certificate verdict is a line of the report: no separate warning on stderr.
-    settings = await loadPublishSettings(deps, file, { warnCertificates: false });
-  } catch (err) {
-    return failed(
-      err,
-      'download a new publish-settings file',
-      'the publish settings cannot be read',
-    );
-  }
-  let sub: PublishSubscription;
-  try {
-    sub = await chooseSubscription(deps, settings, wanted);
-  } catch (err) {
-    return failed(err, 'pass --subscription <id|name>', 'no subscription chosen');
-  }
-  const settingsOk: CheckResult = {
-    ...PUBLISH_SETTINGS,
-    status: 'ok',
-    detail: `schema ${settings.schemaVersion}, subscription ${sub.name} (${sub.id}) at ${sub.serviceManagementUrl}`,
-    data: { schemaVersion: settings.schemaVersion, subscriptions: settings.subscriptions.length },
-  };
-  const c = sub.certificate;
-  const { daysLeft } = c;
-  const data = {
-    thumbprint: c.thumbprint,
-    subject: c.subject,
-    notBefore: c.notBefore.toISOString(),
-    notAfter: c.notAfter.toISOString(),
-    daysLeft,
-  };
-  const until = c.notAfter.toISOString().slice(0, 10);
-  const certificate: CheckResult = c.expired
-    ? {
-        ...CERTIFICATE,
-        status: 'fail',
-        detail: `expired on ${until} (${c.subject}, thumbprint ${c.thumbprint})`,
-        fix: 'download a new publish-settings file (it adds a new management certificate) and pass it with p:<file>',
-        data,
-      }
-    : c.notYetValid
-      ? {
-          ...CERTIFICATE,
-          status: 'fail',
-          detail: `not valid before ${c.notBefore.toISOString()}`,
-          fix: "check this computer's clock, or download a new publish-settings file",
-          data,
-        }
-      : daysLeft < 30
-        ? {
-            ...CERTIFICATE,
-            status: 'warn',
-            detail: `expires in ${count(daysLeft, 'day')} (${until})`,
-            fix: 'download a new publish-settings file before it expires; a job created now needs the certificate until it completes',
-            data,
-          }
-        : {
-            ...CERTIFICATE,
-            status: 'ok',
-            detail: `valid until ${until} (${count(daysLeft, 'day')} left), thumbprint ${c.thumbprint}`,
-            data,
-          };
-  return { results: [settingsOk, certificate], sub };
-}
-
-/** Runs all checks. Never throws for a failed check: it reports it. */
-export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<CheckReport> {
-  const checks: CheckResult[] = [];
-  const proxyConfig: ProxyConfig = { proxy: opts.proxy, env: deps.env };
-  for (const url of [opts.proxy, ...PROXY_VARIABLES.map((v) => deps.env[v])])
-    registerProxySecret(url, deps.redactor);
-
-  checks.push(await checkElevation(deps, opts.needsDisk));
-  checks.push(...(await checkOsTools(deps, opts.needsDisk)));
-  const staging = await checkStaging(deps, opts.staging, opts.job);
-  checks.push(...staging.results);
-  const job = staging.job;
-
-  const service: ServiceKind =
-    opts.service ?? job?.service ?? (opts.publishSettings ? 'classic' : 'databox');
-  const needsAzure = opts.needsAzure !== false && service !== 'offline';
-  const offlineWhy =
-    service === 'offline'
-      ? 'offline job: diskprep makes no Azure call'
-      : 'this run makes no Azure call';
-
-  // Publish settings (classic).
-  let sub: PublishSubscription | undefined;
-  if (!opts.publishSettings) {
-    const why = service === 'classic' ? undefined : `not needed for ${service}`;
-    checks.push(
-      why
-        ? { id: 'publish-settings', title: 'publish settings', status: 'skip', detail: why }
-        : {
-            id: 'publish-settings',
-            title: 'publish settings',
-            status: 'fail',
-            detail: 'the classic service needs a publish-settings file',
-            fix: 'pass p:<file.publishsettings> (download it from the portal)',
-          },
-      {
-        id: 'certificate',
-        title: 'management certificate',
-        status: 'skip',
-        detail: why ?? 'no publish settings',
-      },
-    );
-  } else {
-    const checked = await checkPublishSettings(
-      deps,
-      opts.publishSettings,
-      opts.subscription ?? job?.subscription,
-    );
-    checks.push(...checked.results);
-    sub = checked.sub;
-  }
-
-  // Endpoints of the service.
-  const cloud = resolveCloud(opts.azure.cloud, sub?.serviceManagementUrl);
-  const ca = opts.caFile
-    ? await readBoundedFile(deps.fs, path.resolve(deps.cwd, opts.caFile), CA_FILE)
-        .then((b) => b?.toString('utf8'))
-        .catch(() => undefined)
-    : undefined;
-  const probe =
-    opts.probe ??
-    createEndpointProbe({
-      proxy: proxyConfig,
-      ...(ca ? { ca } : {}),
-      ...(opts.lookup ? { lookup: opts.lookup } : {}),
-    });
-  const hosts: ProxyReport['hosts'] = [];
-  const noteHost = (url: string): void => {
-    const d = resolveProxy(url, proxyConfig);
-    hosts.push({
-      host: new URL(url).host,
-      via: d.proxyUrl ? 'proxy' : 'direct',
-      ...(d.bypassedBy ? { bypassedBy: d.bypassedBy } : {}),
-    });
-  };
-  let operations: Operations | undefined;
-  const subscriptionId = service === 'classic' ? sub?.id : (opts.subscription ?? job?.subscription);
-
-  if (!needsAzure) {
-    checks.push(
-      { id: 'endpoints', title: 'connectivity', status: 'skip', detail: offlineWhy },
-      { id: 'subscription', title: 'subscription state', status: 'skip', detail: offlineWhy },
-    );
-  } else if (service === 'classic') {
-    if (!sub) {
-      checks.push(
-        {
-          id: 'endpoints',
-          title: 'connectivity',
-          status: 'skip',
-          detail: 'no usable publish settings',
-        },
-        {
-          id: 'subscription',
-          title: 'subscription state',
-          status: 'skip',
-          detail: 'no usable publish settings',
-        },
-      );
-    } else {
-      const base = opts.azure.endpoint ?? sub.serviceManagementUrl;
-      noteHost(base);
-      const reader: SubscriptionStateReader = createClassicSubscriptionReader(deps, {
-        baseUrl: base,
-        subscriptionId: sub.id,
-        certificate: sub.certificate,
-      });
-      let read: SubscriptionRead | undefined;
-      const ep = await checkEndpoint(
-        probe,
-        base,
-        'classic',
-        'classic Service Management',
-        ca !== undefined,
-        async () => {
-          read = await reader.read();
-          return read.ok
-            ? {
-                ok: true,
-                detail: `authenticated with the management certificate (HTTP ${read.status})`,
-              }
-            : {
-                ok: false,
-                detail: read.reason,
-                status: read.status,
-                proxyRefused: read.proxyRefused,
-              };
-        },
-      );
-      checks.push(ep.result);
-      const s = subscriptionCheck(read, ep.reachable ? undefined : 'the endpoint is unreachable');
-      checks.push(s.result);
-      operations = s.operations;
-    }
-  } else {
-    const armBase = (opts.azure.armEndpoint ?? cloud.armEndpoint).replace(/\/+$/, '');
-    const loginBase = authorityHostFor(cloud, deps.env).replace(/\/+$/, '');
-    const tokens = opts.tokens ?? armTokenSource(deps, cloud, opts.proxy);
-    noteHost(loginBase);
-    const login = await checkEndpoint(
-      probe,
-      loginBase,
-      'login',
-      'Entra ID sign-in',
-      ca !== undefined,
-      async () => {
-        if (tokens.offline)
-          return { ok: true, detail: 'token from DISKPREP_ACCESS_TOKEN, no sign-in call needed' };
-        try {
-          await tokens.getToken();
-          return { ok: true, detail: `token acquired (${tokens.source})` };
-        } catch (err) {
-          return { ok: false, detail: (err as Error).message.split('\n')[0] ?? 'no token' };
-        }
-      },
-    );
-    checks.push(login.result);
-    // A token from DISKPREP_ACCESS_TOKEN needs no sign-in: ARM is still checked when the login host is not reachable.
-    const haveToken = tokens.offline || login.authOk;
-    noteHost(armBase);
-    let read: SubscriptionRead | undefined;
-    const reader = subscriptionId
-      ? createArmSubscriptionReader(deps, { armBase, subscriptionId, tokens })
-      : undefined;
-    const arm = await checkEndpoint(
-      probe,
-      armBase,
-      'arm',
-      'Azure Resource Manager',
-      ca !== undefined,
-      reader && haveToken
-        ? async () => {
-            read = await reader.read();
-            return read.ok
-              ? { ok: true, detail: `authenticated (HTTP ${read.status})` }
-              : {
-                  ok: false,
-                  detail: read.reason,
-                  status: read.status,
-                  proxyRefused: read.proxyRefused,
-                };
-          }
-        : undefined,
-    );
-    checks.push(arm.result);
-    const skipWhy = !subscriptionId
-      ? 'no subscription given (--subscription, or record it in the job with diskprep init)'
-      : !haveToken
-        ? login.reachable
-          ? 'no access token (the sign-in failed)'
-          : 'no access token: the Entra ID sign-in host is unreachable'
-        : !arm.reachable
-          ? 'Azure Resource Manager is unreachable'
-          : undefined;
-    const s = subscriptionCheck(read, skipWhy);
-    checks.push(s.result);
-    operations = s.operations;
-
-    if (service === 'databox') {
-      const canCall = subscriptionId !== undefined && arm.authOk && read?.ok === true;
-      const why = skipWhy ?? (canCall ? undefined : 'the subscription could not be read');
-      if (!canCall || !subscriptionId) {
-        checks.push(
-          {
-            id: 'provider',
-            title: 'Microsoft.DataBox registered',
-            status: 'skip',
-            detail: why ?? 'not checked',
-          },
-          {
-            id: 'sku',
-            title: 'customer-disk SKU available',
-            status: 'skip',
-            detail: why ?? 'not checked',
-          },
-        );
-      } else {
-        checks.push(await checkProvider(deps, tokens, armBase, subscriptionId));
-        checks.push(
-          await checkSku(
-            deps,
-            tokens,
-            armBase,
-            subscriptionId,
-            job?.resourceGroup,
-            job?.location,
-            opts.country,
-          ),
-        );
-      }
-    }
-  }
-
-  // Storage account blob endpoint.
-  if (needsAzure && job?.storageAccount) {
-    const blobBase = (
-      opts.blobEndpoint ?? blobEndpoint(job.storageAccount, deps.env, cloud)
-    ).replace(/\/+$/, '');
-    noteHost(blobBase);
-    const ep = await checkEndpoint(
-      probe,
-      blobBase,
-      'storage',
-      `storage account ${job.storageAccount}`,
-      ca !== undefined,
-      async () => {
-        try {
-          const r = await deps.http.request({
-            method: 'GET',
-            url: `${blobBase}/?comp=list&maxresults=1`,
-            timeoutMs: 30_000,
-            signal: deps.signal,
-          });
-          // Without credentials the service answers 403 (or 401/400): it is there and speaking HTTP.
-          return {
-            ok: true,
-            detail: `blob service answers (HTTP ${r.status}; the key or SAS is checked when the job is created)`,
-          };
-        } catch (err) {
-          const e = err as Error & { details?: Record<string, unknown> };
-          return { ok: false, detail: e.message, proxyRefused: e.details?.proxyRefused === true };
-        }
-      },
-    );
-    checks.push(ep.result);
-  } else if (needsAzure) {
-    checks.push({
-      id: 'endpoint:storage',
-      title: 'connect to the storage account',
-      status: 'skip',
-      detail: 'no job names a storage account',
-    });
-  }
-
-  const effective = opts.proxy
-    ? { url: opts.proxy, source: '--proxy' }
-    : (() => {
-        const d = resolveProxy('https://management.azure.com', { env: deps.env });
-        const v = d.source === 'none' ? undefined : deps.env[d.source];
-        return { url: v, source: d.source };
-      })();
-  const proxy: ProxyReport = {
-    url: effective.url ? redactProxyUrl(effective.url) : null,
-    source: effective.source,
-    noProxy: noProxyOf(deps.env),
-    hosts,
-  };
-  return {
-    ok: !checks.some((c) => c.status === 'fail'),
-    service,
-    checks,
-    proxy,
-    ...(operations ? { operations } : {}),
-  };
-}
-
-async function checkProvider(
-  deps: Deps,
-  tokens: TokenSource,
-  armBase: string,
-  sub: string,
-): Promise<CheckResult> {
-  const title = 'Microsoft.DataBox registered';
-  const r = await armCall(deps, tokens, armBase, {
-    method: 'GET',
-    path: `/subscriptions/${encodeURIComponent(sub)}/providers/Microsoft.DataBox?api-version=${PROVIDERS_API_VERSION}`,
-  });
-  const fix = `register it: az provider register --namespace Microsoft.DataBox --subscription ${sub} (or Portal → Subscriptions → Resource providers)`;
-  if (!r.ok)
-    return {
-      id: 'provider',
-      title,
-      status: 'fail',
-      detail: `cannot read the registration: ${r.reason}`,
-      fix: 'check your role on the subscription (Reader at least)',
-    };
-  const state = (r.json as { registrationState?: string }).registrationState ?? 'unknown';
-  if (state === 'Registered')
-    return {
-      id: 'provider',
-      title,
-      status: 'ok',
-      detail: 'Registered',
-      data: { registrationState: state },
-    };
-  if (state === 'Registering')
-    return {
-      id: 'provider',
-      title,
-      status: 'warn',
-      detail: 'Registering (takes a few minutes)',
-      fix: 'wait until it shows Registered',
-      data: { registrationState: state },
-    };
-  return {
-    id: 'provider',
-    title,
-    status: 'fail',
-    detail: state,
-    fix,
-    data: { registrationState: state },
-  };
-}
-
-async function checkSku(
-  deps: Deps,
-  tokens: TokenSource,
-  armBase: string,
-  sub: string,
-  resourceGroup: string | undefined,
-  location: string | undefined,
-  country: string | undefined,
-): Promise<CheckResult> {
-  const title = 'customer-disk SKU available';
-  const missing = [
-    !resourceGroup && 'resource group',
-    !location && 'region',
-    !country && 'country (--country)',
-  ].filter(Boolean);
-  if (missing.length > 0) {
-    return {
-      id: 'sku',
-      title,
-      status: 'skip',
-      detail: `availableSkus needs the job's ${missing.join(', ')}; record them with diskprep init${country ? '' : ' and pass --country <ISO code>'}`,
-    };
-  }
-  const r = await armCall(deps, tokens, armBase, {
-    method: 'POST',
-    path: `/subscriptions/${encodeURIComponent(sub)}/resourceGroups/${encodeURIComponent(resourceGroup!)}/providers/Microsoft.DataBox/locations/${encodeURIComponent(location!)}/availableSkus?api-version=${DATABOX_API_VERSION}`,
-    body: { transferType: 'ImportToAzure', country, location, skuNames: ['DataBoxCustomerDisk'] },
-  });
-  if (!r.ok)
-    return {
-      id: 'sku',
-      title,
-      status: 'fail',
-      detail: `availableSkus failed: ${r.reason}`,
-      fix: 'check the region and the resource group of the job',
-    };
-  const items =
-    (
-      r.json as {
-        value?: {
-          sku?: { name?: string };
-          enabled?: boolean;
-          properties?: {
-            disabledReason?: string;
-            disabledReasonMessage?: string;
-            requiredFeature?: string;
-          };
-        }[];
-      }
-    ).value ?? [];
-  const item = items.find((i) => i.sku?.name === 'DataBoxCustomerDisk');
-  if (!item)
-    return {
-      id: 'sku',
-      title,
-      status: 'fail',
-      detail: `DataBoxCustomerDisk is not offered in ${location} for ${country}`,
-      fix: 'pick another region for the job (diskprep init --location)',
-    };
-  if (item.enabled)
-    return {
-      id: 'sku',
-      title,
-      status: 'ok',
-      detail: `DataBoxCustomerDisk enabled in ${location} (${country})`,
-      data: { location, country },
-    };
-  const p = item.properties ?? {};
-  return {
-    id: 'sku',
-    title,
-    status: 'fail',
-    detail: `DataBoxCustomerDisk disabled in ${location}: ${p.disabledReason ?? 'no reason given'}${p.disabledReasonMessage ? ` (${p.disabledReasonMessage})` : ''}`,
-    fix: p.requiredFeature
-      ? `register the feature ${p.requiredFeature} for Microsoft.DataBox`
-      : 'pick another region, or ask Azure support to enable it for the subscription',
-    data: { disabledReason: p.disabledReason ?? null },
   };
 }

@@ -45,6 +45,22 @@ export const DATABOX_API_VERSION = '2025-07-01';
 const SKU = 'DataBoxCustomerDisk';
 const NAMESPACE = 'Microsoft.DataBox';
 
+/**
+ * The availableSkus call that says whether the customer-disk SKU can be ordered for a country and
+ * region: its path (under ARM, without the api-version) and body. The create step and
+ * `diskprep check` both make it.
+ */
+export function availableSkusCall(
+  place: { subscription: string; resourceGroup: string },
+  location: string,
+  country: string,
+): { path: string; body: Record<string, unknown> } {
+  return {
+    path: `/subscriptions/${seg(place.subscription)}/resourceGroups/${seg(place.resourceGroup)}/providers/${NAMESPACE}/locations/${seg(location)}/availableSkus`,
+    body: { transferType: 'ImportToAzure', country, location, skuNames: [SKU] },
+  };
+}
+
 const CloudErrorSchema = z.object({ code: z.string().optional(), message: z.string().optional() });
 
 const DatacenterAddressSchema = z.object({
@@ -295,13 +311,13 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
 
   /** Fails unless DataBoxCustomerDisk is enabled for this subscription, country and region. */
   async checkAvailable(location: string, country: string): Promise<void> {
-    const path = this.providerPath(`/locations/${seg(location)}/availableSkus`);
+    const call = availableSkusCall(this.ctx, location, country);
     const skus = await this.client.json(
       {
         op: `check that ${SKU} is available in ${location}`,
         method: 'POST',
-        url: this.url(path),
-        body: { transferType: 'ImportToAzure', country, location, skuNames: [SKU] },
+        url: this.url(call.path),
+        body: call.body,
       },
       AvailableSkusSchema,
     );

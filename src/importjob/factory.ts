@@ -7,9 +7,9 @@ import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import type { ServiceKind } from '../staging/types.ts';
 import type { PublishSubscription } from '../publishsettings/types.ts';
-import { resolveCloud } from '../publishsettings/clouds.ts';
 import { ClassicService } from './classic.ts';
 import { DataBoxService } from './databox.ts';
+import { serviceEndpoints } from './endpoints.ts';
 import { ImportExportService } from './importexport.ts';
 import { OfflineService } from './offline.ts';
 import { armTokenSource, type TokenSource } from './token.ts';
@@ -51,7 +51,11 @@ export function createImportJobService(
   input: ImportJobServiceInput,
   deps: FactoryDeps,
 ): ImportJobService {
-  const cloud = resolveCloud(input.azure.cloud, input.publishSettings?.serviceManagementUrl);
+  const endpoints = serviceEndpoints(
+    input.azure,
+    deps.env,
+    input.publishSettings?.serviceManagementUrl,
+  );
   switch (input.service) {
     case 'classic': {
       const ps = input.publishSettings;
@@ -62,8 +66,7 @@ export function createImportJobService(
       return new ClassicService(
         {
           subscriptionId: ps.id,
-          serviceManagementUrl:
-            input.azure.endpoint ?? ps.serviceManagementUrl ?? cloud.serviceManagementUrl,
+          serviceManagementUrl: endpoints.classic,
           certificate: ps.certificate,
           timeoutMs: input.timeoutMs,
         },
@@ -82,12 +85,12 @@ export function createImportJobService(
           },
         );
       const ctx = {
-        armUrl: input.azure.armEndpoint ?? cloud.armEndpoint,
+        armUrl: endpoints.arm,
         subscription,
         resourceGroup,
         timeoutMs: input.timeoutMs,
       };
-      const tokens = input.tokens ?? armTokenSource(deps, cloud, input.proxy);
+      const tokens = input.tokens ?? armTokenSource(deps, endpoints.cloud, input.proxy);
       return input.service === 'databox'
         ? new DataBoxService(ctx, deps, tokens)
         : new ImportExportService(ctx, deps, tokens);

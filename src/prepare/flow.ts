@@ -24,6 +24,7 @@ import { copyJob, scanJob } from '../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../format.ts';
 import { driveInfoPath, readCopyState, toPrepared } from '../engine/journal.ts';
 import { MANIFEST_NAME } from '../engine/manifest.ts';
+import { connectJobService } from '../importjob/connect.ts';
 import type { ImportJobService, JobStatus, ShippingInfo } from '../importjob/types.ts';
 import { readLocalJobs, recordLocalJob } from '../registry/localJobs.ts';
 import {
@@ -39,7 +40,6 @@ import type { JobDescriptor, ServiceKind } from '../staging/types.ts';
 import { withJobLock } from '../journal/jobLock.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
-import { connectService } from './connectService.ts';
 import { createJobOnce } from './createJobStep.ts';
 import { readJobRecord } from './jobRecord.ts';
 import { type DiskSeams, driveTargets } from './driveTargets.ts';
@@ -92,7 +92,14 @@ async function prepareJob(
   // 2. The job's service.
   const kind: ServiceKind = o.offline ? 'offline' : job.service;
   const connected =
-    kind === 'offline' ? undefined : await connectService(deps, job, o, seams.createService);
+    kind === 'offline'
+      ? undefined
+      : await connectJobService(deps, job, {
+          ...o,
+          command: `diskprep s:${staging}`,
+          alternative: 'or --offline to prepare the drives without Azure',
+          createService: seams.createService,
+        });
   const service = connected?.service;
 
   // 3. Preflight, before any disk is touched.

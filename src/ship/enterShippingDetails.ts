@@ -16,7 +16,7 @@ import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from './returnAddressMemory.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
 import { saveShippingRecord, shippingRecordPath } from './shippingRecord.ts';
-import type { ShipAnswersInput, ShipJob, ShipResult } from './types.ts';
+import type { ShipAnswers, ShipAnswersInput, ShipJob, ShipResult } from './types.ts';
 
 /** Options of {@link enterShippingDetails}. */
 export interface EnterShippingOptions {
@@ -59,42 +59,8 @@ export async function enterShippingDetails(
 ): Promise<ShipResult> {
   const { job, service, staging } = options;
   const command = options.command ?? 'diskprep u:';
-  const status =
-    options.status ??
-    (await withSpinner(deps, `asking the ${service.kind} service about job ${job.name}`, () =>
-      service.getJob(job.name),
-    ));
-  for (const l of jobStateLines(status)) deps.terminal.info(l);
-
-  if (!acceptsShippingDetails(status)) {
-    if (STATES_AFTER_SHIPPING.has(status.state) && !options.local?.shippedAt)
-      await markShippedLocally(deps, options, deps.clock.now());
-    throw new DiskprepError(
-      `job ${job.name} is ${status.serviceState}, so it takes no shipping details: ${explainState(status)}`,
-      1,
-      {
-        code: 'ERR_DISKPREP_JOB_STATE',
-        hint: 'see the job with diskprep status',
-        details: { job: job.name, service: service.kind, state: status.serviceState },
-      },
-    );
-  }
-
-  const location = status.location ?? job.location;
-  let carriers: string[] = [];
-  if (location) {
-    try {
-      const info = await service.getShippingInfo(location);
-      carriers = info.carriers;
-      if (!status.shipTo && (info.address.lines.length > 0 || info.address.instructions))
-        printShipTo(deps, info.address.lines, info.address.instructions);
-    } catch (err) {
-      deps.terminal.warn(
-        `cannot get the carriers for ${location}: ${(err as Error).message.split('\n')[0] ?? ''}; type the carrier's name`,
-      );
-    }
-  }
-  if (status.shipTo) printShipTo(deps, status.shipTo.lines, status.shipTo.instructions);
+  const status = await shippableStatus(deps, options);
+  const { location, carriers } = await showShipTo(deps, options, status);
   printRules(deps.terminal);
 
   const prepared = staging ? await countPreparedDrives(deps, staging, job.name) : undefined;
@@ -108,24 +74,104 @@ export async function enterShippingDetails(
   });
 
   for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
-  if (!options.yes) {
-    if (!deps.prompt.interactive)
-      throw new NeedsAnswerError('confirmation to send the shipping details', '--yes');
-    const typed = await deps.prompt.text({
-      message: 'Type "yes" to send these details to Azure (anything else sends nothing)',
-      flag: '--yes',
-    });
-    if (typed.trim().toLowerCase() !== 'yes')
-      throw new DiskprepError(
-        `nothing was sent: the shipping details of job ${job.name} were not confirmed`,
-        1,
-        {
-          code: 'ERR_DISKPREP_NOT_CONFIRMED',
-          hint: `run ${command} again and type yes at the review`,
-        },
-      );
-  }
+  if (!options.yes) await confirmSend(deps, job.name, command);
+  await sendDetails(deps, options, answers, command);
+  const state = await readBackState(deps, service, job.name);
+  const result: Omit<ShipResult, 'savedTo'> = {
+    job: job.name,
+    service: service.kind,
+    state,
+    shipment: answers.shipment,
+    returnAddress: answers.returnAddress,
+    returnShipping: { carrierName: answers.returnShipping.carrierName },
+  };
+  const savedTo = shippingRecordPath(deps, job.name, staging);
+  await saveShippingRecord(deps, savedTo, result);
+  await rememberReturn(deps, answers.returnAddress, answers.returnShipping.carrierName);
+  await markShippedLocally(deps, options, deps.clock.now());
+  deps.terminal.success(
+    `job ${job.name} is ${state}: ${answers.shipment.carrierName} ${answers.shipment.trackingNumber}, ${count(answers.shipment.driveCount, 'drive')}`,
+  );
+  return { ...result, savedTo };
+}
 
+/**
+ * The job as the service reports it, shown; refused (exit 1) unless it takes shipping details.
+ * A job already past shipping is marked shipped in this computer's list first.
+ */
+async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promise<JobStatus> {
+  const { job, service } = options;
+  const status =
+    options.status ??
+    (await withSpinner(deps, `asking the ${service.kind} service about job ${job.name}`, () =>
+      service.getJob(job.name),
+    ));
+  for (const l of jobStateLines(status)) deps.terminal.info(l);
+  if (acceptsShippingDetails(status)) return status;
+  if (STATES_AFTER_SHIPPING.has(status.state) && !options.local?.shippedAt)
+    await markShippedLocally(deps, options, deps.clock.now());
+  throw new DiskprepError(
+    `job ${job.name} is ${status.serviceState}, so it takes no shipping details: ${explainState(status)}`,
+    1,
+    {
+      code: 'ERR_DISKPREP_JOB_STATE',
+      hint: 'see the job with diskprep status',
+      details: { job: job.name, service: service.kind, state: status.serviceState },
+    },
+  );
+}
+
+/** Where the drives go (printed) and the carriers the region takes (none when unknown). */
+async function showShipTo(
+  deps: Deps,
+  options: EnterShippingOptions,
+  status: JobStatus,
+): Promise<{ location: string | undefined; carriers: string[] }> {
+  const location = status.location ?? options.job.location;
+  let carriers: string[] = [];
+  if (location) {
+    try {
+      const info = await options.service.getShippingInfo(location);
+      carriers = info.carriers;
+      if (!status.shipTo && (info.address.lines.length > 0 || info.address.instructions))
+        printShipTo(deps, info.address.lines, info.address.instructions);
+    } catch (err) {
+      deps.terminal.warn(
+        `cannot get the carriers for ${location}: ${(err as Error).message.split('\n')[0] ?? ''}; type the carrier's name`,
+      );
+    }
+  }
+  if (status.shipTo) printShipTo(deps, status.shipTo.lines, status.shipTo.instructions);
+  return { location, carriers };
+}
+
+/** The typed "yes" at the review; anything else sends nothing (exit 1). */
+async function confirmSend(deps: Deps, jobName: string, command: string): Promise<void> {
+  if (!deps.prompt.interactive)
+    throw new NeedsAnswerError('confirmation to send the shipping details', '--yes');
+  const typed = await deps.prompt.text({
+    message: 'Type "yes" to send these details to Azure (anything else sends nothing)',
+    flag: '--yes',
+  });
+  if (typed.trim().toLowerCase() !== 'yes')
+    throw new DiskprepError(
+      `nothing was sent: the shipping details of job ${jobName} were not confirmed`,
+      1,
+      {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: `run ${command} again and type yes at the review`,
+      },
+    );
+}
+
+/** The return details, then the shipment. */
+async function sendDetails(
+  deps: Deps,
+  options: EnterShippingOptions,
+  answers: ShipAnswers,
+  command: string,
+): Promise<void> {
+  const { job, service } = options;
   // Return details first: the shipment (State=Shipping / markDevicesShipped) is the step the
   // service cannot take back, and a classic job leaves Creating with it.
   await withSpinner(deps, `updating the return details of job ${job.name}`, () =>
@@ -144,31 +190,22 @@ export async function enterShippingDetails(
     );
     throw err;
   }
+}
 
-  let state = 'unknown';
+/** The job's state after the update (`unknown`, with a warning, when it cannot be read). */
+async function readBackState(
+  deps: Deps,
+  service: ImportJobService,
+  jobName: string,
+): Promise<string> {
   try {
-    state = (await service.getJob(job.name)).serviceState;
+    return (await service.getJob(jobName)).serviceState;
   } catch (err) {
     deps.terminal.warn(
       `the job was updated, but reading it back failed: ${(err as Error).message.split('\n')[0] ?? ''}`,
     );
+    return 'unknown';
   }
-  const result: Omit<ShipResult, 'savedTo'> = {
-    job: job.name,
-    service: service.kind,
-    state,
-    shipment: answers.shipment,
-    returnAddress: answers.returnAddress,
-    returnShipping: { carrierName: answers.returnShipping.carrierName },
-  };
-  const savedTo = shippingRecordPath(deps, job.name, staging);
-  await saveShippingRecord(deps, savedTo, result);
-  await rememberReturn(deps, answers.returnAddress, answers.returnShipping.carrierName);
-  await markShippedLocally(deps, options, deps.clock.now());
-  deps.terminal.success(
-    `job ${job.name} is ${state}: ${answers.shipment.carrierName} ${answers.shipment.trackingNumber}, ${count(answers.shipment.driveCount, 'drive')}`,
-  );
-  return { ...result, savedTo };
 }
 
 /** Prints the result of {@link enterShippingDetails} as lines on stdout (not in `--json` mode). */

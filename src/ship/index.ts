@@ -8,7 +8,7 @@ export {
   type EnterShippingOptions,
 } from './enterShippingDetails.ts';
 export { acceptsShippingDetails, explainState, nextStep } from './jobStates.ts';
-export { buildJobService, type ServiceFactory } from './buildService.ts';
+export type { ServiceFactory } from '../importjob/connect.ts';
 export { locateJob, type LocatedJob } from './locateJob.ts';
 export { SHIPPING_RULES, maskAccount, addressLine } from './review.ts';
 export { askReturnDetails, type ReturnContext } from './askShippingDetails.ts';

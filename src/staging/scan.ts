@@ -105,130 +105,181 @@ export async function* walkJobTree(
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
   const rootReal = await deps.fs.realpath(jobDataRoot(staging, job));
   checkDataRoot(stagingReal, rootReal, job);
+  const scope: WalkScope = { deps, job, stagingReal, diskprepReal };
+  yield* walkDir(scope, jobDataRoot(staging, job), rootReal, '');
+}
 
-  /** What one directory entry turned out to be. */
-  type Resolved =
-    | { kind: 'dir'; abs: string; real: string; relPath: string }
-    | { kind: 'file'; file: ScannedFile }
-    | { kind: 'problem'; relPath: string; problem: string };
+/** What every step of one walk knows: the real paths it must stay inside and keep out of. */
+interface WalkScope {
+  deps: Deps;
+  job: JobDescriptor;
+  stagingReal: string;
+  diskprepReal: string;
+}
 
-  async function resolve(e: Dirent, dir: string, dirReal: string, rel: string): Promise<Resolved> {
-    const abs = path.join(dir, e.name);
-    const relPath = rel ? `${rel}/${e.name}` : e.name;
-    let real = path.join(dirReal, e.name);
-    let st: Stats | undefined;
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    let viaLink = false;
-    const special = e.isFIFO() || e.isSocket() || e.isBlockDevice() || e.isCharacterDevice();
-    if (e.isSymbolicLink() || (!isDir && !isFile && !special)) {
-      // A link, or a file system that does not report entry types: resolve it.
-      try {
-        const lst = await deps.fs.lstat(abs);
-        if (lst.isSymbolicLink()) {
-          viaLink = true;
-          real = await deps.fs.realpath(abs);
-          if (!isInside(real, stagingReal)) {
-            return {
-              kind: 'problem',
-              relPath,
-              problem: `symbolic link leads outside the staging location (to ${real})`,
-            };
-          }
-          if (isInside(real, diskprepReal)) {
-            return {
-              kind: 'problem',
-              relPath,
-              problem: `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`,
-            };
-          }
-        }
-        st = await deps.fs.stat(abs);
-      } catch (err) {
-        const code = errCode(err);
-        const problem =
-          code === 'ENOENT'
-            ? 'broken symbolic link (its target does not exist)'
-            : code === 'ELOOP'
-              ? 'symbolic link loop'
-              : `cannot read it (${code})`;
-        return { kind: 'problem', relPath, problem };
-      }
-      isDir = st.isDirectory();
-      isFile = st.isFile();
+/** What one directory entry turned out to be. */
+type Resolved =
+  | { kind: 'dir'; abs: string; real: string; relPath: string }
+  | { kind: 'file'; file: ScannedFile }
+  | { kind: 'problem'; relPath: string; problem: string };
+
+type Problem = Extract<Resolved, { kind: 'problem' }>;
+
+/** One folder: its listing (without diskprep's own folder), then each entry in name order. */
+async function* walkDir(
+  scope: WalkScope,
+  dir: string,
+  dirReal: string,
+  rel: string,
+): AsyncGenerator<WalkEvent> {
+  const { deps } = scope;
+  let entries: Dirent[];
+  try {
+    entries = await deps.fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    yield {
+      kind: 'problem',
+      relPath: rel || '.',
+      problem: `cannot list this folder (${errCode(err)})`,
+    };
+    return;
+  }
+  entries.sort((a, b) => compareNames(a.name, b.name));
+  const kept = entries.filter((e) => path.join(dirReal, e.name) !== scope.diskprepReal);
+  yield { kind: 'dir', relPath: rel, names: kept.map((e) => e.name) };
+  // stat() the next entries concurrently, yield in order: a network share answers each
+  // stat in a round trip, so a window of them overlaps the latency.
+  const pending = new Map<number, Promise<Resolved>>();
+  let next = 0;
+  const fill = (upTo: number) => {
+    for (; next < kept.length && next < upTo; next++) {
+      const p = resolveEntry(scope, kept[next]!, dir, dirReal, rel);
+      p.catch(() => {}); // awaited below in order; this only stops an unhandled rejection
+      pending.set(next, p);
     }
-    if (isDir) {
-      if (viaLink && isInside(dirReal, real)) {
-        return {
-          kind: 'problem',
-          relPath,
-          problem: 'symbolic link loop (it leads to a folder that contains it)',
-        };
-      }
-      return { kind: 'dir', abs, real, relPath };
-    }
-    if (!isFile) {
+  };
+  for (let i = 0; i < kept.length; i++) {
+    deps.signal.throwIfAborted();
+    fill(i + STAT_WINDOW);
+    const r = await pending.get(i)!;
+    pending.delete(i);
+    if (r.kind === 'dir') yield* walkDir(scope, r.abs, r.real, r.relPath);
+    else yield r;
+  }
+}
+
+/** A folder to walk into, a data file, or the problem that keeps it out of the data. */
+async function resolveEntry(
+  scope: WalkScope,
+  e: Dirent,
+  dir: string,
+  dirReal: string,
+  rel: string,
+): Promise<Resolved> {
+  const abs = path.join(dir, e.name);
+  const relPath = rel ? `${rel}/${e.name}` : e.name;
+  let real = path.join(dirReal, e.name);
+  let st: Stats | undefined;
+  let isDir = e.isDirectory();
+  let isFile = e.isFile();
+  let viaLink = false;
+  const special = e.isFIFO() || e.isSocket() || e.isBlockDevice() || e.isCharacterDevice();
+  if (e.isSymbolicLink() || (!isDir && !isFile && !special)) {
+    // A link, or a file system that does not report entry types: resolve it.
+    const followed = await followEntry(scope, abs, relPath);
+    if ('problem' in followed) return followed;
+    ({ st, viaLink } = followed);
+    real = followed.real ?? real;
+    isDir = st.isDirectory();
+    isFile = st.isFile();
+  }
+  if (isDir) {
+    if (viaLink && isInside(dirReal, real)) {
       return {
         kind: 'problem',
         relPath,
-        problem: 'not a regular file or folder (FIFO, socket or device)',
+        problem: 'symbolic link loop (it leads to a folder that contains it)',
       };
     }
-    try {
-      st ??= await deps.fs.stat(abs);
-    } catch (err) {
-      return { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
-    }
-    // Defence in depth: whatever the checks above missed, the journal is never a data file.
-    if (isInside(real, diskprepReal)) return { kind: 'problem', relPath, problem: INSIDE_DISKPREP };
+    return { kind: 'dir', abs, real, relPath };
+  }
+  if (!isFile) {
     return {
-      kind: 'file',
-      file: {
-        relPath,
-        absPath: abs,
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-        blobType: blobTypeFor(relPath, job.blobType),
-      },
+      kind: 'problem',
+      relPath,
+      problem: 'not a regular file or folder (FIFO, socket or device)',
     };
   }
+  return fileEntry(scope, abs, real, relPath, st);
+}
 
-  async function* walk(dir: string, dirReal: string, rel: string): AsyncGenerator<WalkEvent> {
-    let entries: Dirent[];
-    try {
-      entries = await deps.fs.readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      yield {
-        kind: 'problem',
-        relPath: rel || '.',
-        problem: `cannot list this folder (${errCode(err)})`,
-      };
-      return;
-    }
-    entries.sort((a, b) => compareNames(a.name, b.name));
-    const kept = entries.filter((e) => path.join(dirReal, e.name) !== diskprepReal);
-    yield { kind: 'dir', relPath: rel, names: kept.map((e) => e.name) };
-    // stat() the next entries concurrently, yield in order: a network share answers each
-    // stat in a round trip, so a window of them overlaps the latency.
-    const pending = new Map<number, Promise<Resolved>>();
-    let next = 0;
-    const fill = (upTo: number) => {
-      for (; next < kept.length && next < upTo; next++) {
-        const p = resolve(kept[next]!, dir, dirReal, rel);
-        p.catch(() => {}); // awaited below in order; this only stops an unhandled rejection
-        pending.set(next, p);
+/** lstat / realpath / stat of an entry whose type needs them: a link must stay inside. */
+async function followEntry(
+  scope: WalkScope,
+  abs: string,
+  relPath: string,
+): Promise<Problem | { st: Stats; real: string | undefined; viaLink: boolean }> {
+  const { deps } = scope;
+  try {
+    const lst = await deps.fs.lstat(abs);
+    let real: string | undefined;
+    if (lst.isSymbolicLink()) {
+      real = await deps.fs.realpath(abs);
+      if (!isInside(real, scope.stagingReal)) {
+        return {
+          kind: 'problem',
+          relPath,
+          problem: `symbolic link leads outside the staging location (to ${real})`,
+        };
       }
-    };
-    for (let i = 0; i < kept.length; i++) {
-      deps.signal.throwIfAborted();
-      fill(i + STAT_WINDOW);
-      const r = await pending.get(i)!;
-      pending.delete(i);
-      if (r.kind === 'dir') yield* walk(r.abs, r.real, r.relPath);
-      else yield r;
+      if (isInside(real, scope.diskprepReal)) {
+        return {
+          kind: 'problem',
+          relPath,
+          problem: `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`,
+        };
+      }
     }
+    return { st: await deps.fs.stat(abs), real, viaLink: real !== undefined };
+  } catch (err) {
+    const code = errCode(err);
+    const problem =
+      code === 'ENOENT'
+        ? 'broken symbolic link (its target does not exist)'
+        : code === 'ELOOP'
+          ? 'symbolic link loop'
+          : `cannot read it (${code})`;
+    return { kind: 'problem', relPath, problem };
   }
-  yield* walk(jobDataRoot(staging, job), rootReal, '');
+}
+
+/** A regular file of the data, with its size, mtime and blob type. */
+async function fileEntry(
+  scope: WalkScope,
+  abs: string,
+  real: string,
+  relPath: string,
+  known: Stats | undefined,
+): Promise<Resolved> {
+  let st: Stats;
+  try {
+    st = known ?? (await scope.deps.fs.stat(abs));
+  } catch (err) {
+    return { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
+  }
+  // Defence in depth: whatever the checks above missed, the journal is never a data file.
+  if (isInside(real, scope.diskprepReal))
+    return { kind: 'problem', relPath, problem: INSIDE_DISKPREP };
+  return {
+    kind: 'file',
+    file: {
+      relPath,
+      absPath: abs,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      blobType: blobTypeFor(relPath, scope.job.blobType),
+    },
+  };
 }
 
 /**

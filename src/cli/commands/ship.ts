@@ -64,6 +64,7 @@ export function registerShip(program: Command, set: SetInvocation): void {
             ...returnFrom(o),
             yes: o.yes === true,
             breakLock: o.breakLock === true,
+            proxy: commonFrom(o).proxy,
           },
           deps,
         );

@@ -5,7 +5,8 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
+import { DiskprepError } from '../../errors.ts';
+import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
 import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
 import { locateJob } from '../../ship/locateJob.ts';
 import { shippingRecordPath } from '../../ship/shippingRecord.ts';
@@ -29,6 +30,8 @@ export interface ShipOptions {
   yes: boolean;
   /** `--break-lock`: take over the job's lock held on another computer. */
   breakLock?: boolean;
+  /** `--proxy`: for the Azure SDK sign-in; the http seam has it already. */
+  proxy?: string;
 }
 
 /** Seams of {@link ship} for tests. */
@@ -74,13 +77,20 @@ async function shipLocated(
   const command = located.staging
     ? `diskprep u: s:${/\s/.test(located.staging) ? `"${located.staging}"` : located.staging}`
     : 'diskprep u:';
-  const service = await buildJobService(deps, {
-    job: located.job,
-    azure: options.azure,
-    ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+  const { job } = located;
+  if (job.service === 'offline')
+    throw new DiskprepError(
+      `job ${job.name} is offline: diskprep created no Azure job, so there is nothing to update here`,
+      1,
+      {
+        code: 'ERR_DISKPREP_OFFLINE_JOB',
+        hint: 'create the job in the Azure portal with the drive-info files of the journal, and enter the shipping details there',
+      },
+    );
+  const { service } = await connectJobService(deps, job, {
+    ...options,
     command,
-    ...(seams.createService ? { createService: seams.createService } : {}),
+    createService: seams.createService,
   });
   const result = await enterShippingDetails(deps, {
     job: located.job,

@@ -5,14 +5,14 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
+import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
 import { count, formatBytes } from '../../format.ts';
 import type { JobStatus } from '../../importjob/types.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
 import { nextStep } from '../../ship/jobStates.ts';
 import { locateJob } from '../../ship/locateJob.ts';
 import { readJobSecrets } from '../../staging/jobs.ts';
-import { storageCredential, storageNetwork } from '../../storage/client.ts';
+import { type StorageNetwork, storageCredential, storageNetwork } from '../../storage/client.ts';
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -57,18 +57,13 @@ export async function status(
     return;
   }
   const stagingArg = staging ? ` s:${quoteArg(staging)}` : '';
-  const service = await buildJobService(deps, {
-    job,
-    azure: options.azure,
-    ...(options.publishSettings ? { publishSettings: options.publishSettings } : {}),
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+  const { service } = await connectJobService(deps, job, {
+    ...options,
     command: `diskprep status${stagingArg}`,
-    ...(options.proxy ? { proxy: options.proxy } : {}),
-    ...(seams.createService ? { createService: seams.createService } : {}),
+    createService: seams.createService,
   });
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
-  const storageAccount = job.storageAccount ?? '';
   const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
   let info: JobStatus;
   try {
@@ -76,24 +71,11 @@ export async function status(
   } finally {
     spinner.stop();
   }
-  const logs: DriveErrorLog[] = [];
-  for (const d of info.drives) {
-    if (!d.errorLogUri || !NEEDS_LOG.has(d.state)) continue;
-    try {
-      const text = await fetchLogBlob(
-        d.errorLogUri,
-        storageAccount,
-        storageCredential(secrets),
-        deps.redactor,
-        network,
-      );
-      logs.push({ driveId: d.driveId, uri: d.errorLogUri, summary: summarizeDriveLog(text) });
-    } catch (err) {
-      const why = (err as Error).message.split('\n')[0] ?? 'unreadable';
-      deps.terminal.warn(`cannot read the error log of drive ${d.driveId}: ${why}`);
-      logs.push({ driveId: d.driveId, uri: d.errorLogUri, error: why });
-    }
-  }
+  const logs = await readErrorLogs(deps, info, {
+    account: job.storageAccount ?? '',
+    credential: storageCredential(secrets),
+    network,
+  });
   const next = nextStep(info, {
     shipCommand: `diskprep u:${stagingArg}${job.service === 'classic' ? ' p:<file.publishsettings>' : ''}`,
     verifyCommand: staging
@@ -104,7 +86,43 @@ export async function status(
     deps.output.json({ job: info, errorLogs: logs, next });
     return;
   }
-  const o = deps.output;
+  printStatus(deps.output, info, logs);
+  deps.output.line(`next: ${next}`);
+}
+
+/** Summaries of the error logs of the drives that did not complete cleanly. */
+async function readErrorLogs(
+  deps: Deps,
+  info: JobStatus,
+  storage: {
+    account: string;
+    credential: ReturnType<typeof storageCredential>;
+    network: StorageNetwork;
+  },
+): Promise<DriveErrorLog[]> {
+  const logs: DriveErrorLog[] = [];
+  for (const d of info.drives) {
+    if (!d.errorLogUri || !NEEDS_LOG.has(d.state)) continue;
+    try {
+      const text = await fetchLogBlob(
+        d.errorLogUri,
+        storage.account,
+        storage.credential,
+        deps.redactor,
+        storage.network,
+      );
+      logs.push({ driveId: d.driveId, uri: d.errorLogUri, summary: summarizeDriveLog(text) });
+    } catch (err) {
+      const why = (err as Error).message.split('\n')[0] ?? 'unreadable';
+      deps.terminal.warn(`cannot read the error log of drive ${d.driveId}: ${why}`);
+      logs.push({ driveId: d.driveId, uri: d.errorLogUri, error: why });
+    }
+  }
+  return logs;
+}
+
+/** The job, its drives and their error logs as lines on stdout. */
+function printStatus(o: Deps['output'], info: JobStatus, logs: DriveErrorLog[]): void {
   o.line(
     `job ${info.name} (${info.service}): ${info.serviceState}${info.percentComplete !== undefined ? `, ${info.percentComplete}%` : ''}`,
   );
@@ -138,7 +156,6 @@ export async function status(
     if (s.failedBlobs.length > 20)
       o.line(`    … and ${s.failedBlobs.length - 20} more (--json lists all)`);
   }
-  o.line(`next: ${next}`);
 }
 
 /** Quotes a path with spaces for a command line the operator can copy. */

@@ -12,15 +12,10 @@ import { manifestCredential } from '../../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../../format.ts';
 import { readCopyState } from '../../engine/journal.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
-import { resolveCloud } from '../../publishsettings/clouds.ts';
+import { serviceEndpoints } from '../../importjob/endpoints.ts';
 import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
 import { journalDir } from '../../staging/layout.ts';
-import {
-  blobEndpoint,
-  containerClient,
-  storageCredential,
-  storageNetwork,
-} from '../../storage/client.ts';
+import { containerClient, storageCredential, storageNetwork } from '../../storage/client.ts';
 import { type ExpectedDrive, verifyImportedBlobs } from '../../storage/verifyImport.ts';
 
 /** Options of {@link verifyImport}. */
@@ -69,7 +64,7 @@ export async function verifyImport(options: VerifyImportOptions, deps: Deps): Pr
       account: job.storageAccount,
       container: job.container,
       credential,
-      blobEndpoint: blobEndpoint(job.storageAccount, deps.env, resolveCloud(options.azure.cloud)),
+      blobEndpoint: serviceEndpoints(options.azure, deps.env).blob(job.storageAccount),
     },
     deps.redactor,
     await storageNetwork(deps, options),

@@ -71,6 +71,54 @@ export async function openLinux(
   disk: DiskInfo,
   options: OpenLinuxOptions,
 ): Promise<PreparedVolume> {
+  const device = bitlockerDeviceOf(disk, options);
+  const dump = parseBitlkDump((await deps.exec.run('cryptsetup', ['bitlkDump', device])).stdout);
+  const identity: DriveIdentity = {
+    ...(disk.serial !== undefined ? { serial: disk.serial } : {}),
+    model: disk.model,
+    sizeBytes: disk.sizeBytes,
+    ...(dump.guid ? { bitlockerGuid: dump.guid.toLowerCase() } : {}),
+  };
+  const rules = options.rules ?? {};
+  checkIdentity(disk.path, identity, rules);
+  const key = options.bitlockerKey;
+  await checkUnlocks(deps, disk, device, dump, key);
+  const u: Unlocked = {
+    deps,
+    disk,
+    device,
+    dump,
+    key,
+    identity,
+    rules,
+    options,
+    readOnly: options.readOnly === true,
+  };
+  const cleanup = new Cleanup();
+  try {
+    return await mountUnlocked(u, cleanup);
+  } catch (err) {
+    await cleanup.run().catch(() => {});
+    if (deps.signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError();
+    throw err;
+  }
+}
+
+/** A volume whose key was accepted, and what the steps after need of it. */
+interface Unlocked {
+  deps: Deps;
+  disk: DiskInfo;
+  device: string;
+  dump: BitlkDump;
+  key: string;
+  identity: DriveIdentity;
+  rules: IdentityRules;
+  options: OpenLinuxOptions;
+  readOnly: boolean;
+}
+
+/** The BitLocker partition of the disk; refused when there is none or a recorded drive would be formatted. */
+function bitlockerDeviceOf(disk: DiskInfo, options: OpenLinuxOptions): string {
   const device = bitlockerDevice(disk);
   if (!device) {
     throw new UsageError(`${disk.path} holds no BitLocker volume`, {
@@ -88,15 +136,17 @@ export async function openLinux(
       },
     );
   }
-  const dump = parseBitlkDump((await deps.exec.run('cryptsetup', ['bitlkDump', device])).stdout);
-  const identity: DriveIdentity = {
-    ...(disk.serial !== undefined ? { serial: disk.serial } : {}),
-    model: disk.model,
-    sizeBytes: disk.sizeBytes,
-    ...(dump.guid ? { bitlockerGuid: dump.guid.toLowerCase() } : {}),
-  };
-  const rules = options.rules ?? {};
-  checkIdentity(disk.path, identity, rules);
+  return device;
+}
+
+/** The volume has the protector the service unlocks with, and the key given opens it. */
+async function checkUnlocks(
+  deps: Deps,
+  disk: DiskInfo,
+  device: string,
+  dump: BitlkDump,
+  key: string,
+): Promise<void> {
   if (!hasRecoveryPassword(dump)) {
     const kinds = dump.protectors.map((p) => p.protection).join(', ') || 'none';
     throw new DiskError(
@@ -107,7 +157,6 @@ export async function openLinux(
       },
     );
   }
-  const key = options.bitlockerKey;
   deps.redactor.add(key);
   const test = await deps.exec.run(
     'cryptsetup',
@@ -126,146 +175,168 @@ export async function openLinux(
       },
     );
   }
+}
 
-  const cleanup = new Cleanup();
+/** dislocker, the NTFS inside (checked, formatted when asked), ntfs-3g: the prepared volume. */
+async function mountUnlocked(u: Unlocked, cleanup: Cleanup): Promise<PreparedVolume> {
+  const { deps, disk, options, readOnly } = u;
   const checkAbort = () => {
     if (deps.signal.aborted) throw new InterruptedError();
   };
-  try {
-    const work = await mkdtemp(join(tmpdir(), 'diskprep-bitlocker-'));
-    cleanup.push('remove temp dir', () => deps.fs.rm(work, { recursive: true, force: true }));
-    await options.onWorkDir?.(work);
-    const disDir = join(work, 'dislocker');
-    const ntfsDir = join(work, 'ntfs');
-    await deps.fs.mkdir(disDir, { mode: 0o700 });
-    await deps.fs.mkdir(ntfsDir, { mode: 0o700 });
+  const work = await mkdtemp(join(tmpdir(), 'diskprep-bitlocker-'));
+  cleanup.push('remove temp dir', () => deps.fs.rm(work, { recursive: true, force: true }));
+  await options.onWorkDir?.(work);
+  const disDir = join(work, 'dislocker');
+  const ntfsDir = join(work, 'ntfs');
+  await deps.fs.mkdir(disDir, { mode: 0o700 });
+  await deps.fs.mkdir(ntfsDir, { mode: 0o700 });
+  await startDislocker(u, work, disDir, cleanup, checkAbort);
+  const inner = join(disDir, 'dislocker-file');
+  checkAbort();
+  if (!deps.exec.dryRun) await checkInnerIdentity(u, inner);
+  let fileSystemBytes = await prepareNtfs(u, inner);
+  checkAbort();
+  cleanup.push('unmount ntfs', () => unmount(deps, ntfsDir));
+  await deps.exec.run('ntfs-3g', ['-o', readOnly ? 'ro' : 'rw', inner, ntfsDir], {
+    write: !readOnly,
+  });
+  checkAbort();
+  if (!deps.exec.dryRun && (options.alreadyFormatted || readOnly)) {
+    const st = await deps.fs.statfs(ntfsDir);
+    fileSystemBytes = st.blocks * st.bsize;
+  }
+  if (!deps.exec.dryRun) {
+    const ntfsSerial = await readNtfsSerial(deps, inner);
+    if (ntfsSerial) u.identity.ntfsSerial = ntfsSerial;
+  }
+  cleanup.armOn(deps.signal);
+  return {
+    identity: u.identity,
+    mountPath: ntfsDir,
+    driveId: options.driveId,
+    bitlockerKey: u.key,
+    model: disk.model,
+    sizeBytes: disk.sizeBytes,
+    fileSystemBytes,
+    dryRun: deps.exec.dryRun,
+    release: () => cleanup.run(),
+  };
+}
 
-    const keyDump = await deps.exec.run(
-      'cryptsetup',
-      ['bitlkDump', device, '--dump-volume-key', '--batch-mode', '--key-file', '-'],
+/** The FVEK into a 0600 file, `dislocker -k` on it, the file deleted as soon as dislocker ran. */
+async function startDislocker(
+  u: Unlocked,
+  work: string,
+  disDir: string,
+  cleanup: Cleanup,
+  checkAbort: () => void,
+): Promise<void> {
+  const { deps, device, readOnly } = u;
+  const keyDump = await deps.exec.run(
+    'cryptsetup',
+    ['bitlkDump', device, '--dump-volume-key', '--batch-mode', '--key-file', '-'],
+    {
+      input: u.key,
+    },
+  );
+  const fvek = parseVolumeKeyDump(keyDump.stdout);
+  deps.redactor.add(fvek.toString('hex'));
+  const fvekFile = join(work, 'fvek');
+  await deps.fs.writeFile(fvekFile, dislockerFvekFile(u.dump, fvek), { mode: 0o600 });
+  fvek.fill(0);
+  checkAbort();
+  if (readOnly) await deps.exec.run('blockdev', ['--flushbufs', device], { reject: false });
+  cleanup.push('unmount dislocker', () => unmount(deps, disDir));
+  try {
+    await deps.exec.run(
+      'dislocker',
+      readOnly
+        ? // --readonly makes the file read-only; `-o ro` after the mount point, the FUSE mount too.
+          ['-q', '--readonly', '-V', device, '-k', fvekFile, '--', disDir, '-o', 'ro']
+        : ['-q', '-V', device, '-k', fvekFile, '--', disDir],
+      { write: !readOnly, signal: deps.signal },
+    );
+  } finally {
+    await deps.fs.rm(fvekFile, { force: true });
+  }
+}
+
+/**
+ * The NTFS inside tells one copy of a volume from another: checked before it is formatted or
+ * filled.
+ */
+async function checkInnerIdentity(u: Unlocked, inner: string): Promise<void> {
+  const { disk, rules } = u;
+  const ntfsSerial = await readNtfsSerial(u.deps, inner);
+  checkIdentity(disk.path, { ...u.identity, ...(ntfsSerial ? { ntfsSerial } : {}) }, rules);
+  if (rules.expect?.identity?.ntfsSerial !== undefined && ntfsSerial === undefined) {
+    throw new UsageError(
+      `${disk.path} holds no NTFS, but drive ${rules.expect.driveId} was being filled with one (NTFS volume serial ${rules.expect.identity.ntfsSerial})`,
       {
-        input: key,
+        code: 'ERR_DISKPREP_WRONG_DRIVE',
+        hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
       },
     );
-    const fvek = parseVolumeKeyDump(keyDump.stdout);
-    deps.redactor.add(fvek.toString('hex'));
-    const fvekFile = join(work, 'fvek');
-    await deps.fs.writeFile(fvekFile, dislockerFvekFile(dump, fvek), { mode: 0o600 });
-    fvek.fill(0);
-    checkAbort();
-    const readOnly = options.readOnly === true;
-    if (readOnly) await deps.exec.run('blockdev', ['--flushbufs', device], { reject: false });
-    cleanup.push('unmount dislocker', () => unmount(deps, disDir));
-    try {
-      await deps.exec.run(
-        'dislocker',
-        readOnly
-          ? // --readonly makes the file read-only; `-o ro` after the mount point, the FUSE mount too.
-            ['-q', '--readonly', '-V', device, '-k', fvekFile, '--', disDir, '-o', 'ro']
-          : ['-q', '-V', device, '-k', fvekFile, '--', disDir],
-        { write: !readOnly, signal: deps.signal },
-      );
-    } finally {
-      await deps.fs.rm(fvekFile, { force: true });
-    }
-    const inner = join(disDir, 'dislocker-file');
-    checkAbort();
-    if (!deps.exec.dryRun) {
-      // The NTFS inside tells one copy of a volume from another: checked before it is formatted
-      // or filled.
-      const ntfsSerial = await readNtfsSerial(deps, inner);
-      checkIdentity(disk.path, { ...identity, ...(ntfsSerial ? { ntfsSerial } : {}) }, rules);
-      if (rules.expect?.identity?.ntfsSerial !== undefined && ntfsSerial === undefined) {
-        throw new UsageError(
-          `${disk.path} holds no NTFS, but drive ${rules.expect.driveId} was being filled with one (NTFS volume serial ${rules.expect.identity.ntfsSerial})`,
-          {
-            code: 'ERR_DISKPREP_WRONG_DRIVE',
-            hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
-          },
-        );
-      }
-    }
-
-    let fileSystemBytes: number;
-    if (options.alreadyFormatted || readOnly) {
-      if (!deps.exec.dryRun) {
-        const probe = await deps.exec.run('blkid', ['-p', '-o', 'export', inner], {
-          reject: false,
-        });
-        if (!/^TYPE=ntfs$/m.test(probe.stdout)) {
-          throw new UsageError(`the BitLocker volume on ${disk.path} holds no NTFS file system`, {
-            code: 'ERR_DISKPREP_NOT_NTFS',
-            hint: readOnly
-              ? 'this is not a drive diskprep prepared'
-              : 'drop --already-formatted to create one',
-          });
-        }
-      }
-      fileSystemBytes = dump.volumeSize;
-    } else {
-      const sectors = ntfsSectorsFor(dump);
-      fileSystemBytes = sectors * dump.sectorSize;
-      if (fileSystemBytes < MIN_NTFS_BYTES) {
-        throw new DiskError(
-          `a fresh NTFS on ${disk.path} would only get ${formatBytes(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`,
-          {
-            code: 'ERR_DISKPREP_NTFS_TOO_SMALL',
-            hint: 'format the encrypted volume NTFS on Windows, then pass --already-formatted',
-          },
-        );
-      }
-      if (fileSystemBytes < dump.volumeSize * 0.9) {
-        deps.terminal.warn(
-          `the new NTFS on ${disk.path} spans ${formatBytes(fileSystemBytes)} of ${formatBytes(dump.volumeSize)}: it must end before BitLocker's first metadata region; to use the whole drive, format it on Windows and pass --already-formatted`,
-        );
-      }
-      await deps.exec.run(
-        'mkntfs',
-        [
-          '-F',
-          '-Q',
-          '-q',
-          '-s',
-          String(dump.sectorSize),
-          '-c',
-          String(CLUSTER),
-          '-L',
-          options.label,
-          inner,
-          String(sectors),
-        ],
-        { write: true },
-      );
-    }
-    checkAbort();
-    cleanup.push('unmount ntfs', () => unmount(deps, ntfsDir));
-    await deps.exec.run('ntfs-3g', ['-o', readOnly ? 'ro' : 'rw', inner, ntfsDir], {
-      write: !readOnly,
-    });
-    checkAbort();
-    if (!deps.exec.dryRun && (options.alreadyFormatted || readOnly)) {
-      const st = await deps.fs.statfs(ntfsDir);
-      fileSystemBytes = st.blocks * st.bsize;
-    }
-    if (!deps.exec.dryRun) {
-      const ntfsSerial = await readNtfsSerial(deps, inner);
-      if (ntfsSerial) identity.ntfsSerial = ntfsSerial;
-    }
-    cleanup.armOn(deps.signal);
-    return {
-      identity,
-      mountPath: ntfsDir,
-      driveId: options.driveId,
-      bitlockerKey: key,
-      model: disk.model,
-      sizeBytes: disk.sizeBytes,
-      fileSystemBytes,
-      dryRun: deps.exec.dryRun,
-      release: () => cleanup.run(),
-    };
-  } catch (err) {
-    await cleanup.run().catch(() => {});
-    if (deps.signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError();
-    throw err;
   }
+}
+
+/** The existing NTFS checked (already formatted, read-only), else a fresh one made: its size. */
+async function prepareNtfs(u: Unlocked, inner: string): Promise<number> {
+  const { deps, disk, dump, readOnly } = u;
+  if (u.options.alreadyFormatted || readOnly) {
+    if (!deps.exec.dryRun) {
+      const probe = await deps.exec.run('blkid', ['-p', '-o', 'export', inner], {
+        reject: false,
+      });
+      if (!/^TYPE=ntfs$/m.test(probe.stdout)) {
+        throw new UsageError(`the BitLocker volume on ${disk.path} holds no NTFS file system`, {
+          code: 'ERR_DISKPREP_NOT_NTFS',
+          hint: readOnly
+            ? 'this is not a drive diskprep prepared'
+            : 'drop --already-formatted to create one',
+        });
+      }
+    }
+    return dump.volumeSize;
+  }
+  return formatNtfs(u, inner);
+}
+
+/** mkntfs inside dislocker's view, ending before BitLocker's first metadata region. */
+async function formatNtfs(u: Unlocked, inner: string): Promise<number> {
+  const { deps, disk, dump } = u;
+  const sectors = ntfsSectorsFor(dump);
+  const fileSystemBytes = sectors * dump.sectorSize;
+  if (fileSystemBytes < MIN_NTFS_BYTES) {
+    throw new DiskError(
+      `a fresh NTFS on ${disk.path} would only get ${formatBytes(fileSystemBytes)}: BitLocker's metadata starts there and dislocker cannot write past it`,
+      {
+        code: 'ERR_DISKPREP_NTFS_TOO_SMALL',
+        hint: 'format the encrypted volume NTFS on Windows, then pass --already-formatted',
+      },
+    );
+  }
+  if (fileSystemBytes < dump.volumeSize * 0.9) {
+    deps.terminal.warn(
+      `the new NTFS on ${disk.path} spans ${formatBytes(fileSystemBytes)} of ${formatBytes(dump.volumeSize)}: it must end before BitLocker's first metadata region; to use the whole drive, format it on Windows and pass --already-formatted`,
+    );
+  }
+  await deps.exec.run(
+    'mkntfs',
+    [
+      '-F',
+      '-Q',
+      '-q',
+      '-s',
+      String(dump.sectorSize),
+      '-c',
+      String(CLUSTER),
+      '-L',
+      u.options.label,
+      inner,
+      String(sectors),
+    ],
+    { write: true },
+  );
+  return fileSystemBytes;
 }

@@ -91,104 +91,168 @@ export async function openWindows(
       },
     );
   }
-  /** With rules (a prepare run), the NTFS serial: checked before formatting, recorded after. */
-  const ntfsIdentity = async (letter: string): Promise<DriveIdentity> => {
-    if (!rules || deps.exec.dryRun) return identity;
-    const ntfsSerial = await readWindowsNtfsSerial(deps, letter);
-    return ntfsSerial ? { ...identity, ntfsSerial } : identity;
-  };
-  const volume = (
-    letter: string,
-    key: string,
-    fileSystemBytes: number,
-    method: string | undefined,
-  ): PreparedVolume => {
-    cleanup.push('lock', async () => {
-      await runPowerShell(
-        deps,
-        `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
-        { step: `locking ${letter}:`, write: true, reject: false },
-      );
-    });
-    return {
-      identity,
-      mountPath: `${letter}:\\`,
-      driveId: options.driveId,
-      bitlockerKey: key,
-      model: disk.model,
-      sizeBytes: disk.sizeBytes,
-      fileSystemBytes,
-      ...(method ? { encryptionMethod: method } : {}),
-      dryRun: deps.exec.dryRun,
-      release: () => cleanup.run(),
-    };
-  };
-  const labelEnv = { DISKPREP_LABEL: options.label };
+  const w: WindowsOpen = { deps, disk, options, n, identity, rules, cleanup };
+  return options.alreadyEncrypted ? openEncrypted(w) : prepareNew(w);
+}
 
-  if (!options.alreadyEncrypted) {
-    const cleared = await runOnDisk(
-      deps,
-      disk,
-      `$raw=$d.PartitionStyle -eq 'RAW';if($d.IsOffline){Set-Disk -Number ${n} -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number ${n} -IsReadOnly $false};if(-not $raw){Clear-Disk -Number ${n} -RemoveData -RemoveOEM -Confirm:$false};@{WasRaw=$raw}|ConvertTo-Json -Compress`,
-      { step: `clearing disk ${n}`, write: true },
-    );
-    // A disk never initialised holds nothing to hide; any other may hold old data in free space.
-    const wasRaw = cleared.dryRun
-      ? disk.partitionStyle === 'RAW'
-      : jsonArray<{ WasRaw?: boolean }>(parseJsonOutput(cleared.stdout))[0]?.WasRaw === true;
-    await runOnDisk(deps, disk, `Initialize-Disk -Number ${n} -PartitionStyle GPT`, {
-      step: `initialising disk ${n}`,
-      write: true,
-    });
-    const made = await runOnDisk(
-      deps,
-      disk,
-      `New-Partition -DiskNumber ${n} -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress`,
-      { step: `partitioning and formatting disk ${n}`, write: true, env: labelEnv },
-    );
-    const scope = wasRaw ? ' -UsedSpaceOnly' : '';
-    if (made.dryRun) {
-      deps.terminal.info(
-        `! Enable-BitLocker -MountPoint <new volume> -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope}`,
-      );
-      return volume('X', '', 0, ENCRYPTION_METHOD);
-    }
-    const v = jsonArray<{ DriveLetter?: unknown; Size?: number }>(parseJsonOutput(made.stdout))[0];
-    const letter = letterOf(v?.DriveLetter);
-    if (!letter) {
-      throw new DiskError(`the new volume on disk ${n} got no drive letter`, {
-        code: 'ERR_DISKPREP_NO_LETTER',
-        hint: 'free a drive letter (Disk Management) and run again',
-      });
-    }
+/** One opening: the disk, its number, the identity so far, and what to undo. */
+interface WindowsOpen {
+  deps: Deps;
+  disk: DiskInfo;
+  options: OpenWindowsOptions;
+  n: string;
+  identity: DriveIdentity;
+  rules: IdentityRules | undefined;
+  cleanup: Cleanup;
+}
+
+/** With rules (a prepare run), the NTFS serial: checked before formatting, recorded after. */
+async function ntfsIdentity(w: WindowsOpen, letter: string): Promise<DriveIdentity> {
+  if (!w.rules || w.deps.exec.dryRun) return w.identity;
+  const ntfsSerial = await readWindowsNtfsSerial(w.deps, letter);
+  return ntfsSerial ? { ...w.identity, ntfsSerial } : w.identity;
+}
+
+/** The prepared volume; release() locks it again. */
+function volumeOf(
+  w: WindowsOpen,
+  letter: string,
+  key: string,
+  fileSystemBytes: number,
+  method: string | undefined,
+): PreparedVolume {
+  const { deps, disk } = w;
+  w.cleanup.push('lock', async () => {
     await runPowerShell(
       deps,
-      `Enable-BitLocker -MountPoint ${mountPoint(letter)} -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope} -WarningAction SilentlyContinue|Out-Null`,
-      { step: `turning BitLocker on for ${letter}:`, write: true },
+      `Lock-BitLocker -MountPoint ${mountPoint(letter)} -ForceDismount|Out-Null`,
+      { step: `locking ${letter}:`, write: true, reject: false },
     );
-    const bl = await readBitLocker(deps, letter);
-    const key = protectorsOf(bl).find(
-      (p) => isRecoveryProtector(p) && p.RecoveryPassword,
-    )?.RecoveryPassword;
-    if (!key) {
-      throw new DiskError(
-        `BitLocker on ${letter}: has no recovery password after Enable-BitLocker`,
-        {
-          code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
-          hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then run again with --already-encrypted --already-formatted`,
-        },
-      );
-    }
-    Object.assign(identity, await ntfsIdentity(letter));
-    const method = encryptionMethodOf(bl.EncryptionMethod) ?? ENCRYPTION_METHOD;
-    return volume(letter, key, Number(v?.Size ?? disk.sizeBytes), method);
-  }
+  });
+  return {
+    identity: w.identity,
+    mountPath: `${letter}:\\`,
+    driveId: w.options.driveId,
+    bitlockerKey: key,
+    model: disk.model,
+    sizeBytes: disk.sizeBytes,
+    fileSystemBytes,
+    ...(method ? { encryptionMethod: method } : {}),
+    dryRun: deps.exec.dryRun,
+    release: () => w.cleanup.run(),
+  };
+}
 
-  // Already encrypted: the service reads the first data volume, so that must be the BitLocker one.
-  const part = firstDataVolume(disk);
+/** A new drive: cleared, one NTFS partition, BitLocker on with a recovery password. */
+async function prepareNew(w: WindowsOpen): Promise<PreparedVolume> {
+  const { deps, disk, n } = w;
+  const { made, wasRaw } = await partitionAndFormat(w);
+  const scope = wasRaw ? ' -UsedSpaceOnly' : '';
+  if (made.dryRun) {
+    deps.terminal.info(
+      `! Enable-BitLocker -MountPoint <new volume> -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope}`,
+    );
+    return volumeOf(w, 'X', '', 0, ENCRYPTION_METHOD);
+  }
+  const v = jsonArray<{ DriveLetter?: unknown; Size?: number }>(parseJsonOutput(made.stdout))[0];
+  const letter = letterOf(v?.DriveLetter);
+  if (!letter) {
+    throw new DiskError(`the new volume on disk ${n} got no drive letter`, {
+      code: 'ERR_DISKPREP_NO_LETTER',
+      hint: 'free a drive letter (Disk Management) and run again',
+    });
+  }
+  await runPowerShell(
+    deps,
+    `Enable-BitLocker -MountPoint ${mountPoint(letter)} -EncryptionMethod ${ENCRYPTION_METHOD} -RecoveryPasswordProtector${scope} -WarningAction SilentlyContinue|Out-Null`,
+    { step: `turning BitLocker on for ${letter}:`, write: true },
+  );
+  const bl = await readBitLocker(deps, letter);
+  const key = protectorsOf(bl).find(
+    (p) => isRecoveryProtector(p) && p.RecoveryPassword,
+  )?.RecoveryPassword;
+  if (!key) {
+    throw new DiskError(`BitLocker on ${letter}: has no recovery password after Enable-BitLocker`, {
+      code: 'ERR_DISKPREP_NO_RECOVERY_PASSWORD',
+      hint: `add one: manage-bde -protectors -add ${letter}: -RecoveryPassword, then run again with --already-encrypted --already-formatted`,
+    });
+  }
+  Object.assign(w.identity, await ntfsIdentity(w, letter));
+  const method = encryptionMethodOf(bl.EncryptionMethod) ?? ENCRYPTION_METHOD;
+  return volumeOf(w, letter, key, Number(v?.Size ?? disk.sizeBytes), method);
+}
+
+/** Clear-Disk (unless RAW), Initialize-Disk GPT, New-Partition | Format-Volume NTFS. */
+async function partitionAndFormat(
+  w: WindowsOpen,
+): Promise<{ made: Awaited<ReturnType<typeof runOnDisk>>; wasRaw: boolean }> {
+  const { deps, disk, n } = w;
+  const cleared = await runOnDisk(
+    deps,
+    disk,
+    `$raw=$d.PartitionStyle -eq 'RAW';if($d.IsOffline){Set-Disk -Number ${n} -IsOffline $false};if($d.IsReadOnly){Set-Disk -Number ${n} -IsReadOnly $false};if(-not $raw){Clear-Disk -Number ${n} -RemoveData -RemoveOEM -Confirm:$false};@{WasRaw=$raw}|ConvertTo-Json -Compress`,
+    { step: `clearing disk ${n}`, write: true },
+  );
+  // A disk never initialised holds nothing to hide; any other may hold old data in free space.
+  const wasRaw = cleared.dryRun
+    ? disk.partitionStyle === 'RAW'
+    : jsonArray<{ WasRaw?: boolean }>(parseJsonOutput(cleared.stdout))[0]?.WasRaw === true;
+  await runOnDisk(deps, disk, `Initialize-Disk -Number ${n} -PartitionStyle GPT`, {
+    step: `initialising disk ${n}`,
+    write: true,
+  });
+  const made = await runOnDisk(
+    deps,
+    disk,
+    `New-Partition -DiskNumber ${n} -UseMaximumSize -AssignDriveLetter|Format-Volume -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Select-Object DriveLetter,Size|ConvertTo-Json -Compress`,
+    {
+      step: `partitioning and formatting disk ${n}`,
+      write: true,
+      env: { DISKPREP_LABEL: w.options.label },
+    },
+  );
+  return { made, wasRaw };
+}
+
+/** Already encrypted: the service reads the first data volume, so that must be the BitLocker one. */
+async function openEncrypted(w: WindowsOpen): Promise<PreparedVolume> {
+  const { deps, options } = w;
+  const part = firstDataVolume(w.disk);
   const letter = part.driveLetter;
   const key = options.bitlockerKey ?? '';
   deps.redactor.add(key);
+  const bl = await unlockEncrypted(deps, letter, key);
+  checkProtection(bl, letter);
+  if (w.rules) await checkEncryptedIdentity(w, w.rules, letter);
+  if (options.alreadyFormatted) {
+    await requireNtfs(deps, letter);
+  } else {
+    await runPowerShell(
+      deps,
+      `Format-Volume -DriveLetter ${letter} -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Out-Null`,
+      {
+        step: `formatting ${letter}: NTFS`,
+        write: true,
+        env: { DISKPREP_LABEL: options.label },
+      },
+    );
+    if (!deps.exec.dryRun && bitlockerStateOf(await readBitLocker(deps, letter)) === 'none') {
+      throw new DiskError(`${letter}: lost BitLocker when it was formatted`, {
+        code: 'ERR_DISKPREP_BITLOCKER',
+        hint: 'drop --already-encrypted so diskprep encrypts it again',
+      });
+    }
+  }
+  Object.assign(w.identity, await ntfsIdentity(w, letter));
+  return volumeOf(w, letter, key, part.sizeBytes, encryptionMethodOf(bl.EncryptionMethod));
+}
+
+/** The volume is BitLocker with a recovery-password protector, unlocked with (or holding) `key`. */
+async function unlockEncrypted(
+  deps: Deps,
+  letter: string,
+  key: string,
+): Promise<WinBitLockerVolume> {
   let bl = await readBitLocker(deps, letter);
   if (bitlockerStateOf(bl) === 'none') {
     throw new UsageError(`${letter}: is not BitLocker-encrypted`, {
@@ -205,6 +269,11 @@ export async function openWindows(
       },
     );
   }
+  const wrongKey = (why: string) =>
+    new UsageError(`the BitLocker recovery password given for ${letter}: ${why}`, {
+      code: 'ERR_DISKPREP_WRONG_KEY',
+      hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+    });
   if (bitlockerStateOf(bl) === 'locked') {
     const r = await runPowerShell(
       deps,
@@ -215,15 +284,7 @@ export async function openWindows(
         reject: false,
       },
     );
-    if (r.exitCode !== 0) {
-      throw new UsageError(
-        `the BitLocker recovery password given for ${letter}: does not unlock it`,
-        {
-          code: 'ERR_DISKPREP_WRONG_KEY',
-          hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
-        },
-      );
-    }
+    if (r.exitCode !== 0) throw wrongKey('does not unlock it');
     bl = await readBitLocker(deps, letter);
   }
   // Unlocked by someone else already: the key must still be one of the volume's, or the
@@ -231,46 +292,28 @@ export async function openWindows(
   const known = protectorsOf(bl)
     .filter(isRecoveryProtector)
     .map((p) => p.RecoveryPassword);
-  if (known.every((k) => k !== undefined && k !== '') && !known.includes(key)) {
+  if (known.every((k) => k !== undefined && k !== '') && !known.includes(key))
+    throw wrongKey('is not one of its protectors');
+  return bl;
+}
+
+/** A resumed drive's NTFS serial matches the recorded one, before anything is formatted. */
+async function checkEncryptedIdentity(
+  w: WindowsOpen,
+  rules: IdentityRules,
+  letter: string,
+): Promise<void> {
+  const now = await ntfsIdentity(w, letter);
+  checkIdentity(w.disk.path, now, rules);
+  if (rules.expect?.identity?.ntfsSerial !== undefined && now.ntfsSerial === undefined) {
     throw new UsageError(
-      `the BitLocker recovery password given for ${letter}: is not one of its protectors`,
+      `${letter}: holds no readable NTFS, but drive ${rules.expect.driveId} was being filled with one`,
       {
-        code: 'ERR_DISKPREP_WRONG_KEY',
-        hint: `check --bitlocker-key (manage-bde -protectors -get ${letter}: shows the numerical password)`,
+        code: 'ERR_DISKPREP_WRONG_DRIVE',
+        hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
       },
     );
   }
-  checkProtection(bl, letter);
-  if (rules) {
-    const now = await ntfsIdentity(letter);
-    checkIdentity(disk.path, now, rules);
-    if (rules.expect?.identity?.ntfsSerial !== undefined && now.ntfsSerial === undefined) {
-      throw new UsageError(
-        `${letter}: holds no readable NTFS, but drive ${rules.expect.driveId} was being filled with one`,
-        {
-          code: 'ERR_DISKPREP_WRONG_DRIVE',
-          hint: `attach drive ${rules.expect.driveId} and name it with --drive`,
-        },
-      );
-    }
-  }
-  if (options.alreadyFormatted) {
-    await requireNtfs(deps, letter);
-  } else {
-    await runPowerShell(
-      deps,
-      `Format-Volume -DriveLetter ${letter} -FileSystem NTFS -NewFileSystemLabel $env:DISKPREP_LABEL -Confirm:$false -Force|Out-Null`,
-      { step: `formatting ${letter}: NTFS`, write: true, env: labelEnv },
-    );
-    if (!deps.exec.dryRun && bitlockerStateOf(await readBitLocker(deps, letter)) === 'none') {
-      throw new DiskError(`${letter}: lost BitLocker when it was formatted`, {
-        code: 'ERR_DISKPREP_BITLOCKER',
-        hint: 'drop --already-encrypted so diskprep encrypts it again',
-      });
-    }
-  }
-  Object.assign(identity, await ntfsIdentity(letter));
-  return volume(letter, key, part.sizeBytes, encryptionMethodOf(bl.EncryptionMethod));
 }
 
 /** `--already-formatted`: the service reads only NTFS, so the kept file system must be NTFS. */

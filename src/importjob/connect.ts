@@ -1,0 +1,104 @@
+/**
+ * The one way a job reaches its Azure service, for prepare, ship and status: the classic service
+ * needs the publish settings (`p:`, a one-line error naming it when missing) and a subscription
+ * chosen from them (`--subscription`, else the job's, else the only one, else asked); the ARM
+ * services run under `--subscription`, else the job's, with a token (src/importjob/token.ts).
+ * The endpoints come from src/importjob/endpoints.ts, `--proxy` reaches the Azure SDK sign-in.
+ */
+import type { AzureOptions } from '../cli/common.ts';
+import type { Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
+import { chooseSubscription, loadPublishSettings } from '../publishsettings/load.ts';
+import type { JobDescriptor } from '../staging/types.ts';
+import {
+  createImportJobService,
+  type ImportJobServiceInput,
+  type PublishSettingsSubscription,
+} from './factory.ts';
+import type { ImportJobService } from './types.ts';
+
+/** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
+export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;
+
+/** What the connection reads of a job (a descriptor, or this computer's record of one). */
+export type ServiceJob = Pick<JobDescriptor, 'name' | 'service'> &
+  Partial<Pick<JobDescriptor, 'subscription' | 'resourceGroup' | 'storageAccount'>>;
+
+/** Options of {@link connectJobService}. */
+export interface ConnectOptions {
+  azure: AzureOptions;
+  /** `p:`, the publish-settings file (classic). */
+  publishSettings?: string | undefined;
+  /** `--subscription`: an id or name. */
+  subscription?: string | undefined;
+  /** `--proxy`, for the Azure SDK sign-in (the http seam has it already). */
+  proxy?: string | undefined;
+  /** The command to name in a hint, e.g. `diskprep u: s:D:\staging`. */
+  command: string;
+  /** Another way out, added to the hint when `p:` is missing (prepare: `--offline`). */
+  alternative?: string;
+  createService?: ServiceFactory | undefined;
+}
+
+/** The service and the subscription it runs under. */
+export interface ConnectedService {
+  service: ImportJobService;
+  /** The subscription id (classic: the one chosen in the publish settings). */
+  subscription: string | undefined;
+}
+
+/**
+ * Connects to the job's service (not for offline jobs: they have none).
+ *
+ * @throws UsageError for a classic job without `p:` or whose storage account is not known
+ */
+export async function connectJobService(
+  deps: Deps,
+  job: ServiceJob,
+  options: ConnectOptions,
+): Promise<ConnectedService> {
+  let subscription = options.subscription ?? job.subscription;
+  let publishSettings: PublishSettingsSubscription | undefined;
+  if (job.service === 'classic') {
+    publishSettings = await classicSubscription(deps, job, options, subscription);
+    subscription = publishSettings.id;
+  }
+  const service = (options.createService ?? createImportJobService)(
+    {
+      service: job.service,
+      azure: options.azure,
+      job: {
+        subscription,
+        resourceGroup: job.resourceGroup,
+        storageAccount: job.storageAccount ?? '',
+      },
+      ...(publishSettings ? { publishSettings } : {}),
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+    },
+    deps,
+  );
+  return { service, subscription };
+}
+
+/** The publish-settings subscription of a classic job: `p:` read, the subscription chosen. */
+async function classicSubscription(
+  deps: Deps,
+  job: ServiceJob,
+  options: ConnectOptions,
+  wanted: string | undefined,
+): Promise<PublishSettingsSubscription> {
+  if (!options.publishSettings)
+    throw new UsageError(
+      `job ${job.name} runs on the classic service, which needs the publish settings`,
+      {
+        code: 'ERR_DISKPREP_NEEDS_PUBLISH_SETTINGS',
+        hint: `pass p:<file.publishsettings>, e.g. ${options.command} p:C:\\keys\\my.publishsettings${options.alternative ? ` (${options.alternative})` : ''}`,
+      },
+    );
+  if (!job.storageAccount)
+    throw new UsageError(`the storage account of job ${job.name} is not known on this computer`, {
+      hint: `pass s:<staging> so diskprep reads the job descriptor, e.g. ${options.command} s:D:\\staging p:<file.publishsettings>`,
+    });
+  const settings = await loadPublishSettings(deps, options.publishSettings);
+  return chooseSubscription(deps, settings, wanted);
+}
