@@ -21,20 +21,21 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
-import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
 import { count, formatBytes, plural } from '../format.ts';
+import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
 import { rootContainerProblem } from '../staging/names.ts';
 import {
   DEFAULT_DISPOSITION,
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
+  type ScannedFile,
 } from '../staging/types.ts';
 import { containerSasValue } from '../storage/containerSas.ts';
 import type { DriveIdentity } from '../disk/types.ts';
 import { describeIdentity, identityMismatch } from '../disk/identity.ts';
 import { bitLockerKeyProblem } from './bitlockerKey.ts';
-import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
+import { type CopiedFile, copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
 import {
   createInlineCopier,
@@ -235,87 +236,320 @@ export async function scanJob(
 
 /** Copies (or resumes copying) a job onto the volumes `nextTarget` supplies. */
 export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJobResult> {
-  const { staging, job } = opts;
-  const sessionId = sessionIdFor(job.name);
-  const credential = manifestCredential(opts.secrets, job);
-  const existing = await readCopyState(deps, staging, job.name);
-  const state: CopyState = existing ?? {
-    version: 1,
-    job: job.name,
-    sessionId,
-    cursor: { relPath: null, files: 0, bytes: 0 },
-    drives: [],
-    complete: false,
-  };
-  state.disposition = copyDisposition(deps, job, existing?.disposition);
-  const disposition = state.disposition;
-  const resumedFiles = state.cursor.files;
-  const changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
-  if (state.complete) {
-    return {
-      sessionId: state.sessionId,
-      drives: state.drives.map(toPrepared),
-      files: state.cursor.files,
-      bytes: state.cursor.bytes,
-      resumedFiles,
-      changedSinceCopied,
+  const session = await CopySession.open(deps, opts);
+  return session.run();
+}
+
+/** The files copied since the last commit: on their drive, not yet in the journal. */
+interface Batch {
+  /** Their `<Blob>` elements, appended to the drive's blob file at the commit. */
+  xml: string[];
+  xmlBytes: number;
+  files: number;
+  bytes: number;
+  /** The last one in walk order (the cursor after the commit). */
+  last: string | null;
+  /** Copied files not yet made durable (small files: one barrier at the commit). */
+  unsynced: string[];
+  /** When the batch began (monotonic ms). */
+  started: number;
+}
+
+function emptyBatch(started: number): Batch {
+  return { xml: [], xmlBytes: 0, files: 0, bytes: 0, last: null, unsynced: [], started };
+}
+
+/**
+ * One run of the copy: the journal's state, the drive being filled and the batch not yet
+ * committed live in fields; each phase of the commit protocol is a method.
+ */
+class CopySession {
+  private readonly deps: Deps;
+  private readonly opts: CopyJobOptions;
+  /** The journal's copy state: the cursor and counters move only at a commit. */
+  private readonly state: CopyState;
+  private readonly credential: ManifestCredential | undefined;
+  /** Every blob of the copy gets the disposition recorded when it began. */
+  private readonly disposition: Disposition;
+  private readonly staging: string;
+  private readonly job: JobDescriptor;
+  /** Files an earlier run committed. */
+  private readonly resumedFiles: number;
+  private readonly changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
+  private total = { files: 0, bytes: 0 };
+  // The drive being filled.
+  private drive: DriveRecord | undefined;
+  private target = '';
+  private blobsFh: fsp.FileHandle | undefined;
+  private fuse = false;
+  private batch: Batch = emptyBatch(0);
+  // Committed files of an earlier run, walked past again before copying goes on.
+  private skipped = 0;
+  private skipChecked: boolean;
+  private ledger!: SourceLedger;
+  private copier!: ChunkCopier;
+
+  private constructor(
+    deps: Deps,
+    opts: CopyJobOptions,
+    state: CopyState & { disposition: Disposition },
+    credential: ManifestCredential | undefined,
+  ) {
+    this.deps = deps;
+    this.opts = opts;
+    this.state = state;
+    this.credential = credential;
+    this.disposition = state.disposition;
+    this.staging = opts.staging;
+    this.job = opts.job;
+    this.resumedFiles = state.cursor.files;
+    this.skipChecked = state.cursor.relPath === null;
+  }
+
+  /** Reads the job's journal (or starts one): the copy state and the disposition it keeps. */
+  static async open(deps: Deps, opts: CopyJobOptions): Promise<CopySession> {
+    const { staging, job } = opts;
+    const sessionId = sessionIdFor(job.name);
+    const credential = manifestCredential(opts.secrets, job);
+    const existing = await readCopyState(deps, staging, job.name);
+    const state: CopyState = existing ?? {
+      version: 1,
+      job: job.name,
+      sessionId,
+      cursor: { relPath: null, files: 0, bytes: 0 },
+      drives: [],
+      complete: false,
     };
-  }
-  const total = await scanJob(deps, staging, job);
-  if (total.files === 0) {
-    throw new UsageError(`job "${job.name}" has no files to copy`, {
-      hint: 'check the staging location (and the job descriptor\'s "data" folder)',
-    });
+    const disposition = copyDisposition(deps, job, existing?.disposition);
+    return new CopySession(deps, opts, Object.assign(state, { disposition }), credential);
   }
 
-  // Open drive and the batch not yet committed.
-  let drive: DriveRecord | undefined;
-  let target = '';
-  let blobsFh: fsp.FileHandle | undefined;
-  let fuse = false;
-  let pendingXml: string[] = [];
-  let pendingXmlBytes = 0;
-  let pendingFiles = 0;
-  let pendingBytes = 0;
-  let pendingLast: string | null = null;
-  let unsynced: string[] = [];
-  let batchStarted = deps.clock.monotonic();
+  /** Copies what is left, drive after drive, and marks the copy complete. */
+  async run(): Promise<CopyJobResult> {
+    if (this.state.complete) return this.result();
+    await this.start();
+    try {
+      await this.resumeOpenDrive();
+      for (const f of walkJobFilesSync(this.staging, this.job)) {
+        if (this.skipCommitted(f)) continue;
+        if (this.deps.signal.aborted) {
+          await this.commit();
+          throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
+            hint: 'run the same command again to resume',
+          });
+        }
+        await this.place(f);
+        this.progress();
+        if (this.commitDue()) await this.commit();
+      }
+      await this.finish();
+    } finally {
+      await this.blobsFh?.close();
+      await this.copier.close();
+      this.ledger.close();
+    }
+    return this.result();
+  }
 
-  const progress = (extraBytes = 0): void => {
-    if (!opts.onProgress || !drive) return;
-    opts.onProgress({
-      drive: {
-        index: drive.index,
-        driveId: drive.driveId,
-        files: drive.files + pendingFiles,
-        bytes: drive.bytes + pendingBytes + extraBytes,
-      },
-      done: {
-        files: state.cursor.files + pendingFiles,
-        bytes: state.cursor.bytes + pendingBytes + extraBytes,
-      },
-      total,
-      resumedFiles,
+  /** Totals (refusing files the service could not import), the ledger and the copier. */
+  private async start(): Promise<void> {
+    const { deps, staging, job, opts } = this;
+    this.total = await scanJob(deps, staging, job);
+    if (this.total.files === 0) {
+      throw new UsageError(`job "${job.name}" has no files to copy`, {
+        hint: 'check the staging location (and the job descriptor\'s "data" folder)',
+      });
+    }
+    this.batch = emptyBatch(deps.clock.monotonic());
+    fs.mkdirSync(journalDir(staging, job.name), { recursive: true });
+    this.ledger = SourceLedger.open(staging, job.name, this.state.cursor.files);
+    this.copier =
+      (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
+        ? createInlineCopier(opts.chunksPerWorker)
+        : createWorkerCopier(opts.copyWorkers ?? DEFAULT_COPY_WORKERS, opts.chunksPerWorker);
+  }
+
+  /** The last run's drive that is not complete, if any: asked for first, to be filled on. */
+  private async resumeOpenDrive(): Promise<void> {
+    const open = this.state.drives.find((d) => !d.complete);
+    if (!open) return;
+    const spec = await this.opts.nextTarget({
+      index: open.index,
+      resumeDriveId: open.driveId,
+      ...(open.disk ? { resumeIdentity: open.disk } : {}),
+      remaining: this.remaining(),
     });
-  };
+    if (!spec) throw noMoreTargets(open.index, this.remaining());
+    await this.useTarget(spec, open);
+  }
 
-  const remaining = (): { files: number; bytes: number } => ({
-    files: total.files - state.cursor.files - pendingFiles,
-    bytes: total.bytes - state.cursor.bytes - pendingBytes,
-  });
+  /**
+   * True for a file an earlier run committed (walked past, checked against the ledger). The
+   * first file past the cursor checks that as many files came before it as were committed.
+   */
+  private skipCommitted(f: ScannedFile): boolean {
+    if (this.skipChecked) return false;
+    if (compareWalkPaths(f.relPath, this.state.cursor.relPath!) <= 0) {
+      this.skipped++;
+      this.checkCommitted(f);
+      return true;
+    }
+    this.checkSkip();
+    return false;
+  }
 
-  const barrier = async (): Promise<void> => {
-    if (unsynced.length === 0) return;
-    if (deps.platform === 'linux' && !fuse) {
+  private checkSkip(): void {
+    const { cursor } = this.state;
+    if (this.skipped !== cursor.files)
+      throw stagingChanged(
+        `${count(this.skipped, 'file')} ${plural(this.skipped, 'comes', 'come')} before ${cursor.relPath} now, ${cursor.files} did then`,
+      );
+    this.skipChecked = true;
+    warnChangedSinceCopied(this.deps, this.changedSinceCopied);
+  }
+
+  /** A file an earlier run committed: is it still what the drive holds? */
+  private checkCommitted(f: { relPath: string; absPath: string }): void {
+    const rec = this.ledger.nextCommitted();
+    if (!rec) return;
+    if (rec.relPath !== f.relPath)
+      throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
+    // Size and times only: inode and device numbers change when the share is mounted again.
+    const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
+      sameMount: false,
+    });
+    if (!what) return;
+    const changed = this.changedSinceCopied;
+    changed.count++;
+    if (changed.files.length < MAX_CHANGED_LISTED) changed.files.push(`${f.relPath} (${what})`);
+  }
+
+  /** Puts one file on a drive: the current one, else (full) the next one. */
+  private async place(f: ScannedFile): Promise<void> {
+    for (;;) {
+      if (!this.drive) await this.nextDrive();
+      const d = this.drive!;
+      const onDrive = d.files + this.batch.files;
+      if ((await this.hasRoom(f, d)) && (await this.copyOne(f))) return;
+      if (onDrive === 0) throw tooBig(f.relPath, f.size, this.target);
+      await this.closeDrive();
+      await this.nextDrive(d);
+    }
+  }
+
+  /** Free space for the file and the manifest as it will be with it (unless not checked). */
+  private async hasRoom(f: ScannedFile, d: DriveRecord): Promise<boolean> {
+    if (this.opts.checkFreeSpace === false) return true;
+    const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
+    try {
+      return fits(this.target, f, d.blobsBytes + this.batch.xmlBytes + estimate);
+    } catch (err) {
+      // The source went away since the walk: the files copied so far still count.
+      await this.commit();
+      throw err;
+    }
+  }
+
+  /** Copies the file onto the drive into the batch; false when the drive ran out of space. */
+  private async copyOne(f: ScannedFile): Promise<boolean> {
+    const { deps, opts } = this;
+    const dst = path.join(this.target, this.state.sessionId, ...f.relPath.split('/'));
+    try {
+      const extents =
+        f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
+          ? await dataExtents(deps, f.absPath)
+          : undefined;
+      const copied = await copyFile(
+        {
+          relPath: f.relPath,
+          src: f.absPath,
+          dst,
+          kind: f.blobType,
+          signal: deps.signal,
+          ...(extents ? { dataExtents: extents } : {}),
+          ...(opts.afterFileRead ? { afterRead: () => opts.afterFileRead!(f) } : {}),
+        },
+        {
+          copier: this.copier,
+          directIo: opts.directIo ?? true,
+          onBytes: (n) => this.progress(n),
+          clock: deps.clock,
+        },
+      );
+      this.addToBatch(f, dst, copied);
+      return true;
+    } catch (err) {
+      if (!(err instanceof NoSpaceError)) {
+        await this.commit();
+        throw err;
+      }
+      return false;
+    }
+  }
+
+  private addToBatch(f: ScannedFile, dst: string, copied: CopiedFile): void {
+    const xml = blobXml({
+      blobPath: blobPathFor(this.job, f.relPath),
+      filePath: `\\${this.state.sessionId}\\${f.relPath.split('/').join('\\')}`,
+      length: copied.size,
+      disposition: this.disposition,
+      kind: f.blobType,
+      ranges: copied.ranges,
+    });
+    const b = this.batch;
+    b.xml.push(xml);
+    b.xmlBytes += Buffer.byteLength(xml);
+    b.files++;
+    b.bytes += copied.size;
+    b.last = f.relPath;
+    this.ledger.add(f.relPath, copied.source);
+    if (copied.unsynced) b.unsynced.push(dst);
+  }
+
+  private commitDue(): boolean {
+    const every = this.opts.commitEvery;
+    return (
+      this.batch.files >= (every?.files ?? COMMIT_FILES) ||
+      this.batch.bytes >= (every?.bytes ?? COMMIT_BYTES) ||
+      this.deps.clock.monotonic() - this.batch.started >= (every?.ms ?? COMMIT_MS)
+    );
+  }
+
+  /** Steps 2-4 of the commit protocol for the batch (see the top of this file). */
+  private async commit(): Promise<void> {
+    const { drive, batch, state } = this;
+    if (!drive || batch.files === 0) return;
+    await this.barrier();
+    const data = Buffer.from(batch.xml.join(''), 'utf8');
+    await this.blobsFh!.write(data);
+    await this.blobsFh!.datasync();
+    this.ledger.flush();
+    drive.blobsBytes += data.length;
+    drive.files += batch.files;
+    drive.bytes += batch.bytes;
+    state.cursor = {
+      relPath: batch.last,
+      files: state.cursor.files + batch.files,
+      bytes: state.cursor.bytes + batch.bytes,
+    };
+    await writeCopyState(this.deps, this.staging, state);
+    this.batch = emptyBatch(this.deps.clock.monotonic());
+  }
+
+  /** Makes the batch's small files durable. */
+  private async barrier(): Promise<void> {
+    const { batch } = this;
+    if (batch.unsynced.length === 0) return;
+    if (this.deps.platform === 'linux' && !this.fuse) {
       // syncfs(2) of the target: one call makes the whole batch (data, renames) durable.
-      const r = await deps.exec.run('sync', ['-f', target], { reject: false });
+      const r = await this.deps.exec.run('sync', ['-f', this.target], { reject: false });
       if (r.exitCode === 0) {
-        unsynced = [];
+        batch.unsynced = [];
         return;
       }
     }
     const dirs = new Set<string>();
-    for (const file of unsynced) {
+    for (const file of batch.unsynced) {
       const fh = await fsp.open(file, 'r+');
       try {
         await fh.datasync();
@@ -325,50 +559,161 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       dirs.add(path.dirname(file));
     }
     for (const dir of dirs) await syncDirQuiet(dir);
-    unsynced = [];
-  };
+    batch.unsynced = [];
+  }
 
-  const commit = async (): Promise<void> => {
-    if (!drive || pendingFiles === 0) return;
-    await barrier();
-    const data = Buffer.from(pendingXml.join(''), 'utf8');
-    await blobsFh!.write(data);
-    await blobsFh!.datasync();
-    ledger.flush();
-    drive.blobsBytes += data.length;
-    drive.files += pendingFiles;
-    drive.bytes += pendingBytes;
-    state.cursor = {
-      relPath: pendingLast,
-      files: state.cursor.files + pendingFiles,
-      bytes: state.cursor.bytes + pendingBytes,
+  /** Asks for the next drive (after `previous`, when that one is full). */
+  private async nextDrive(previous?: DriveRecord): Promise<void> {
+    const index = this.state.drives.length;
+    if (index >= MAX_DRIVES) {
+      const r = this.remaining();
+      throw new DiskprepError(
+        `job "${this.job.name}" needs more than ${MAX_DRIVES} drives: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} after drive ${MAX_DRIVES}`,
+        ExitCode.failure,
+        {
+          code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
+          hint: 'an import job takes at most 10 drives: use larger drives, or split the data into two jobs (diskprep init with --data)',
+          details: { remainingFiles: r.files, remainingBytes: r.bytes },
+        },
+      );
+    }
+    const spec = await this.opts.nextTarget({
+      index,
+      remaining: this.remaining(),
+      ...(previous ? { previous: { driveId: previous.driveId, path: previous.target } } : {}),
+    });
+    if (!spec) throw noMoreTargets(index, this.remaining());
+    await this.useTarget(spec, undefined);
+  }
+
+  /** Makes `spec` the drive being filled: the resumed drive `d`, else a new drive of the job. */
+  private async useTarget(spec: TargetSpec, d: DriveRecord | undefined): Promise<void> {
+    const root = path.resolve(this.deps.cwd, spec.path);
+    await checkTarget(this.deps, root, this.staging);
+    checkSpec(this.deps, spec);
+    if (d) await this.resumeDrive(spec, d, root);
+    else await this.addDrive(spec, root);
+    this.target = root;
+    try {
+      this.fuse = fs.statfsSync(root).type === FUSE_SUPER_MAGIC;
+    } catch {
+      this.fuse = false;
+    }
+    await this.openBlobs(this.drive!);
+  }
+
+  /** Resuming an interrupted drive: it must be the same drive, with this job's folder on it. */
+  private async resumeDrive(spec: TargetSpec, d: DriveRecord, root: string): Promise<void> {
+    const { job, state } = this;
+    if (spec.driveId !== d.driveId) {
+      throw new UsageError(
+        `drive ${d.index + 1} of job "${job.name}" is ${d.driveId}, not ${spec.driveId}`,
+        {
+          hint: `mount drive ${d.driveId} and give it first (its --target and --drive-id)`,
+        },
+      );
+    }
+    const diff = spec.identity ? identityMismatch(d.disk, spec.identity) : undefined;
+    if (diff !== undefined) {
+      throw new UsageError(
+        `the disk given for drive ${d.driveId} is not the one its copy began on (${diff})`,
+        {
+          hint: `attach drive ${d.driveId} (${describeIdentity(d.disk)}) and name it with --drive`,
+        },
+      );
+    }
+    if (spec.bitLockerKey !== d.bitLockerKey) {
+      throw new UsageError(
+        `the BitLocker key given for drive ${d.driveId} is not the one recorded when its copy began`,
+        {
+          hint: 'pass the same --bitlocker-key as the first run',
+        },
+      );
+    }
+    if (d.files > 0 && !(await exists(path.join(root, state.sessionId)))) {
+      throw new UsageError(
+        `${root} does not hold ${state.sessionId}${path.sep}, the folder drive ${d.driveId} was being filled with`,
+        {
+          hint: `mount drive ${d.driveId} there (is it the right drive, unlocked?)`,
+        },
+      );
+    }
+    d.target = root;
+    // A drive recorded before identities were kept gets one now, before more is copied.
+    if (!d.disk && spec.identity) {
+      d.disk = spec.identity;
+      await writeCopyState(this.deps, this.staging, state);
+    }
+    this.drive = d;
+  }
+
+  /** A new drive: empty of this and other jobs, recorded before the first byte lands on it. */
+  private async addDrive(spec: TargetSpec, root: string): Promise<void> {
+    const { state } = this;
+    const index = state.drives.length;
+    if (state.drives.some((x) => x.driveId === spec.driveId)) {
+      throw new UsageError(
+        `drive ${spec.driveId} is already drive ${state.drives.find((x) => x.driveId === spec.driveId)!.index + 1} of this job`,
+        {
+          hint: 'give another drive (each drive has its own --drive-id)',
+        },
+      );
+    }
+    if (await exists(path.join(root, state.sessionId))) {
+      throw new UsageError(
+        `${root} already holds a folder ${state.sessionId} that this job's journal has no record of`,
+        {
+          hint: 'give an empty drive, or remove that folder if it is left over from a copy you started over',
+        },
+      );
+    }
+    if (await exists(path.join(root, MANIFEST_NAME))) {
+      throw new UsageError(
+        `${root} already holds a drive manifest (${MANIFEST_NAME}), probably of another job`,
+        {
+          hint: 'give an empty drive: one drive carries one job',
+        },
+      );
+    }
+    this.drive = {
+      index,
+      driveId: spec.driveId,
+      bitLockerKey: spec.bitLockerKey,
+      target: root,
+      blobsBytes: 0,
+      files: 0,
+      bytes: 0,
+      complete: false,
+      manifestFile: MANIFEST_FILE,
+      ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
+      ...(spec.identity ? { disk: spec.identity } : {}),
     };
-    await writeCopyState(deps, staging, state);
-    pendingXml = [];
-    pendingXmlBytes = 0;
-    pendingFiles = 0;
-    pendingBytes = 0;
-    batchStarted = deps.clock.monotonic();
-  };
+    state.drives.push(this.drive);
+    // Recorded before the first byte lands on the drive.
+    await writeCopyState(this.deps, this.staging, state);
+  }
 
-  const openBlobs = async (d: DriveRecord): Promise<void> => {
-    const file = blobsPath(staging, job.name, d.index);
+  /** The drive's blob file, cut back to what the journal committed. */
+  private async openBlobs(d: DriveRecord): Promise<void> {
+    const file = blobsPath(this.staging, this.job.name, d.index);
     const fh = await fsp.open(file, 'a');
     await fh.truncate(d.blobsBytes);
     await fh.datasync();
-    blobsFh = fh;
-  };
+    this.blobsFh = fh;
+  }
 
-  const closeDrive = async (): Promise<void> => {
+  /** Commits, writes the drive's manifest and drive-info XML, and marks the drive complete. */
+  private async closeDrive(): Promise<void> {
+    const { deps, staging, job, drive, target } = this;
     if (!drive) return;
-    await commit();
-    await blobsFh?.close();
-    blobsFh = undefined;
+    await this.commit();
+    await this.blobsFh?.close();
+    this.blobsFh = undefined;
     let hash: string;
     try {
       hash = await writeDriveManifest({
         target,
-        ...driveManifestParts(deps, staging, job.name, drive, credential),
+        ...driveManifestParts(deps, staging, job.name, drive, this.credential),
       });
     } catch (err) {
       throw new DiskError(`cannot write the drive manifest on ${target}: ${errText(err)}`, {
@@ -389,298 +734,71 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       { mode: 0o600 },
     );
     drive.complete = true;
-    await writeCopyState(deps, staging, state);
-    opts.onDriveComplete?.(toPrepared(drive), target);
-    drive = undefined;
-  };
-
-  const useTarget = async (spec: TargetSpec, d: DriveRecord | undefined): Promise<void> => {
-    const root = path.resolve(deps.cwd, spec.path);
-    await checkTarget(deps, root, staging);
-    const keyProblem = bitLockerKeyProblem(spec.bitLockerKey);
-    if (keyProblem)
-      throw new UsageError(`BitLocker key of drive ${spec.driveId}: ${keyProblem}`, {
-        hint: "pass the drive's recovery password with --bitlocker-key",
-      });
-    deps.redactor.add(spec.bitLockerKey);
-    if (/\s/.test(spec.driveId) || spec.driveId === '') {
-      throw new UsageError(`drive id "${spec.driveId}" contains spaces`, {
-        hint: 'give the hardware serial number without spaces (--drive-id)',
-      });
-    }
-    const sessionDir = path.join(root, state.sessionId);
-    if (d) {
-      // Resuming an interrupted drive: it must be the same drive, with this job's folder on it.
-      if (spec.driveId !== d.driveId) {
-        throw new UsageError(
-          `drive ${d.index + 1} of job "${job.name}" is ${d.driveId}, not ${spec.driveId}`,
-          {
-            hint: `mount drive ${d.driveId} and give it first (its --target and --drive-id)`,
-          },
-        );
-      }
-      const diff = spec.identity ? identityMismatch(d.disk, spec.identity) : undefined;
-      if (diff !== undefined) {
-        throw new UsageError(
-          `the disk given for drive ${d.driveId} is not the one its copy began on (${diff})`,
-          {
-            hint: `attach drive ${d.driveId} (${describeIdentity(d.disk)}) and name it with --drive`,
-          },
-        );
-      }
-      if (spec.bitLockerKey !== d.bitLockerKey) {
-        throw new UsageError(
-          `the BitLocker key given for drive ${d.driveId} is not the one recorded when its copy began`,
-          {
-            hint: 'pass the same --bitlocker-key as the first run',
-          },
-        );
-      }
-      if (d.files > 0 && !(await exists(sessionDir))) {
-        throw new UsageError(
-          `${root} does not hold ${state.sessionId}${path.sep}, the folder drive ${d.driveId} was being filled with`,
-          {
-            hint: `mount drive ${d.driveId} there (is it the right drive, unlocked?)`,
-          },
-        );
-      }
-      d.target = root;
-      // A drive recorded before identities were kept gets one now, before more is copied.
-      if (!d.disk && spec.identity) {
-        d.disk = spec.identity;
-        await writeCopyState(deps, staging, state);
-      }
-      drive = d;
-    } else {
-      const index = state.drives.length;
-      if (state.drives.some((x) => x.driveId === spec.driveId)) {
-        throw new UsageError(
-          `drive ${spec.driveId} is already drive ${state.drives.find((x) => x.driveId === spec.driveId)!.index + 1} of this job`,
-          {
-            hint: 'give another drive (each drive has its own --drive-id)',
-          },
-        );
-      }
-      if (await exists(sessionDir)) {
-        throw new UsageError(
-          `${root} already holds a folder ${state.sessionId} that this job's journal has no record of`,
-          {
-            hint: 'give an empty drive, or remove that folder if it is left over from a copy you started over',
-          },
-        );
-      }
-      if (await exists(path.join(root, MANIFEST_NAME))) {
-        throw new UsageError(
-          `${root} already holds a drive manifest (${MANIFEST_NAME}), probably of another job`,
-          {
-            hint: 'give an empty drive: one drive carries one job',
-          },
-        );
-      }
-      drive = {
-        index,
-        driveId: spec.driveId,
-        bitLockerKey: spec.bitLockerKey,
-        target: root,
-        blobsBytes: 0,
-        files: 0,
-        bytes: 0,
-        complete: false,
-        manifestFile: MANIFEST_FILE,
-        ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
-        ...(spec.identity ? { disk: spec.identity } : {}),
-      };
-      state.drives.push(drive);
-      // Recorded before the first byte lands on the drive.
-      await writeCopyState(deps, staging, state);
-    }
-    target = root;
-    try {
-      fuse = fs.statfsSync(root).type === FUSE_SUPER_MAGIC;
-    } catch {
-      fuse = false;
-    }
-    await openBlobs(drive);
-  };
-
-  const nextDrive = async (previous?: DriveRecord): Promise<void> => {
-    const index = state.drives.length;
-    if (index >= MAX_DRIVES) {
-      const r = remaining();
-      throw new DiskprepError(
-        `job "${job.name}" needs more than ${MAX_DRIVES} drives: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} after drive ${MAX_DRIVES}`,
-        ExitCode.failure,
-        {
-          code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
-          hint: 'an import job takes at most 10 drives: use larger drives, or split the data into two jobs (diskprep init with --data)',
-          details: { remainingFiles: r.files, remainingBytes: r.bytes },
-        },
-      );
-    }
-    const spec = await opts.nextTarget({
-      index,
-      remaining: remaining(),
-      ...(previous ? { previous: { driveId: previous.driveId, path: previous.target } } : {}),
-    });
-    if (!spec) throw noMoreTargets(index, remaining());
-    await useTarget(spec, undefined);
-  };
-
-  fs.mkdirSync(journalDir(staging, job.name), { recursive: true });
-  const ledger = SourceLedger.open(staging, job.name, state.cursor.files);
-  const copier: ChunkCopier =
-    (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
-      ? createInlineCopier(opts.chunksPerWorker)
-      : createWorkerCopier(opts.copyWorkers ?? DEFAULT_COPY_WORKERS, opts.chunksPerWorker);
-  try {
-    const open = state.drives.find((d) => !d.complete);
-    if (open) {
-      const spec = await opts.nextTarget({
-        index: open.index,
-        resumeDriveId: open.driveId,
-        ...(open.disk ? { resumeIdentity: open.disk } : {}),
-        remaining: remaining(),
-      });
-      if (!spec) throw noMoreTargets(open.index, remaining());
-      await useTarget(spec, open);
-    }
-    let skipped = 0;
-    let skipChecked = state.cursor.relPath === null;
-    const checkSkip = (): void => {
-      if (skipped !== state.cursor.files)
-        throw stagingChanged(
-          `${count(skipped, 'file')} ${plural(skipped, 'comes', 'come')} before ${state.cursor.relPath} now, ${state.cursor.files} did then`,
-        );
-      skipChecked = true;
-      warnChangedSinceCopied(deps, changedSinceCopied);
-    };
-    /** A file an earlier run committed: is it still what the drive holds? */
-    const checkCommitted = (f: { relPath: string; absPath: string }): void => {
-      const rec = ledger.nextCommitted();
-      if (!rec) return;
-      if (rec.relPath !== f.relPath)
-        throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
-      // Size and times only: inode and device numbers change when the share is mounted again.
-      const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
-        sameMount: false,
-      });
-      if (!what) return;
-      changedSinceCopied.count++;
-      if (changedSinceCopied.files.length < MAX_CHANGED_LISTED)
-        changedSinceCopied.files.push(`${f.relPath} (${what})`);
-    };
-    for (const f of walkJobFilesSync(staging, job)) {
-      if (!skipChecked) {
-        if (compareWalkPaths(f.relPath, state.cursor.relPath!) <= 0) {
-          skipped++;
-          checkCommitted(f);
-          continue;
-        }
-        checkSkip();
-      }
-      if (deps.signal.aborted) {
-        await commit();
-        throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
-          hint: 'run the same command again to resume',
-        });
-      }
-      for (;;) {
-        if (!drive) await nextDrive();
-        const d = drive!;
-        const dst = path.join(target, state.sessionId, ...f.relPath.split('/'));
-        const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
-        const onDrive = d.files + pendingFiles;
-        let room = true;
-        try {
-          if (opts.checkFreeSpace !== false)
-            room = fits(target, f, d.blobsBytes + pendingXmlBytes + estimate);
-        } catch (err) {
-          // The source went away since the walk: the files copied so far still count.
-          await commit();
-          throw err;
-        }
-        if (!room) {
-          if (onDrive === 0) throw tooBig(f.relPath, f.size, target);
-          const full = d;
-          await closeDrive();
-          await nextDrive(full);
-          continue;
-        }
-        try {
-          const extents =
-            f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
-              ? await dataExtents(deps, f.absPath)
-              : undefined;
-          const copied = await copyFile(
-            {
-              relPath: f.relPath,
-              src: f.absPath,
-              dst,
-              kind: f.blobType,
-              signal: deps.signal,
-              ...(extents ? { dataExtents: extents } : {}),
-              ...(opts.afterFileRead ? { afterRead: () => opts.afterFileRead!(f) } : {}),
-            },
-            {
-              copier,
-              directIo: opts.directIo ?? true,
-              onBytes: (n) => progress(n),
-              clock: deps.clock,
-            },
-          );
-          const xml = blobXml({
-            blobPath: blobPathFor(job, f.relPath),
-            filePath: `\\${state.sessionId}\\${f.relPath.split('/').join('\\')}`,
-            length: copied.size,
-            disposition,
-            kind: f.blobType,
-            ranges: copied.ranges,
-          });
-          pendingXml.push(xml);
-          pendingXmlBytes += Buffer.byteLength(xml);
-          pendingFiles++;
-          pendingBytes += copied.size;
-          pendingLast = f.relPath;
-          ledger.add(f.relPath, copied.source);
-          if (copied.unsynced) unsynced.push(dst);
-          break;
-        } catch (err) {
-          if (!(err instanceof NoSpaceError)) {
-            await commit();
-            throw err;
-          }
-          if (onDrive === 0) throw tooBig(f.relPath, f.size, target);
-          const full = d;
-          await closeDrive();
-          await nextDrive(full);
-        }
-      }
-      progress();
-      if (
-        pendingFiles >= (opts.commitEvery?.files ?? COMMIT_FILES) ||
-        pendingBytes >= (opts.commitEvery?.bytes ?? COMMIT_BYTES) ||
-        deps.clock.monotonic() - batchStarted >= (opts.commitEvery?.ms ?? COMMIT_MS)
-      ) {
-        await commit();
-      }
-    }
-    if (!skipChecked) checkSkip();
-    await closeDrive();
-    state.complete = true;
-    await writeCopyState(deps, staging, state);
-  } finally {
-    await blobsFh?.close();
-    await copier.close();
-    ledger.close();
+    await writeCopyState(deps, staging, this.state);
+    this.opts.onDriveComplete?.(toPrepared(drive), target);
+    this.drive = undefined;
   }
-  return {
-    sessionId: state.sessionId,
-    drives: state.drives.map(toPrepared),
-    files: state.cursor.files,
-    bytes: state.cursor.bytes,
-    resumedFiles,
-    changedSinceCopied,
-  };
+
+  /** Every file walked: the last checks, the last drive closed, the copy complete. */
+  private async finish(): Promise<void> {
+    if (!this.skipChecked) this.checkSkip();
+    await this.closeDrive();
+    this.state.complete = true;
+    await writeCopyState(this.deps, this.staging, this.state);
+  }
+
+  private progress(extraBytes = 0): void {
+    const { drive, batch, state } = this;
+    if (!this.opts.onProgress || !drive) return;
+    this.opts.onProgress({
+      drive: {
+        index: drive.index,
+        driveId: drive.driveId,
+        files: drive.files + batch.files,
+        bytes: drive.bytes + batch.bytes + extraBytes,
+      },
+      done: {
+        files: state.cursor.files + batch.files,
+        bytes: state.cursor.bytes + batch.bytes + extraBytes,
+      },
+      total: this.total,
+      resumedFiles: this.resumedFiles,
+    });
+  }
+
+  private remaining(): { files: number; bytes: number } {
+    return {
+      files: this.total.files - this.state.cursor.files - this.batch.files,
+      bytes: this.total.bytes - this.state.cursor.bytes - this.batch.bytes,
+    };
+  }
+
+  private result(): CopyJobResult {
+    const { state } = this;
+    return {
+      sessionId: state.sessionId,
+      drives: state.drives.map(toPrepared),
+      files: state.cursor.files,
+      bytes: state.cursor.bytes,
+      resumedFiles: this.resumedFiles,
+      changedSinceCopied: this.changedSinceCopied,
+    };
+  }
+}
+
+/** A target's BitLocker key and drive id are well formed (the key is redacted from here on). */
+function checkSpec(deps: Deps, spec: TargetSpec): void {
+  const keyProblem = bitLockerKeyProblem(spec.bitLockerKey);
+  if (keyProblem)
+    throw new UsageError(`BitLocker key of drive ${spec.driveId}: ${keyProblem}`, {
+      hint: "pass the drive's recovery password with --bitlocker-key",
+    });
+  deps.redactor.add(spec.bitLockerKey);
+  if (/\s/.test(spec.driveId) || spec.driveId === '') {
+    throw new UsageError(`drive id "${spec.driveId}" contains spaces`, {
+      hint: 'give the hardware serial number without spaces (--drive-id)',
+    });
+  }
 }
 
 function stagingChanged(detail: string): UsageError {

@@ -97,68 +97,15 @@ export async function createJobOnce(deps: Deps, input: CreateStepInput): Promise
     return { record, createdNow: false, status: found };
   }
 
-  const remembered = await readRememberedReturn(deps);
-  const returnDetails = await askReturnDetails(deps, input.answers, {
-    carriers: input.carriers,
-    location: input.location,
-    remembered,
-  });
-  const a = returnDetails.returnAddress;
-  const rows: [string, string][] = [
-    ['return contact', `${a.recipientName}, ${a.phone}, ${a.email}`],
-    ['return address', addressLine(a)],
-    ['return carrier', returnDetails.returnShipping.carrierName],
-    ['return carrier account', maskAccount(returnDetails.returnShipping.carrierAccountNumber)],
-  ];
-  deps.terminal.info(`Return details of job ${job.name}:`);
-  for (const [k, v] of rows) deps.terminal.info(`  ${`${k}:`.padEnd(24)} ${v}`);
-
+  const returnDetails = await reviewedReturnDetails(deps, input);
   const what = `import job ${job.name} on the ${service.kind} service in ${input.location} with ${count(drives.length, 'drive')}`;
-  if (!input.yes) {
-    if (!deps.prompt.interactive)
-      throw new NeedsAnswerError(`confirmation to create ${what}`, '--yes');
-    const ok = await deps.prompt.confirm({
-      message: `Create ${what} now?`,
-      flag: '--yes',
-      default: true,
-    });
-    if (!ok)
-      throw new DiskprepError(
-        `the import job was not created; the drives are prepared and recorded in the journal`,
-        ExitCode.failure,
-        {
-          code: 'ERR_DISKPREP_NOT_CONFIRMED',
-          hint: 'run the same command again to create it (the copy is not repeated)',
-        },
-      );
-  }
+  if (!input.yes) await confirmCreate(deps, what);
   if (deps.exec.dryRun) {
     deps.terminal.info(`dry run: would create ${what}; no Azure write call was made`);
     return { record: undefined, createdNow: false, returnDetails };
   }
 
-  const spinner = deps.terminal.spinner(`creating ${what}`);
-  let created;
-  try {
-    created = await service.createJob({
-      name: job.name,
-      location: input.location,
-      storageAccount: job.storageAccount,
-      ...(job.resourceGroup ? { storageResourceGroup: job.resourceGroup } : {}),
-      container: job.container,
-      drives: drives.map((d) => ({
-        driveId: d.driveId,
-        bitLockerKey: d.bitLockerKey,
-        manifestFile: d.manifestFile,
-        manifestHash: d.manifestHash ?? '',
-      })),
-      returnAddress: returnDetails.returnAddress,
-      returnShipping: returnDetails.returnShipping,
-      ...(service.kind === 'classic' ? { storageCredential: classicCredential(input) } : {}),
-    });
-  } finally {
-    spinner.stop();
-  }
+  const created = await createOnService(deps, input, returnDetails, what);
   // Recorded before anything says "created": a crash from here on never creates it twice.
   const record = recordFrom(input, created.job, deps.clock.now());
   await writeJobRecord(deps, input.staging, record);
@@ -178,6 +125,80 @@ export async function createJobOnce(deps: Deps, input: CreateStepInput): Promise
     ...(created.job ? { status: created.job } : {}),
     returnDetails,
   };
+}
+
+/** The return contact, address, carrier and account, asked (or from flags) and shown. */
+async function reviewedReturnDetails(
+  deps: Deps,
+  input: CreateStepInput,
+): Promise<Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>> {
+  const remembered = await readRememberedReturn(deps);
+  const returnDetails = await askReturnDetails(deps, input.answers, {
+    carriers: input.carriers,
+    location: input.location,
+    remembered,
+  });
+  const a = returnDetails.returnAddress;
+  const rows: [string, string][] = [
+    ['return contact', `${a.recipientName}, ${a.phone}, ${a.email}`],
+    ['return address', addressLine(a)],
+    ['return carrier', returnDetails.returnShipping.carrierName],
+    ['return carrier account', maskAccount(returnDetails.returnShipping.carrierAccountNumber)],
+  ];
+  deps.terminal.info(`Return details of job ${input.job.name}:`);
+  for (const [k, v] of rows) deps.terminal.info(`  ${`${k}:`.padEnd(24)} ${v}`);
+  return returnDetails;
+}
+
+/** Asks to create `what` (without `--yes`); a refusal leaves the prepared drives recorded. */
+async function confirmCreate(deps: Deps, what: string): Promise<void> {
+  if (!deps.prompt.interactive)
+    throw new NeedsAnswerError(`confirmation to create ${what}`, '--yes');
+  const ok = await deps.prompt.confirm({
+    message: `Create ${what} now?`,
+    flag: '--yes',
+    default: true,
+  });
+  if (!ok)
+    throw new DiskprepError(
+      `the import job was not created; the drives are prepared and recorded in the journal`,
+      ExitCode.failure,
+      {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: 'run the same command again to create it (the copy is not repeated)',
+      },
+    );
+}
+
+/** The service's create call, under a spinner. */
+async function createOnService(
+  deps: Deps,
+  input: CreateStepInput,
+  returnDetails: Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>,
+  what: string,
+): Promise<Awaited<ReturnType<ImportJobService['createJob']>>> {
+  const { job, service, drives } = input;
+  const spinner = deps.terminal.spinner(`creating ${what}`);
+  try {
+    return await service.createJob({
+      name: job.name,
+      location: input.location,
+      storageAccount: job.storageAccount,
+      ...(job.resourceGroup ? { storageResourceGroup: job.resourceGroup } : {}),
+      container: job.container,
+      drives: drives.map((d) => ({
+        driveId: d.driveId,
+        bitLockerKey: d.bitLockerKey,
+        manifestFile: d.manifestFile,
+        manifestHash: d.manifestHash ?? '',
+      })),
+      returnAddress: returnDetails.returnAddress,
+      returnShipping: returnDetails.returnShipping,
+      ...(service.kind === 'classic' ? { storageCredential: classicCredential(input) } : {}),
+    });
+  } finally {
+    spinner.stop();
+  }
 }
 
 function classicCredential(input: CreateStepInput) {

@@ -110,31 +110,142 @@ export function driveTargets(
   recorded: readonly PreparedDrive[],
   seams: DiskSeams = realDisks,
 ): DriveTargets {
-  const used = new Set<number>();
-  const usedPaths = new Set<string>();
-  const openedIds = new Set<string>();
-  let namedChecked = false;
-  const opened: PreparedVolume[] = [];
-  let current: PreparedVolume | undefined;
+  const provider = new DiskProvider(deps, lists, job, recorded, seams);
+  return {
+    open: (req) => provider.open(req),
+    next: (req) => provider.next(req),
+    releaseAll: () => provider.releaseAll(),
+  };
+}
 
-  const release = async (v: PreparedVolume): Promise<void> => {
+/** The disks taken so far and the volumes opened (the state behind {@link DriveTargets}). */
+class DiskProvider {
+  private readonly deps: Deps;
+  private readonly lists: DriveLists;
+  private readonly job: DriveJob;
+  private readonly recorded: readonly PreparedDrive[];
+  private readonly seams: DiskSeams;
+  /** Positions in `--drive` already taken (or skipped: complete drives of this job). */
+  private readonly used = new Set<number>();
+  private readonly usedPaths = new Set<string>();
+  private readonly openedIds = new Set<string>();
+  private namedChecked = false;
+  private readonly opened: PreparedVolume[] = [];
+  private current: PreparedVolume | undefined;
+
+  constructor(
+    deps: Deps,
+    lists: DriveLists,
+    job: DriveJob,
+    recorded: readonly PreparedDrive[],
+    seams: DiskSeams,
+  ) {
+    this.deps = deps;
+    this.lists = lists;
+    this.job = job;
+    this.recorded = recorded;
+    this.seams = seams;
+  }
+
+  async next(req: TargetRequest): Promise<TargetSpec | undefined> {
+    const v = await this.open(req);
+    if (!v) return undefined;
+    return {
+      path: v.mountPath,
+      driveId: v.driveId,
+      bitLockerKey: v.bitlockerKey,
+      ...(v.encryptionMethod ? { encryptionMethod: v.encryptionMethod } : {}),
+      identity: v.identity,
+    };
+  }
+
+  async releaseAll(): Promise<void> {
+    this.current = undefined;
+    for (const v of this.opened.splice(0)) await this.release(v);
+  }
+
+  /** Releases the previous volume, picks the disk, claims and opens it. */
+  async open(req: TargetRequest): Promise<PreparedVolume | undefined> {
+    const { deps } = this;
+    if (this.current) {
+      const prev = this.current;
+      this.current = undefined;
+      this.opened.splice(this.opened.indexOf(prev), 1);
+      await this.release(prev);
+    }
+    const { disk, i } = await this.pick(req);
+    // The disk is this run's from here on: refused now if another run or program has it.
+    const claim = await this.seams.claimDisk(deps, disk, {
+      command: 'prepare',
+      ...(this.lists.breakLock ? { breakLock: true } : {}),
+    });
+    let unlocked: PreparedVolume;
+    try {
+      const options = req.resumeDriveId
+        ? await this.resumeOptions(req, disk, i)
+        : await this.newDriveOptions(disk, i);
+      unlocked = await this.seams.openDrive(deps, { ...options, claim });
+    } catch (err) {
+      await claim.release();
+      throw err;
+    }
+    const volume = releasingClaim(unlocked, claim);
+    this.openedIds.add(volume.driveId);
+    deps.redactor.add(volume.bitlockerKey);
+    this.opened.push(volume);
+    this.current = volume;
+    deps.terminal.info(
+      `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
+    );
+    return volume;
+  }
+
+  /** The disk for `req`: the next `--drive`, else asked; refused when it cannot be prepared. */
+  private async pick(req: TargetRequest): Promise<{ disk: DiskInfo; i: number | undefined }> {
+    const { deps, lists } = this;
+    const disks = await markHolders(deps, await this.seams.listDisks(deps), lists.keep ?? []);
+    if (!this.namedChecked) {
+      await checkNamedDrives(deps, disks, lists);
+      this.namedChecked = true;
+    }
+    const listed = await this.fromList(req, disks);
+    const disk = listed?.disk ?? (await this.ask(req, disks));
+    const i = listed?.i;
+    if (i !== undefined) this.used.add(i);
+    this.usedPaths.add(disk.path);
+
+    const { reasons } = checkEligible(disk, {
+      explicitPath: i !== undefined ? isDevicePath(lists.drives[i]!) : lists.allDisks,
+    });
+    if (reasons.length > 0) {
+      throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
+        code: 'ERR_DISKPREP_DISK_REFUSED',
+        hint: 'pick another disk (diskprep drives lists them and why)',
+        details: { path: disk.path, reasons },
+      });
+    }
+    return { disk, i };
+  }
+
+  private async release(v: PreparedVolume): Promise<void> {
     try {
       await v.release();
     } catch (err) {
-      deps.terminal.warn(
+      this.deps.terminal.warn(
         `releasing drive ${v.driveId} failed: ${(err as Error).message}; check nothing of it is still mounted`,
       );
     }
-  };
+  }
 
   /** The named disk for this request, by position in `--drive`, or undefined. */
-  const fromList = async (
+  private async fromList(
     req: TargetRequest,
     disks: DiskInfo[],
-  ): Promise<{ i: number; disk: DiskInfo } | undefined> => {
+  ): Promise<{ i: number; disk: DiskInfo } | undefined> {
+    const { lists } = this;
     for (let i = 0; i < lists.drives.length; i++) {
-      if (used.has(i)) continue;
-      const disk = await resolveDisk(deps, disks, lists.drives[i]!);
+      if (this.used.has(i)) continue;
+      const disk = await resolveDisk(this.deps, disks, lists.drives[i]!);
       const id = lists.driveIds[i] ?? usableSerial(disk.serial);
       if (req.resumeDriveId !== undefined) {
         // The drive being resumed: named by its --drive-id, by its serial (also the serial
@@ -149,16 +260,17 @@ export function driveTargets(
           return { i, disk };
         continue;
       }
-      if (id !== undefined && recorded.some((r) => r.driveId === id)) {
-        used.add(i);
+      if (id !== undefined && this.recorded.some((r) => r.driveId === id)) {
+        this.used.add(i);
         continue;
       }
       return { i, disk };
     }
     return undefined;
-  };
+  }
 
-  const ask = async (req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> => {
+  private async ask(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> {
+    const { deps, lists } = this;
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped: which disk is it?`
       : req.previous
@@ -166,7 +278,8 @@ export function driveTargets(
         : `Which disk should be drive ${req.index + 1} of the job?`;
     if (!deps.prompt.interactive) throw needsDrive(req);
     const candidates = disks.filter(
-      (d) => !usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
+      (d) =>
+        !this.usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
     );
     const choices = candidates
       .map((d) => {
@@ -186,26 +299,24 @@ export function driveTargets(
       });
     }
     return deps.prompt.select({ message: what, flag: '--drive', choices });
-  };
+  }
 
   /** The recorded drives of every job here, split into this job's and the others' partial ones. */
-  const journals = async (): Promise<{ own: RecordedDrive[]; others: RecordedDrive[] }> => {
-    const all = await readRecordedDrives(deps, job.staging);
+  private async journals(): Promise<{ own: RecordedDrive[]; others: RecordedDrive[] }> {
+    const { job } = this;
+    const all = await readRecordedDrives(this.deps, job.staging);
     return {
       own: all.filter((d) => d.job === job.name),
       others: all.filter((d) => d.job !== job.name && !d.complete),
     };
-  };
+  }
 
   /** The key given for `--drive` number i, else the journal's for `driveId`, else asked. */
-  const keyFor = async (
-    disk: DiskInfo,
-    i: number | undefined,
-    driveId: string,
-  ): Promise<string> => {
+  private async keyFor(disk: DiskInfo, i: number | undefined, driveId: string): Promise<string> {
+    const { deps } = this;
     let key =
-      (i !== undefined ? lists.bitlockerKeys[i] : undefined) ??
-      recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
+      (i !== undefined ? this.lists.bitlockerKeys[i] : undefined) ??
+      this.recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
     if (key === undefined) {
       key = (
         await deps.prompt.text({
@@ -218,28 +329,28 @@ export function driveTargets(
     }
     deps.redactor.add(key);
     return key;
-  };
+  }
 
   /**
    * A drive the journal records as partly filled: the disk must be that drive (every identifier
    * recorded agrees), and it is unlocked and filled on, never cleared, formatted or encrypted
    * again, with no confirmation and the drive id and key from the journal.
    */
-  const resumeOptions = async (
+  private async resumeOptions(
     req: TargetRequest,
     disk: DiskInfo,
     i: number | undefined,
-  ): Promise<OpenDriveOptions> => {
+  ): Promise<OpenDriveOptions> {
     const driveId = req.resumeDriveId!;
-    const actual = await seams.identify(deps, disk);
-    const { own, others } = await journals();
+    const actual = await this.seams.identify(this.deps, disk);
+    const { own, others } = await this.journals();
     const protectedDrives = [...own.filter((d) => d.driveId !== driveId), ...others];
     checkIdentity(disk.path, actual, {
       expect: { driveId, identity: req.resumeIdentity },
       protectedDrives,
     });
-    const key = await keyFor(disk, i, driveId);
-    deps.terminal.info(
+    const key = await this.keyFor(disk, i, driveId);
+    this.deps.terminal.info(
       `resuming drive ${driveId} on ${disk.path}${req.resumeIdentity ? ` (${describeIdentity(req.resumeIdentity)}: as recorded)` : ''}: unlocked and filled on, not formatted`,
     );
     return {
@@ -250,18 +361,16 @@ export function driveTargets(
       driveId,
       ...(req.resumeIdentity ? { expect: req.resumeIdentity } : {}),
       protectedDrives,
-      ...(lists.keep ? { keep: lists.keep } : {}),
+      ...(this.lists.keep ? { keep: this.lists.keep } : {}),
       confirm: () => Promise.resolve(true),
     };
-  };
+  }
 
   /** A new drive: not one any journal records (unless discarded), confirmed, keyed. */
-  const newDriveOptions = async (
-    disk: DiskInfo,
-    i: number | undefined,
-  ): Promise<OpenDriveOptions> => {
-    const actual = await seams.identify(deps, disk);
-    const { own, others } = await journals();
+  private async newDriveOptions(disk: DiskInfo, i: number | undefined): Promise<OpenDriveOptions> {
+    const { deps, lists } = this;
+    const actual = await this.seams.identify(deps, disk);
+    const { own, others } = await this.journals();
     // A bridge's placeholder serial is no drive id: the operator gives the label's.
     const given = (i !== undefined ? lists.driveIds[i] : undefined) ?? usableSerial(disk.serial);
     const isDrive = (d: RecordedDrive): boolean =>
@@ -269,24 +378,10 @@ export function driveTargets(
     const mine = own.find(isDrive);
     if (mine) throw protectedDriveError(disk.path, mine, true);
     const theirs = others.find(isDrive);
-    if (theirs) await discardOrRefuse(disk, theirs);
+    if (theirs) await this.discardOrRefuse(disk, theirs);
     const protectedDrives = [...own, ...others.filter((d) => d !== theirs)];
-
-    let driveId = given;
-    if (driveId === undefined) {
-      const why =
-        disk.serial === undefined
-          ? 'reports no serial number'
-          : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
-      driveId = (
-        await deps.prompt.text({
-          message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
-          flag: '--drive-id',
-          validate: (v) => driveIdProblem(v.trim()) ?? true,
-        })
-      ).trim();
-    }
-    if (openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
+    const driveId = given ?? (await askDriveId(deps, disk));
+    if (this.openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
       throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
         code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
         hint: "pass --drive-id with the serial printed on this drive's label",
@@ -297,18 +392,8 @@ export function driveTargets(
     // Linux cannot encrypt: a BitLocker disk there is necessarily an already encrypted one.
     const alreadyEncrypted =
       lists.alreadyEncrypted || (deps.platform !== 'win32' && isEncrypted(disk));
-    const ok = await confirmDisk(deps, {
-      yes: lists.yes,
-      named: i !== undefined,
-      erase: !lists.alreadyFormatted,
-    })(disk);
-    if (!ok) {
-      throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, ExitCode.failure, {
-        code: 'ERR_DISKPREP_NOT_CONFIRMED',
-        hint: 'run the same command again and name the disk to prepare (--drive)',
-      });
-    }
-    const key = alreadyEncrypted ? await keyFor(disk, i, driveId) : undefined;
+    await this.confirmNew(disk, i);
+    const key = alreadyEncrypted ? await this.keyFor(disk, i, driveId) : undefined;
     return {
       spec: disk.path,
       alreadyEncrypted,
@@ -319,18 +404,34 @@ export function driveTargets(
       ...(lists.keep ? { keep: lists.keep } : {}),
       confirm: () => Promise.resolve(true),
     };
-  };
+  }
+
+  /** The operator's yes to (erase and) prepare a new drive (`--yes` and `--drive` count). */
+  private async confirmNew(disk: DiskInfo, i: number | undefined): Promise<void> {
+    const ok = await confirmDisk(this.deps, {
+      yes: this.lists.yes,
+      named: i !== undefined,
+      erase: !this.lists.alreadyFormatted,
+    })(disk);
+    if (!ok) {
+      throw new DiskprepError(`not confirmed: ${disk.path} was left as it was`, ExitCode.failure, {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: 'run the same command again and name the disk to prepare (--drive)',
+      });
+    }
+  }
 
   /**
    * Another job's partly filled drive: refused, unless named with --discard-partial-drive and,
    * interactively, its drive id typed back.
    */
-  const discardOrRefuse = async (disk: DiskInfo, d: RecordedDrive): Promise<void> => {
-    if (!(lists.discardPartialDrives ?? []).includes(d.driveId))
+  private async discardOrRefuse(disk: DiskInfo, d: RecordedDrive): Promise<void> {
+    const { deps } = this;
+    if (!(this.lists.discardPartialDrives ?? []).includes(d.driveId))
       throw protectedDriveError(disk.path, d, false);
     if (deps.prompt.interactive) {
       const typed = await deps.prompt.text({
-        message: `${disk.path} is drive ${d.driveId} of job "${d.job}", partly filled (${count(d.files, 'file')}). Type ${d.driveId} to throw that copy away and use the disk for job "${job.name}"`,
+        message: `${disk.path} is drive ${d.driveId} of job "${d.job}", partly filled (${count(d.files, 'file')}). Type ${d.driveId} to throw that copy away and use the disk for job "${this.job.name}"`,
         flag: '--discard-partial-drive',
       });
       if (typed.trim() !== d.driveId) {
@@ -347,81 +448,22 @@ export function driveTargets(
     deps.terminal.warn(
       `discarding drive ${d.driveId} of job "${d.job}" (${count(d.files, 'file')} copied): that job's journal still lists it, so give that job another drive`,
     );
-  };
+  }
+}
 
-  const open = async (req: TargetRequest): Promise<PreparedVolume | undefined> => {
-    if (current) {
-      const prev = current;
-      current = undefined;
-      opened.splice(opened.indexOf(prev), 1);
-      await release(prev);
-    }
-    const disks = await markHolders(deps, await seams.listDisks(deps), lists.keep ?? []);
-    if (!namedChecked) {
-      await checkNamedDrives(deps, disks, lists);
-      namedChecked = true;
-    }
-    const listed = await fromList(req, disks);
-    const disk = listed?.disk ?? (await ask(req, disks));
-    const i = listed?.i;
-    if (i !== undefined) used.add(i);
-    usedPaths.add(disk.path);
-
-    const { reasons } = checkEligible(disk, {
-      explicitPath: i !== undefined ? isDevicePath(lists.drives[i]!) : lists.allDisks,
-    });
-    if (reasons.length > 0) {
-      throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
-        code: 'ERR_DISKPREP_DISK_REFUSED',
-        hint: 'pick another disk (diskprep drives lists them and why)',
-        details: { path: disk.path, reasons },
-      });
-    }
-
-    // The disk is this run's from here on: refused now if another run or program has it.
-    const claim = await seams.claimDisk(deps, disk, {
-      command: 'prepare',
-      ...(lists.breakLock ? { breakLock: true } : {}),
-    });
-    let unlocked: PreparedVolume;
-    try {
-      const options = req.resumeDriveId
-        ? await resumeOptions(req, disk, i)
-        : await newDriveOptions(disk, i);
-      unlocked = await seams.openDrive(deps, { ...options, claim });
-    } catch (err) {
-      await claim.release();
-      throw err;
-    }
-    const volume = releasingClaim(unlocked, claim);
-    openedIds.add(volume.driveId);
-    deps.redactor.add(volume.bitlockerKey);
-    opened.push(volume);
-    current = volume;
-    deps.terminal.info(
-      `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
-    );
-    return volume;
-  };
-
-  return {
-    open,
-    async next(req): Promise<TargetSpec | undefined> {
-      const v = await open(req);
-      if (!v) return undefined;
-      return {
-        path: v.mountPath,
-        driveId: v.driveId,
-        bitLockerKey: v.bitlockerKey,
-        ...(v.encryptionMethod ? { encryptionMethod: v.encryptionMethod } : {}),
-        identity: v.identity,
-      };
-    },
-    async releaseAll() {
-      current = undefined;
-      for (const v of opened.splice(0)) await release(v);
-    },
-  };
+/** The drive id of a disk that reports no usable serial: the one on its label, asked. */
+async function askDriveId(deps: Deps, disk: DiskInfo): Promise<string> {
+  const why =
+    disk.serial === undefined
+      ? 'reports no serial number'
+      : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
+  return (
+    await deps.prompt.text({
+      message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
+      flag: '--drive-id',
+      validate: (v) => driveIdProblem(v.trim()) ?? true,
+    })
+  ).trim();
 }
 
 /** Exit 3: a non-interactive run needs one more drive; the same command then resumes. */

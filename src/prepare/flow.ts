@@ -20,11 +20,21 @@ import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { check } from './preflight.ts';
-import { copyJob, scanJob } from '../engine/copyJob.ts';
+import {
+  copyJob,
+  type CopyJobOptions,
+  type CopyJobResult,
+  scanJob,
+} from '../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../format.ts';
-import { driveInfoPath, readCopyState, toPrepared } from '../engine/journal.ts';
+import {
+  type CopyState,
+  driveInfoPath,
+  type PreparedDrive,
+  readCopyState,
+  toPrepared,
+} from '../engine/journal.ts';
 import { MANIFEST_NAME } from '../engine/manifest.ts';
-import { connectJobService } from '../importjob/connect.ts';
 import type { ImportJobService, JobStatus, ShippingInfo } from '../importjob/types.ts';
 import { readLocalJobs, recordLocalJob } from '../registry/localJobs.ts';
 import {
@@ -36,15 +46,22 @@ import {
 import { readJobSecrets, selectJob } from '../staging/jobs.ts';
 import { journalDir } from '../staging/layout.ts';
 import { validateJobData } from '../staging/validate.ts';
-import type { JobDescriptor, ServiceKind } from '../staging/types.ts';
+import type { JobDescriptor, JobSecrets, ServiceKind } from '../staging/types.ts';
 import { withJobLock } from '../journal/jobLock.ts';
 import { createProgressReporter } from '../commands/prepare/progressLine.ts';
 import { commandLineTargets, validateTargetLists } from '../commands/prepare/targets.ts';
-import { createJobOnce } from './createJobStep.ts';
-import { readJobRecord } from './jobRecord.ts';
-import { type DiskSeams, driveTargets } from './driveTargets.ts';
+import { type ConnectedService, connectJobService } from '../importjob/connect.ts';
+import { createJobOnce, type CreateStepResult } from './createJobStep.ts';
+import { type JobRecord, readJobRecord } from './jobRecord.ts';
+import { type DiskSeams, type DriveTargets, driveTargets } from './driveTargets.ts';
 import type { PrepareOptions } from './options.ts';
-import { driveResult, type PrepareResult, printResult, printReview } from './report.ts';
+import {
+  driveResult,
+  type DriveResult,
+  type PrepareResult,
+  printResult,
+  printReview,
+} from './report.ts';
 import type { PreflightSeam } from './preflight.ts';
 
 /** Seams of the flow (tests swap them; production uses the real parts). */
@@ -81,6 +98,17 @@ export async function runPrepareFlow(
   });
 }
 
+/** What the steps of one job's run share: the options, the job and its service. */
+interface JobRun {
+  deps: Deps;
+  o: PrepareOptions;
+  job: JobDescriptor;
+  seams: FlowSeams;
+  kind: ServiceKind;
+  /** The service (undefined: offline). */
+  connected: ConnectedService | undefined;
+}
+
 /** Steps 2-7 for the selected job, holding its lock. */
 async function prepareJob(
   deps: Deps,
@@ -88,7 +116,6 @@ async function prepareJob(
   job: JobDescriptor,
   seams: FlowSeams,
 ): Promise<void> {
-  const { staging } = o;
   // 2. The job's service.
   const kind: ServiceKind = o.offline ? 'offline' : job.service;
   const connected =
@@ -96,19 +123,37 @@ async function prepareJob(
       ? undefined
       : await connectJobService(deps, job, {
           ...o,
-          command: `diskprep s:${staging}`,
+          command: `diskprep s:${o.staging}`,
           alternative: 'or --offline to prepare the drives without Azure',
           createService: seams.createService,
         });
-  const service = connected?.service;
+  const run: JobRun = { deps, o, job, seams, kind, connected };
+  const state = await preflight(run);
+  // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
+  // cannot hold is listed in one error (a resumed copy was checked when it started).
+  if (state === undefined) await validateJobData(deps, o.staging, job);
+  const secrets = await readJobSecrets(deps, o.staging, job.name);
+  const copied = await copyStep(run, state, secrets);
+  if (!copied) return;
+  const base = resultBase(run, copied);
+  if (!connected) {
+    printOffline(run, base);
+    return;
+  }
+  const created = await reviewAndCreate(run, connected.service, copied, secrets, base.drives);
+  await recordLocally(run, created.record);
+  await shipStep(run, connected.service, base, created);
+}
 
-  // 3. Preflight, before any disk is touched.
+/** 3. Preflight, before any disk is touched; returns the copy's journal state. */
+async function preflight(run: JobRun): Promise<CopyState | undefined> {
+  const { deps, o, job, kind, connected } = run;
+  const { staging } = o;
   const state = await readCopyState(deps, staging, job.name);
-  const copyDone = state?.complete === true;
-  await check(deps, seams.preflight, {
+  await check(deps, run.seams.preflight, {
     staging,
     job: job.name,
-    needsDisk: !copyDone && o.targets.length === 0,
+    needsDisk: state?.complete !== true && o.targets.length === 0,
     service: kind,
     // A job the journal says exists is not created again: a disabled subscription does not block.
     createsJob: kind !== 'offline' && (await readJobRecord(deps, staging, job.name)) === undefined,
@@ -118,56 +163,26 @@ async function prepareJob(
     ...(o.proxy ? { proxy: o.proxy } : {}),
     ...(o.caFile ? { caFile: o.caFile } : {}),
   });
+  return state;
+}
 
-  // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
-  // cannot hold is listed in one error (a resumed copy was checked when it started).
-  if (state === undefined) await validateJobData(deps, staging, job);
-  const secrets = await readJobSecrets(deps, staging, job.name);
+/** 4. Copy (or resume) onto the drives or the `--target` folders; undefined after a dry run. */
+async function copyStep(
+  run: JobRun,
+  state: CopyState | undefined,
+  secrets: JobSecrets,
+): Promise<CopyJobResult | undefined> {
+  const { deps, o, job } = run;
+  const { staging } = o;
+  const copyDone = state?.complete === true;
   const recorded = (state?.drives ?? []).map(toPrepared);
-  const quiet = deps.output.jsonMode;
-  const disks =
-    o.targets.length === 0
-      ? driveTargets(
-          deps,
-          {
-            drives: o.drives,
-            driveIds: o.driveIds,
-            bitlockerKeys: o.bitlockerKeys,
-            alreadyEncrypted: o.alreadyEncrypted,
-            alreadyFormatted: o.alreadyFormatted,
-            yes: o.yes,
-            allDisks: o.allDisks === true,
-            // Never the disk the data comes from or the journal lives on.
-            keep: [
-              { what: 'the staging location', path: staging },
-              { what: 'the journal', path: journalDir(staging, job.name) },
-            ],
-            discardPartialDrives: o.discardPartialDrives ?? [],
-            breakLock: o.breakLock === true,
-          },
-          { staging, name: job.name },
-          recorded,
-          seams.disks,
-        )
-      : undefined;
+  const disks = o.targets.length === 0 ? diskTargets(run, recorded) : undefined;
 
   if (deps.exec.dryRun && !copyDone) {
-    await dryRun(deps, o, { job, kind, service, disks });
-    return;
+    await dryRun(deps, o, { job, kind: run.kind, service: run.connected?.service, disks });
+    return undefined;
   }
-
-  if (!disks && deps.prompt.interactive && !o.yes && recorded.length === 0) {
-    const total = await scanJob(deps, staging, job);
-    const ok = await deps.prompt.confirm({
-      message: `Copy ${count(total.files, 'file')} (${formatBytes(total.bytes)}) of job "${job.name}" onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drives you name'}?`,
-      flag: '--yes',
-      default: true,
-    });
-    if (!ok)
-      throw new DiskprepError('nothing copied', ExitCode.interrupted, {
-        code: 'ERR_DISKPREP_CANCELLED',
-      });
-  }
+  if (!disks && deps.prompt.interactive && !o.yes && recorded.length === 0) await confirmCopy(run);
 
   let copied;
   try {
@@ -186,27 +201,8 @@ async function prepareJob(
           },
           recorded.map((d) => d.driveId),
         ),
-      // For benchmarks comparing the ways of copying large files: DISKPREP_COPY_WORKERS=n
-      // (0 = on the main thread), DISKPREP_CHUNKS_PER_WORKER=n and DISKPREP_DIRECT_IO=0 (buffered).
-      ...(/^\d$/.test(deps.env.DISKPREP_COPY_WORKERS ?? '')
-        ? { copyWorkers: Number(deps.env.DISKPREP_COPY_WORKERS) }
-        : {}),
-      ...(/^[1-9]$/.test(deps.env.DISKPREP_CHUNKS_PER_WORKER ?? '')
-        ? { chunksPerWorker: Number(deps.env.DISKPREP_CHUNKS_PER_WORKER) }
-        : {}),
-      ...(deps.env.DISKPREP_DIRECT_IO === '0' ? { directIo: false } : {}),
-      // Files per commit (default 1000): tests stop a run after a commit of a small job.
-      ...(/^[1-9]\d{0,3}$/.test(deps.env.DISKPREP_COMMIT_FILES ?? '')
-        ? { commitEvery: { files: Number(deps.env.DISKPREP_COMMIT_FILES) } }
-        : {}),
-      onProgress: createProgressReporter(deps, quiet),
-      onDriveComplete: (d, target) => {
-        deps.terminal.clearStatus();
-        if (!quiet)
-          deps.terminal.success(
-            `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
-          );
-      },
+      ...copyTuning(deps.env),
+      ...copyReporting(deps),
     });
   } finally {
     deps.terminal.clearStatus();
@@ -216,11 +212,105 @@ async function prepareJob(
     deps.terminal.info(
       `resumed: ${count(copied.resumedFiles, 'file')} ${plural(copied.resumedFiles, 'was', 'were')} already on the drives`,
     );
+  return copied;
+}
 
-  const drives = copied.drives.map((d) =>
-    driveResult(d, driveInfoPath(staging, job.name, d.driveId)),
+/** The drive backend: `--drive` disks (else asked), never the staging or journal disk. */
+function diskTargets(run: JobRun, recorded: PreparedDrive[]): DriveTargets {
+  const { deps, o, job } = run;
+  return driveTargets(
+    deps,
+    {
+      drives: o.drives,
+      driveIds: o.driveIds,
+      bitlockerKeys: o.bitlockerKeys,
+      alreadyEncrypted: o.alreadyEncrypted,
+      alreadyFormatted: o.alreadyFormatted,
+      yes: o.yes,
+      allDisks: o.allDisks === true,
+      // Never the disk the data comes from or the journal lives on.
+      keep: [
+        { what: 'the staging location', path: o.staging },
+        { what: 'the journal', path: journalDir(o.staging, job.name) },
+      ],
+      discardPartialDrives: o.discardPartialDrives ?? [],
+      breakLock: o.breakLock === true,
+    },
+    { staging: o.staging, name: job.name },
+    recorded,
+    run.seams.disks,
   );
-  const base = {
+}
+
+/** Asks before a first copy onto folders the operator mounted (or names later). */
+async function confirmCopy(run: JobRun): Promise<void> {
+  const { deps, o, job } = run;
+  const total = await scanJob(deps, o.staging, job);
+  const ok = await deps.prompt.confirm({
+    message: `Copy ${count(total.files, 'file')} (${formatBytes(total.bytes)}) of job "${job.name}" onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drives you name'}?`,
+    flag: '--yes',
+    default: true,
+  });
+  if (!ok)
+    throw new DiskprepError('nothing copied', ExitCode.interrupted, {
+      code: 'ERR_DISKPREP_CANCELLED',
+    });
+}
+
+/**
+ * For benchmarks comparing the ways of copying large files: DISKPREP_COPY_WORKERS=n
+ * (0 = on the main thread), DISKPREP_CHUNKS_PER_WORKER=n and DISKPREP_DIRECT_IO=0 (buffered).
+ */
+function copyTuning(
+  env: Deps['env'],
+): Pick<CopyJobOptions, 'copyWorkers' | 'chunksPerWorker' | 'directIo' | 'commitEvery'> {
+  return {
+    ...(/^\d$/.test(env.DISKPREP_COPY_WORKERS ?? '')
+      ? { copyWorkers: Number(env.DISKPREP_COPY_WORKERS) }
+      : {}),
+    ...(/^[1-9]$/.test(env.DISKPREP_CHUNKS_PER_WORKER ?? '')
+      ? { chunksPerWorker: Number(env.DISKPREP_CHUNKS_PER_WORKER) }
+      : {}),
+    ...(env.DISKPREP_DIRECT_IO === '0' ? { directIo: false } : {}),
+    // Files per commit (default 1000): tests stop a run after a commit of a small job.
+    ...(/^[1-9]\d{0,3}$/.test(env.DISKPREP_COMMIT_FILES ?? '')
+      ? { commitEvery: { files: Number(env.DISKPREP_COMMIT_FILES) } }
+      : {}),
+  };
+}
+
+/** The progress line, and a line for each drive completed (none under `--json`). */
+function copyReporting(deps: Deps): Pick<CopyJobOptions, 'onProgress' | 'onDriveComplete'> {
+  const quiet = deps.output.jsonMode;
+  return {
+    onProgress: createProgressReporter(deps, quiet),
+    onDriveComplete: (d, target) => {
+      deps.terminal.clearStatus();
+      if (!quiet)
+        deps.terminal.success(
+          `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
+        );
+    },
+  };
+}
+
+/** What every result of a copied job says: the job, the copy, the drives, the rules. */
+type ResultBase = Omit<
+  PrepareResult,
+  | 'location'
+  | 'created'
+  | 'createdNow'
+  | 'jobCreated'
+  | 'state'
+  | 'shipTo'
+  | 'carriers'
+  | 'note'
+  | 'shipment'
+>;
+
+function resultBase(run: JobRun, copied: CopyJobResult): ResultBase {
+  const { o, job, kind } = run;
+  return {
     job: job.name,
     service: kind,
     storageAccount: job.storageAccount,
@@ -232,39 +322,54 @@ async function prepareJob(
     bytes: copied.bytes,
     resumedFiles: copied.resumedFiles,
     changedSinceCopied: copied.changedSinceCopied,
-    drives,
+    drives: copied.drives.map((d) => driveResult(d, driveInfoPath(o.staging, job.name, d.driveId))),
     rules: SHIPPING_RULES,
   };
+}
 
-  // 5. Offline: the drive-info XML is what the portal takes.
-  if (!service) {
-    const note =
-      'offline: no Azure call made; create the import job in the Azure portal and upload each drive-info XML';
-    printReview(deps, job, kind, job.location, drives);
-    const result: PrepareResult = {
-      ...base,
-      location: job.location ?? null,
-      created: false,
-      createdNow: false,
-      jobCreated: false,
-      state: null,
-      shipTo: null,
-      carriers: [],
-      note,
-      shipment: null,
-    };
-    if (deps.output.jsonMode) deps.output.json(result);
-    else printResult(deps, result);
-    return;
-  }
+/** 5. Offline: the drive-info XML is what the portal takes. */
+function printOffline(run: JobRun, base: ResultBase): void {
+  const { deps, job, kind } = run;
+  const note =
+    'offline: no Azure call made; create the import job in the Azure portal and upload each drive-info XML';
+  printReview(deps, job, kind, job.location, base.drives);
+  const result: PrepareResult = {
+    ...base,
+    location: job.location ?? null,
+    created: false,
+    createdNow: false,
+    jobCreated: false,
+    state: null,
+    shipTo: null,
+    carriers: [],
+    note,
+    shipment: null,
+  };
+  if (deps.output.jsonMode) deps.output.json(result);
+  else printResult(deps, result);
+}
 
-  // 5. Review, return details, create once.
+/** What step 5 found and did: the location, the datacenter, the job created (or found). */
+interface Created extends CreateStepResult {
+  location: string;
+  info: ShippingInfo | undefined;
+}
+
+/** 5. Review, return details, create once. */
+async function reviewAndCreate(
+  run: JobRun,
+  service: ImportJobService,
+  copied: CopyJobResult,
+  secrets: JobSecrets,
+  drives: DriveResult[],
+): Promise<Created> {
+  const { deps, o, job } = run;
   const location = await jobLocation(deps, o, job.location);
-  printReview(deps, job, kind, location, drives);
+  printReview(deps, job, run.kind, location, drives);
   const info = await shippingInfo(deps, service, location);
   const created = await createJobOnce(deps, {
     job,
-    staging,
+    staging: o.staging,
     service,
     location,
     carriers: info?.carriers ?? [],
@@ -273,25 +378,40 @@ async function prepareJob(
     answers: o.ship ?? {},
     yes: o.yes,
   });
+  return { ...created, location, info };
+}
 
-  // 6. This computer's list, then where to ship.
-  if (created.record) {
-    const local = (await readLocalJobs(deps)).find(
-      (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
-    );
-    await recordLocalJob(deps, {
-      name: job.name,
-      service: job.service,
-      staging,
-      createdAt: local?.createdAt ?? created.record.createdAt,
-      ...(connected?.subscription ? { subscription: connected.subscription } : {}),
-      ...(job.resourceGroup ? { resourceGroup: job.resourceGroup } : {}),
-      storageAccount: job.storageAccount,
-      ...(local?.shippedAt ? { shippedAt: local.shippedAt } : {}),
-    }).catch((err: unknown) =>
-      deps.terminal.warn(`cannot update this computer's list of jobs: ${(err as Error).message}`),
-    );
-  }
+/** 6. This computer's list of jobs (a warning, not a failure, when it cannot be written). */
+async function recordLocally(run: JobRun, record: JobRecord | undefined): Promise<void> {
+  if (!record) return;
+  const { deps, job } = run;
+  const { staging } = run.o;
+  const local = (await readLocalJobs(deps)).find(
+    (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
+  );
+  await recordLocalJob(deps, {
+    name: job.name,
+    service: job.service,
+    staging,
+    createdAt: local?.createdAt ?? record.createdAt,
+    ...(run.connected?.subscription ? { subscription: run.connected.subscription } : {}),
+    ...(job.resourceGroup ? { resourceGroup: job.resourceGroup } : {}),
+    storageAccount: job.storageAccount,
+    ...(local?.shippedAt ? { shippedAt: local.shippedAt } : {}),
+  }).catch((err: unknown) =>
+    deps.terminal.warn(`cannot update this computer's list of jobs: ${(err as Error).message}`),
+  );
+}
+
+/** 6-7. Where to ship, then the shipping details now (`--ship-now`) or how to enter them later. */
+async function shipStep(
+  run: JobRun,
+  service: ImportJobService,
+  base: ResultBase,
+  created: Created,
+): Promise<void> {
+  const { deps, o, job, kind } = run;
+  const { location, info } = created;
   const status: JobStatus | undefined = created.status;
   const shipTo = status?.shipTo ?? info?.address;
   const exists = created.record !== undefined;
@@ -312,55 +432,64 @@ async function prepareJob(
   };
   if (!deps.output.jsonMode) printResult(deps, result);
 
-  // 7. Shipping details now?
   if (exists && (await wantsShipNow(deps, o))) {
-    const r = created.returnDetails;
-    const answers: ShipAnswersInput = {
-      ...(o.ship ?? {}),
-      ...(r
-        ? {
-            returnAddress: {
-              name: r.returnAddress.recipientName,
-              phone: r.returnAddress.phone,
-              email: r.returnAddress.email,
-              street: r.returnAddress.streetAddress1,
-              city: r.returnAddress.city,
-              state: r.returnAddress.stateOrProvince ?? '',
-              postalCode: r.returnAddress.postalCode,
-              country: r.returnAddress.countryOrRegion,
-            },
-            returnCarrier: r.returnShipping.carrierName,
-            returnCarrierAccount: r.returnShipping.carrierAccountNumber,
-          }
-        : {}),
-    };
-    const shipped = await enterShippingDetails(deps, {
-      job,
-      service,
-      staging,
-      answers,
-      yes: o.yes,
-      command: `diskprep u: s:${staging}`,
-    });
-    result.shipment = {
-      job: shipped.job,
-      service: shipped.service,
-      state: shipped.state,
-      shipment: shipped.shipment,
-      returnShipping: shipped.returnShipping,
-      savedTo: shipped.savedTo,
-    };
-    result.state = shipped.state;
-    if (!deps.output.jsonMode)
-      deps.output.line(
-        `shipping details sent; job ${job.name} is ${shipped.state}, saved to ${shipped.savedTo}`,
-      );
+    await shipNow(run, service, result, created.returnDetails);
   } else if (exists && !deps.output.jsonMode) {
     deps.output.line(
-      `When the package is on its way: diskprep u: s:${staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
+      `When the package is on its way: diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
     );
   }
   if (deps.output.jsonMode) deps.output.json(result);
+}
+
+/** 7. The shipping details now, the return answers of this run as defaults; into `result`. */
+async function shipNow(
+  run: JobRun,
+  service: ImportJobService,
+  result: PrepareResult,
+  r: CreateStepResult['returnDetails'],
+): Promise<void> {
+  const { deps, o, job } = run;
+  const answers: ShipAnswersInput = {
+    ...(o.ship ?? {}),
+    ...(r
+      ? {
+          returnAddress: {
+            name: r.returnAddress.recipientName,
+            phone: r.returnAddress.phone,
+            email: r.returnAddress.email,
+            street: r.returnAddress.streetAddress1,
+            city: r.returnAddress.city,
+            state: r.returnAddress.stateOrProvince ?? '',
+            postalCode: r.returnAddress.postalCode,
+            country: r.returnAddress.countryOrRegion,
+          },
+          returnCarrier: r.returnShipping.carrierName,
+          returnCarrierAccount: r.returnShipping.carrierAccountNumber,
+        }
+      : {}),
+  };
+  const shipped = await enterShippingDetails(deps, {
+    job,
+    service,
+    staging: o.staging,
+    answers,
+    yes: o.yes,
+    command: `diskprep u: s:${o.staging}`,
+  });
+  result.shipment = {
+    job: shipped.job,
+    service: shipped.service,
+    state: shipped.state,
+    shipment: shipped.shipment,
+    returnShipping: shipped.returnShipping,
+    savedTo: shipped.savedTo,
+  };
+  result.state = shipped.state;
+  if (!deps.output.jsonMode)
+    deps.output.line(
+      `shipping details sent; job ${job.name} is ${shipped.state}, saved to ${shipped.savedTo}`,
+    );
 }
 
 /** The job's location: recorded, `--location`, else asked. */
