@@ -22,17 +22,17 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
-import { rootContainerProblem } from '../staging/names.ts';
+import { rootContainerProblem } from '../model/names.ts';
 import {
   DEFAULT_DISPOSITION,
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
-} from '../staging/types.ts';
-import { containerSasValue } from '../storage/containerSas.ts';
+} from '../model/job.ts';
+import { containerSasValue } from '../model/containerSas.ts';
 import type { DriveIdentity } from '../disk/types.ts';
 import { describeIdentity, identityMismatch } from '../disk/identity.ts';
-import { bitLockerKeyProblem } from './bitlockerKey.ts';
+import { bitLockerKeyProblem } from '../model/bitlockerKey.ts';
 import { copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
 import {
@@ -41,7 +41,7 @@ import {
   DEFAULT_COPY_WORKERS,
   type ChunkCopier,
 } from './chunkCopier.ts';
-import { journalDir } from '../staging/layout.ts';
+import { journalDir } from '../journal/layout.ts';
 import {
   blobsPath,
   type CopyState,
@@ -51,7 +51,7 @@ import {
   readCopyState,
   toPrepared,
   writeCopyState,
-} from './journal.ts';
+} from '../journal/copyState.ts';
 import { blobProblem, MAX_DRIVES } from './limits.ts';
 import {
   blobXml,
@@ -64,9 +64,9 @@ import {
   writeDriveManifest,
 } from './manifest.ts';
 import { driveManifestParts } from './journalManifest.ts';
-import { sessionIdFor } from './sessionId.ts';
+import { sessionIdFor } from '../model/sessionId.ts';
 import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
-import { SourceLedger } from './sourceLedger.ts';
+import { SourceLedger } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { syncDir } from '../fsutil/atomicWrite.ts';
-import type { Disposition, ServiceKind } from '../staging/types.ts';
+import type { Disposition, ServiceKind } from '../model/job.ts';
 import type { HashedRange } from './hashChunk.ts';
 import { escapeXml } from './xml.ts';
 
@@ -20,7 +20,7 @@ export const MANIFEST_FILE = `\\${MANIFEST_NAME}`;
 
 /**
  * The credential the service uses to write the blobs: a storage account key, or the container
- * SAS in the service's form `<container>?<token>` (src/storage/containerSas.ts).
+ * SAS in the service's form `<container>?<token>` (src/model/containerSas.ts).
  */
 export type ManifestCredential = { storageAccountKey: string } | { containerSas: string };
 

@@ -13,11 +13,11 @@
  * Violations never quote a secret.
  */
 import type { Deps } from '../deps/types.ts';
-import { readJobDescriptor } from '../staging/jobs.ts';
-import { ROOT_CONTAINER, rootContainerProblem } from '../staging/names.ts';
-import { type Disposition, DISPOSITIONS, type ServiceKind } from '../staging/types.ts';
-import { containerSasFormProblem } from '../storage/containerSas.ts';
-import { readCopyState } from './journal.ts';
+import { readJobDescriptor } from '../journal/jobs.ts';
+import { ROOT_CONTAINER, rootContainerProblem } from '../model/names.ts';
+import { type Disposition, DISPOSITIONS, type ServiceKind } from '../model/job.ts';
+import { containerSasFormProblem } from '../model/containerSas.ts';
+import { readCopyState } from '../journal/copyState.ts';
 import { MANIFEST_NAME, manifestCarriesCredential } from './manifest.ts';
 import { type ManifestEntry, openManifest } from './readManifest.ts';
 import type { Mismatch } from './verifyDrive.ts';

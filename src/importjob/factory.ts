@@ -5,7 +5,7 @@
 import type { AzureOptions } from '../cli/common.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import type { ServiceKind } from '../staging/types.ts';
+import type { ServiceKind } from '../model/job.ts';
 import type { PublishSubscription } from '../publishsettings/types.ts';
 import { resolveCloud } from '../publishsettings/clouds.ts';
 import { ClassicService } from './classic.ts';
@@ -13,7 +13,7 @@ import { DataBoxService } from './databox.ts';
 import { ImportExportService } from './importexport.ts';
 import { OfflineService } from './offline.ts';
 import { armTokenSource, type TokenSource } from './token.ts';
-import type { ImportJobService } from './types.ts';
+import type { ImportJobService } from '../model/importJob.ts';
 
 /**
  * What the classic adapter needs of a publish-settings subscription: the part of

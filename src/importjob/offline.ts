@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { driveInfoFileName } from '../engine/journal.ts';
+import { driveInfoFileName } from '../journal/copyState.ts';
 import { driveInfoXml } from '../engine/manifest.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { parseInput } from './restClient.ts';
@@ -20,7 +20,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ShippingInfo,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 function notOnline(what: string): UsageError {
   return new UsageError(

@@ -5,9 +5,9 @@
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitError } from '../../errors.ts';
-import { printReport } from '../../check/report.ts';
-import { runChecks } from '../../check/runChecks.ts';
-import type { ServiceKind } from '../../staging/types.ts';
+import { printReport } from '../../flows/check/report.ts';
+import { runChecks } from '../../flows/check/runChecks.ts';
+import type { ServiceKind } from '../../model/job.ts';
 
 /** Options of {@link check}. */
 export interface CheckOptions {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
-import { selectJob } from '../../staging/jobs.ts';
+import { selectJob } from '../../journal/jobs.ts';
 import {
   createDrivePlanner,
   type DrivePlan,

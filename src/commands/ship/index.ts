@@ -5,12 +5,12 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
-import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
-import { locateJob } from '../../ship/locateJob.ts';
-import { shippingRecordPath } from '../../ship/shippingRecord.ts';
+import { buildJobService, type ServiceFactory } from '../../flows/ship/buildService.ts';
+import { enterShippingDetails, printShipResult } from '../../flows/ship/enterShippingDetails.ts';
+import { locateJob } from '../../flows/ship/locateJob.ts';
+import { shippingRecordPath } from '../../journal/shippingRecord.ts';
 import { withJobLock, withLockFile } from '../../journal/jobLock.ts';
-import type { ReturnAddressAnswers, ShipResult } from '../../ship/types.ts';
+import type { ReturnAddressAnswers, ShipResult } from '../../model/shipping.ts';
 
 /** Options of {@link ship}. */
 export interface ShipOptions {

@@ -5,12 +5,12 @@
  */
 import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import type { JobStatus } from '../../importjob/types.ts';
+import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { buildJobService, type ServiceFactory } from '../../ship/buildService.ts';
-import { nextStep } from '../../ship/jobStates.ts';
-import { locateJob } from '../../ship/locateJob.ts';
-import { readJobSecrets } from '../../staging/jobs.ts';
+import { buildJobService, type ServiceFactory } from '../../flows/ship/buildService.ts';
+import { nextStep } from '../../flows/ship/jobStates.ts';
+import { locateJob } from '../../flows/ship/locateJob.ts';
+import { readJobSecrets } from '../../journal/jobs.ts';
 import { storageCredential, storageNetwork } from '../../storage/client.ts';
 
 /** Options of {@link status}. */

@@ -9,18 +9,18 @@ import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitCode, ExitError, UsageError } from '../../errors.ts';
 import { formatBytes, manifestCredential } from '../../engine/copyJob.ts';
-import { readCopyState } from '../../engine/journal.ts';
+import { readCopyState } from '../../journal/copyState.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
 import { resolveCloud } from '../../publishsettings/clouds.ts';
-import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
-import { journalDir } from '../../staging/layout.ts';
+import { readJobSecrets, selectJob } from '../../journal/jobs.ts';
+import { journalDir } from '../../journal/layout.ts';
 import {
   blobEndpoint,
   containerClient,
   storageCredential,
   storageNetwork,
 } from '../../storage/client.ts';
-import { type ExpectedDrive, verifyImportedBlobs } from '../../storage/verifyImport.ts';
+import { type ExpectedDrive, verifyImportedBlobs } from './verifyImport.ts';
 
 /** Options of {@link verifyImport}. */
 export interface VerifyImportOptions {
