@@ -52,13 +52,13 @@ import {
   toPrepared,
   writeCopyState,
 } from '../journal/copyState.ts';
-import { blobProblem, MAX_DRIVES } from './limits.ts';
+import { blobProblem } from './limits.ts';
+import { MAX_DRIVES } from '../model/driveId.ts';
+import { MANIFEST_FILE, MANIFEST_NAME } from '../model/names.ts';
 import {
   blobXml,
   blobXmlEstimate,
   driveInfoXml,
-  MANIFEST_FILE,
-  MANIFEST_NAME,
   manifestCarriesCredential,
   type ManifestCredential,
   writeDriveManifest,

@@ -18,7 +18,8 @@ import { ROOT_CONTAINER, rootContainerProblem } from '../model/names.ts';
 import { type Disposition, DISPOSITIONS, type ServiceKind } from '../model/job.ts';
 import { containerSasFormProblem } from '../model/containerSas.ts';
 import { readCopyState } from '../journal/copyState.ts';
-import { MANIFEST_NAME, manifestCarriesCredential } from './manifest.ts';
+import { MANIFEST_NAME } from '../model/names.ts';
+import { manifestCarriesCredential } from './manifest.ts';
 import { type ManifestEntry, openManifest } from './readManifest.ts';
 import type { Mismatch } from './verifyDrive.ts';
 

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { jobDataRoot } from '../journal/jobs.ts';
-import { DISKPREP_DIR } from '../journal/layout.ts';
+import { DISKPREP_DIR } from '../model/names.ts';
 import {
   blobTypeFor,
   checkDataRoot,

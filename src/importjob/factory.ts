@@ -2,7 +2,6 @@
  * Picks and builds the adapter for a job: its service kind, the credentials, and the endpoint
  * options (`--endpoint`, `--arm-endpoint`, `--cloud`).
  */
-import type { AzureOptions } from '../cli/common.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import type { ServiceKind } from '../model/job.ts';
@@ -13,7 +12,7 @@ import { DataBoxService } from './databox.ts';
 import { ImportExportService } from './importexport.ts';
 import { OfflineService } from './offline.ts';
 import { armTokenSource, type TokenSource } from './token.ts';
-import type { ImportJobService } from '../model/importJob.ts';
+import type { AzureOptions, ImportJobService } from '../model/importJob.ts';
 
 /**
  * What the classic adapter needs of a publish-settings subscription: the part of

@@ -17,8 +17,8 @@ import { journalDir } from './layout.ts';
 import { DISPOSITIONS } from '../model/job.ts';
 import { bitLockerKeyProblem } from '../model/bitlockerKey.ts';
 import { recordedDriveIdProblem } from '../model/driveId.ts';
-import { MAX_DRIVES } from '../engine/limits.ts';
-import { MANIFEST_FILE } from '../engine/manifest.ts';
+import { MAX_DRIVES } from '../model/driveId.ts';
+import { MANIFEST_FILE } from '../model/names.ts';
 import { isValidSessionId } from '../model/sessionId.ts';
 import type { RecordedDrive } from '../disk/types.ts';
 

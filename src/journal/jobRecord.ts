@@ -10,7 +10,7 @@ import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { readJsonFile, stringByRule } from '../fsutil/readJsonFile.ts';
 import { recordedDriveIdProblem } from '../model/driveId.ts';
-import { MAX_DRIVES } from '../engine/limits.ts';
+import { MAX_DRIVES } from '../model/driveId.ts';
 import { journalDir } from './layout.ts';
 import { SERVICES } from '../model/job.ts';
 

@@ -19,11 +19,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { journalDir } from './layout.ts';
-import type { SourceIdentity } from '../engine/sourceIdentity.ts';
 
 /** `<staging>/.diskprep/journal/<job>/sources.jsonl`. */
 export function sourcesPath(staging: string, job: string): string {
   return path.join(journalDir(staging, job), 'sources.jsonl');
+}
+
+/** A source file at one moment (the engine reads it with `sourceIdentity`). */
+export interface SourceIdentity {
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  dev: bigint;
 }
 
 /** One committed file's source as it was copied. */

@@ -4,6 +4,9 @@
  * typed one.
  */
 
+/** A job takes at most 10 drives. */
+export const MAX_DRIVES = 10;
+
 /** Why `id` is not a usable drive id, or undefined. */
 export function driveIdProblem(id: string): string | undefined {
   if (id.trim() === '') return "a drive id is the drive's hardware serial number";

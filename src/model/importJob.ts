@@ -5,6 +5,16 @@
  */
 import { z } from 'zod';
 
+/** Azure endpoint options of the commands that call Azure (`--endpoint`, `--arm-endpoint`, `--cloud`). */
+export interface AzureOptions {
+  /** `--endpoint`: base URL of the classic Service Management API (tests, private clouds). */
+  endpoint?: string;
+  /** `--arm-endpoint`: base URL of Azure Resource Manager (databox, importexport). */
+  armEndpoint?: string;
+  /** `--cloud`: public | usgov | china | germany (default: from the publish settings, else public). */
+  cloud?: string;
+}
+
 /** One prepared drive, as the copy engine records it. */
 export const DriveSpecSchema = z.object({
   /** Hardware serial number without spaces. */

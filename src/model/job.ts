@@ -6,8 +6,13 @@ import { z } from 'zod';
 import { stringByRule } from '../fsutil/readJsonFile.ts';
 import { containerSasProblem, storageAccountKeyProblem } from './credentialRules.ts';
 import { parseContainerSas } from './containerSas.ts';
-import { dataFolderProblem } from '../journal/layout.ts';
-import { containerProblem, jobNameProblem, prefixProblem, storageAccountProblem } from './names.ts';
+import {
+  containerProblem,
+  dataFolderProblem,
+  jobNameProblem,
+  prefixProblem,
+  storageAccountProblem,
+} from './names.ts';
 
 /** Azure services that can run an import job. */
 export const SERVICES = ['classic', 'databox', 'importexport', 'offline'] as const;

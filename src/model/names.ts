@@ -5,6 +5,14 @@
  */
 import type { ServiceKind } from './job.ts';
 
+/** Name of diskprep's folder inside a staging location; never part of a job's data. */
+export const DISKPREP_DIR = '.diskprep';
+
+/** The manifest's name at the drive root, and as the job's `manifestFile`. */
+export const MANIFEST_NAME = 'DriveManifest.xml';
+/** `manifestFile` as the import job wants it: relative to the drive root, backslash-rooted. */
+export const MANIFEST_FILE = `\\${MANIFEST_NAME}`;
+
 /** Longest blob name, counting `<container>/<prefix>/` (Azure: 1,024 characters). */
 export const MAX_BLOB_NAME = 1024;
 /** Longest path segment (NTFS file name: 255 UTF-16 units). */
@@ -144,4 +152,25 @@ export function blobNameOf(container: string, prefix: string | undefined, relPat
 /** Key under which two sibling names collide on NTFS or in a case-insensitive tool. */
 export function collisionKey(name: string): string {
   return name.normalize('NFC').toUpperCase();
+}
+
+/**
+ * Why `data` cannot be the data folder of a job descriptor (a folder inside the staging
+ * location, relative to it, `/`-separated, never diskprep's own folder), or undefined. The
+ * writer (`diskprep init`) and every reader check it; the walkers check the real path too.
+ */
+export function dataFolderProblem(data: string): string | undefined {
+  if (data === '') return 'is empty (leave it out for all of the staging location)';
+  if (/^[/\\]/.test(data) || /^[A-Za-z]:/.test(data))
+    return 'is an absolute path; it must be relative to the staging location';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(data)) return 'holds a control character';
+  const segments = data.split(/[/\\]/);
+  if (segments.some((s) => s === '')) return 'has an empty path segment ("//" or a trailing /)';
+  if (segments.some((s) => s === '.' || s === '..'))
+    return 'has a "." or ".." segment; it must name a folder inside the staging location';
+  // Windows drops trailing dots and spaces and ignores case: ".DiskPrep. " is the same folder.
+  if (segments[0]!.replace(/[. ]+$/, '').toLowerCase() === DISKPREP_DIR)
+    return `is diskprep's own folder (${DISKPREP_DIR}), which is never part of the data`;
+  return undefined;
 }

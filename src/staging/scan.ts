@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Dirent, Stats } from 'node:fs';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { DISKPREP_DIR } from '../journal/layout.ts';
+import { DISKPREP_DIR } from '../model/names.ts';
 import { jobDataRoot } from '../journal/jobs.ts';
 import type { JobDescriptor, ScannedFile } from '../model/job.ts';
 

@@ -14,7 +14,8 @@ import {
   writeJobDescriptor,
   writeJobSecrets,
 } from '../../journal/jobs.ts';
-import { dataFolderProblem, DISKPREP_DIR, jobDescriptorPath } from '../../journal/layout.ts';
+import { jobDescriptorPath } from '../../journal/layout.ts';
+import { dataFolderProblem, DISKPREP_DIR } from '../../model/names.ts';
 import {
   containerProblem,
   jobNameProblem,

@@ -3,7 +3,7 @@
  * details (in the staging location, else in this computer's list of jobs it created), build its
  * service, and run the shipping step ({@link enterShippingDetails}).
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { buildJobService, type ServiceFactory } from '../../flows/ship/buildService.ts';
 import { enterShippingDetails, printShipResult } from '../../flows/ship/enterShippingDetails.ts';

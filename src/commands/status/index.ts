@@ -3,9 +3,8 @@
  * and bytes, a summary of the service's error logs for drives that did not complete cleanly, and
  * what to do next. Without `s:` it looks in this computer's list of the jobs it created.
  */
-import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
-import type { JobStatus } from '../../model/importJob.ts';
+import type { AzureOptions, JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { buildJobService, type ServiceFactory } from '../../flows/ship/buildService.ts';
 import { nextStep } from '../../flows/ship/jobStates.ts';

@@ -5,7 +5,7 @@
  * (`copy-state.json` + `drive-<n>.blobs.xml`), with the engine's own code. Exit 1 when
  * anything is missing, extra or different.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitCode, ExitError, UsageError } from '../../errors.ts';
 import { formatBytes, manifestCredential } from '../../engine/copyJob.ts';

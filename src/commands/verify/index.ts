@@ -11,7 +11,7 @@ import type { Deps } from '../../deps/types.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import { formatBytes } from '../../engine/copyJob.ts';
-import { MANIFEST_NAME } from '../../engine/manifest.ts';
+import { MANIFEST_NAME } from '../../model/names.ts';
 import {
   checkManifestRules,
   type ManifestRuleContext,

@@ -2,7 +2,7 @@
  * prepare's preflight: the checks that matter before a disk is touched, with the same lines
  * and fixes as `diskprep check`. The lead calls {@link runPreflight} from prepare.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, ExitCode, type ExitCodeValue } from '../../errors.ts';
 import type { ServiceKind } from '../../model/job.ts';

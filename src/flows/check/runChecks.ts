@@ -5,7 +5,7 @@
  * apply, is a `skip` with the reason.
  */
 import path from 'node:path';
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import {
   noProxyOf,
   PROXY_VARIABLES,

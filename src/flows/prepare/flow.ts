@@ -22,7 +22,7 @@ import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, formatBytes, scanJob } from '../../engine/copyJob.ts';
 import { driveInfoPath, readCopyState, toPrepared } from '../../journal/copyState.ts';
-import { MANIFEST_NAME } from '../../engine/manifest.ts';
+import { MANIFEST_NAME } from '../../model/names.ts';
 import type { ImportJobService, JobStatus, ShippingInfo } from '../../model/importJob.ts';
 import { readLocalJobs, recordLocalJob } from '../../registry/localJobs.ts';
 import {

@@ -1,7 +1,7 @@
 /**
  * What `diskprep prepare` / `diskprep s:<staging>` takes: every answer of the flow as a flag.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { ShipAnswersInput } from '../ship/index.ts';
 
 /** Options of the prepare flow (`src/flows/prepare/flow.ts`). */

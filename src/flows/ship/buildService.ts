@@ -3,7 +3,6 @@
  * publish settings (`p:`), the ARM services a token. The factory is a parameter so tests put a
  * stub service behind the same flow.
  */
-import type { AzureOptions } from '../../cli/common.ts';
 import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, UsageError } from '../../errors.ts';
 import {
@@ -11,7 +10,7 @@ import {
   type ImportJobServiceInput,
   type PublishSettingsSubscription,
 } from '../../importjob/factory.ts';
-import type { ImportJobService } from '../../model/importJob.ts';
+import type { AzureOptions, ImportJobService } from '../../model/importJob.ts';
 import { chooseSubscription, loadPublishSettings } from '../../publishsettings/index.ts';
 import type { ShipJob } from '../../model/shipping.ts';
 
