@@ -4,17 +4,17 @@
  */
 import * as fsPromises from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { Redactor } from '../redact.ts';
-import { UsageError } from '../errors.ts';
-import { CA_FILE, readBoundedFileSync } from '../fsutil/readBoundedFile.ts';
-import { createClock } from './clock.ts';
-import { createExec } from './exec.ts';
-import { createHttp } from './http.ts';
-import { createOutput } from './output.ts';
-import { PROXY_VARIABLES, registerProxySecret } from './proxy.ts';
-import { createInteractivePrompt, createNonInteractivePrompt } from './prompt.ts';
-import { createTerminal } from './terminal.ts';
-import type { CommonOptions, Deps, Processes } from './types.ts';
+import { Redactor } from './redact.ts';
+import { UsageError } from './errors.ts';
+import { CA_FILE, readBoundedFileSync } from './fsutil/readBoundedFile.ts';
+import { createClock } from './deps/clock.ts';
+import { createExec } from './deps/exec.ts';
+import { createHttp } from './deps/http.ts';
+import { createOutput } from './deps/output.ts';
+import { PROXY_VARIABLES, registerProxySecret } from './deps/proxy.ts';
+import { createInteractivePrompt, createNonInteractivePrompt } from './deps/prompt.ts';
+import { createTerminal } from './deps/terminal.ts';
+import type { CommonOptions, Deps, Processes } from './deps/types.ts';
 
 /** The slice of `process` the composition root reads (a parameter, so tests can pass a fake). */
 export interface ProcessLike {
