@@ -43,15 +43,14 @@ import {
 } from './chunkCopier.ts';
 import { journalDir } from '../journal/layout.ts';
 import {
-  blobsPath,
   type CopyState,
   type DriveRecord,
-  driveInfoPath,
   type PreparedDrive,
   readCopyState,
   toPrepared,
   writeCopyState,
 } from '../journal/copyState.ts';
+import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { blobProblem } from './limits.ts';
 import { MAX_DRIVES } from '../model/driveId.ts';
 import { MANIFEST_FILE, MANIFEST_NAME } from '../model/names.ts';
@@ -69,7 +68,6 @@ import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts'
 import { SourceLedger } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
-import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
 export const COMMIT_FILES = 1000;
@@ -351,11 +349,7 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   };
 
   const openBlobs = async (d: DriveRecord): Promise<void> => {
-    const file = blobsPath(staging, job.name, d.index);
-    const fh = await fsp.open(file, 'a');
-    await fh.truncate(d.blobsBytes);
-    await fh.datasync();
-    blobsFh = fh;
+    blobsFh = await openBlobList(staging, job.name, d.index, d.blobsBytes);
   };
 
   const closeDrive = async (): Promise<void> => {
@@ -376,16 +370,16 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
       });
     }
     drive.manifestHash = hash;
-    await writeFileAtomic(
+    await writeDriveInfo(
       deps.fs,
-      driveInfoPath(staging, job.name, drive.driveId),
+      journalDir(staging, job.name),
+      drive.driveId,
       driveInfoXml({
         driveId: drive.driveId,
         bitLockerKey: drive.bitLockerKey,
         manifestFile: drive.manifestFile,
         manifestHash: hash,
       }),
-      { mode: 0o600 },
     );
     drive.complete = true;
     await writeCopyState(deps, staging, state);

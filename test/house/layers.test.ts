@@ -4,12 +4,12 @@
  * upward import.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/paths.ts';
 import { findCycle, houseViolations, roomEdges, roomOf, type RoomEdge } from './houseGraph.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = REPO_ROOT;
 const SRC = path.join(ROOT, 'src');
 
 const edge = (file: string, specifier: string): RoomEdge => {
