@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { findCycle, houseViolations, roomEdges, roomOf, type RoomEdge } from './houseGraph.ts';
 
-const ROOT = REPO_ROOT;
-const SRC = path.join(ROOT, 'src');
+const SRC = path.join(REPO_ROOT, 'src');
 
 const edge = (file: string, specifier: string): RoomEdge => {
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
@@ -74,7 +73,7 @@ describe('npm run lint', () => {
   // The project's own eslint.config.js, on one file at a path inside a room; type-aware parsing
   // and every other rule are left out so this stays a second or two.
   const eslint = new ESLint({
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
     ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
   });
