@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine } from './cli/program.ts';
-import type { ProcessLike } from './deps/createDeps.ts';
+import type { ProcessLike } from './createDeps.ts';
 import { describeError, ExitCode, InterruptedError } from './errors.ts';
 import { Redactor } from './redact.ts';
 
@@ -71,7 +71,7 @@ export async function run(proc: MainProcess): Promise<number> {
   proc.on('SIGTERM', onSignal);
   try {
     // Loaded only once a command runs: --help, --version and usage errors stay fast.
-    const { createDeps } = await import('./deps/createDeps.ts');
+    const { createDeps } = await import('./createDeps.ts');
     const deps = createDeps(proc, invocation.common, controller.signal, version);
     try {
       await invocation.run(deps);

@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommonOptions, Deps } from '../deps/types.ts';
+import type { AzureOptions } from '../model/importJob.ts';
 import { CLOUD_NAMES } from '../publishsettings/clouds.ts';
 
 /** What parsing argv produced: the common options and the command to run with deps. */
@@ -86,16 +87,6 @@ export function choiceOption(
 /** Appends an "Examples:" block to a command's help. */
 export function examples(cmd: Command, lines: readonly string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-}
-
-/** Azure endpoint options of commands that call Azure. */
-export interface AzureOptions {
-  /** `--endpoint`: base URL of the classic Service Management API (tests, private clouds). */
-  endpoint?: string;
-  /** `--arm-endpoint`: base URL of Azure Resource Manager (databox, importexport). */
-  armEndpoint?: string;
-  /** `--cloud`: public | usgov | china | germany (default: from the publish settings, else public). */
-  cloud?: string;
 }
 
 /** Adds `--endpoint`, `--arm-endpoint`, `--cloud`. */

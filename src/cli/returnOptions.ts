@@ -3,7 +3,7 @@
  * their translation into the typed answers of src/ship.
  */
 import type { Command } from 'commander';
-import type { ReturnAddressAnswers, ShipAnswersInput } from '../ship/types.ts';
+import type { ReturnAddressAnswers, ShipAnswersInput } from '../model/shipping.ts';
 
 /** Adds `--return-name` ... `--return-carrier-account`. */
 export function addReturnOptions(cmd: Command): Command {

@@ -33,13 +33,8 @@ import type { ChunkCopier } from './chunkCopier.ts';
 import { CHUNK } from './copyChunk.ts';
 import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
 import { overlapsData } from './dataExtents.ts';
-import {
-  identityChange,
-  isMissing,
-  SourceChangedError,
-  type SourceIdentity,
-  sourceIdentity,
-} from './sourceIdentity.ts';
+import { identityChange, isMissing, SourceChangedError, sourceIdentity } from './sourceIdentity.ts';
+import type { SourceIdentity } from '../journal/sourceLedger.ts';
 
 /** Files up to this size take the synchronous small-file path. */
 export const SMALL_FILE = 1024 * 1024;

@@ -23,18 +23,18 @@ import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { count, formatBytes, plural } from '../format.ts';
 import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
-import { rootContainerProblem } from '../staging/names.ts';
+import { rootContainerProblem } from '../model/names.ts';
 import {
   DEFAULT_DISPOSITION,
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
   type ScannedFile,
-} from '../staging/types.ts';
-import { containerSasValue } from '../storage/containerSas.ts';
+} from '../model/job.ts';
+import { containerSasValue } from '../model/containerSas.ts';
 import type { DriveIdentity } from '../disk/types.ts';
 import { describeIdentity, identityMismatch } from '../disk/identity.ts';
-import { bitLockerKeyProblem } from './bitlockerKey.ts';
+import { bitLockerKeyProblem } from '../model/bitlockerKey.ts';
 import { type CopiedFile, copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
 import {
@@ -43,7 +43,7 @@ import {
   DEFAULT_COPY_WORKERS,
   type ChunkCopier,
 } from './chunkCopier.ts';
-import { journalDir } from '../staging/layout.ts';
+import { journalDir } from '../journal/layout.ts';
 import {
   blobsPath,
   type CopyState,
@@ -53,22 +53,22 @@ import {
   readCopyState,
   toPrepared,
   writeCopyState,
-} from './journal.ts';
-import { blobProblem, MAX_DRIVES } from './limits.ts';
+} from '../journal/copyState.ts';
+import { blobProblem } from './limits.ts';
+import { MAX_DRIVES } from '../model/driveId.ts';
+import { MANIFEST_FILE, MANIFEST_NAME } from '../model/names.ts';
 import {
   blobXml,
   blobXmlEstimate,
   driveInfoXml,
-  MANIFEST_FILE,
-  MANIFEST_NAME,
   manifestCarriesCredential,
   type ManifestCredential,
   writeDriveManifest,
 } from './manifest.ts';
 import { driveManifestParts } from './journalManifest.ts';
-import { sessionIdFor } from './sessionId.ts';
+import { sessionIdFor } from '../model/sessionId.ts';
 import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
-import { SourceLedger } from './sourceLedger.ts';
+import { SourceLedger } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';

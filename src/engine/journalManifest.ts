@@ -7,7 +7,7 @@
  */
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { blobsPath, type DriveRecord } from './journal.ts';
+import { blobsPath, type DriveRecord } from '../journal/copyState.ts';
 import {
   type ManifestCredential,
   type ManifestParts,

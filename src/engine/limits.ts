@@ -5,8 +5,6 @@
 import { CHUNK } from './copyChunk.ts';
 import { PAGE } from './pageRanges.ts';
 
-/** A job takes at most 10 drives. */
-export const MAX_DRIVES = 10;
 /** A block blob has at most 50,000 blocks of at most 4 MiB: 195.3 GiB (about 200 GB). */
 export const MAX_BLOCK_BLOB = 50_000 * CHUNK;
 /** A page blob is at most 1 TiB in the import service. */

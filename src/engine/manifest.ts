@@ -9,18 +9,14 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { syncDir } from '../fsutil/atomicWrite.ts';
-import type { Disposition, ServiceKind } from '../staging/types.ts';
+import type { Disposition, ServiceKind } from '../model/job.ts';
 import type { HashedRange } from './hashChunk.ts';
+import { MANIFEST_NAME } from '../model/names.ts';
 import { escapeXml } from './xml.ts';
-
-/** The manifest's name at the drive root, and as the job's `manifestFile`. */
-export const MANIFEST_NAME = 'DriveManifest.xml';
-/** `manifestFile` as the import job wants it: relative to the drive root, backslash-rooted. */
-export const MANIFEST_FILE = `\\${MANIFEST_NAME}`;
 
 /**
  * The credential the service uses to write the blobs: a storage account key, or the container
- * SAS in the service's form `<container>?<token>` (src/storage/containerSas.ts).
+ * SAS in the service's form `<container>?<token>` (src/model/containerSas.ts).
  */
 export type ManifestCredential = { storageAccountKey: string } | { containerSas: string };
 

@@ -14,12 +14,13 @@
  */
 import type { Deps } from '../deps/types.ts';
 import { plural } from '../format.ts';
-import { readJobDescriptor } from '../staging/jobs.ts';
-import { ROOT_CONTAINER, rootContainerProblem } from '../staging/names.ts';
-import { type Disposition, DISPOSITIONS, type ServiceKind } from '../staging/types.ts';
-import { containerSasFormProblem } from '../storage/containerSas.ts';
-import { readCopyState } from './journal.ts';
-import { MANIFEST_NAME, manifestCarriesCredential } from './manifest.ts';
+import { readJobDescriptor } from '../journal/jobs.ts';
+import { ROOT_CONTAINER, rootContainerProblem } from '../model/names.ts';
+import { type Disposition, DISPOSITIONS, type ServiceKind } from '../model/job.ts';
+import { containerSasFormProblem } from '../model/containerSas.ts';
+import { readCopyState } from '../journal/copyState.ts';
+import { manifestCarriesCredential } from './manifest.ts';
+import { MANIFEST_NAME } from '../model/names.ts';
 import { type ManifestEntry, openManifest } from './readManifest.ts';
 import type { Mismatch } from './verifyDrive.ts';
 

@@ -18,7 +18,7 @@ import { childElementNames } from './xml.ts';
 import { invalidFileError, parseWholeNumber, printableExcerpt } from '../fsutil/inputText.ts';
 import { openRegularFile, READ_LIMITS } from '../fsutil/readBoundedFile.ts';
 import { parseXmlInput } from '../fsutil/xmlInput.ts';
-import { recordedDriveIdProblem } from './driveId.ts';
+import { recordedDriveIdProblem } from '../model/driveId.ts';
 
 /** One range of a manifest blob. */
 export interface ManifestRange {

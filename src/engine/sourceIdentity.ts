@@ -9,15 +9,7 @@
  */
 import fs from 'node:fs';
 import { DiskprepError, ExitCode } from '../errors.ts';
-
-/** A source file at one moment. */
-export interface SourceIdentity {
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  ino: bigint;
-  dev: bigint;
-}
+import type { SourceIdentity } from '../journal/sourceLedger.ts';
 
 /** A source file changed (or went away) while it was copied. */
 export class SourceChangedError extends DiskprepError {

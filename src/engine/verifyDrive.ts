@@ -15,8 +15,8 @@ import path from 'node:path';
 import { InterruptedError } from '../errors.ts';
 import { DriveReader, MAX_RANGE } from './driveReader.ts';
 import { md5Hex } from './hashChunk.ts';
-import type { DriveRecord } from './journal.ts';
-import { MANIFEST_NAME } from './manifest.ts';
+import type { DriveRecord } from '../journal/copyState.ts';
+import { MANIFEST_NAME } from '../model/names.ts';
 import { type ManifestEntry, type ManifestStream, openManifest } from './readManifest.ts';
 
 /** One problem found. */

@@ -12,8 +12,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { jobDataRoot } from '../staging/jobs.ts';
-import { DISKPREP_DIR } from '../staging/layout.ts';
+import { jobDataRoot } from '../journal/jobs.ts';
+import { DISKPREP_DIR } from '../model/names.ts';
 import {
   blobTypeFor,
   checkDataRoot,
@@ -21,7 +21,7 @@ import {
   INSIDE_DISKPREP,
   isInside,
 } from '../staging/scan.ts';
-import type { JobDescriptor, ScannedFile } from '../staging/types.ts';
+import type { JobDescriptor, ScannedFile } from '../model/job.ts';
 
 function problem(relPath: string, what: string): UsageError {
   return new UsageError(`${relPath}: ${what}`, {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { IMPORT_EXPORT_JOB_STATES, IMPORTEXPORT_DRIVE_STATES } from './importExportStates.ts';
 import type { HttpResponse } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { containerSasValue } from '../storage/containerSas.ts';
+import { containerSasValue } from '../model/containerSas.ts';
 import {
   jobProbe,
   joinUrl,
@@ -31,7 +31,7 @@ import {
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 /** The x-ms-version this adapter speaks. */
 export const CLASSIC_API_VERSION = '2014-11-01';

@@ -5,17 +5,17 @@
  * services run under `--subscription`, else the job's, with a token (src/importjob/token.ts).
  * The endpoints come from src/importjob/endpoints.ts, `--proxy` reaches the Azure SDK sign-in.
  */
-import type { AzureOptions } from '../cli/common.ts';
+import type { AzureOptions } from '../model/importJob.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { chooseSubscription, loadPublishSettings } from '../publishsettings/load.ts';
-import type { JobDescriptor } from '../staging/types.ts';
+import type { JobDescriptor } from '../model/job.ts';
 import {
   createImportJobService,
   type ImportJobServiceInput,
   type PublishSettingsSubscription,
 } from './factory.ts';
-import type { ImportJobService } from './types.ts';
+import type { ImportJobService } from '../model/importJob.ts';
 
 /** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
 export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;

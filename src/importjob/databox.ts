@@ -38,7 +38,7 @@ import {
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 /** The api-version this adapter speaks. */
 export const DATABOX_API_VERSION = '2025-07-01';

@@ -5,7 +5,7 @@
  * service adapters, `diskprep check` and `verify-import` all read them here, so a check probes
  * the very URLs the job is later created, shipped and read at.
  */
-import type { AzureOptions } from '../cli/common.ts';
+import type { AzureOptions } from '../model/importJob.ts';
 import type { Deps } from '../deps/types.ts';
 import { type Cloud, resolveCloud } from '../publishsettings/clouds.ts';
 import { blobEndpoint } from '../storage/client.ts';

@@ -2,10 +2,9 @@
  * Picks and builds the adapter for a job: its service kind, the credentials, and the endpoint
  * options (`--endpoint`, `--arm-endpoint`, `--cloud`).
  */
-import type { AzureOptions } from '../cli/common.ts';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import type { ServiceKind } from '../staging/types.ts';
+import type { ServiceKind } from '../model/job.ts';
 import type { PublishSubscription } from '../publishsettings/types.ts';
 import { ClassicService } from './classic.ts';
 import { DataBoxService } from './databox.ts';
@@ -13,7 +12,7 @@ import { serviceEndpoints } from './endpoints.ts';
 import { ImportExportService } from './importexport.ts';
 import { OfflineService } from './offline.ts';
 import { armTokenSource, type TokenSource } from './token.ts';
-import type { ImportJobService } from './types.ts';
+import type { AzureOptions, ImportJobService } from '../model/importJob.ts';
 
 /**
  * What the classic adapter needs of a publish-settings subscription: the part of

@@ -2,7 +2,7 @@
  * The job-state words of the Import/Export service, the same in the classic (ASM) and the ARM
  * (Microsoft.ImportExport) APIs, mapped to diskprep's normalised states.
  */
-import type { DriveState, JobState } from './types.ts';
+import type { DriveState, JobState } from '../model/importJob.ts';
 
 /** Service word → normalised state (unknown words map to `unknown` at the call site). */
 export const IMPORT_EXPORT_JOB_STATES: Readonly<Record<string, JobState>> = {

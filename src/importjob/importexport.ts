@@ -28,7 +28,7 @@ import {
   type Shipment,
   ShipmentSchema,
   type ShippingInfo,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 /** The api-version this adapter speaks. */
 export const IMPORTEXPORT_API_VERSION = '2020-08-01';

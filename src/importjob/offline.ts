@@ -5,12 +5,10 @@
  * any that are missing, mode 0600 as they hold the BitLocker key), says what to upload, and never
  * pretends a job exists.
  */
-import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { driveInfoFileName } from '../engine/journal.ts';
+import { writeDriveInfo } from '../journal/driveFiles.ts';
 import { driveInfoXml } from '../engine/manifest.ts';
-import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { parseInput } from './restClient.ts';
 import {
   type CreatedJob,
@@ -20,7 +18,7 @@ import {
   type JobStatus,
   type JobSummary,
   type ShippingInfo,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 function notOnline(what: string): UsageError {
   return new UsageError(
@@ -48,16 +46,11 @@ export class OfflineService implements ImportJobService {
     const files: string[] = [];
     for (const d of req.drives) {
       this.deps.redactor.add(d.bitLockerKey);
-      const file = path.join(this.journalDir, driveInfoFileName(d.driveId));
-      const exists = await this.deps.fs.stat(file).then(
-        () => true,
-        () => false,
+      files.push(
+        await writeDriveInfo(this.deps.fs, this.journalDir, d.driveId, driveInfoXml(d), {
+          keepExisting: true,
+        }),
       );
-      if (!exists) {
-        await this.deps.fs.mkdir(this.journalDir, { recursive: true });
-        await writeFileAtomic(this.deps.fs, file, driveInfoXml(d), { mode: 0o600 });
-      }
-      files.push(file);
     }
     return {
       created: false,

@@ -14,7 +14,7 @@ import {
   ReturnAddressSchema,
   type ReturnShipping,
   ReturnShippingSchema,
-} from './types.ts';
+} from '../model/importJob.ts';
 
 /** The deps the client touches. */
 export type RestDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal'>;

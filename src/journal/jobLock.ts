@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { acquireLock, describeHolder } from '../fsutil/lockFile.ts';
-import { journalDir } from '../staging/layout.ts';
+import { journalDir } from './layout.ts';
 
 /** File name of the job lock inside the job's journal folder. */
 export const JOB_LOCK_FILE = 'lock';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { readJsonFile } from '../fsutil/readJsonFile.ts';
-import { SERVICES } from '../staging/types.ts';
+import { SERVICES } from '../model/job.ts';
 
 /** One job this computer created. */
 export const LocalJobSchema = z.object({

@@ -14,7 +14,7 @@
  * ($Bitmap: 244 MiB on 8 TB) + 1 MiB for the manifest's header and slack.
  */
 import { UsageError } from '../errors.ts';
-import { blobNameOf, normalisePrefix } from './names.ts';
+import { blobNameOf, normalisePrefix } from '../model/names.ts';
 
 /** The manifest's block / page-range size: one `<Block>` entry per 4 MiB. */
 export const MANIFEST_BLOCK = 4 * 1024 * 1024;

@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { Dirent, Stats } from 'node:fs';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
-import { DISKPREP_DIR } from './layout.ts';
-import { jobDataRoot } from './jobs.ts';
-import type { JobDescriptor, ScannedFile } from './types.ts';
+import { DISKPREP_DIR } from '../model/names.ts';
+import { jobDataRoot } from '../journal/jobs.ts';
+import type { JobDescriptor, ScannedFile } from '../model/job.ts';
 
 /** Blob type of a file under a job's `blobType` setting. */
 export function blobTypeFor(relPath: string, setting: JobDescriptor['blobType']): 'page' | 'block' {

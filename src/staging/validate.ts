@@ -15,9 +15,9 @@ import {
   prefixProblem,
   rootContainerProblem,
   segmentProblem,
-} from './names.ts';
+} from '../model/names.ts';
 import { walkJobTree } from './scan.ts';
-import type { JobDescriptor, ScannedFile } from './types.ts';
+import type { JobDescriptor, ScannedFile } from '../model/job.ts';
 
 /** One thing that keeps a file out of an import job. */
 export interface DataProblem {

@@ -25,7 +25,7 @@ import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { CA_FILE, readBoundedFile } from '../fsutil/readBoundedFile.ts';
 import { CLOUDS, type Cloud } from '../publishsettings/clouds.ts';
-import type { JobSecrets } from '../staging/types.ts';
+import type { JobSecrets } from '../model/job.ts';
 
 /** Names the environment variable that overrides the blob endpoint. */
 export const BLOB_ENDPOINT_ENV = 'DISKPREP_BLOB_ENDPOINT';

@@ -6,9 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEndpointProbe } from '../../src/check/endpointProbe.ts';
-import { runChecks, type CheckRunOptions } from '../../src/check/runChecks.ts';
-import { runPreflight } from '../../src/check/preflight.ts';
+import { createEndpointProbe } from '../../src/flows/check/endpointProbe.ts';
+import { runChecks, type CheckRunOptions } from '../../src/flows/check/runChecks.ts';
+import { runPreflight } from '../../src/flows/check/preflight.ts';
 import { createHttp } from '../../src/deps/http.ts';
 import { registerProxySecret } from '../../src/deps/proxy.ts';
 import { DiskprepError } from '../../src/errors.ts';
@@ -281,7 +281,7 @@ describe('unreachable endpoints name the host and the stage', () => {
       // The injected resolver records what would be asked; systemLookup refuses .invalid itself.
       lookup: async (h) => {
         asked.push(h);
-        return (await import('../../src/check/endpointProbe.ts')).systemLookup(h);
+        return (await import('../../src/flows/check/endpointProbe.ts')).systemLookup(h);
       },
     });
     const r = await probe.probe('https://management.diskprep-test.invalid');

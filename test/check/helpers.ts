@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHttp } from '../../src/deps/http.ts';
 import type { Deps } from '../../src/deps/types.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import { fakeDeps, type FakeDepsOptions, type Recorded } from '../helpers/fakeDeps.ts';
 
 /** A staging folder with some data and (optionally) one job descriptor. */

@@ -7,7 +7,7 @@
  * AES-CBC 128/256, XTS-AES 128/256).
  */
 import { describe, expect, it } from 'vitest';
-import { BITLOCKER_PROBE, checkWindowsBitLocker } from '../../src/check/windowsBitLocker.ts';
+import { BITLOCKER_PROBE, checkWindowsBitLocker } from '../../src/flows/check/windowsBitLocker.ts';
 import { ps } from '../disk/windowsSeam.ts';
 import { fakeDeps, type ExecStub } from '../helpers/fakeDeps.ts';
 

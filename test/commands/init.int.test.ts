@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { init, type InitOptions } from '../../src/commands/init/index.ts';
 import { UsageError } from '../../src/errors.ts';
-import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/staging/jobs.ts';
+import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/journal/jobs.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTree, tempDir } from '../staging/tree.ts';
 import { containerSasToken } from '../engine/stagingFixture.ts';

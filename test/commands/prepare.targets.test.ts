@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandLineTargets, validateTargetLists } from '../../src/commands/prepare/targets.ts';
+import { commandLineTargets, validateTargetLists } from '../../src/flows/prepare/targets.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 
 const KEY1 = '111111-222222-333333-444444-555555-666666-000011-000022';

@@ -8,7 +8,7 @@ import {
   type TargetRequest,
   type TargetSpec,
 } from '../../src/engine/copyJob.ts';
-import { readCopyState, readPreparedDrives } from '../../src/engine/journal.ts';
+import { readCopyState, readPreparedDrives } from '../../src/journal/copyState.ts';
 import { md5OfFile, verifyDrive } from '../../src/engine/verifyDrive.ts';
 import { walkJobFiles } from '../../src/staging/scan.ts';
 import { walkJobFilesSync } from '../../src/engine/walkSync.ts';

@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyJob, type CopyJobOptions } from '../../src/engine/copyJob.ts';
-import { readCopyState } from '../../src/engine/journal.ts';
-import { sourcesPath } from '../../src/engine/sourceLedger.ts';
+import { readCopyState } from '../../src/journal/copyState.ts';
+import { sourcesPath } from '../../src/journal/sourceLedger.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import {
   checkManifestAgainstSource,
   engineDeps,

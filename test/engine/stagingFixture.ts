@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Redactor } from '../../src/redact.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import { importContainerSas } from '../../src/storage/sas.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../fakes/azurite.ts';
 import { afterEach } from 'vitest';

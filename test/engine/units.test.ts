@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bitLockerKeyProblem, isBitLockerKey } from '../../src/engine/bitlockerKey.ts';
+import { bitLockerKeyProblem, isBitLockerKey } from '../../src/model/bitlockerKey.ts';
 import { blobProblem, MAX_BLOCK_BLOB } from '../../src/engine/limits.ts';
 import { blobXml, driveInfoXml, manifestHeader } from '../../src/engine/manifest.ts';
 import { nonZeroRuns } from '../../src/engine/pageRanges.ts';
 import { overlapsData, parseFilefrag } from '../../src/engine/dataExtents.ts';
-import { isValidSessionId, sessionIdFor } from '../../src/engine/sessionId.ts';
+import { isValidSessionId, sessionIdFor } from '../../src/model/sessionId.ts';
 import { compareWalkPaths } from '../../src/engine/walkOrder.ts';
-import { driveIdProblem } from '../../src/commands/prepare/targets.ts';
-import { progressLine } from '../../src/commands/prepare/progressLine.ts';
+import { driveIdProblem } from '../../src/flows/prepare/targets.ts';
+import { progressLine } from '../../src/flows/progress/progressLine.ts';
 
 describe('BitLocker recovery password rule', () => {
   it('accepts the documented example and real-shaped keys', () => {

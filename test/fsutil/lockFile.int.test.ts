@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Processes } from '../../src/deps/types.ts';
-import { realProcesses } from '../../src/deps/createDeps.ts';
+import { realProcesses } from '../../src/createDeps.ts';
 import { DiskprepError } from '../../src/errors.ts';
 import {
   acquireLock,

@@ -20,10 +20,10 @@ import {
   writeTree,
 } from '../engine/stagingFixture.ts';
 import { makeCert, makePfx, SUB_A, SUB_B, v1Xml } from '../publishsettings/fixtures.ts';
-import { writeJobRecord } from '../../src/prepare/jobRecord.ts';
+import { writeJobRecord } from '../../src/journal/jobRecord.ts';
 import { recordLocalJob } from '../../src/registry/localJobs.ts';
-import { rememberReturn } from '../../src/ship/returnAddressMemory.ts';
-import { saveShippingRecord, shippingRecordPath } from '../../src/ship/shippingRecord.ts';
+import { rememberReturn } from '../../src/registry/returnAddress.ts';
+import { saveShippingRecord, shippingRecordPath } from '../../src/journal/shippingRecord.ts';
 import { report } from './harness.ts';
 
 /** Text planted outside the data and in the journal: it must never reach a drive. */

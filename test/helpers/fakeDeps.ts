@@ -19,7 +19,7 @@ import type {
   Prompt,
   Terminal,
 } from '../../src/deps/types.ts';
-import { realProcesses } from '../../src/deps/createDeps.ts';
+import { realProcesses } from '../../src/createDeps.ts';
 import { DiskError, NeedsAnswerError } from '../../src/errors.ts';
 import { Redactor } from '../../src/redact.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttp } from '../../src/deps/http.ts';
 import { AzureError } from '../../src/errors.ts';
 import { createImportJobService } from '../../src/importjob/factory.ts';
-import type { CreateJobRequest } from '../../src/importjob/types.ts';
+import type { CreateJobRequest } from '../../src/model/importJob.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeClassic } from '../fakes/fakeClassic.ts';

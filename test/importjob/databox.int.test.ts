@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AzureError } from '../../src/errors.ts';
 import { createImportJobService } from '../../src/importjob/factory.ts';
-import type { CreateJobRequest, ImportJobService } from '../../src/importjob/types.ts';
+import type { CreateJobRequest, ImportJobService } from '../../src/model/importJob.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm } from '../fakes/fakeArm.ts';
 import { realHttpDeps } from '../fakes/httpDeps.ts';

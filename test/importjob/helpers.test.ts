@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { NeedsAnswerError } from '../../src/errors.ts';
 import { datacenterAddressLines } from '../../src/importjob/databox.ts';
 import { redactJson, retryDelayMs } from '../../src/importjob/restClient.ts';
-import { addressLines } from '../../src/importjob/types.ts';
+import { addressLines } from '../../src/model/importJob.ts';
 import { resolveCloud } from '../../src/publishsettings/clouds.ts';
 import { chooseSubscription, loadPublishSettings } from '../../src/publishsettings/load.ts';
 import { parseServiceError } from '../../src/importjob/serviceError.ts';

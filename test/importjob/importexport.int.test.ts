@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AzureError, UsageError } from '../../src/errors.ts';
 import { createImportJobService } from '../../src/importjob/factory.ts';
 import type { ImportExportService } from '../../src/importjob/importexport.ts';
-import type { CreateJobRequest } from '../../src/importjob/types.ts';
+import type { CreateJobRequest } from '../../src/model/importJob.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm } from '../fakes/fakeArm.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPublishSettings } from '../../src/publishsettings/load.ts';
 import { walkJobFiles, walkJobTree } from '../../src/staging/scan.ts';
 import { walkJobFilesSync } from '../../src/engine/walkSync.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import {
   KEY1,
   offlineInitArgs,
@@ -400,7 +400,7 @@ describe('journal and per-computer records name the file and the field', () => {
       drives: [{ driveId: '../../x', manifestHash: '4492E3B626299FA16AD7409632025187' }],
     };
     fs.writeFileSync(file, JSON.stringify(record));
-    const { readJobRecord } = await import('../../src/prepare/jobRecord.ts');
+    const { readJobRecord } = await import('../../src/journal/jobRecord.ts');
     await expect(readJobRecord(fakeDeps().deps, staging, 'job1')).rejects.toMatchObject({
       exitCode: 2,
       message: `the journal's job record ${file} is invalid: drives.0.driveId: must not be a path`,

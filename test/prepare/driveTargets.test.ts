@@ -14,10 +14,10 @@ import type {
   OpenDriveOptions,
   PreparedVolume,
 } from '../../src/disk/types.ts';
-import { writeCopyState } from '../../src/engine/journal.ts';
+import { writeCopyState } from '../../src/journal/copyState.ts';
 import type { Deps } from '../../src/deps/types.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import { type DiskSeams, type DriveJob, driveTargets } from '../../src/prepare/driveTargets.ts';
+import { type DiskSeams, type DriveJob, driveTargets } from '../../src/flows/prepare/driveTargets.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 
 const KEY_A = '111111-222222-333333-444444-555555-666666-000011-000022';

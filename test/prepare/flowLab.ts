@@ -12,7 +12,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openDrive } from '../../src/disk/openDrive.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import type { PreparedVolume } from '../../src/disk/types.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm } from '../fakes/fakeArm.ts';

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImportJobServiceInput } from '../../src/importjob/factory.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import type { TestPki } from '../fakes/certs.ts';
 import { v1Xml } from '../publishsettings/fixtures.ts';
 

@@ -11,7 +11,7 @@ import type {
   ReturnAddress,
   ReturnShipping,
   Shipment,
-} from '../../src/importjob/types.ts';
+} from '../../src/model/importJob.ts';
 
 /** One recorded call. */
 export type StubCall =

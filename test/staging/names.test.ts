@@ -5,7 +5,7 @@ import {
   prefixProblem,
   segmentProblem,
   storageAccountProblem,
-} from '../../src/staging/names.ts';
+} from '../../src/model/names.ts';
 import { compareNames } from '../../src/staging/scan.ts';
 
 describe('Azure names', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { walkJobFiles } from '../../src/staging/scan.ts';
-import type { JobDescriptor } from '../../src/staging/types.ts';
+import type { JobDescriptor } from '../../src/model/job.ts';
 import { validateJobData } from '../../src/staging/validate.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTree, tempDir } from './tree.ts';

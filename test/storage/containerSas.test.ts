@@ -3,7 +3,7 @@ import {
   containerSasFormProblem,
   containerSasValue,
   parseContainerSas,
-} from '../../src/storage/containerSas.ts';
+} from '../../src/model/containerSas.ts';
 import { containerSasToken } from '../engine/stagingFixture.ts';
 
 const TOKEN = containerSasToken('seed');

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { SERVICES, type ServiceKind } from '../../staging/types.ts';
+import { SERVICES, type ServiceKind } from '../../model/job.ts';
 import {
   addAzureOptions,
   addCommonOptions,

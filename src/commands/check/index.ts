@@ -2,12 +2,12 @@
  * `diskprep check`: can this job succeed from this computer? One line per check (✓ ⚠ ✗ –) with
  * the fix; exit 0 when nothing failed, 1 otherwise.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitError } from '../../errors.ts';
-import { printReport } from '../../check/report.ts';
-import { runChecks } from '../../check/runChecks.ts';
-import type { ServiceKind } from '../../staging/types.ts';
+import { printReport } from '../../flows/check/report.ts';
+import { runChecks } from '../../flows/check/runChecks.ts';
+import type { ServiceKind } from '../../model/job.ts';
 
 /** Options of {@link check}. */
 export interface CheckOptions {

@@ -14,8 +14,9 @@ import {
   readJobSecrets,
   writeJobDescriptor,
   writeJobSecrets,
-} from '../../staging/jobs.ts';
-import { dataFolderProblem, DISKPREP_DIR, jobDescriptorPath } from '../../staging/layout.ts';
+} from '../../journal/jobs.ts';
+import { jobDescriptorPath } from '../../journal/layout.ts';
+import { dataFolderProblem, DISKPREP_DIR } from '../../model/names.ts';
 import {
   containerProblem,
   jobNameProblem,
@@ -24,17 +25,17 @@ import {
   ROOT_CONTAINER,
   ROOT_NESTED_PROBLEM,
   storageAccountProblem,
-} from '../../staging/names.ts';
+} from '../../model/names.ts';
 import {
   DEFAULT_DISPOSITION,
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
-} from '../../staging/types.ts';
+} from '../../model/job.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
-import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../storage/containerSas.ts';
+import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../model/containerSas.ts';
 import { problemsError, validateJobData } from '../../staging/validate.ts';
-import { containerSasProblem, storageAccountKeyProblem } from '../../storage/credentialRules.ts';
+import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
 
 /** Options of {@link init}. */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { count, formatBytes, formatDriveSize } from '../../format.ts';
-import { selectJob } from '../../staging/jobs.ts';
+import { selectJob } from '../../journal/jobs.ts';
 import {
   createDrivePlanner,
   type DrivePlan,

@@ -6,10 +6,10 @@
  * steps live in src/prepare; see {@link runPrepareFlow}.
  */
 import type { Deps } from '../../deps/types.ts';
-import { runPrepareFlow } from '../../prepare/flow.ts';
-import type { PrepareOptions } from '../../prepare/options.ts';
+import { runPrepareFlow } from '../../flows/prepare/flow.ts';
+import type { PrepareOptions } from '../../flows/prepare/options.ts';
 
-export type { PrepareOptions } from '../../prepare/options.ts';
+export type { PrepareOptions } from '../../flows/prepare/options.ts';
 
 /** Prepares the drives of a job and creates the job. */
 export async function prepare(options: PrepareOptions, deps: Deps): Promise<void> {

@@ -3,15 +3,15 @@
  * details (in the staging location, else in this computer's list of jobs it created), build its
  * service, and run the shipping step ({@link enterShippingDetails}).
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { DiskprepError } from '../../errors.ts';
 import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
-import { enterShippingDetails, printShipResult } from '../../ship/enterShippingDetails.ts';
-import { locateJob } from '../../ship/locateJob.ts';
-import { shippingRecordPath } from '../../ship/shippingRecord.ts';
+import { enterShippingDetails, printShipResult } from '../../flows/ship/enterShippingDetails.ts';
+import { locateJob } from '../../flows/ship/locateJob.ts';
+import { shippingRecordPath } from '../../journal/shippingRecord.ts';
 import { withJobLock, withLockFile } from '../../journal/jobLock.ts';
-import type { ReturnAddressAnswers, ShipResult } from '../../ship/types.ts';
+import type { ReturnAddressAnswers, ShipResult } from '../../model/shipping.ts';
 
 /** Options of {@link ship}. */
 export interface ShipOptions {

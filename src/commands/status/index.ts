@@ -3,15 +3,15 @@
  * and bytes, a summary of the service's error logs for drives that did not complete cleanly, and
  * what to do next. Without `s:` it looks in this computer's list of the jobs it created.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
 import { count, formatBytes } from '../../format.ts';
-import type { JobStatus } from '../../importjob/types.ts';
+import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
-import { nextStep } from '../../ship/jobStates.ts';
-import { locateJob } from '../../ship/locateJob.ts';
-import { readJobSecrets } from '../../staging/jobs.ts';
+import { nextStep } from '../../flows/ship/jobStates.ts';
+import { locateJob } from '../../flows/ship/locateJob.ts';
+import { readJobSecrets } from '../../journal/jobs.ts';
 import { type StorageNetwork, storageCredential, storageNetwork } from '../../storage/client.ts';
 
 /** Options of {@link status}. */

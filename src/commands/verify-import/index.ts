@@ -5,18 +5,18 @@
  * (`copy-state.json` + `drive-<n>.blobs.xml`), with the engine's own code. Exit 1 when
  * anything is missing, extra or different.
  */
-import type { AzureOptions } from '../../cli/common.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import { ExitCode, ExitError, UsageError } from '../../errors.ts';
 import { manifestCredential } from '../../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../../format.ts';
-import { readCopyState } from '../../engine/journal.ts';
+import { readCopyState } from '../../journal/copyState.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
 import { serviceEndpoints } from '../../importjob/endpoints.ts';
-import { readJobSecrets, selectJob } from '../../staging/jobs.ts';
-import { journalDir } from '../../staging/layout.ts';
+import { readJobSecrets, selectJob } from '../../journal/jobs.ts';
+import { journalDir } from '../../journal/layout.ts';
 import { containerClient, storageCredential, storageNetwork } from '../../storage/client.ts';
-import { type ExpectedDrive, verifyImportedBlobs } from '../../storage/verifyImport.ts';
+import { type ExpectedDrive, verifyImportedBlobs } from './verifyImport.ts';
 
 /** Options of {@link verifyImport}. */
 export interface VerifyImportOptions {

@@ -9,18 +9,18 @@
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
-import { bitLockerKeyProblem } from '../../engine/bitlockerKey.ts';
+import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import { count, formatBytes, plural } from '../../format.ts';
-import { MANIFEST_NAME } from '../../engine/manifest.ts';
+import { MANIFEST_NAME } from '../../model/names.ts';
 import {
   checkManifestRules,
   type ManifestRuleContext,
   manifestRuleContexts,
 } from '../../engine/manifestRules.ts';
 import { verifyDrive, type DriveVerification } from '../../engine/verifyDrive.ts';
-import { listJobs } from '../../staging/jobs.ts';
+import { listJobs } from '../../journal/jobs.ts';
 import { ExitError, ExitCode, UsageError } from '../../errors.ts';
-import { progressBar } from '../prepare/progressLine.ts';
+import { progressBar } from '../../flows/progress/progressLine.ts';
 import { type JournalLookup, journalLookup } from './journalLookup.ts';
 
 /** Options of {@link verify}. */

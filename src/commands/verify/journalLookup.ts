@@ -6,12 +6,12 @@
  */
 import type { Deps } from '../../deps/types.ts';
 import { manifestCredential } from '../../engine/copyJob.ts';
-import { readCopyState } from '../../engine/journal.ts';
+import { readCopyState } from '../../journal/copyState.ts';
 import { openJournalManifest } from '../../engine/journalManifest.ts';
 import type { JournalDrive } from '../../engine/verifyDrive.ts';
 import { readLocalJobs } from '../../registry/localJobs.ts';
-import { listJobs, readJobDescriptor, readJobSecrets } from '../../staging/jobs.ts';
-import { journalDir } from '../../staging/layout.ts';
+import { listJobs, readJobDescriptor, readJobSecrets } from '../../journal/jobs.ts';
+import { journalDir } from '../../journal/layout.ts';
 
 /** A job whose journal may record the drive. */
 interface Candidate {

@@ -1,0 +1,18 @@
+/**
+ * The preflight step of `s:`: `runPreflight` of src/check (the same lines and fixes as
+ * `diskprep check`), behind a seam so unit tests of the flow need no network or OS tools.
+ */
+import type { Deps } from '../../deps/types.ts';
+import { type PreflightOptions, runPreflight } from '../check/preflight.ts';
+
+/** Runs the preflight; throws a DiskprepError naming the first blocking failure. */
+export type PreflightSeam = (deps: Deps, options: PreflightOptions) => Promise<unknown>;
+
+/** Runs `seam` (default {@link runPreflight}). */
+export async function check(
+  deps: Deps,
+  seam: PreflightSeam | undefined,
+  options: PreflightOptions,
+): Promise<void> {
+  await (seam ?? runPreflight)(deps, options);
+}

@@ -1,0 +1,124 @@
+/**
+ * What `s:` prints: the review before the job is created (stderr, for the operator) and the
+ * result (stdout): the drives, the job, where to ship, the carriers, which serial goes on which
+ * drive, and the shipping rules. The `--json` document never holds a BitLocker key.
+ */
+import type { Deps } from '../../deps/types.ts';
+import type { ChangedSinceCopied } from '../../engine/copyJob.ts';
+import { count, formatBytes } from '../../format.ts';
+import type { PreparedDrive } from '../../journal/copyState.ts';
+import type { DatacenterAddress } from '../../model/importJob.ts';
+import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';
+import type { JobDescriptor, ServiceKind } from '../../model/job.ts';
+
+/** One drive in the result (no key). */
+export interface DriveResult {
+  driveId: string;
+  manifestFile: string;
+  manifestHash: string | undefined;
+  files: number;
+  bytes: number;
+  complete: boolean;
+  /** The drive-info XML in the journal (mode 0600: it holds the key). */
+  driveInfoFile: string;
+}
+
+/** The result of `s:`; `--json` prints it as is. */
+export interface PrepareResult {
+  job: string;
+  service: ServiceKind;
+  storageAccount: string;
+  container: string;
+  location: string | null;
+  sessionId: string | null;
+  offline: boolean;
+  dryRun: boolean;
+  /** The job exists on the service (created by this run or an earlier one). */
+  created: boolean;
+  /** This run created it. */
+  createdNow: boolean;
+  /** Same as `created` (the name the first builds used). */
+  jobCreated: boolean;
+  state: string | null;
+  files: number;
+  bytes: number;
+  resumedFiles: number;
+  /** Files an earlier run put on a drive whose source changed since (the drive holds them as they were). */
+  changedSinceCopied: ChangedSinceCopied;
+  drives: DriveResult[];
+  shipTo: (DatacenterAddress & { location: string }) | null;
+  carriers: string[];
+  rules: readonly string[];
+  note: string;
+  /** Shipping details entered right away (`--ship-now`), else null. */
+  shipment: Omit<ShipResult, 'returnAddress'> | null;
+}
+
+/** A result drive from a journal drive (drops the key). */
+export function driveResult(d: PreparedDrive, driveInfoFile: string): DriveResult {
+  return {
+    driveId: d.driveId,
+    manifestFile: d.manifestFile,
+    manifestHash: d.manifestHash,
+    files: d.files,
+    bytes: d.bytes,
+    complete: d.complete,
+    driveInfoFile,
+  };
+}
+
+/** The review of what was prepared, before the job is created (stderr). */
+export function printReview(
+  deps: Deps,
+  job: JobDescriptor,
+  service: ServiceKind,
+  location: string | undefined,
+  drives: DriveResult[],
+): void {
+  const t = deps.terminal;
+  const files = drives.reduce((n, d) => n + d.files, 0);
+  const bytes = drives.reduce((n, d) => n + d.bytes, 0);
+  t.info(`Review of job ${job.name}:`);
+  t.info(`  service:          ${service}`);
+  t.info(
+    `  storage account:  ${job.storageAccount}, container ${job.container}${job.prefix ? `, prefix ${job.prefix}` : ''}`,
+  );
+  t.info(`  location:         ${location ?? '(none recorded)'}`);
+  t.info(
+    `  data:             ${count(files, 'file')}, ${formatBytes(bytes)} on ${count(drives.length, 'drive')}`,
+  );
+  drives.forEach((d, i) =>
+    t.info(
+      `  drive ${i + 1}:          ${d.driveId}: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written)'}`,
+    ),
+  );
+}
+
+/** The result as lines on stdout. */
+export function printResult(deps: Deps, r: PrepareResult): void {
+  const o = deps.output;
+  o.line(
+    `job ${r.job} (${r.service}): ${count(r.files, 'file')}, ${formatBytes(r.bytes)} on ${count(r.drives.length, 'drive')}${r.sessionId ? `, folder \\${r.sessionId}\\` : ''}`,
+  );
+  for (const d of r.drives) {
+    o.line(
+      `  ${d.driveId}: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${d.manifestFile} MD5 ${d.manifestHash ?? '(not written yet)'}`,
+    );
+    o.line(`    drive info: ${d.driveInfoFile}`);
+  }
+  o.line(r.note);
+  if (r.shipTo) {
+    o.line(`Ship the drives to (${r.shipTo.location}):`);
+    for (const l of r.shipTo.lines) o.line(`  ${l}`);
+    if (r.shipTo.instructions) o.line(`  ${r.shipTo.instructions}`);
+  }
+  if (r.carriers.length > 0) o.line(`Carriers the service takes: ${r.carriers.join(', ')}`);
+  if (r.drives.length > 0) {
+    o.line('Write on each drive (and keep the list with the package):');
+    r.drives.forEach((d, i) =>
+      o.line(`  drive ${i + 1} of ${r.drives.length}: serial ${d.driveId}, job ${r.job}`),
+    );
+  }
+  o.line('Rules:');
+  for (const rule of SHIPPING_RULES) o.line(`  - ${rule}`);
+}

@@ -1,0 +1,101 @@
+/**
+ * The `--target` provider of `diskprep prepare`: hands the engine the volumes named on the
+ * command line (each with its `--drive-id` and `--bitlocker-key`, in order), asks for what is
+ * missing, and, interactively, asks for another drive when the named ones are full.
+ */
+import type { Deps } from '../../deps/types.ts';
+import { UsageError } from '../../errors.ts';
+import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
+import { driveIdProblem } from '../../model/driveId.ts';
+import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
+import { count, formatBytes, plural } from '../../format.ts';
+
+/** What the command line gave. */
+export interface TargetLists {
+  targets: string[];
+  driveIds: string[];
+  bitlockerKeys: string[];
+}
+
+// The rule lives with the journal that records drive ids; re-exported for the prompts.
+export { driveIdProblem } from '../../model/driveId.ts';
+
+/** Checks every key and id given on the command line before anything is copied. */
+export function validateTargetLists(lists: TargetLists): void {
+  lists.bitlockerKeys.forEach((k, i) => {
+    const p = bitLockerKeyProblem(k);
+    if (p)
+      throw new UsageError(`--bitlocker-key number ${i + 1}: ${p}`, {
+        hint: 'copy the 48-digit recovery password exactly',
+      });
+  });
+  lists.driveIds.forEach((d, i) => {
+    const p = driveIdProblem(d);
+    if (p)
+      throw new UsageError(`--drive-id number ${i + 1} ("${d}"): ${p}`, {
+        hint: 'pass --drive-id <serial>',
+      });
+  });
+  if (lists.targets.length > 10)
+    throw new UsageError(
+      `${lists.targets.length} targets given; an import job takes at most 10 drives`,
+      { hint: 'split the data into two jobs' },
+    );
+}
+
+/**
+ * The provider. `recorded` are the drive ids the journal already holds (complete or not): a
+ * resumed drive is found by its id; a new drive takes the first named target whose id is not
+ * recorded.
+ */
+export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: string[]): NextTarget {
+  const used = new Set<number>();
+  const askKey = (driveId: string): Promise<string> =>
+    deps.prompt.text({
+      message: `BitLocker recovery password of drive ${driveId} (48 digits)`,
+      flag: '--bitlocker-key',
+      secret: true,
+      validate: (v) => bitLockerKeyProblem(v) ?? true,
+    });
+  const askId = (target: string): Promise<string> =>
+    deps.prompt.text({
+      message: `Drive id (hardware serial number, no spaces) of the drive mounted at ${target}`,
+      flag: '--drive-id',
+      validate: (v) => driveIdProblem(v) ?? true,
+    });
+  const complete = async (i: number, target: string): Promise<TargetSpec> => {
+    used.add(i);
+    const driveId = lists.driveIds[i] ?? (await askId(target));
+    const bitLockerKey = lists.bitlockerKeys[i] ?? (await askKey(driveId));
+    deps.redactor.add(bitLockerKey);
+    return { path: target, driveId, bitLockerKey };
+  };
+  return async (req: TargetRequest): Promise<TargetSpec | undefined> => {
+    if (req.resumeDriveId !== undefined) {
+      const i = lists.driveIds.indexOf(req.resumeDriveId);
+      if (i >= 0 && lists.targets[i] !== undefined) return complete(i, lists.targets[i]);
+      const j = lists.targets.findIndex((_, k) => !used.has(k) && lists.driveIds[k] === undefined);
+      if (j >= 0) return complete(j, lists.targets[j]!);
+    } else {
+      for (let i = 0; i < lists.targets.length; i++) {
+        if (used.has(i)) continue;
+        const id = lists.driveIds[i];
+        if (id !== undefined && recorded.includes(id)) continue;
+        return complete(i, lists.targets[i]!);
+      }
+    }
+    if (!deps.prompt.interactive && lists.targets.length > 0) return undefined;
+    const what = req.resumeDriveId
+      ? `Drive ${req.resumeDriveId} was being filled when the copy stopped. Folder where it is mounted (unlocked)`
+      : req.previous
+        ? `Drive ${req.previous.driveId} is full; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Mount drive ${req.index + 1} (unlocked) and give its folder`
+        : `Folder where drive ${req.index + 1} is mounted (unlocked)`;
+    const target = await deps.prompt.text({ message: what, flag: '--target' });
+    const i = lists.targets.length;
+    lists.targets.push(target);
+    if (req.resumeDriveId !== undefined && lists.driveIds[i] === undefined) {
+      lists.driveIds[i] = req.resumeDriveId;
+    }
+    return complete(i, target);
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * The shipping step, callable from `diskprep u:` / `diskprep ship` and at the end of
+ * `prepare`: show the job and its drives, check the job takes shipping details, ask (or take
+ * from flags) carrier, tracking number, drive count, ship date and the return details, review,
+ * commit on a typed "yes", update the job, keep a local copy of the details and mark the job
+ * shipped in this computer's list.
+ */
+import type { Deps } from '../../deps/types.ts';
+import { count } from '../../format.ts';
+import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
+import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
+import { type LocalJob, recordLocalJob } from '../../registry/localJobs.ts';
+import { askShippingDetails } from './askShippingDetails.ts';
+import { acceptsShippingDetails, explainState } from './jobStates.ts';
+import { countPreparedDrives } from './preparedDrives.ts';
+import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
+import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
+import { saveShippingRecord, shippingRecordPath } from '../../journal/shippingRecord.ts';
+import type { ShipAnswers, ShipAnswersInput, ShipJob, ShipResult } from '../../model/shipping.ts';
+
+/** Options of {@link enterShippingDetails}. */
+export interface EnterShippingOptions {
+  job: ShipJob;
+  service: ImportJobService;
+  /** The staging location, when known: the details are kept in its journal. */
+  staging?: string;
+  /** This computer's entry of the job, when it has one. */
+  local?: LocalJob;
+  /** Answers given as flags; the rest are asked. */
+  answers?: ShipAnswersInput;
+  /** `--yes`: commit without the typed confirmation. */
+  yes?: boolean;
+  /** The job as the service just reported it (saves a call when the caller has it). */
+  status?: JobStatus;
+  /** The command to name in hints (default `diskprep u:`). */
+  command?: string;
+}
+
+const STATES_AFTER_SHIPPING = new Set([
+  'shipping',
+  'received',
+  'transferring',
+  'packaging',
+  'returning',
+  'completed',
+  'completed-with-errors',
+]);
+
+/**
+ * Enters the shipping details of a job.
+ *
+ * @throws DiskprepError (exit 1) when the job does not take shipping details in its state, or
+ *   the operator did not type "yes" (nothing is sent then); NeedsAnswerError (exit 3) for a
+ *   missing answer in a non-interactive run; AzureError (exit 4) when the service refuses
+ */
+export async function enterShippingDetails(
+  deps: Deps,
+  options: EnterShippingOptions,
+): Promise<ShipResult> {
+  const { job, service, staging } = options;
+  const command = options.command ?? 'diskprep u:';
+  const status = await shippableStatus(deps, options);
+  const { location, carriers } = await showShipTo(deps, options, status);
+  printRules(deps.terminal);
+
+  const prepared = staging ? await countPreparedDrives(deps, staging, job.name) : undefined;
+  const answers = await askShippingDetails(deps, options.answers ?? {}, {
+    carriers,
+    location,
+    defaultDriveCount: prepared ?? (status.drives.length > 0 ? status.drives.length : undefined),
+    jobDriveCount: status.drives.length,
+    createdAt: job.createdAt,
+    remembered: await readRememberedReturn(deps),
+  });
+
+  for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
+  if (!options.yes) await confirmSend(deps, job.name, command);
+  await sendDetails(deps, options, answers, command);
+  const state = await readBackState(deps, service, job.name);
+  const result: Omit<ShipResult, 'savedTo'> = {
+    job: job.name,
+    service: service.kind,
+    state,
+    shipment: answers.shipment,
+    returnAddress: answers.returnAddress,
+    returnShipping: { carrierName: answers.returnShipping.carrierName },
+  };
+  const savedTo = shippingRecordPath(deps, job.name, staging);
+  await saveShippingRecord(deps, savedTo, result);
+  await rememberReturn(deps, answers.returnAddress, answers.returnShipping.carrierName);
+  await markShippedLocally(deps, options, deps.clock.now());
+  deps.terminal.success(
+    `job ${job.name} is ${state}: ${answers.shipment.carrierName} ${answers.shipment.trackingNumber}, ${count(answers.shipment.driveCount, 'drive')}`,
+  );
+  return { ...result, savedTo };
+}
+
+/**
+ * The job as the service reports it, shown; refused (exit 1) unless it takes shipping details.
+ * A job already past shipping is marked shipped in this computer's list first.
+ */
+async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promise<JobStatus> {
+  const { job, service } = options;
+  const status =
+    options.status ??
+    (await withSpinner(deps, `asking the ${service.kind} service about job ${job.name}`, () =>
+      service.getJob(job.name),
+    ));
+  for (const l of jobStateLines(status)) deps.terminal.info(l);
+  if (acceptsShippingDetails(status)) return status;
+  if (STATES_AFTER_SHIPPING.has(status.state) && !options.local?.shippedAt)
+    await markShippedLocally(deps, options, deps.clock.now());
+  throw new DiskprepError(
+    `job ${job.name} is ${status.serviceState}, so it takes no shipping details: ${explainState(status)}`,
+    1,
+    {
+      code: 'ERR_DISKPREP_JOB_STATE',
+      hint: 'see the job with diskprep status',
+      details: { job: job.name, service: service.kind, state: status.serviceState },
+    },
+  );
+}
+
+/** Where the drives go (printed) and the carriers the region takes (none when unknown). */
+async function showShipTo(
+  deps: Deps,
+  options: EnterShippingOptions,
+  status: JobStatus,
+): Promise<{ location: string | undefined; carriers: string[] }> {
+  const location = status.location ?? options.job.location;
+  let carriers: string[] = [];
+  if (location) {
+    try {
+      const info = await options.service.getShippingInfo(location);
+      carriers = info.carriers;
+      if (!status.shipTo && (info.address.lines.length > 0 || info.address.instructions))
+        printShipTo(deps, info.address.lines, info.address.instructions);
+    } catch (err) {
+      deps.terminal.warn(
+        `cannot get the carriers for ${location}: ${(err as Error).message.split('\n')[0] ?? ''}; type the carrier's name`,
+      );
+    }
+  }
+  if (status.shipTo) printShipTo(deps, status.shipTo.lines, status.shipTo.instructions);
+  return { location, carriers };
+}
+
+/** The typed "yes" at the review; anything else sends nothing (exit 1). */
+async function confirmSend(deps: Deps, jobName: string, command: string): Promise<void> {
+  if (!deps.prompt.interactive)
+    throw new NeedsAnswerError('confirmation to send the shipping details', '--yes');
+  const typed = await deps.prompt.text({
+    message: 'Type "yes" to send these details to Azure (anything else sends nothing)',
+    flag: '--yes',
+  });
+  if (typed.trim().toLowerCase() !== 'yes')
+    throw new DiskprepError(
+      `nothing was sent: the shipping details of job ${jobName} were not confirmed`,
+      1,
+      {
+        code: 'ERR_DISKPREP_NOT_CONFIRMED',
+        hint: `run ${command} again and type yes at the review`,
+      },
+    );
+}
+
+/** The return details, then the shipment. */
+async function sendDetails(
+  deps: Deps,
+  options: EnterShippingOptions,
+  answers: ShipAnswers,
+  command: string,
+): Promise<void> {
+  const { job, service } = options;
+  // Return details first: the shipment (State=Shipping / markDevicesShipped) is the step the
+  // service cannot take back, and a classic job leaves Creating with it.
+  await withSpinner(deps, `updating the return details of job ${job.name}`, () =>
+    service.setReturnDetails(job.name, {
+      returnAddress: answers.returnAddress,
+      returnShipping: answers.returnShipping,
+    }),
+  );
+  try {
+    await withSpinner(deps, `recording the shipment of job ${job.name}`, () =>
+      service.markShipped(job.name, answers.shipment),
+    );
+  } catch (err) {
+    deps.terminal.warn(
+      `the return details of job ${job.name} were updated but the shipment was not recorded: run ${command} again`,
+    );
+    throw err;
+  }
+}
+
+/** The job's state after the update (`unknown`, with a warning, when it cannot be read). */
+async function readBackState(
+  deps: Deps,
+  service: ImportJobService,
+  jobName: string,
+): Promise<string> {
+  try {
+    return (await service.getJob(jobName)).serviceState;
+  } catch (err) {
+    deps.terminal.warn(
+      `the job was updated, but reading it back failed: ${(err as Error).message.split('\n')[0] ?? ''}`,
+    );
+    return 'unknown';
+  }
+}
+
+/** Prints the result of {@link enterShippingDetails} as lines on stdout (not in `--json` mode). */
+export function printShipResult(deps: Pick<Deps, 'output'>, r: ShipResult): void {
+  const o = deps.output;
+  o.line(`shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`);
+  o.line(
+    `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${count(r.shipment.driveCount, 'drive')}, shipped ${r.shipment.shipDate}`,
+  );
+  o.line(`  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`);
+  o.line(`saved to ${r.savedTo}`);
+  o.line('Remember:');
+  for (const rule of SHIPPING_RULES) o.line(`  - ${rule}`);
+}
+
+function printShipTo(deps: Deps, lines: string[], instructions: string | undefined): void {
+  deps.terminal.info('Ship the drives to:');
+  for (const l of lines) deps.terminal.info(`  ${l}`);
+  if (instructions) deps.terminal.info(`  ${instructions}`);
+}
+
+async function markShippedLocally(
+  deps: Deps,
+  options: EnterShippingOptions,
+  when: Date,
+): Promise<void> {
+  const staging = options.local?.staging ?? options.staging;
+  if (!staging) return;
+  const { job } = options;
+  try {
+    await recordLocalJob(deps, {
+      ...(options.local ?? {
+        name: job.name,
+        service: job.service,
+        staging,
+        createdAt: job.createdAt,
+        ...(job.subscription ? { subscription: job.subscription } : {}),
+        ...(job.resourceGroup ? { resourceGroup: job.resourceGroup } : {}),
+        ...(job.storageAccount ? { storageAccount: job.storageAccount } : {}),
+      }),
+      shippedAt: when.toISOString(),
+    });
+  } catch (err) {
+    deps.terminal.warn(`cannot update this computer's list of jobs: ${(err as Error).message}`);
+  }
+}
+
+async function withSpinner<T>(deps: Deps, text: string, fn: () => Promise<T>): Promise<T> {
+  const spinner = deps.terminal.spinner(text);
+  try {
+    return await fn();
+  } finally {
+    spinner.stop();
+  }
+}

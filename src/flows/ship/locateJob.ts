@@ -1,0 +1,104 @@
+/**
+ * Finds the job `diskprep u:` / `diskprep status` works on: from the staging location when
+ * `s:` is given, else from this computer's own list of the jobs it created (the way
+ * AzureOfflineBackupDiskPrep `u:` finds "the import job it waits on" on the source computer).
+ */
+import path from 'node:path';
+import type { Deps } from '../../deps/types.ts';
+import { UsageError } from '../../errors.ts';
+import { jobsAwaitingShipment, type LocalJob, readLocalJobs } from '../../registry/localJobs.ts';
+import { readJobDescriptor, selectJob } from '../../journal/jobs.ts';
+import type { ShipJob } from '../../model/shipping.ts';
+
+/** A job found, with where it was found. */
+export interface LocatedJob {
+  job: ShipJob;
+  /** The staging location, when known and readable (its journal is then used). */
+  staging: string | undefined;
+  /** The entry of this computer's list, when the job is in it. */
+  local: LocalJob | undefined;
+}
+
+/** Options of {@link locateJob}. */
+export interface LocateOptions {
+  staging?: string;
+  job?: string;
+  /** `ship`: only jobs still waiting for shipping details; `status`: every job. */
+  purpose: 'ship' | 'status';
+}
+
+const SHIP_HINT =
+  'pass s:<staging> (and p:<file.publishsettings> for a classic job), e.g. diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings';
+const STATUS_HINT =
+  'pass s:<staging> (and p:<file.publishsettings> for a classic job), e.g. diskprep status s:D:\\staging';
+
+/** Finds the job; asks (flag `--job`) when several fit. */
+export async function locateJob(deps: Deps, options: LocateOptions): Promise<LocatedJob> {
+  if (options.staging) {
+    // Absolute, so the saved file's path and this computer's list name it the same way.
+    const staging = path.resolve(deps.cwd, options.staging);
+    const job = await selectJob(deps, staging, options.job);
+    const local = (await readLocalJobs(deps)).find(
+      (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
+    );
+    return { job, staging, local };
+  }
+  const hint = options.purpose === 'ship' ? SHIP_HINT : STATUS_HINT;
+  const all = (await readLocalJobs(deps)).filter((j) => j.service !== 'offline').reverse();
+  const candidates = options.purpose === 'ship' ? await jobsAwaitingShipment(deps) : all;
+  let local: LocalJob | undefined;
+  if (options.job) {
+    local =
+      candidates.find((j) => j.name === options.job) ?? all.find((j) => j.name === options.job);
+    if (!local)
+      throw new UsageError(`job "${options.job}" is not in this computer's list of jobs`, { hint });
+  } else if (candidates.length === 0) {
+    throw new UsageError(
+      options.purpose === 'ship'
+        ? 'no job created on this computer is waiting for shipping details'
+        : 'no job was created on this computer',
+      { hint },
+    );
+  } else if (candidates.length === 1) {
+    local = candidates[0]!;
+  } else {
+    const pick = await deps.prompt.select({
+      message:
+        options.purpose === 'ship'
+          ? `${candidates.length} jobs created here wait for shipping details. Which one?`
+          : `${candidates.length} jobs were created here. Which one?`,
+      flag: '--job',
+      choices: candidates.map((j, i) => ({
+        name: j.name,
+        value: i,
+        description: `${j.service}, created ${j.createdAt.slice(0, 10)}, staging ${j.staging}`,
+      })),
+    });
+    local = candidates[pick]!;
+  }
+  return fromLocal(deps, local);
+}
+
+/** The job of a local entry: its descriptor when the staging location is readable. */
+async function fromLocal(deps: Deps, local: LocalJob): Promise<LocatedJob> {
+  try {
+    const job = await readJobDescriptor(deps.fs, local.staging, local.name);
+    return { job, staging: local.staging, local };
+  } catch {
+    deps.terminal.verbose(
+      `cannot read job ${local.name}'s descriptor in ${local.staging}; using this computer's record of it`,
+    );
+    return {
+      job: {
+        name: local.name,
+        service: local.service,
+        createdAt: local.createdAt,
+        ...(local.storageAccount ? { storageAccount: local.storageAccount } : {}),
+        ...(local.subscription ? { subscription: local.subscription } : {}),
+        ...(local.resourceGroup ? { resourceGroup: local.resourceGroup } : {}),
+      },
+      staging: undefined,
+      local,
+    };
+  }
+}
