@@ -287,7 +287,8 @@ describe('diskprep ship: states', () => {
     );
     expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
     // This computer's list learns the job left the waiting state.
-    expect((await readLocalJobs(deps))[0]?.shippedAt).toBeDefined();
+    // Marked at the run's clock (fakeDeps: 2026-11-21T10:00:00Z).
+    expect((await readLocalJobs(deps))[0]?.shippedAt).toBe('2026-11-21T10:00:00.000Z');
   });
 
   it('databox takes details only while AwaitingShipmentDetails', () => {
@@ -482,7 +483,9 @@ describe("diskprep u: without s: (this computer's list)", () => {
     expect(scripted.result?.savedTo).toBe(
       path.join(b, '.diskprep', 'journal', 'beta', 'shipping.json'),
     );
-    expect((await readLocalJobs(deps)).find((j) => j.name === 'beta')?.shippedAt).toBeDefined();
+    expect((await readLocalJobs(deps)).find((j) => j.name === 'beta')?.shippedAt).toBe(
+      '2026-11-21T10:00:00.000Z',
+    );
     expect((await readLocalJobs(deps)).find((j) => j.name === 'alpha')?.shippedAt).toBeUndefined();
   });
 
