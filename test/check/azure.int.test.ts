@@ -22,7 +22,8 @@ import {
   type TestPki,
 } from '../fakes/checkCerts.ts';
 import { startConnectProxy, type ConnectProxy } from '../fakes/connectProxy.ts';
-import { depsWithHttp, makeStaging } from './helpers.ts';
+import { makeStaging } from '../helpers/staging.ts';
+import { CHECK_DATA, checkJob, databoxStaging, depsWithHttp } from './helpers.ts';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const TOKEN = 'test-token-0123456789';
@@ -58,13 +59,7 @@ function armEnv(extra: Record<string, string> = {}): Record<string, string> {
 async function databoxRun(
   options: { env?: Record<string, string>; proxy?: string; extra?: Partial<CheckRunOptions> } = {},
 ) {
-  const staging = await makeStaging({
-    service: 'databox',
-    subscription: SUB,
-    resourceGroup: 'rg1',
-    location: 'westus',
-    data: 'data',
-  });
+  const staging = databoxStaging(SUB);
   const env = options.env ?? armEnv();
   const { deps, recorded } = depsWithHttp({ env, proxy: options.proxy, ca: pki.caPem });
   const report = await runChecks(deps, {
@@ -155,7 +150,7 @@ describe('classic subscription (mutual TLS with the publish-settings certificate
   async function classicRun(status: string, pfx = validPfx) {
     azure.state.classicStatus = status;
     azure.state.thumbprint = decodeManagementCertificate(validPfx, 'the test PFX').thumbprint;
-    const staging = await makeStaging({ service: 'classic', data: 'data' });
+    const staging = makeStaging([checkJob({ service: 'classic', data: 'data' })], CHECK_DATA);
     const file = await writePublishSettings(path.join(staging, 'my.publishsettings'), {
       id: SUB,
       name: 'Pay-As-You-Go',
@@ -209,7 +204,7 @@ describe('classic subscription (mutual TLS with the publish-settings certificate
 
 describe('publish settings through the real parser (check reports, never throws)', () => {
   async function run(xml: string, extra: Partial<CheckRunOptions> = {}) {
-    const staging = await makeStaging({ service: 'classic', data: 'data' });
+    const staging = makeStaging([checkJob({ service: 'classic', data: 'data' })], CHECK_DATA);
     const file = path.join(staging, 'x.publishsettings');
     await writeFile(file, xml);
     const { deps, recorded } = depsWithHttp({ env: {}, ca: pki.caPem });
@@ -292,7 +287,10 @@ describe('unreachable endpoints name the host and the stage', () => {
 
   it('an untrusted certificate fails at TLS and points at --ca-file', async () => {
     const { deps } = depsWithHttp({ env: armEnv() });
-    const staging = await makeStaging({ service: 'databox', subscription: SUB, data: 'data' });
+    const staging = makeStaging(
+      [checkJob({ service: 'databox', subscription: SUB, data: 'data' })],
+      CHECK_DATA,
+    );
     const report = await runChecks(deps, {
       staging,
       azure: { armEndpoint: azure.url },
@@ -423,13 +421,7 @@ describe('runPreflight', () => {
   it('stops with the first failure as a one-line error (exit 4 for Azure) and prints the lines on stderr', async () => {
     azure.state.armState = 'Disabled';
     try {
-      const staging = await makeStaging({
-        service: 'databox',
-        subscription: SUB,
-        resourceGroup: 'rg1',
-        location: 'westus',
-        data: 'data',
-      });
+      const staging = databoxStaging(SUB);
       const { deps, recorded } = depsWithHttp({ env: armEnv(), ca: pki.caPem });
       const err = await runPreflight(deps, {
         staging,
@@ -465,7 +457,7 @@ describe('runPreflight', () => {
   });
 
   it('non-root with needsDisk: exit 5 before anything else is touched', async () => {
-    const staging = await makeStaging({ service: 'offline', data: 'data' });
+    const staging = makeStaging([checkJob({ service: 'offline', data: 'data' })], CHECK_DATA);
     const { deps } = depsWithHttp({ env: { PATH: process.env.PATH ?? '' }, uid: 1000 });
     deps.exec = (await import('../../src/deps/exec.ts')).createExec({
       dryRun: false,

@@ -1,33 +1,43 @@
-/** Shared set-up of the check tests: staging folders with a job, and deps with the real http seam. */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+/** Shared set-up of the check tests: the job and data of their staging locations, and deps with the real http seam. */
 import { createHttp } from '../../src/deps/http.ts';
 import type { Deps } from '../../src/deps/types.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
 import { fakeDeps, type FakeDepsOptions, type Recorded } from '../helpers/fakeDeps.ts';
+import { makeStaging } from '../helpers/staging.ts';
 
-/** A staging folder with some data and (optionally) one job descriptor. */
-export async function makeStaging(job?: Partial<JobDescriptor>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-check-stg-'));
-  await mkdir(path.join(dir, 'data', 'sub'), { recursive: true });
-  await writeFile(path.join(dir, 'data', 'a.AIBBlob'), Buffer.alloc(4096, 1));
-  await writeFile(path.join(dir, 'data', 'sub', 'b.txt'), 'hello');
-  if (job) {
-    await mkdir(path.join(dir, '.diskprep', 'jobs'), { recursive: true });
-    const full: JobDescriptor = {
-      version: 1,
-      name: 'job1',
-      service: 'databox',
-      storageAccount: 'acct1',
-      container: 'backup',
-      blobType: 'auto',
-      createdAt: '2026-11-01T00:00:00Z',
-      ...job,
-    };
-    await writeFile(path.join(dir, '.diskprep', 'jobs', `${full.name}.json`), JSON.stringify(full));
-  }
-  return dir;
+/** The data of a check test's staging location. */
+export const CHECK_DATA = {
+  'data/a.AIBBlob': Buffer.alloc(4096, 1),
+  'data/sub/b.txt': 'hello',
+};
+
+/** A Data Box job descriptor (job1, acct1/backup) with `over` on top. */
+export function checkJob(over: Partial<JobDescriptor> = {}): Partial<JobDescriptor> {
+  return {
+    name: 'job1',
+    service: 'databox',
+    storageAccount: 'acct1',
+    container: 'backup',
+    blobType: 'auto',
+    createdAt: '2026-11-01T00:00:00Z',
+    ...over,
+  };
+}
+
+/** A staging location with {@link CHECK_DATA} and a Data Box job of `subscription` (rg1, westus). */
+export function databoxStaging(subscription: string): string {
+  return makeStaging(
+    [
+      checkJob({
+        service: 'databox',
+        subscription,
+        resourceGroup: 'rg1',
+        location: 'westus',
+        data: 'data',
+      }),
+    ],
+    CHECK_DATA,
+  );
 }
 
 /** Stub deps (recording output) with the production http seam over `env`, `--proxy` and a CA. */

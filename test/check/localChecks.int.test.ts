@@ -9,7 +9,8 @@ import { checkStaging } from '../../src/flows/check/staging.ts';
 import { createExec } from '../../src/deps/exec.ts';
 import { ps } from '../disk/windowsSeam.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
-import { makeStaging } from './helpers.ts';
+import { makeStaging } from '../helpers/staging.ts';
+import { CHECK_DATA, checkJob } from './helpers.ts';
 
 /** A PATH directory holding symlinks to the real tools, minus `omit`, plus fake scripts. */
 async function toolDir(omit: string[], fakes: Record<string, string> = {}): Promise<string> {
@@ -141,7 +142,7 @@ describe('OS tools (real binaries found on deps.env.PATH)', () => {
 
 describe('staging', () => {
   it('reads the job, sizes its data (walkJobFiles), and measures free space', async () => {
-    const dir = await makeStaging({ data: 'data' });
+    const dir = makeStaging([checkJob({ data: 'data' })], CHECK_DATA);
     const { deps } = fakeDeps();
     const s = await checkStaging(deps, dir, undefined);
     const by = Object.fromEntries(s.results.map((r) => [r.id, r]));
@@ -165,7 +166,7 @@ describe('staging', () => {
   });
 
   it('two jobs and no --job: fails naming both', async () => {
-    const dir = await makeStaging({ name: 'one' });
+    const dir = makeStaging([checkJob({ name: 'one' })], CHECK_DATA);
     await writeFile(
       path.join(dir, '.diskprep', 'jobs', 'two.json'),
       await import('node:fs/promises').then((f) =>

@@ -1,18 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { COMMANDS, helpSnapshot } from './commands.ts';
 
-const COMMANDS = [
-  'prepare',
-  'ship',
-  'status',
-  'init',
-  'plan',
-  'drives',
-  'verify',
-  'verify-import',
-  'check',
-  'settings',
-];
+/** The help text pinned by help.test.ts: the binary prints exactly that. */
+const pinned = (command?: string) =>
+  readFileSync(new URL(helpSnapshot(command), import.meta.url), 'utf8');
 
 describe('diskprep binary: CLI contract', () => {
   it('--help lists every command and the exit codes, exit 0', async () => {
@@ -21,6 +14,7 @@ describe('diskprep binary: CLI contract', () => {
     for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     expect(r.stdout).toContain('130 interrupted');
     expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(pinned());
   });
 
   it.each(COMMANDS)('%s --help has examples and exits 0', async (c) => {
@@ -29,6 +23,7 @@ describe('diskprep binary: CLI contract', () => {
     expect(r.stdout).toContain(`Usage: diskprep ${c}`);
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('--json');
+    expect(r.stdout).toBe(pinned(c));
   });
 
   it('--version prints the package version', async () => {

@@ -17,7 +17,8 @@ import {
   type TestPki,
 } from '../fakes/checkCerts.ts';
 import { startConnectProxy, type ConnectProxy } from '../fakes/connectProxy.ts';
-import { makeStaging } from '../check/helpers.ts';
+import { CHECK_DATA, checkJob, databoxStaging } from '../check/helpers.ts';
+import { makeStaging } from '../helpers/staging.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
@@ -55,13 +56,7 @@ afterAll(async () => {
 
 describe('diskprep check (built binary)', () => {
   it('databox job through an authenticating proxy: exit 0, every Azure call tunnelled, password redacted', async () => {
-    const staging = await makeStaging({
-      service: 'databox',
-      subscription: SUB,
-      resourceGroup: 'rg1',
-      location: 'westus',
-      data: 'data',
-    });
+    const staging = databoxStaging(SUB);
     const tunnels = proxy.tunnels.length;
     const seen = azure.requests.length;
     const r = await runCli(
@@ -110,7 +105,7 @@ describe('diskprep check (built binary)', () => {
   });
 
   it('classic with an expired certificate (openssl, back-dated): ✗ with the fix, exit 1', async () => {
-    const staging = await makeStaging({ service: 'classic', data: 'data' });
+    const staging = makeStaging([checkJob({ service: 'classic', data: 'data' })], CHECK_DATA);
     const pfx = await makeManagementPfx(pki.dir, 'expired', {
       start: '20240101000000Z',
       end: '20250101000000Z',
@@ -143,7 +138,7 @@ describe('diskprep check (built binary)', () => {
   });
 
   it('a certificate expiring in 10 days: ⚠ with the days left, exit 0', async () => {
-    const staging = await makeStaging({ service: 'classic', data: 'data' });
+    const staging = makeStaging([checkJob({ service: 'classic', data: 'data' })], CHECK_DATA);
     const pfx = await makeManagementPfx(pki.dir, 'soon', { days: 10 });
     azure.state.thumbprint = decodeManagementCertificate(pfx, 'the test PFX').thumbprint;
     const file = await writePublishSettings(path.join(staging, 'soon.publishsettings'), {
@@ -190,7 +185,7 @@ describe('diskprep check (built binary)', () => {
   it.skipIf(process.getuid?.() !== 0)(
     'as a real non-root user (setpriv --reuid=nobody): not elevated, staging chmod 000 unreadable, exit 1',
     async () => {
-      const staging = await makeStaging({ service: 'offline', data: 'data' });
+      const staging = makeStaging([checkJob({ service: 'offline', data: 'data' })], CHECK_DATA);
       await chmod(path.dirname(staging), 0o1777);
       await chmod(staging, 0o000);
       try {

@@ -2,12 +2,13 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { makeTree, tempDir } from '../staging/tree.ts';
+import { makeTree } from '../staging/tree.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const KEY = Buffer.alloc(64, 9).toString('base64');
 let staging: string;
 beforeEach(async () => {
-  staging = await tempDir('init-e2e');
+  staging = tempDir('init-e2e');
   await makeTree(staging, { 'data/a.txt': 'a' });
 });
 afterEach(async () => {

@@ -5,7 +5,8 @@ import { init, type InitOptions } from '../../src/commands/init/index.ts';
 import { UsageError } from '../../src/errors.ts';
 import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/journal/jobs.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
-import { makeTree, tempDir } from '../staging/tree.ts';
+import { makeTree } from '../staging/tree.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 import { containerSasToken } from '../engine/stagingFixture.ts';
 
 const KEY = Buffer.alloc(64, 7).toString('base64');
@@ -21,7 +22,7 @@ const DATABOX = {
 let staging: string;
 
 beforeEach(async () => {
-  staging = await tempDir('init');
+  staging = tempDir('init');
   await makeTree(staging, {
     'photos/2026/a.jpg': 'a',
     'photos/2025/b.jpg': 'b',

@@ -13,9 +13,9 @@ import {
   offlinePrepareArgs,
   parseManifest,
   STORAGE_KEY,
-  tempDir,
   writeTree,
 } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
 const dirs: string[] = [];
@@ -26,7 +26,6 @@ afterEach(() => {
 function setup(files: Record<string, Buffer | string>): { staging: string; target: string } {
   const staging = tempDir('stg');
   const target = tempDir('tgt');
-  dirs.push(staging, target);
   writeTree(staging, files);
   return { staging, target };
 }

@@ -1,11 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { makeTree, tempDir } from '../staging/tree.ts';
+import { makeTree } from '../staging/tree.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 let staging: string;
 beforeEach(async () => {
-  staging = await tempDir('plan-e2e');
+  staging = tempDir('plan-e2e');
 });
 afterEach(async () => {
   await rm(staging, { recursive: true, force: true });

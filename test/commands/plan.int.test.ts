@@ -5,11 +5,12 @@ import { plan } from '../../src/commands/plan/index.ts';
 import { NeedsAnswerError, UsageError } from '../../src/errors.ts';
 import { fixedDriveOverhead } from '../../src/staging/plan.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
-import { makeTree, tempDir } from '../staging/tree.ts';
+import { makeTree } from '../staging/tree.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 let staging: string;
 beforeEach(async () => {
-  staging = await tempDir('plan');
+  staging = tempDir('plan');
 });
 afterEach(async () => {
   await rm(staging, { recursive: true, force: true });

@@ -10,10 +10,10 @@ import {
   parseManifest,
   pseudoRandom,
   STORAGE_KEY,
-  tempDir,
   writeJob,
   writeTree,
 } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 const dirs: string[] = [];
@@ -54,7 +54,6 @@ describe('diskprep prepare --target (built binary)', () => {
   it('survives SIGKILL at random moments: resumes, lists every file once, nothing half-written', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     const files: Record<string, Buffer | string> = {};
     // Big files (several chunks each) interleaved with many small ones, so kills land everywhere.
     for (let i = 0; i < 10; i++) {
@@ -154,7 +153,6 @@ describe('diskprep prepare --target (built binary)', () => {
   it('kill -9, a committed file rewritten with its mtime put back, the same command: finishes, naming that file', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     const files: Record<string, Buffer | string> = { 'a/first.txt': 'original first file\n' };
     for (let j = 0; j < 1500; j++) files[`b/${String(j).padStart(4, '0')}.txt`] = `${j}\n`;
     for (let i = 0; i < 4; i++) files[`c/big${i}.bin`] = pseudoRandom(24 * MiB, 40 + i);
@@ -198,7 +196,6 @@ describe('diskprep prepare --target (built binary)', () => {
   it('validates keys and drive ids before copying, never echoing the key', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     writeJob(staging);
     const badKey = '111111-222222-333333-444444-555555-666666-000011-000023';
@@ -247,7 +244,6 @@ describe('diskprep prepare --target (built binary)', () => {
   it('an offline job copies and leaves the drive-info XML; a classic job without p: stops before copying', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     writeJob(staging);
     const args = [
@@ -278,7 +274,6 @@ describe('diskprep prepare --target (built binary)', () => {
 
     const classic = tempDir('stg');
     const target2 = tempDir('tgt');
-    dirs.push(classic, target2);
     writeTree(classic, { 'a.txt': 'a' });
     writeJob(classic, { service: 'classic', subscription: '00000000-1111-2222-3333-444444444444' });
     const c = await runCli([

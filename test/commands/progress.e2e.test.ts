@@ -12,10 +12,10 @@ import {
   KEY1,
   offlinePrepareArgs,
   pseudoRandom,
-  tempDir,
   writeJob,
   writeTree,
 } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 const dirs: string[] = [];
@@ -28,7 +28,6 @@ afterEach(async () => {
 /** A staging location whose copy takes a few seconds: 6000 small files and four of 8 MiB. */
 function slowStaging(): { staging: string; files: number; bytes: number } {
   const staging = tempDir('stg');
-  dirs.push(staging);
   const tree: Record<string, Buffer> = {};
   const small = Buffer.alloc(4096, 1);
   for (let i = 0; i < 6000; i++) {
@@ -102,7 +101,6 @@ describe('the copy progress bar (built binary)', () => {
   it('without a terminal, and under --json: no bar, only the final summary', async () => {
     const { staging } = slowStaging();
     const target = tempDir('tgt');
-    dirs.push(target);
     const r = await runCli(args(staging, target));
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('\x1b[2K');
@@ -111,7 +109,6 @@ describe('the copy progress bar (built binary)', () => {
 
     const again = tempDir('stg');
     const target2 = tempDir('tgt');
-    dirs.push(again, target2);
     writeTree(again, { 'a/one.bin': pseudoRandom(5 * MiB, 9), 'a/two.txt': 'two' });
     writeJob(again);
     const j = await runCli(args(again, target2, ['--json']));

@@ -13,24 +13,21 @@ import { createImportJobService } from '../../src/importjob/factory.ts';
 import type { CreateJobRequest } from '../../src/model/importJob.ts';
 import { recordLocalJob, readLocalJobs } from '../../src/registry/localJobs.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
-import { makeTestPki, type TestPki } from '../fakes/certs.ts';
-import { FakeArm } from '../fakes/fakeArm.ts';
-import { FakeClassic } from '../fakes/fakeClassic.ts';
+import type { TestPki } from '../fakes/certs.ts';
+import type { FakeArm } from '../fakes/fakeArm.ts';
+import type { FakeClassic } from '../fakes/fakeClassic.ts';
 import { realHttpDeps } from '../fakes/httpDeps.ts';
 import { runCli } from '../helpers/cli.ts';
+import { answerReturnDetails } from '../helpers/answers.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
-import {
-  classicServiceInput,
-  makeManagementCert,
-  makeStaging,
-  type ManagementCertFixture,
-  today,
-  writePublishSettings,
-} from '../ship/fixtures.ts';
+import { classicServiceInput, type ManagementCertFixture, today } from '../ship/fixtures.ts';
+import { ARM_SUB, type Fakes, startFakes, SUB } from '../helpers/fakeServices.ts';
 import { RETURN_ADDRESS, returnFlags } from '../helpers/returnFlags.ts';
+import { makeStaging } from '../helpers/staging.ts';
 
-const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
-const ARM_SUB = '00000000-1111-2222-3333-444444444444';
+/** The data of every staging location here: one backup file. */
+const SHIP_DATA = { 'backup.AIBBlob': 'data' };
+
 const TOKEN = 'e2e-ship-token-0123456789abcdef';
 const ACCOUNT = 'DHL-ACCT-55443322';
 const BITLOCKER = '259358-123456-654321-111111-222222-333333-444444-426844';
@@ -90,7 +87,7 @@ async function classicJob(name: string): Promise<string> {
     blobType: 'page',
     createdAt: new Date().toISOString(),
   };
-  return makeStaging(job);
+  return makeStaging([job], SHIP_DATA);
 }
 
 /** A Data Box or Microsoft.ImportExport job on the fake ARM and a staging location naming it. */
@@ -104,35 +101,31 @@ async function armJob(service: 'databox' | 'importexport', name: string): Promis
     },
     deps,
   ).createJob(jobRequest(name, 'westus', 'armacct'));
-  return makeStaging({
-    version: 1,
-    name,
-    service,
-    storageAccount: 'armacct',
-    container: 'backups',
-    subscription: ARM_SUB,
-    resourceGroup: 'rg-backup',
-    location: 'westus',
-    blobType: 'block',
-    createdAt: new Date().toISOString(),
-  });
+  return makeStaging(
+    [
+      {
+        version: 1,
+        name,
+        service,
+        storageAccount: 'armacct',
+        container: 'backups',
+        subscription: ARM_SUB,
+        resourceGroup: 'rg-backup',
+        location: 'westus',
+        blobType: 'block',
+        createdAt: new Date().toISOString(),
+      },
+    ],
+    SHIP_DATA,
+  );
 }
 
 const home = () => mkdtemp(path.join(os.tmpdir(), 'diskprep-ship-home-'));
 
+let fakes: Fakes | undefined;
 beforeAll(async () => {
-  pki = await makeTestPki();
-  cert = await makeManagementCert(pki);
-  classic = await new FakeClassic({
-    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caPem },
-    subscription: SUB,
-    managementCert: cert.certPem,
-  }).start();
-  publishSettings = await writePublishSettings(cert, SUB, classic.url);
-  arm = await new FakeArm({
-    tls: { key: pki.serverKey, cert: pki.serverCert },
-    token: TOKEN,
-  }).start();
+  fakes = await startFakes(TOKEN);
+  ({ pki, cert, classic, arm, publishSettings } = fakes);
 });
 
 afterEach(async () => {
@@ -140,8 +133,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await classic?.stop();
-  await arm?.stop();
+  await fakes?.stop();
 });
 
 const SECRETS = () => [
@@ -177,24 +169,7 @@ async function answerAll(
   await s.keys('Enter'); // default: drives of the job
   await s.waitFor('Date the package was shipped');
   await s.keys('Enter'); // default: today
-  for (const [prompt, text] of [
-    ['Return contact name', 'Backup Ops'],
-    ['Return contact phone', '+1 425 555 0100'],
-    ['Return contact email', 'ops@example.org'],
-    ['Return street address', '1 Main St'],
-    ['Return city', 'Redmond'],
-    ['Return state or province', 'WA'],
-    ['Return postal code', '98052'],
-    ['Return country or region', 'US'],
-  ] as const) {
-    await s.waitFor(prompt);
-    await s.type(text);
-  }
-  await s.waitFor('Carrier for the return shipment');
-  for (let i = 0; i < o.returnCarrierDown; i++) await s.keys('Down');
-  await s.keys('Enter');
-  await s.waitFor('account number');
-  await s.type(o.account);
+  await answerReturnDetails(s, { carrierDown: o.returnCarrierDown, account: o.account });
   await s.waitFor('Type "yes" to send these details to Azure');
 }
 

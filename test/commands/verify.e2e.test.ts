@@ -3,13 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import {
-  offlinePrepareArgs,
-  pseudoRandom,
-  tempDir,
-  writeJob,
-  writeTree,
-} from '../engine/stagingFixture.ts';
+import { offlinePrepareArgs, pseudoRandom, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 let staging = '';

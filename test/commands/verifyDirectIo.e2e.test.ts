@@ -9,13 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { Volumes } from '../helpers/volumes.ts';
-import {
-  offlinePrepareArgs,
-  pseudoRandom,
-  tempDir,
-  writeJob,
-  writeTree,
-} from '../engine/stagingFixture.ts';
+import { offlinePrepareArgs, pseudoRandom, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 const canRun = process.getuid?.() === 0;

@@ -12,7 +12,8 @@ import { openDrive } from '../../src/disk/openDrive.ts';
 import { canRun, LoopLab, mountsUnder, realDeps, XTS_KEY } from '../disk/loopImages.ts';
 import { execa } from 'execa';
 import { BIN, runCli } from '../helpers/cli.ts';
-import { pseudoRandom, tempDir, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { pseudoRandom, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 const DRIVE_ID = 'WD-VERIFY0001';
@@ -38,8 +39,8 @@ describe.skipIf(!canRun)(
       staging = tempDir('vd-stg');
       home = tempDir('vd-home');
       tmp = tempDir('vd-tmp');
-    // The test's own read-write mount (openDrive in this process) goes there too.
-    process.env.TMPDIR = tmp;
+      // The test's own read-write mount (openDrive in this process) goes there too.
+      process.env.TMPDIR = tmp;
       writeTree(staging, {
         'big.bin': pseudoRandom(5 * MiB, 7),
         // Long enough to read that a Ctrl-C lands in the middle of it.

@@ -13,6 +13,7 @@ import { claimDisk, diskLockName } from '../../src/disk/diskClaim.ts';
 import { listDisks } from '../../src/disk/listDisks.ts';
 import { openDrive } from '../../src/disk/openDrive.ts';
 import { DiskprepError } from '../../src/errors.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 import { canRun, dislockersOf, LoopLab, realDeps, XTS_KEY } from './loopImages.ts';
 
 let lab: LoopLab | undefined;
@@ -21,19 +22,14 @@ afterEach(() => {
   lab = undefined;
 });
 
-/** A folder inside the lab's (removed with it). */
-function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(lab!.dir, prefix));
-}
-
 describe.skipIf(!canRun)(
   'disk claims and identity guards on a real loop device (root, dislocker)',
   () => {
     it('refuses a disk a hand-started dislocker has unlocked, naming its pid and mount, and leaves no lock behind', async () => {
       lab = new LoopLab();
       const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
-      const locks = tempDir('diskprep-locks-');
-      const mnt = tempDir('diskprep-hand-');
+      const locks = tempDir('locks', lab.dir);
+      const mnt = tempDir('hand', lab.dir);
       execFileSync('dislocker', ['-q', '-V', dev, `-p${XTS_KEY}`, '--', mnt]);
       try {
         const { deps } = realDeps({ env: { DISKPREP_LOCK_DIR: locks } });
@@ -69,7 +65,7 @@ describe.skipIf(!canRun)(
     it('an opened volume keeps the disk claimed, with its mount folder recorded, until released', async () => {
       lab = new LoopLab();
       const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
-      const locks = tempDir('diskprep-locks-');
+      const locks = tempDir('locks', lab.dir);
       const { deps } = realDeps({ env: { DISKPREP_LOCK_DIR: locks } });
       const vol = await openDrive(deps, {
         spec: dev,

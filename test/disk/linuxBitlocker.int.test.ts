@@ -14,7 +14,16 @@ import { listDisksWithEligibility } from '../../src/disk/listDisks.ts';
 import { openDrive } from '../../src/disk/openDrive.ts';
 import type { PreparedVolume } from '../../src/disk/types.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import { canRun, ELEPHANT_KEY, LoopLab, mountsUnder, realDeps, XTS_KEY } from './loopImages.ts';
+import {
+  canRun,
+  ELEPHANT_KEY,
+  LoopLab,
+  missingForLoopTests,
+  missingHere,
+  mountsUnder,
+  realDeps,
+  XTS_KEY,
+} from './loopImages.ts';
 
 const yes = async () => true;
 // openLinux makes its work folders under os.tmpdir(): a private TMPDIR for this file, so the
@@ -43,7 +52,7 @@ async function rejection(p: Promise<unknown>): Promise<DiskprepError> {
 }
 
 describe.skipIf(!canRun)(
-  'Linux BitLocker drives on loop devices (needs root, dislocker, ntfs-3g, FUSE)',
+  `Linux BitLocker drives on loop devices (needs root, dislocker, ntfs-3g, FUSE${canRun ? '' : `; missing here: ${missingHere.join(', ')}`})`,
   () => {
     let lab: LoopLab;
     beforeEach(() => {
@@ -215,7 +224,7 @@ describe.skipIf(!canRun)(
     it('refuses the system disk', async () => {
       const { deps } = realDeps();
       const root = (await listDisksWithEligibility(deps, { all: true })).find((d) => d.system);
-      expect(root, 'this machine has a disk holding /').toBeDefined();
+      expect(root?.path, 'this machine has a disk holding /').toMatch(/^\/dev\/\S+$/);
       const err = await rejection(
         openDrive(deps, {
           spec: root!.path,
@@ -329,10 +338,28 @@ describe.skipIf(!canRun)(
   },
 );
 
-it.skipIf(canRun)(
-  'Linux BitLocker integration tests are skipped: they need root, dislocker, ntfs-3g and /dev/fuse',
-  () => {
-    expect(canRun).toBe(false);
-  },
-);
+describe('the gate of the Linux BitLocker tests', () => {
+  const all = { uid: 0, has: () => true, fuse: true };
+  it('names each missing prerequisite, root first, and nothing when all are there', () => {
+    expect(missingForLoopTests(all)).toEqual([]);
+    expect(missingForLoopTests({ ...all, uid: 1000 })).toEqual(['root']);
+    expect(missingForLoopTests({ ...all, uid: undefined })).toEqual(['root']);
+    expect(missingForLoopTests({ ...all, has: (t) => t !== 'ntfs-3g' })).toEqual(['ntfs-3g']);
+    expect(missingForLoopTests({ uid: 1000, has: () => false, fuse: false })).toEqual([
+      'root',
+      'dislocker',
+      'ntfs-3g',
+      'cryptsetup',
+      '/dev/fuse',
+    ]);
+  });
+
+  // A machine that must run them (DISKPREP_REQUIRE_LOOP_TESTS=1) fails here instead of skipping.
+  it.runIf(process.env.DISKPREP_REQUIRE_LOOP_TESTS === '1')(
+    'this machine has everything the loop-device tests need',
+    () => {
+      expect(missingHere).toEqual([]);
+    },
+  );
+});
 void writeFileSync;

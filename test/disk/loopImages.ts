@@ -4,7 +4,7 @@
  * device a test attaches is detached by {@link LoopLab.dispose}.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createExec } from '../../src/deps/exec.ts';
@@ -15,23 +15,45 @@ export const BITLOCKER_DIR = join(SHARED_DIR, 'testdata', 'bitlocker');
 export const XTS_KEY = '235818-357951-253979-013365-241120-245575-342914-591910';
 export const ELEPHANT_KEY = '529573-278784-259347-197835-171457-264044-610280-313269';
 
+/** What {@link missingForLoopTests} looks at (tests pass their own). */
+export interface LoopProbe {
+  uid: number | undefined;
+  /** True when `tool` is on the PATH. */
+  has(tool: string): boolean;
+  /** True when /dev/fuse exists. */
+  fuse: boolean;
+}
+
+/** The tools the loop-device tests run. */
+export const LOOP_TOOLS = ['dislocker', 'ntfs-3g', 'cryptsetup'] as const;
+
+const thisMachine: LoopProbe = {
+  uid: process.getuid?.(),
+  has: (tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  fuse: existsSync('/dev/fuse'),
+};
+
+/** What the loop-device integration tests need that `probe` lacks, in the order to fix it. */
+export function missingForLoopTests(probe: LoopProbe = thisMachine): string[] {
+  return [
+    ...(probe.uid === 0 ? [] : ['root']),
+    ...LOOP_TOOLS.filter((t) => !probe.has(t)),
+    ...(probe.fuse ? [] : ['/dev/fuse']),
+  ];
+}
+
+/** What this machine lacks for the loop-device tests (empty: they run). */
+export const missingHere = missingForLoopTests();
+
 /** Root and the tools present: the integration tests need both. */
-export const canRun = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        'command -v dislocker && command -v ntfs-3g && command -v cryptsetup && test -e /dev/fuse',
-      ],
-      { stdio: 'ignore' },
-    );
-    return true;
-  } catch {
-    return false;
-  }
-})();
+export const canRun = missingHere.length === 0;
 
 /** A temp dir with images and the loop devices attached to them. */
 export class LoopLab {

@@ -19,15 +19,13 @@ import {
   KEY1,
   parseManifest,
   pseudoRandom,
-  removedAfterEach,
   STORAGE_KEY,
-  tempDir,
   writeJob,
   writeTree,
 } from './stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
-const dirs = removedAfterEach();
 const realDeps = engineDeps;
 
 function oneTarget(spec: TargetSpec) {
@@ -72,7 +70,6 @@ describe('copyJob on real files', () => {
   it('copies an awkward tree, writes a manifest whose every hash is right, and verify agrees', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     const files: Record<string, Buffer | string> = {
       'empty.bin': Buffer.alloc(0),
       'ünïcödé/naïve café.txt': 'bonjour\n',
@@ -209,12 +206,10 @@ describe('copyJob on real files', () => {
 
   it('writes ContainerSas as <container>?<token> for a classic job with a SAS, nothing for the others', async () => {
     const staging = tempDir('stg');
-    dirs.push(staging);
     writeTree(staging, { 'a.txt': 'a' });
     const token = containerSasToken('backup');
     for (const service of ['classic', 'databox', 'importexport', 'offline'] as const) {
       const target = tempDir('tgt');
-      dirs.push(target);
       const job = writeJob(staging, { name: `j-${service}`, service }, { containerSas: token });
       const { deps } = realDeps();
       await copyJob(deps, {
@@ -232,7 +227,6 @@ describe('copyJob on real files', () => {
   it('refuses up front a page file whose length is not a multiple of 512, copying nothing', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a', 'bad.AIBBlob': Buffer.alloc(1000, 1) });
     const job = writeJob(staging);
     const { deps } = realDeps();
@@ -250,7 +244,6 @@ describe('copyJob on real files', () => {
   it('fails a source file that changes while it is copied, keeps earlier files, and resumes', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, {
       'a.txt': 'first',
       'b/big.bin': pseudoRandom(24 * MiB, 11),
@@ -306,7 +299,6 @@ describe('copyJob on real files', () => {
   it('Ctrl-C in the middle of a large file stops between chunks, removes the partial file, and resumes', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'first', 'b.bin': pseudoRandom(60 * MiB, 12) });
     const job = writeJob(staging);
     const deps = await copyInterrupted(
@@ -335,7 +327,6 @@ describe('copyJob on real files', () => {
   it('a resumed copy keeps the disposition its journal recorded, even if the job changed', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'first', 'b.txt': 'second', 'c.txt': 'third' });
     const job = writeJob(staging, { disposition: 'rename' });
     const deps = await copyInterrupted(
@@ -369,7 +360,6 @@ describe('copyJob on real files', () => {
   it('records the disk identity before the first byte; a resume asks for it and refuses a target with another identity', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'first', 'b.txt': 'second', 'c.txt': 'third' });
     const job = writeJob(staging);
     const identity = { bitlockerGuid: 'guid-1', ntfsSerial: '00000000000000AA', sizeBytes: 100 };
@@ -418,7 +408,6 @@ describe('copyJob on real files', () => {
 
   it('an 11th drive is an error that states what remains (a job takes at most 10 drives)', async () => {
     const staging = tempDir('stg');
-    dirs.push(staging);
     writeTree(staging, { 'a.txt': 'a', 'b.txt': 'bb' });
     const job = writeJob(staging);
     const { deps } = realDeps();
@@ -470,7 +459,6 @@ describe('copyJob on real files', () => {
     const staging = tempDir('stg');
     const outside = tempDir('out');
     const target = tempDir('tgt');
-    dirs.push(staging, outside, target);
     writeTree(staging, { 'a.txt': 'a', 'inner/b.txt': 'b' });
     writeTree(outside, { 'secret.txt': 's' });
     fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(staging, 'link.txt'));
@@ -500,7 +488,6 @@ describe('copyJob on real files', () => {
   it('records the BitLocker cipher the drive provider reports in the drive record', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     const job = writeJob(staging);
     const { deps } = realDeps();

@@ -20,21 +20,18 @@ import {
   KEY1,
   parseManifest,
   pseudoRandom,
-  removedAfterEach,
   STORAGE_KEY,
-  tempDir,
   writeJob,
   writeTree,
 } from './stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
-const dirs = removedAfterEach();
 
 /** A staging location with `files`, its job, and an empty target folder. */
 function setup(files: Record<string, Buffer | string>) {
   const staging = tempDir('stg');
   const target = tempDir('tgt');
-  dirs.push(staging, target);
   writeTree(staging, files);
   return { staging, target, job: writeJob(staging) };
 }

@@ -12,11 +12,11 @@ import {
   parseManifest,
   pseudoRandom,
   STORAGE_KEY,
-  tempDir,
   writeJob,
   writeTree,
 } from './stagingFixture.ts';
 import { Volumes, type VolumeKind } from '../helpers/volumes.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
@@ -55,7 +55,6 @@ function twoTargets(a: string, b: string): { next: NextTarget; asked: string[] }
 
 async function runSpanning(checkFreeSpace: boolean, setup: VolumeSetup) {
   const staging = tempDir('stg');
-  dirs.push(staging);
   const files: Record<string, Buffer | string> = {};
   for (let i = 0; i < 5; i++) files[`big/f${i}.bin`] = pseudoRandom(3 * MiB + 1000 * i, 100 + i);
   for (let i = 0; i < 20; i++) files[`small/s${String(i).padStart(2, '0')}.txt`] = `small ${i}\n`;
@@ -144,7 +143,6 @@ describe.each(SETUPS)('spanning onto a second drive when the first is full: $nam
 describe('a file larger than any drive', () => {
   it.skipIf(!isRoot)('a file larger than an empty drive is a clear error', async () => {
     const staging = tempDir('stg');
-    dirs.push(staging);
     writeTree(staging, { 'huge.bin': pseudoRandom(10 * MiB, 1) });
     const job = writeJob(staging);
     const a = volumes.make('tmpfs', 8);

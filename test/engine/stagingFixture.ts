@@ -4,16 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Redactor } from '../../src/redact.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
 import { importContainerSas } from '../../src/storage/sas.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../fakes/azurite.ts';
-import { afterEach } from 'vitest';
 import { createExec } from '../../src/deps/exec.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { writeJobFiles } from '../helpers/staging.ts';
 
 /** A valid example recovery password (each group a multiple of 11 below 720896). */
 export const KEY1 = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -86,28 +85,8 @@ export function engineDeps(signal?: AbortSignal) {
   return f;
 }
 
-/** A list the test file pushes its temp dirs to; they are removed after each test. */
-export function removedAfterEach(): string[] {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
-  return dirs;
-}
-
-/** A fresh temp dir. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `dp-${prefix}-`));
-}
-
-/** Writes files (relative path → content) under `root`. */
-export function writeTree(root: string, files: Record<string, Buffer | string>): void {
-  for (const [rel, data] of Object.entries(files)) {
-    const abs = path.join(root, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, data);
-  }
-}
+// The engine tests' data writer is the shared one.
+export { writeTree } from '../helpers/staging.ts';
 
 /** Creates `<staging>/.diskprep/jobs/<name>.json` and the secrets file. */
 export function writeJob(
@@ -125,11 +104,7 @@ export function writeJob(
     createdAt: '2026-11-21T00:00:00Z',
     ...job,
   };
-  fs.mkdirSync(path.join(staging, '.diskprep', 'jobs'), { recursive: true });
-  fs.writeFileSync(path.join(staging, '.diskprep', 'jobs', `${d.name}.json`), JSON.stringify(d));
-  const jd = path.join(staging, '.diskprep', 'journal', d.name);
-  fs.mkdirSync(jd, { recursive: true });
-  fs.writeFileSync(path.join(jd, 'secrets.json'), JSON.stringify(secrets), { mode: 0o600 });
+  writeJobFiles(staging, d, secrets);
   return d;
 }
 

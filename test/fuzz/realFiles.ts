@@ -16,7 +16,6 @@ import {
   offlinePrepareArgs,
   pseudoRandom,
   STORAGE_KEY,
-  tempDir,
   writeTree,
 } from '../engine/stagingFixture.ts';
 import { makeCert, makePfx, SUB_A, SUB_B, v1Xml } from '../publishsettings/fixtures.ts';
@@ -25,6 +24,7 @@ import { recordLocalJob } from '../../src/registry/localJobs.ts';
 import { rememberReturn } from '../../src/registry/returnAddress.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../src/journal/shippingRecord.ts';
 import { report } from './harness.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 /** Text planted outside the data and in the journal: it must never reach a drive. */
 export const CANARY = 'CANARY-must-never-be-copied';

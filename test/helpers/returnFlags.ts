@@ -36,4 +36,3 @@ export function returnFlags(carrier: string, account: string): string[] {
     account,
   ];
 }
-

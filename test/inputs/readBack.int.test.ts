@@ -16,7 +16,6 @@ import {
   KEY1,
   offlineInitArgs,
   offlinePrepareArgs,
-  tempDir,
   writeJob,
   writeTree,
 } from '../engine/stagingFixture.ts';
@@ -24,6 +23,7 @@ import type { CliRun } from '../helpers/cli.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { runMain } from '../helpers/runMain.ts';
 import { makeCert, makePfx, v1Xml } from '../publishsettings/fixtures.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -32,7 +32,6 @@ afterAll(() => {
 
 function dir(prefix: string): string {
   const d = tempDir(prefix);
-  dirs.push(d);
   return d;
 }
 

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { offlinePrepareArgs, tempDir, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { offlinePrepareArgs, writeJob, writeTree } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -35,7 +36,6 @@ describe('job lock (built binary)', () => {
   it('prepare, ship and init --force are refused while a live process holds the job; taken over once it is gone', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     writeJob(staging);
     // A live process of this host holds it.
@@ -86,7 +86,6 @@ describe('job lock (built binary)', () => {
   it("another computer's lock is refused naming --break-lock, and broken with it", async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');
-    dirs.push(staging, target);
     writeTree(staging, { 'a.txt': 'a' });
     writeJob(staging);
     const lock = holdLock(staging, 4242, 'other-pc');

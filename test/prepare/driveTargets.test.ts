@@ -8,82 +8,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  DiskInfo,
-  DriveIdentity,
-  OpenDriveOptions,
-  PreparedVolume,
-} from '../../src/disk/types.ts';
+import type { DriveIdentity, OpenDriveOptions } from '../../src/disk/types.ts';
 import { writeCopyState } from '../../src/journal/copyState.ts';
-import type { Deps } from '../../src/deps/types.ts';
 import { DiskprepError } from '../../src/errors.ts';
-import { type DiskSeams, type DriveJob, driveTargets } from '../../src/flows/prepare/driveTargets.ts';
+import { type DriveJob, driveTargets } from '../../src/flows/prepare/driveTargets.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
+import { stubDisk, stubDisks } from './stubDisks.ts';
 
 const KEY_A = '111111-222222-333333-444444-555555-666666-000011-000022';
 const KEY_B = '000011-000022-000033-000044-000055-000066-000077-000088';
 
-function disk(path: string, serial: string | undefined): DiskInfo {
-  return {
-    path,
-    serial,
-    model: 'TestDisk',
-    sizeBytes: 4e12,
-    bus: 'SATA',
-    media: 'HDD',
-    removable: false,
-    kind: 'disk',
-    system: false,
-    boot: false,
-    mountpoints: [],
-    bitlocker: 'encrypted',
-    partitions: [],
-  };
-}
-
-/** Stub disks that log every claim, open and release; identities by path. */
-function stubDisks(
-  disks: DiskInfo[],
-  log: string[],
-  ids: Record<string, DriveIdentity> = {},
-  opened: OpenDriveOptions[] = [],
-): DiskSeams {
-  const idOf = (p: string): DriveIdentity => ids[p] ?? { serial: `ID${p}` };
-  return {
-    listDisks: () => Promise.resolve(disks),
-    claimDisk: (_deps: Deps, d: DiskInfo) => {
-      log.push(`claim ${d.path}`);
-      return Promise.resolve({
-        note: () => Promise.resolve(),
-        release: () => {
-          log.push(`unclaim ${d.path}`);
-          return Promise.resolve();
-        },
-      });
-    },
-    identify: (_deps: Deps, d: DiskInfo) => Promise.resolve(idOf(d.path)),
-    openDrive: (_deps: Deps, o: OpenDriveOptions): Promise<PreparedVolume> => {
-      opened.push(o);
-      log.push(
-        `open ${o.spec} ${o.driveId} ${o.bitlockerKey === KEY_A ? 'A' : o.bitlockerKey === KEY_B ? 'B' : '?'}`,
-      );
-      return Promise.resolve({
-        mountPath: `/mnt${o.spec}`,
-        driveId: o.driveId!,
-        bitlockerKey: o.bitlockerKey!,
-        model: 'TestDisk',
-        sizeBytes: 4e12,
-        fileSystemBytes: 4e12,
-        identity: { ...idOf(o.spec), ntfsSerial: 'ABCDEF0123456789' },
-        dryRun: false,
-        release: () => {
-          log.push(`release ${o.spec}`);
-          return Promise.resolve();
-        },
-      });
-    },
-  };
-}
+const KEY_NAMES = { [KEY_A]: 'A', [KEY_B]: 'B' };
 
 const tmp: string[] = [];
 afterEach(() => {
@@ -138,7 +73,9 @@ describe('driveTargets', () => {
       { ...lists, drives: ['/dev/sdb', 'SER-C'], bitlockerKeys: [KEY_A, KEY_B] },
       await stagingWith({}),
       [],
-      stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
+      stubDisks([stubDisk('/dev/sdb', 'SER-B'), stubDisk('/dev/sdc', 'SER-C')], log, {
+        keyNames: KEY_NAMES,
+      }),
     );
     expect(await t.next({ index: 0, remaining: { files: 3, bytes: 30 } })).toEqual({
       path: '/mnt/dev/sdb',
@@ -198,7 +135,9 @@ describe('driveTargets', () => {
         ],
       }),
       recorded,
-      stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
+      stubDisks([stubDisk('/dev/sdb', 'SER-B'), stubDisk('/dev/sdc', 'SER-C')], log, {
+        keyNames: KEY_NAMES,
+      }),
     );
     const spec = await t.next({
       index: 1,
@@ -217,7 +156,9 @@ describe('driveTargets', () => {
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A] },
       await stagingWith({}),
       [],
-      stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-C')], log),
+      stubDisks([stubDisk('/dev/sdb', 'SER-B'), stubDisk('/dev/sdc', 'SER-C')], log, {
+        keyNames: KEY_NAMES,
+      }),
     );
     await t.next({ index: 0, remaining: { files: 5, bytes: 5 * 1024 * 1024 } });
     const err = await t
@@ -241,7 +182,7 @@ describe('driveTargets', () => {
   });
 
   it('asks which disk (flag --drive) when none is named, and asks its key (flag --bitlocker-key)', async () => {
-    const sdc = disk('/dev/sdc', 'SER-C');
+    const sdc = stubDisk('/dev/sdc', 'SER-C');
     const { deps, asked } = fakeDeps({
       answers: { '--drive': [sdc], '--yes': [true], '--bitlocker-key': [KEY_B] },
     });
@@ -251,7 +192,7 @@ describe('driveTargets', () => {
       { ...lists, yes: false, drives: [], bitlockerKeys: [] },
       await stagingWith({}),
       [],
-      stubDisks([disk('/dev/sdb', 'SER-B'), sdc], log),
+      stubDisks([stubDisk('/dev/sdb', 'SER-B'), sdc], log, { keyNames: KEY_NAMES }),
     );
     await t.next({ index: 0, remaining: { files: 1, bytes: 1 } });
     expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key']);
@@ -293,12 +234,11 @@ describe('driveTargets', () => {
         },
         job,
         [recordedC],
-        stubDisks(
-          [{ ...disk('/dev/loop5', undefined), kind: 'loop', bus: 'loop' }],
-          log,
-          { '/dev/loop5': LOOP },
+        stubDisks([{ ...stubDisk('/dev/loop5', undefined), kind: 'loop', bus: 'loop' }], log, {
+          keyNames: KEY_NAMES,
+          ids: { '/dev/loop5': LOOP },
           opened,
-        ),
+        }),
       );
       const spec = await t.next({
         index: 0,
@@ -331,9 +271,9 @@ describe('driveTargets', () => {
           ],
         }),
         [{ ...recordedC, driveId: 'LABEL-C' }],
-        stubDisks([disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'BRIDGE-C')], log, {
-          '/dev/sdb': { serial: 'SER-B' },
-          '/dev/sdc': { serial: 'BRIDGE-C' },
+        stubDisks([stubDisk('/dev/sdb', 'SER-B'), stubDisk('/dev/sdc', 'BRIDGE-C')], log, {
+          keyNames: KEY_NAMES,
+          ids: { '/dev/sdb': { serial: 'SER-B' }, '/dev/sdc': { serial: 'BRIDGE-C' } },
         }),
       );
       const spec = await t.next({
@@ -354,8 +294,9 @@ describe('driveTargets', () => {
         { ...lists, drives: ['/dev/sdz'], driveIds: ['WD-C'], bitlockerKeys: [KEY_B] },
         await stagingWith({ job1: [{ driveId: 'WD-C', complete: false, disk: LOOP }] }),
         [recordedC],
-        stubDisks([disk('/dev/sdz', undefined)], log, {
-          '/dev/sdz': { bitlockerGuid: '00000000-0000-0000-0000-000000000001' },
+        stubDisks([stubDisk('/dev/sdz', undefined)], log, {
+          keyNames: KEY_NAMES,
+          ids: { '/dev/sdz': { bitlockerGuid: '00000000-0000-0000-0000-000000000001' } },
         }),
       );
       const err = (await t
@@ -379,7 +320,7 @@ describe('driveTargets', () => {
     const THEIRS: DriveIdentity = { bitlockerGuid: 'aaaa', ntfsSerial: '22' };
     const other = () =>
       stagingWith({ other1: [{ driveId: 'WD-OTHER', complete: false, disk: THEIRS }] });
-    const sdb = [disk('/dev/sdb', undefined)];
+    const sdb = [stubDisk('/dev/sdb', undefined)];
 
     it('is refused, naming the job and --discard-partial-drive', async () => {
       const { deps } = fakeDeps();
@@ -395,7 +336,10 @@ describe('driveTargets', () => {
         },
         await other(),
         [],
-        stubDisks(sdb, log, { '/dev/sdb': { bitlockerGuid: 'AAAA' } }),
+        stubDisks(sdb, log, {
+          keyNames: KEY_NAMES,
+          ids: { '/dev/sdb': { bitlockerGuid: 'AAAA' } },
+        }),
       );
       const err = (await t
         .next({ index: 0, remaining: { files: 1, bytes: 1 } })
@@ -425,7 +369,7 @@ describe('driveTargets', () => {
           },
           job,
           [],
-          stubDisks(sdb, log, { '/dev/sdb': THEIRS }, opened),
+          stubDisks(sdb, log, { keyNames: KEY_NAMES, ids: { '/dev/sdb': THEIRS }, opened }),
         );
         const r = await t
           .next({ index: 0, remaining: { files: 1, bytes: 1 } })
@@ -459,7 +403,7 @@ describe('driveTargets', () => {
         { ...lists, drives: ['/dev/sdb'], driveIds: ['WD-AGAIN'], bitlockerKeys: [KEY_A] },
         await stagingWith({ job1: [{ driveId: 'WD-1', complete: true, disk: { serial: 'S1' } }] }),
         [],
-        stubDisks(sdb, [], { '/dev/sdb': { serial: 'S1' } }),
+        stubDisks(sdb, [], { keyNames: KEY_NAMES, ids: { '/dev/sdb': { serial: 'S1' } } }),
       );
       await expect(t.next({ index: 1, remaining: { files: 1, bytes: 1 } })).rejects.toThrow(
         'refusing /dev/sdb: it is drive WD-1, complete drive 1 of job "job1"',
@@ -470,7 +414,7 @@ describe('driveTargets', () => {
   it('two --drive entries with one id are refused before either disk is opened', async () => {
     const { deps } = fakeDeps();
     const log: string[] = [];
-    const same = [disk('/dev/sdb', 'SER-B'), disk('/dev/sdc', 'SER-B')];
+    const same = [stubDisk('/dev/sdb', 'SER-B'), stubDisk('/dev/sdc', 'SER-B')];
     for (const given of [
       { drives: ['/dev/sdb', '/dev/sdc'], driveIds: [] },
       { drives: ['/dev/sdb', '/dev/sdc'], driveIds: ['LABEL-1', 'label-1'] },
@@ -481,7 +425,7 @@ describe('driveTargets', () => {
         { ...lists, ...given, bitlockerKeys: [KEY_A, KEY_B] },
         await stagingWith({}),
         [],
-        stubDisks(same, log),
+        stubDisks(same, log, { keyNames: KEY_NAMES }),
       );
       const err: unknown = await t
         .next({ index: 0, remaining: { files: 1, bytes: 1 } })
@@ -494,7 +438,7 @@ describe('driveTargets', () => {
   });
 
   it('a placeholder serial is no drive id: non-interactive, exit 3 naming --drive-id; with --drive-id it opens', async () => {
-    const bridge = [disk('/dev/sdb', '000000000000')];
+    const bridge = [stubDisk('/dev/sdb', '000000000000')];
     const log: string[] = [];
     const { deps } = fakeDeps();
     const t = driveTargets(
@@ -502,7 +446,7 @@ describe('driveTargets', () => {
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A] },
       await stagingWith({}),
       [],
-      stubDisks(bridge, log),
+      stubDisks(bridge, log, { keyNames: KEY_NAMES }),
     );
     const err = (await t
       .next({ index: 0, remaining: { files: 1, bytes: 1 } })
@@ -514,7 +458,7 @@ describe('driveTargets', () => {
       { ...lists, drives: ['/dev/sdb'], driveIds: ['WX41A0000001'], bitlockerKeys: [KEY_A] },
       await stagingWith({}),
       [],
-      stubDisks(bridge, log),
+      stubDisks(bridge, log, { keyNames: KEY_NAMES }),
     );
     await named.next({ index: 0, remaining: { files: 1, bytes: 1 } });
     // The refused run let go of the disk it had claimed; the named one claims it and opens it.
@@ -527,7 +471,7 @@ describe('driveTargets', () => {
   });
 
   it('refuses the disk holding the staging location, naming it, and passes the kept folders on', async () => {
-    const staging = disk('/dev/sdb', 'SER-B');
+    const staging = stubDisk('/dev/sdb', 'SER-B');
     staging.mountpoints = ['/srv'];
     const { deps } = fakeDeps();
     const log: string[] = [];
@@ -537,7 +481,7 @@ describe('driveTargets', () => {
       { ...lists, drives: ['/dev/sdb'], bitlockerKeys: [KEY_A], keep },
       await stagingWith({}),
       [],
-      stubDisks([staging], log),
+      stubDisks([staging], log, { keyNames: KEY_NAMES }),
     );
     const err = (await t
       .next({ index: 0, remaining: { files: 1, bytes: 1 } })

@@ -1,10 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the fakes record free-form service JSON */
 /**
- * Fixtures of the `s:` end-to-end tests: the loopback classic service (mutual TLS with an openssl
- * management certificate in a generated publish-settings file) and the loopback ARM (Data Box,
- * spec-validated), a staging location holding jobs and data, and reading a prepared BitLocker
- * drive back through a fresh unlock (dislocker + ntfs-3g, read-only view of what the datacenter
- * gets).
+ * Fixtures of the `s:` end-to-end tests: the shared fakes (test/helpers/fakeServices.ts) with
+ * this file's token, the environment of a run, the jobs' secrets, and reading a prepared
+ * BitLocker drive back through a fresh unlock (dislocker + ntfs-3g, read-only view of what the
+ * datacenter gets).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,61 +11,20 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openDrive } from '../../src/disk/openDrive.ts';
-import type { JobDescriptor } from '../../src/model/job.ts';
 import type { PreparedVolume } from '../../src/disk/types.ts';
-import { makeTestPki, type TestPki } from '../fakes/certs.ts';
-import { FakeArm } from '../fakes/fakeArm.ts';
-import { FakeClassic } from '../fakes/fakeClassic.ts';
 import { realDeps } from '../disk/loopImages.ts';
-import {
-  makeManagementCert,
-  type ManagementCertFixture,
-  writePublishSettings,
-} from '../ship/fixtures.ts';
+import { type Fakes, startFakes as startSharedFakes } from '../helpers/fakeServices.ts';
 
-export const SUB = '8a4a0a51-728e-482e-8daa-c477f03c541d';
-export const ARM_SUB = '00000000-1111-2222-3333-444444444444';
+export { ARM_SUB, type Fakes, SUB } from '../helpers/fakeServices.ts';
 export const TOKEN = 'e2e-prepare-token-0123456789abcdef';
 export const ACCOUNT = 'FEDEX-ACCT-99887766';
 // A real key is base64 (the secrets file is read back with the rule init applies).
 export const STORAGE_KEY = 'U3RvcmFnZUtleUZvclByZXBhcmVGbG93OlByZXBhcmVGbG93S2V5VGFpbA==';
+/** The secrets file of every job of a staging location made here. */
+export const JOB_SECRETS = { storageAccountKey: STORAGE_KEY };
 
-/** The running fakes. */
-export interface Fakes {
-  pki: TestPki;
-  cert: ManagementCertFixture;
-  classic: FakeClassic;
-  arm: FakeArm;
-  publishSettings: string;
-  stop(): Promise<void>;
-}
-
-/** Starts both fakes and writes the publish-settings file. */
-export async function startFakes(): Promise<Fakes> {
-  const pki = await makeTestPki();
-  const cert = await makeManagementCert(pki);
-  const classic = await new FakeClassic({
-    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caPem },
-    subscription: SUB,
-    managementCert: cert.certPem,
-  }).start();
-  const arm = await new FakeArm({
-    tls: { key: pki.serverKey, cert: pki.serverCert },
-    token: TOKEN,
-  }).start();
-  const publishSettings = await writePublishSettings(cert, SUB, classic.url);
-  return {
-    pki,
-    cert,
-    classic,
-    arm,
-    publishSettings,
-    async stop() {
-      await classic.stop();
-      await arm.stop();
-    },
-  };
-}
+/** Starts both fakes (the ARM takes {@link TOKEN}) and writes the publish-settings file. */
+export const startFakes = (): Promise<Fakes> => startSharedFakes(TOKEN);
 
 /** Environment of a run: its own DISKPREP_HOME, the blob endpoint and sign-in host on loopback. */
 export async function flowEnv(f: Fakes): Promise<Record<string, string>> {
@@ -88,41 +46,6 @@ export function bytes(size: number, seed: number): Buffer {
     out.writeUInt32LE(x, i);
   }
   return out;
-}
-
-/** A staging location with `jobs` (their data folders filled with `files`). */
-export function makeStaging(
-  jobs: Partial<JobDescriptor>[],
-  files: Record<string, Buffer | string>,
-): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskprep-flow-staging-'));
-  for (const j of jobs) {
-    const job: JobDescriptor = {
-      version: 1,
-      name: 'seed01',
-      service: 'classic',
-      storageAccount: 'backupacct',
-      container: 'backups',
-      blobType: 'auto',
-      createdAt: new Date().toISOString(),
-      ...j,
-    };
-    fs.mkdirSync(path.join(dir, '.diskprep', 'jobs'), { recursive: true });
-    fs.writeFileSync(path.join(dir, '.diskprep', 'jobs', `${job.name}.json`), JSON.stringify(job));
-    const jd = path.join(dir, '.diskprep', 'journal', job.name);
-    fs.mkdirSync(jd, { recursive: true });
-    fs.writeFileSync(
-      path.join(jd, 'secrets.json'),
-      JSON.stringify({ storageAccountKey: STORAGE_KEY }),
-      { mode: 0o600 },
-    );
-  }
-  for (const [rel, data] of Object.entries(files)) {
-    const p = path.join(dir, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, data);
-  }
-  return dir;
 }
 
 /** What a prepared drive holds, read back through a fresh unlock. */

@@ -18,6 +18,7 @@ import {
   XTS_KEY,
 } from '../disk/loopImages.ts';
 import { runCli } from '../helpers/cli.ts';
+import { answerReturnDetails } from '../helpers/answers.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
 import {
   ACCOUNT,
@@ -26,7 +27,7 @@ import {
   type Fakes,
   flowEnv,
   journalOf,
-  makeStaging,
+  JOB_SECRETS,
   readBack,
   readVolume,
   startFakes,
@@ -34,6 +35,7 @@ import {
   SUB,
   withVolume,
 } from './flowLab.ts';
+import { makeStaging } from '../helpers/staging.ts';
 
 const tmux = await hasTmux();
 let f: Fakes;
@@ -90,6 +92,7 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
         { name: 'other01', service: 'offline', data: 'other' },
       ],
       data,
+      { secrets: JOB_SECRETS },
     );
     const env = await flowEnv(f);
     const s = await startInteractive(
@@ -108,23 +111,8 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     await s.waitFor('BitLocker recovery password of');
     await s.type(XTS_KEY);
     await s.waitFor('Review of job seed01', 120_000);
-    for (const [prompt, text] of [
-      ['Return contact name', 'Backup Ops'],
-      ['Return contact phone', '+1 425 555 0100'],
-      ['Return contact email', 'ops@example.org'],
-      ['Return street address', '1 Main St'],
-      ['Return city', 'Redmond'],
-      ['Return state or province', 'WA'],
-      ['Return postal code', '98052'],
-      ['Return country or region', 'US'],
-    ] as const) {
-      await s.waitFor(prompt);
-      await s.type(text);
-    }
-    await s.waitFor('Carrier for the return shipment');
-    await s.keys('Enter'); // FedEx, the first the service lists
-    await s.waitFor('account number');
-    await s.type(ACCOUNT);
+    // FedEx, the first return carrier the service lists.
+    await answerReturnDetails(s, { account: ACCOUNT });
     await s.waitFor('Create import job seed01 on the classic service in West US with 1 drive now?');
     const review = await s.screen();
     expect(review).toMatch(/return carrier account:\s+•+ \(hidden\)/);
@@ -186,7 +174,9 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     // interrupt mid-way; a commit every 40 files so the interrupt comes after one.
     for (let i = 0; i < N; i++)
       data[`seed/d${i % 10}/part-${String(i).padStart(4, '0')}.bin`] = bytes(4096, 100 + i);
-    const staging = makeStaging([{ name: 'big01', service: 'offline', data: 'seed' }], data);
+    const staging = makeStaging([{ name: 'big01', service: 'offline', data: 'seed' }], data, {
+      secrets: JOB_SECRETS,
+    });
     const env = { ...(await flowEnv(f)), DISKPREP_COMMIT_FILES: '40' };
     // The operator's command: no --drive-id (a loop device has no serial: asked), no
     // --already-formatted (a fresh NTFS: the erase is confirmed), no --yes.
@@ -259,7 +249,9 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     const data: Record<string, Buffer> = {};
     // 40 MiB: more than the 32 MiB NTFS of one test volume.
     for (let i = 0; i < 10; i++) data[`seed/vol-${i}.bin`] = bytes(4 * 1024 * 1024, 300 + i);
-    const staging = makeStaging([{ name: 'span01', service: 'offline', data: 'seed' }], data);
+    const staging = makeStaging([{ name: 'span01', service: 'offline', data: 'seed' }], data, {
+      secrets: JOB_SECRETS,
+    });
     const s = await startInteractive(
       [
         `s:${staging}`,

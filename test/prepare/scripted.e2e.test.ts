@@ -17,12 +17,13 @@ import {
   bytes,
   type Fakes,
   flowEnv,
-  makeStaging,
+  JOB_SECRETS,
   readBack,
   startFakes,
   STORAGE_KEY,
   TOKEN,
 } from './flowLab.ts';
+import { makeStaging } from '../helpers/staging.ts';
 import { returnFlags } from '../helpers/returnFlags.ts';
 
 let f: Fakes;
@@ -61,6 +62,7 @@ function databoxStaging(name: string): string {
       },
     ],
     DATA,
+    { secrets: JOB_SECRETS },
   );
 }
 

@@ -21,11 +21,12 @@ import { BIN, runCli } from '../helpers/cli.ts';
 import {
   bytes,
   journalOf,
-  makeStaging,
+  JOB_SECRETS,
   manifestFilePaths,
   readVolume,
   withVolume,
 } from './flowLab.ts';
+import { makeStaging } from '../helpers/staging.ts';
 
 /**
  * Small files: each is created, written and fsynced through ntfs-3g (FUSE), slow enough to stop
@@ -58,7 +59,9 @@ describe.skipIf(!canRun)('diskprep s: stopped mid-copy, then the same command (r
       const data: Record<string, Buffer> = {};
       for (let i = 0; i < N; i++)
         data[`seed/d${i % 10}/f-${String(i).padStart(4, '0')}.bin`] = bytes(4096, 500 + i);
-      const staging = makeStaging([{ name: 'res01', service: 'offline', data: 'seed' }], data);
+      const staging = makeStaging([{ name: 'res01', service: 'offline', data: 'seed' }], data, {
+        secrets: JOB_SECRETS,
+      });
       dirs.push(staging);
       const argv = [
         `s:${staging}`,
@@ -150,6 +153,7 @@ describe.skipIf(!canRun)('two diskprep runs at once (root, loop device)', () => 
         { name: 'lock02', service: 'offline', data: 'two' },
       ],
       data,
+      { secrets: JOB_SECRETS },
     );
     dirs.push(staging);
     const argv = (job: string, id: string) => [

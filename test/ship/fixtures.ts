@@ -1,14 +1,13 @@
 /**
  * Fixtures of the shipping e2e tests: a publish-settings file whose management certificate is a
  * real openssl RSA certificate signed by the test CA (so the loopback classic service accepts
- * it over mutual TLS), and staging locations holding one job descriptor.
+ * it over mutual TLS).
  */
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImportJobServiceInput } from '../../src/importjob/factory.ts';
-import type { JobDescriptor } from '../../src/model/job.ts';
 import type { TestPki } from '../fakes/certs.ts';
 import { v1Xml } from '../publishsettings/fixtures.ts';
 
@@ -92,15 +91,6 @@ export async function writePublishSettings(
   const file = path.join(cert.dir, 'test.publishsettings');
   await writeFile(file, v1Xml(cert.pfxBase64, [{ id: subscription, name: 'Pay-As-You-Go' }], url));
   return file;
-}
-
-/** A staging location holding `job`'s descriptor (and a data file). */
-export async function makeStaging(job: JobDescriptor): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'diskprep-ship-e2e-'));
-  await mkdir(path.join(dir, '.diskprep', 'jobs'), { recursive: true });
-  await writeFile(path.join(dir, '.diskprep', 'jobs', `${job.name}.json`), JSON.stringify(job));
-  await writeFile(path.join(dir, 'backup.AIBBlob'), 'data');
-  return dir;
 }
 
 /** Today as the child process sees it (local calendar date). */

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ship, type ShipOptions } from '../../src/commands/ship/index.ts';
 import { AzureError, DiskprepError, NeedsAnswerError, UsageError } from '../../src/errors.ts';
 import { readLocalJobs, recordLocalJob } from '../../src/registry/localJobs.ts';
@@ -10,21 +9,11 @@ import { looksLikePlaceholder } from '../../src/flows/ship/askShippingDetails.ts
 import { writeJobDescriptor } from '../../src/journal/jobs.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
 import { type Answers, fakeDeps } from '../helpers/fakeDeps.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { stubService, type StubOptions } from './stubService.ts';
 
 const ACCOUNT = 'FDX-ACCT-7731-9904';
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(prefix: string): Promise<string> {
-  const d = await mkdtemp(path.join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-
 const descriptor = (over: Partial<JobDescriptor> = {}): JobDescriptor => ({
   version: 1,
   name: 'seed01',
@@ -41,7 +30,7 @@ const descriptor = (over: Partial<JobDescriptor> = {}): JobDescriptor => ({
 
 /** A staging location with one job descriptor and a copy journal of `prepared` complete drives. */
 async function staging(over: Partial<JobDescriptor> = {}, prepared?: number): Promise<string> {
-  const dir = await tempDir('diskprep-ship-staging-');
+  const dir = tempDir('ship-staging');
   const job = descriptor(over);
   await writeJobDescriptor((await import('node:fs/promises')).default, dir, job);
   if (prepared !== undefined) {
@@ -105,7 +94,7 @@ async function run(
     home?: string;
   } = {},
 ) {
-  const home = opts.home ?? (await tempDir('diskprep-home-'));
+  const home = opts.home ?? tempDir('home');
   const t = fakeDeps({
     ...(opts.answers ? { answers: opts.answers } : {}),
     json: opts.json ?? false,
@@ -230,7 +219,7 @@ describe('diskprep ship: the interactive flow', () => {
   );
 
   it('offers the remembered return address (not the account) as defaults on the next run', async () => {
-    const home = await tempDir('diskprep-home-');
+    const home = tempDir('home');
     const first = await run({ staging: await staging(), answers: { ...INTERACTIVE }, home });
     expect(first.error).toBeUndefined();
     const defaults: Answers = { ...INTERACTIVE, '--tracking-number': '781234567891' };
@@ -269,7 +258,7 @@ describe('diskprep ship: the interactive flow', () => {
 
 describe('diskprep ship: states', () => {
   it('a job already shipping takes no details: says what the state means, exit 1, nothing sent', async () => {
-    const home = await tempDir('diskprep-home-');
+    const home = tempDir('home');
     const dir = await staging();
     const fs = (await import('node:fs/promises')).default;
     const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
@@ -287,7 +276,8 @@ describe('diskprep ship: states', () => {
     );
     expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
     // This computer's list learns the job left the waiting state.
-    expect((await readLocalJobs(deps))[0]?.shippedAt).toBeDefined();
+    // Marked at the run's clock (fakeDeps: 2026-11-21T10:00:00Z).
+    expect((await readLocalJobs(deps))[0]?.shippedAt).toBe('2026-11-21T10:00:00.000Z');
   });
 
   it('databox takes details only while AwaitingShipmentDetails', () => {
@@ -442,7 +432,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
   });
 
   it('several jobs waiting: asks which (--job); classic without p: names p:', async () => {
-    const home = await tempDir('diskprep-home-');
+    const home = tempDir('home');
     const fs = (await import('node:fs/promises')).default;
     const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
     const a = await staging({ name: 'alpha', service: 'classic' });
@@ -482,12 +472,14 @@ describe("diskprep u: without s: (this computer's list)", () => {
     expect(scripted.result?.savedTo).toBe(
       path.join(b, '.diskprep', 'journal', 'beta', 'shipping.json'),
     );
-    expect((await readLocalJobs(deps)).find((j) => j.name === 'beta')?.shippedAt).toBeDefined();
+    expect((await readLocalJobs(deps)).find((j) => j.name === 'beta')?.shippedAt).toBe(
+      '2026-11-21T10:00:00.000Z',
+    );
     expect((await readLocalJobs(deps)).find((j) => j.name === 'alpha')?.shippedAt).toBeUndefined();
   });
 
   it("a staging location that is gone: the details are kept under this computer's folder", async () => {
-    const home = await tempDir('diskprep-home-');
+    const home = tempDir('home');
     const fs = (await import('node:fs/promises')).default;
     const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
     await recordLocalJob(deps, {

@@ -1,10 +1,12 @@
 /**
- * A stub ImportJobService for the shipping flow's unit tests: it holds one job, follows the
- * state rules the real services follow (State=Shipping / markDevicesShipped only from the
- * state that waits for shipping details) and records every call.
+ * A stub ImportJobService for the shipping and prepare flows' unit tests: it holds one job
+ * (or none until createJob, with `absent`), follows the state rules the real services follow
+ * (State=Shipping / markDevicesShipped only from the state that waits for shipping details;
+ * a job is created once) and records every call.
  */
 import { AzureError } from '../../src/errors.ts';
 import type {
+  CreateJobRequest,
   ImportJobService,
   ImportServiceKind,
   JobStatus,
@@ -22,7 +24,8 @@ export type StubCall =
       name: string;
       details: { returnAddress?: ReturnAddress; returnShipping?: ReturnShipping };
     }
-  | { op: 'markShipped'; name: string; shipment: Shipment };
+  | { op: 'markShipped'; name: string; shipment: Shipment }
+  | { op: 'createJob'; request: CreateJobRequest };
 
 /** Options of {@link stubService}. */
 export interface StubOptions {
@@ -34,6 +37,8 @@ export interface StubOptions {
   carriers?: string[];
   /** markShipped answers this error. */
   failShipment?: boolean;
+  /** No job until createJob: getJob answers 404, as the services do. */
+  absent?: boolean;
 }
 
 /** The stub and what it saw. */
@@ -44,6 +49,7 @@ export function stubService(o: StubOptions = {}): {
 } {
   const kind = o.kind ?? 'importexport';
   const calls: StubCall[] = [];
+  let absent = o.absent === true;
   const waiting = kind === 'databox' ? 'AwaitingShipmentDetails' : 'Creating';
   const serviceState = o.serviceState ?? waiting;
   const job: JobStatus = {
@@ -61,11 +67,29 @@ export function stubService(o: StubOptions = {}): {
   };
   const service: ImportJobService = {
     kind,
-    createJob: () => Promise.reject(new Error('not in this test')),
+    createJob: async (request) => {
+      calls.push({ op: 'createJob', request: structuredClone(request) });
+      if (!absent) throw new AzureError(`job ${request.name} already exists`, { status: 409 });
+      absent = false;
+      job.name = request.name;
+      job.location = request.location;
+      job.drives = request.drives.map((d) => ({
+        driveId: d.driveId,
+        state: 'specified',
+        serviceState: 'Specified',
+        manifestHash: d.manifestHash,
+      }));
+      return {
+        created: true,
+        job: structuredClone(job),
+        message: `import job ${request.name} created`,
+      };
+    },
     cancel: () => Promise.reject(new Error('not in this test')),
     listJobs: () => Promise.reject(new Error('not in this test')),
     getJob: async (name) => {
       calls.push({ op: 'getJob', name });
+      if (absent) throw new AzureError(`job ${name} not found`, { status: 404 });
       return structuredClone(job);
     },
     getShippingInfo: async (location) => {

@@ -14,26 +14,38 @@ describe('Azure names', () => {
     expect(jobNameProblem('importexport', 'backup_2026')).toMatch(
       /lowercase letters, digits or hyphens/,
     );
-    expect(jobNameProblem('importexport', 'b')).toBeDefined();
+    const importexport =
+      'a importexport job name is 2-64 lowercase letters, digits or hyphens, starting with a letter';
+    expect(jobNameProblem('importexport', 'b')).toBe(importexport);
     expect(jobNameProblem('importexport', 'a'.repeat(64))).toBeUndefined();
-    expect(jobNameProblem('importexport', 'a'.repeat(65))).toBeDefined();
+    expect(jobNameProblem('importexport', 'a'.repeat(65))).toBe(importexport);
     expect(jobNameProblem('classic', '1backup')).toMatch(/starting with a letter/);
     expect(jobNameProblem('databox', 'Seed-Job1')).toBeUndefined();
     expect(jobNameProblem('databox', 'seed-')).toMatch(/ending with a letter or digit/);
-    expect(jobNameProblem('databox', 'a'.repeat(25))).toBeDefined();
-    expect(jobNameProblem('offline', 'Seed')).toBeDefined();
+    expect(jobNameProblem('databox', 'a'.repeat(25))).toBe(
+      'a databox job name is 3-24 letters, digits or hyphens, starting with a letter and ending with a letter or digit',
+    );
+    expect(jobNameProblem('offline', 'Seed')).toBe(
+      'a offline job name is 3-24 lowercase letters, digits or hyphens, starting with a letter and ending with a letter or digit (valid for every service)',
+    );
     expect(jobNameProblem('offline', 'seed-1')).toBeUndefined();
-    expect(jobNameProblem('classic', 'with space')).toBeDefined();
+    expect(jobNameProblem('classic', 'with space')).toBe(
+      'a classic job name is 2-64 lowercase letters, digits, hyphens or underscores, starting with a letter',
+    );
   });
 
   it('storage accounts and containers', () => {
     expect(storageAccountProblem('mystore01')).toBeUndefined();
     for (const bad of ['ab', 'MyStore', 'my-store', 'a'.repeat(25)])
-      expect(storageAccountProblem(bad)).toBeDefined();
+      expect(storageAccountProblem(bad), bad).toBe(
+        'a storage account name is 3-24 lowercase letters or digits',
+      );
     for (const ok of ['seed', '1abc', 'a-b-c', '$root', 'a'.repeat(63)])
       expect(containerProblem(ok)).toBeUndefined();
     for (const bad of ['ab', 'Seed', '-abc', 'abc-', 'a--b', 'a_b', 'a'.repeat(64), '$logs'])
-      expect(containerProblem(bad), bad).toBeDefined();
+      expect(containerProblem(bad), bad).toBe(
+        'a container name is 3-63 lowercase letters, digits or single hyphens, starting and ending with a letter or digit (or $root)',
+      );
   });
 
   it('prefixes: valid blob path segments, no empty segments, not in $root', () => {

@@ -1,6 +1,5 @@
 /** Builds staging trees on the real file system for the staging tests. */
-import { mkdir, mkdtemp, symlink, truncate, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A tree entry: file content, a sparse size, a symlink target, or a folder. */
@@ -19,9 +18,4 @@ export async function makeTree(root: string, entries: Record<string, TreeEntry>)
     } else if ('link' in e) await symlink(e.link, abs);
     else await mkdir(abs, { recursive: true });
   }
-}
-
-/** A fresh temp folder. */
-export function tempDir(tag: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `diskprep-${tag}-`));
 }

@@ -7,14 +7,15 @@ import { walkJobFiles } from '../../src/staging/scan.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
 import { validateJobData } from '../../src/staging/validate.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
-import { makeTree, tempDir } from './tree.ts';
+import { makeTree } from './tree.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 let staging: string;
 let outside: string;
 
 beforeEach(async () => {
-  staging = await tempDir('stage');
-  outside = await tempDir('outside');
+  staging = tempDir('stage');
+  outside = tempDir('outside');
 });
 afterEach(async () => {
   await rm(staging, { recursive: true, force: true });

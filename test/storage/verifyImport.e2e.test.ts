@@ -17,10 +17,10 @@ import {
   offlinePrepareArgs,
   parseManifest,
   pseudoRandom,
-  tempDir,
   writeJob,
   writeTree,
 } from '../engine/stagingFixture.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 
 const MiB = 1024 * 1024;
 let azurite: Azurite;
