@@ -45,10 +45,8 @@ import {
 } from './chunkCopier.ts';
 import { journalDir } from '../journal/layout.ts';
 import {
-  blobsPath,
   type CopyState,
   type DriveRecord,
-  driveInfoPath,
   type PreparedDrive,
   readCopyState,
   toPrepared,
@@ -71,7 +69,7 @@ import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts'
 import { SourceLedger } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
-import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
+import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
 export const COMMIT_FILES = 1000;
@@ -695,11 +693,7 @@ class CopySession {
 
   /** The drive's blob file, cut back to what the journal committed. */
   private async openBlobs(d: DriveRecord): Promise<void> {
-    const file = blobsPath(this.staging, this.job.name, d.index);
-    const fh = await fsp.open(file, 'a');
-    await fh.truncate(d.blobsBytes);
-    await fh.datasync();
-    this.blobsFh = fh;
+    this.blobsFh = await openBlobList(this.staging, this.job.name, d.index, d.blobsBytes);
   }
 
   /** Commits, writes the drive's manifest and drive-info XML, and marks the drive complete. */
@@ -722,16 +716,16 @@ class CopySession {
       });
     }
     drive.manifestHash = hash;
-    await writeFileAtomic(
+    await writeDriveInfo(
       deps.fs,
-      driveInfoPath(staging, job.name, drive.driveId),
+      journalDir(staging, job.name),
+      drive.driveId,
       driveInfoXml({
         driveId: drive.driveId,
         bitLockerKey: drive.bitLockerKey,
         manifestFile: drive.manifestFile,
         manifestHash: hash,
       }),
-      { mode: 0o600 },
     );
     drive.complete = true;
     await writeCopyState(deps, staging, this.state);
