@@ -6,6 +6,21 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommonOptions, Deps } from '../deps/types.ts';
 import type { AzureOptions } from '../model/importJob.ts';
 import { CLOUD_NAMES } from '../publishsettings/clouds.ts';
+import { DEFAULT_SERVICE, retirementOf } from '../model/retiredServices.ts';
+
+const CLASSIC_RETIRED_ON = retirementOf('classic')!.retiredOn;
+
+/** The help of `p:`: which service reads it, and that the service is retired. */
+export const CLASSIC_PUBLISH_SETTINGS = `the .publishsettings file for the classic service, retired on ${CLASSIC_RETIRED_ON}: new jobs use --service ${DEFAULT_SERVICE} (legacy: p:<file>)`;
+
+/** The legacy forms in the top-level help; `p:` names the retired classic service. */
+export const LEGACY_HELP = `
+Legacy form (AzureOfflineBackupDiskPrep):
+  diskprep s:<staging> [p:<file.publishsettings>]      prepare drives, create the job
+  diskprep u: [s:<staging> p:<file.publishsettings>]   shipping details, job status
+  p: is for the classic service (publish settings), retired on ${CLASSIC_RETIRED_ON}; new jobs:
+  diskprep init --service ${DEFAULT_SERVICE} (Microsoft.DataBox customer-disk jobs), then s: without p:
+`;
 
 /** What parsing argv produced: the common options and the command to run with deps. */
 export interface Invocation {

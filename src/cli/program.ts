@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.ts';
 import { rewriteLegacyArgs } from './legacyArgs.ts';
-import type { Invocation, SetInvocation } from './common.ts';
+import { type Invocation, LEGACY_HELP, type SetInvocation } from './common.ts';
 import { registerCommands } from './commands/index.ts';
 
 /** The result of parsing argv. */
@@ -17,12 +17,6 @@ export type ParsedCommandLine =
 
 const DESCRIPTION =
   'Prepare SATA drives for an Azure import job: format + BitLocker, copy the staging data in one pass with MD5, write the drive manifest, create the job, record the shipment.';
-
-const LEGACY_HELP = `
-Legacy form (AzureOfflineBackupDiskPrep):
-  diskprep s:<staging> [p:<file.publishsettings>]      prepare drives, create the job
-  diskprep u: [s:<staging> p:<file.publishsettings>]   shipping details, job status
-`;
 
 /** Builds the commander program; `setInvocation` receives the chosen command. */
 export function buildProgram(

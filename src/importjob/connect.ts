@@ -16,6 +16,7 @@ import {
   type PublishSettingsSubscription,
 } from './factory.ts';
 import type { ImportJobService } from '../model/importJob.ts';
+import { warnIfRetired } from '../model/retiredServices.ts';
 
 /** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
 export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;
@@ -48,7 +49,8 @@ export interface ConnectedService {
 }
 
 /**
- * Connects to the job's service (not for offline jobs: they have none).
+ * Connects to the job's service (not for offline jobs: they have none), warning once on stderr
+ * when the service is retired.
  *
  * @throws UsageError for a classic job without `p:` or whose storage account is not known
  */
@@ -57,6 +59,7 @@ export async function connectJobService(
   job: ServiceJob,
   options: ConnectOptions,
 ): Promise<ConnectedService> {
+  warnIfRetired(deps, job.service);
   let subscription = options.subscription ?? job.subscription;
   let publishSettings: PublishSettingsSubscription | undefined;
   if (job.service === 'classic') {

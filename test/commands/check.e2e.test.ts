@@ -166,6 +166,15 @@ describe('diskprep check (built binary)', () => {
     expect(cert.detail).toMatch(/^expires in (9|10) days/);
     expect(report.checks.find((c) => c.id === 'subscription')!.status).toBe('ok');
     expect(r.exitCode).toBe(0);
+    // The retired service: a ⚠ line in the report, one warning on stderr, stdout one document.
+    expect(report.checks.find((c) => c.id === 'service-retired')).toMatchObject({
+      status: 'warn',
+      detail:
+        'classic: the classic Azure Import/Export service (publish settings) was retired on 2024-08-31',
+      fix: 'use --service databox (Microsoft.DataBox customer-disk jobs) for new jobs',
+      data: { service: 'classic', retiredOn: '2024-08-31' },
+    });
+    expect(r.stderr.match(/retired on 2024-08-31/g)).toHaveLength(1);
   });
 
   it('a PATH without dislocker: ✗ naming the Debian package, exit 1', async () => {

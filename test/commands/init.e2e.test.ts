@@ -138,4 +138,37 @@ describe('diskprep init (built binary)', () => {
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/already recorded .* --force/);
   });
+
+  it('without --service the job is databox, with no warning; importexport warns once that it is retired', async () => {
+    const arm = [
+      '--subscription',
+      '00000000-1111-2222-3333-444444444444',
+      '--resource-group',
+      'rg1',
+      '--location',
+      'westus',
+    ];
+    const common = ['--storage-account', 'mystore', '--container', 'seed', ...arm, '--json'];
+    const d = await runCli(['init', `s:${staging}`, '--job', 'db01', ...common, '--data', 'data']);
+    expect(d.exitCode, d.stderr).toBe(0);
+    expect(JSON.parse(d.stdout)).toMatchObject({ name: 'db01', service: 'databox' });
+    expect(d.stderr).toBe('');
+    const ie = await runCli([
+      'init',
+      `s:${staging}`,
+      '--force',
+      '--job',
+      'db01',
+      '--service',
+      'importexport',
+      ...common,
+      '--data',
+      'data',
+    ]);
+    expect(ie.exitCode, ie.stderr).toBe(0);
+    expect(JSON.parse(ie.stdout)).toMatchObject({ name: 'db01', service: 'importexport' });
+    expect(ie.stderr.trim()).toBe(
+      '⚠ the Microsoft.ImportExport REST API was retired on 2023-02-28: use --service databox (Microsoft.DataBox customer-disk jobs) for new jobs',
+    );
+  });
 });

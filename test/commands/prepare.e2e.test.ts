@@ -271,6 +271,7 @@ describe('diskprep prepare --target (built binary)', () => {
       fs.existsSync((out as { drives: { driveInfoFile: string }[] }).drives[0]!.driveInfoFile),
     ).toBe(true);
     expect(r.stdout).not.toContain(KEY1);
+    expect(r.stderr).not.toContain('retired');
 
     const classic = tempDir('stg');
     const target2 = tempDir('tgt');
@@ -290,6 +291,7 @@ describe('diskprep prepare --target (built binary)', () => {
     expect(c.stderr).toMatch(
       /classic service, which needs the publish settings — pass p:<file.publishsettings>/,
     );
+    expect(c.stderr.match(/was retired on 2024-08-31: use --service databox/g)).toHaveLength(1);
     expect(fs.readdirSync(target2)).toEqual([]);
   });
 });

@@ -401,6 +401,11 @@ describe('diskprep ship scripted (no TTY)', () => {
       ['State', 'DeliveryPackage'],
     ]);
     expectNoSecrets(r.stdout, r.stderr);
+    // The retired service said so once (connect, status and ship in one run), on stderr only.
+    expect(r.stderr.match(/retired on/g)).toEqual(['retired on']);
+    expect(r.stderr).toContain(
+      '⚠ the classic Azure Import/Export service (publish settings) was retired on 2024-08-31: use --service databox',
+    );
   });
 
   it('an account number that is part of the tracking number: both exact in the review, --json and the service', async () => {

@@ -120,4 +120,23 @@ describe('diskprep status without s:', () => {
       'job photos01 runs on the classic service, which needs the publish settings',
     );
   });
+
+  it('an importexport job: one warning on stderr that the service is retired, stdout unchanged', async () => {
+    const r = await run(await withLocalJobs([{ ...databoxJob, service: 'importexport' }]), {
+      json: true,
+      stub: { kind: 'importexport' },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.recorded.stderr.filter((l) => l.includes('retired'))).toEqual([
+      '⚠ the Microsoft.ImportExport REST API was retired on 2023-02-28: use --service databox (Microsoft.DataBox customer-disk jobs) for new jobs',
+    ]);
+    expect(r.recorded.json).toHaveLength(1);
+    expect(r.recorded.stdout.join('\n')).not.toContain('retired');
+  });
+
+  it('a databox job: no retirement warning', async () => {
+    const r = await run(await withLocalJobs([databoxJob]));
+    expect(r.error).toBeUndefined();
+    expect(r.recorded.stderr.join('\n')).not.toContain('retired');
+  });
 });

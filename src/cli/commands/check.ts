@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { SERVICES, type ServiceKind } from '../../model/job.ts';
+import { DEFAULT_SERVICE, RETIRED_SUMMARY } from '../../model/retiredServices.ts';
 import {
   addAzureOptions,
   addCommonOptions,
@@ -23,7 +24,7 @@ export function registerCheck(program: Command, set: SetInvocation): void {
     .addOption(
       new Option(
         '--service <kind>',
-        "the Azure service (default: the job's; classic with p:, else databox)",
+        `the Azure service (default: the job's; classic with p:, else ${DEFAULT_SERVICE}; ${RETIRED_SUMMARY})`,
       ).choices(SERVICES),
     )
     .option('--country <iso>', 'ISO country the drives ship from (Data Box SKU check)')

@@ -6,6 +6,8 @@ import {
   examples,
   type SetInvocation,
 } from '../common.ts';
+import { SERVICES, type ServiceKind } from '../../model/job.ts';
+import { DEFAULT_SERVICE, RETIRED_SUMMARY } from '../../model/retiredServices.ts';
 
 /** `diskprep init s:<staging> --job ...`: record an import job in the staging location. */
 export function registerInit(program: Command, set: SetInvocation): void {
@@ -17,12 +19,11 @@ export function registerInit(program: Command, set: SetInvocation): void {
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
     .requiredOption('--job <name>', 'import job name')
     .addOption(
-      choiceOption('--service <kind>', 'Azure service that runs the job', [
-        'classic',
-        'databox',
-        'importexport',
-        'offline',
-      ]).makeOptionMandatory(),
+      choiceOption(
+        '--service <kind>',
+        `Azure service that runs the job (${RETIRED_SUMMARY}: new jobs use ${DEFAULT_SERVICE})`,
+        SERVICES,
+      ).default(DEFAULT_SERVICE),
     )
     .requiredOption('--storage-account <name>', 'destination storage account')
     .requiredOption('--container <name>', 'destination container')
@@ -60,8 +61,8 @@ export function registerInit(program: Command, set: SetInvocation): void {
     );
   addCommonOptions(cmd);
   examples(cmd, [
-    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed',
-    'diskprep init --staging /srv/staging --job photos --service databox --storage-account mystore --container photos --resource-group rg1 --location westeurope --data photos',
+    'diskprep init --staging /srv/staging --job photos --storage-account mystore --container photos --resource-group rg1 --location westeurope --subscription <id> --data photos',
+    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed   # retired: existing seeds only',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
@@ -73,7 +74,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
           {
             staging: o.staging as string,
             job: o.job as string,
-            service: o.service as 'classic' | 'databox' | 'importexport' | 'offline',
+            service: o.service as ServiceKind,
             storageAccount: o.storageAccount as string,
             container: o.container as string,
             prefix: o.prefix as string | undefined,

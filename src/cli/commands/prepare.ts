@@ -3,6 +3,7 @@ import {
   addAzureOptions,
   addCommonOptions,
   azureFrom,
+  CLASSIC_PUBLISH_SETTINGS,
   collect,
   commonFrom,
   examples,
@@ -34,10 +35,7 @@ function declarePrepare(command: Command): Command {
       'prepare drives for a job: format + BitLocker (or unlock), copy with MD5, write the manifest, create the job (legacy: s:<staging>)',
     )
     .requiredOption('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option(
-      '-p, --publish-settings <file>',
-      'the .publishsettings file for the classic service (legacy: p:<file>)',
-    )
+    .option('-p, --publish-settings <file>', CLASSIC_PUBLISH_SETTINGS)
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job (default: the only one in the staging location, else asked)')
     .option(

@@ -3,6 +3,7 @@ import {
   addAzureOptions,
   addCommonOptions,
   azureFrom,
+  CLASSIC_PUBLISH_SETTINGS,
   commonFrom,
   examples,
   positiveInt,
@@ -18,10 +19,7 @@ export function registerShip(program: Command, set: SetInvocation): void {
       'show the job and drive states, enter carrier, tracking number and return details, update the job (legacy: u:)',
     )
     .option('-s, --staging <dir>', 'the staging location (legacy: s:<dir>)')
-    .option(
-      '-p, --publish-settings <file>',
-      'the .publishsettings file for the classic service (legacy: p:<file>)',
-    )
+    .option('-p, --publish-settings <file>', CLASSIC_PUBLISH_SETTINGS)
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job (default: the one waiting for shipping details)')
     .option('--carrier <name>', 'carrier taking the drives to the datacenter')

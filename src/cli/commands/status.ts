@@ -3,6 +3,7 @@ import {
   addAzureOptions,
   addCommonOptions,
   azureFrom,
+  CLASSIC_PUBLISH_SETTINGS,
   commonFrom,
   examples,
   type SetInvocation,
@@ -19,10 +20,7 @@ export function registerStatus(program: Command, set: SetInvocation): void {
       '-s, --staging <dir>',
       'the staging location (legacy: s:<dir>; default: a job this computer created)',
     )
-    .option(
-      '-p, --publish-settings <file>',
-      'the .publishsettings file for the classic service (legacy: p:<file>)',
-    )
+    .option('-p, --publish-settings <file>', CLASSIC_PUBLISH_SETTINGS)
     .option('--subscription <id|name>', 'subscription in the publish settings')
     .option('--job <name>', 'the job');
   addAzureOptions(cmd);

@@ -31,18 +31,21 @@ import {
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
+  type ServiceKind,
 } from '../../model/job.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
 import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../model/containerSas.ts';
 import { problemsError, validateJobData } from '../../staging/validate.ts';
 import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
+import { DEFAULT_SERVICE, warnIfRetired } from '../../model/retiredServices.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
   staging: string;
   job: string;
-  service: 'classic' | 'databox' | 'importexport' | 'offline';
+  /** Default `databox` (classic and importexport are retired). */
+  service?: ServiceKind | undefined;
   storageAccount: string;
   container: string;
   prefix?: string;
@@ -62,10 +65,14 @@ export interface InitOptions {
   breakLock?: boolean;
 }
 
+/** The options with the service decided. */
+type ResolvedInit = InitOptions & { service: ServiceKind };
+
 const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 /** Writes the job descriptor (and secrets) after checking every value against Azure's rules. */
-export async function init(options: InitOptions, deps: Deps): Promise<void> {
+export async function init(given: InitOptions, deps: Deps): Promise<void> {
+  const options: ResolvedInit = { ...given, service: given.service ?? DEFAULT_SERVICE };
   const staging = path.resolve(deps.cwd, options.staging);
   const secrets = readSecretOptions(options, deps);
   await assertStagingExists(deps, staging);
@@ -87,7 +94,7 @@ export async function init(options: InitOptions, deps: Deps): Promise<void> {
 
 /** Writes the descriptor and secrets (under the job's lock). */
 async function record(
-  options: InitOptions,
+  options: ResolvedInit,
   deps: Deps,
   checked: {
     staging: string;
@@ -122,6 +129,7 @@ async function record(
   };
   await checkRootContainer(deps, staging, descriptor);
   await writeJobDescriptor(deps.fs, staging, descriptor);
+  warnIfRetired(deps, descriptor.service);
   let secretsFile: string | undefined;
   if (secrets) {
     secretsFile = await writeJobSecrets(deps.fs, staging, options.job, secrets);
@@ -151,7 +159,7 @@ async function record(
 export const SAS_MIN_DAYS = 60;
 const DAY_MS = 86_400_000;
 
-function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undefined {
+function readSecretOptions(options: ResolvedInit, deps: Deps): JobSecrets | undefined {
   const key = options.storageAccountKey ?? nonEmpty(deps.env.DISKPREP_STORAGE_ACCOUNT_KEY);
   const sas = options.containerSas ?? nonEmpty(deps.env.DISKPREP_CONTAINER_SAS);
   deps.redactor.add(key);
@@ -177,7 +185,7 @@ function readSecretOptions(options: InitOptions, deps: Deps): JobSecrets | undef
 }
 
 /** Checks a storage account key and returns it trimmed; warns when it goes on the drives. */
-function checkStorageKey(options: InitOptions, key: string, carried: boolean, deps: Deps): string {
+function checkStorageKey(options: ResolvedInit, key: string, carried: boolean, deps: Deps): string {
   const k = key.trim();
   if (storageAccountKeyProblem(k)) {
     throw new UsageError('--storage-account-key is not a storage account key (base64)', {
@@ -198,7 +206,7 @@ function checkStorageKey(options: InitOptions, key: string, carried: boolean, de
  * import needs and outlive the import.
  */
 function checkContainerSas(
-  options: InitOptions,
+  options: ResolvedInit,
   sas: string,
   carried: boolean,
   deps: Deps,
@@ -264,7 +272,7 @@ function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === '' ? undefined : s;
 }
 
-function checkNames(o: InitOptions): void {
+function checkNames(o: ResolvedInit): void {
   const checks: [string, string | undefined, string][] = [
     ['--job', jobNameProblem(o.service, o.job), o.job],
     ['--storage-account', storageAccountProblem(o.storageAccount), o.storageAccount],
@@ -282,7 +290,7 @@ function checkNames(o: InitOptions): void {
 }
 
 function checkArmValues(
-  o: InitOptions,
+  o: ResolvedInit,
 ): Pick<JobDescriptor, 'subscription' | 'resourceGroup' | 'location'> {
   if (o.service === 'databox' || o.service === 'importexport') {
     const missing = [

@@ -7,7 +7,7 @@ import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, ExitCode, type ExitCodeValue } from '../../errors.ts';
 import type { ServiceKind } from '../../model/job.ts';
 import { checkLines } from './report.ts';
-import { runChecks, type CheckReport, type CheckRunOptions } from './runChecks.ts';
+import { runChecks, SERVICE_RETIRED, type CheckReport, type CheckRunOptions } from './runChecks.ts';
 import type { CheckResult } from './types.ts';
 
 /** What prepare knows when it starts. */
@@ -71,6 +71,8 @@ export async function runPreflight(deps: Deps, options: PreflightOptions): Promi
       c.id !== 'sku',
   );
   for (const c of report.checks) {
+    // runChecks printed the retirement as the run's one warning already.
+    if (c.id === SERVICE_RETIRED) continue;
     if (c.status === 'fail' || c.status === 'warn') {
       const [line, fix] = checkLines(c);
       if (c.status === 'fail') deps.terminal.error(line!.slice(2));

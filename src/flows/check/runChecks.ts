@@ -19,6 +19,12 @@ import { armTokenSource, type TokenSource } from '../../importjob/token.ts';
 import { CA_FILE, readBoundedFile } from '../../fsutil/readBoundedFile.ts';
 import type { PublishSubscription } from '../../publishsettings/types.ts';
 import type { ServiceKind } from '../../model/job.ts';
+import {
+  DEFAULT_SERVICE,
+  RETIRED_FIX,
+  retirementOf,
+  warnIfRetired,
+} from '../../model/retiredServices.ts';
 import { checkDataBox, dataBoxSkipped } from './dataBox.ts';
 import { checkElevation } from './elevation.ts';
 import {
@@ -103,7 +109,9 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
   checks.push(...staging.results);
   const { job } = staging;
   const service: ServiceKind =
-    opts.service ?? job?.service ?? (opts.publishSettings ? 'classic' : 'databox');
+    opts.service ?? job?.service ?? (opts.publishSettings ? 'classic' : DEFAULT_SERVICE);
+  const retired = checkRetired(deps, service);
+  if (retired) checks.push(retired);
   const wanted = opts.subscription ?? job?.subscription;
   const settings = await checkPublishSettings(deps, opts.publishSettings, wanted, service);
   checks.push(...settings.results);
@@ -123,6 +131,27 @@ export async function runChecks(deps: Deps, opts: CheckRunOptions): Promise<Chec
     checks,
     proxy: proxyReport(deps, opts.proxy, run.reach.hosts),
     ...(azure.operations ? { operations: azure.operations } : {}),
+  };
+}
+
+/** Id of the check line saying the job's service is retired. */
+export const SERVICE_RETIRED = 'service-retired';
+
+/**
+ * ⚠ when the service is retired (it still answers its wire format for existing seeds); the
+ * run's one stderr warning too, so `check --json` keeps stdout to its document.
+ */
+function checkRetired(deps: Deps, service: ServiceKind): CheckResult | undefined {
+  const r = retirementOf(service);
+  if (!r) return undefined;
+  warnIfRetired(deps, service);
+  return {
+    id: SERVICE_RETIRED,
+    title: 'service',
+    status: 'warn',
+    detail: `${service}: ${r.what} was retired on ${r.retiredOn}`,
+    fix: RETIRED_FIX,
+    data: { service, retiredOn: r.retiredOn },
   };
 }
 
