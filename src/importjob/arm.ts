@@ -137,12 +137,18 @@ export abstract class ArmJobAdapter {
     return withProviderCheck(this.namespace, this.ctx.subscription, fn);
   }
 
-  /** Every job of the resource group's provider, following `nextLink` pages. */
+  /**
+   * Every job of the resource group's provider (or of the whole subscription when the context has
+   * no resource group), following `nextLink` pages.
+   */
   protected async listAllJobs<J>(
     pageSchema: z.ZodType<{ value: J[]; nextLink?: string | undefined }>,
   ): Promise<J[]> {
     const jobs: J[] = [];
-    let url: string | undefined = this.url(this.providerPath('/jobs'));
+    const path = this.ctx.resourceGroup
+      ? this.providerPath('/jobs')
+      : `/subscriptions/${seg(this.ctx.subscription)}/providers/${this.namespace}/jobs`;
+    let url: string | undefined = this.url(path);
     while (url) {
       const page: { value: J[]; nextLink?: string | undefined } = await this.client.json(
         { op: 'list jobs', method: 'GET', url },

@@ -105,3 +105,41 @@ async function classicSubscription(
   const settings = await loadPublishSettings(deps, options.publishSettings);
   return chooseSubscription(deps, settings, wanted);
 }
+
+/** Where {@link connectDataBoxJobs} looks: a subscription, optionally narrowed to a resource group. */
+export interface DataBoxScope {
+  azure: AzureOptions;
+  /** `--subscription` (an id). */
+  subscription?: string | undefined;
+  /** `--resource-group`: only this group's jobs. */
+  resourceGroup?: string | undefined;
+  proxy?: string | undefined;
+  createService?: ServiceFactory | undefined;
+}
+
+/**
+ * The Data Box service over a subscription or one of its resource groups, for listing jobs and
+ * for reaching a job created elsewhere (portal, Azure Backup's agent) by name.
+ *
+ * @throws UsageError (exit 2) without `--subscription`: ARM has no "every subscription" list of jobs
+ */
+export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobService {
+  if (!scope.subscription)
+    throw new UsageError('the Data Box jobs are listed per subscription', {
+      hint: 'pass --subscription <id> (and --resource-group <name> for one group), e.g. diskprep jobs --subscription 00000000-1111-2222-3333-444444444444',
+    });
+  return (scope.createService ?? createImportJobService)(
+    {
+      service: 'databox',
+      azure: scope.azure,
+      job: {
+        subscription: scope.subscription,
+        ...(scope.resourceGroup ? { resourceGroup: scope.resourceGroup } : {}),
+        storageAccount: '',
+      },
+      scope: scope.resourceGroup ? 'job' : 'subscription',
+      ...(scope.proxy ? { proxy: scope.proxy } : {}),
+    },
+    deps,
+  );
+}

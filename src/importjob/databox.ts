@@ -89,6 +89,7 @@ const CarrierInfoSchema = z.object({
 
 /** A job as GET returns it (unknown fields tolerated). */
 export const DataBoxJobSchema = z.object({
+  id: z.string().optional(),
   name: z.string(),
   location: z.string().optional(),
   sku: z.object({ name: z.string() }),
@@ -96,6 +97,7 @@ export const DataBoxJobSchema = z.object({
     transferType: z.string().optional(),
     status: z.string(),
     isCancellable: z.boolean().optional(),
+    startTime: z.string().optional(),
     error: CloudErrorSchema.optional(),
     details: z
       .object({
@@ -258,6 +260,9 @@ function toStatus(job: DataBoxJob): JobStatus {
     state: STAGE_STATES[job.properties.status] ?? 'unknown',
     serviceState: job.properties.status,
     location: job.location,
+    ...(job.properties.isCancellable !== undefined
+      ? { cancellable: job.properties.isCancellable }
+      : {}),
     drives,
     ...(d?.datacenterAddress ? { shipTo: datacenterAddressLines(d.datacenterAddress) } : {}),
     ...(d?.deliverToDcPackageDetails
@@ -271,6 +276,24 @@ function toStatus(job: DataBoxJob): JobStatus {
     ...(err?.message && err.code !== 'Success'
       ? { error: `${err.code ? `${err.code}: ` : ''}${err.message}` }
       : {}),
+  };
+}
+
+/** A listed job: its state, drives, creation time and resource group (from its id). */
+function summaryOf(job: DataBoxJob, resourceGroup: string): JobSummary {
+  const rg = /\/resourceGroups\/([^/]+)\//i.exec(job.id ?? '')?.[1];
+  const p = job.properties;
+  return {
+    name: job.name,
+    state: STAGE_STATES[p.status] ?? 'unknown',
+    serviceState: p.status,
+    ...(job.location ? { location: job.location } : {}),
+    ...(rg || resourceGroup ? { resourceGroup: rg ? decodeURIComponent(rg) : resourceGroup } : {}),
+    ...(p.details?.importDiskDetailsCollection
+      ? { driveCount: Object.keys(p.details.importDiskDetailsCollection).length }
+      : {}),
+    ...(p.startTime ? { createdAt: p.startTime } : {}),
+    ...(p.isCancellable !== undefined ? { cancellable: p.isCancellable } : {}),
   };
 }
 
@@ -520,13 +543,7 @@ export class DataBoxService extends ArmJobAdapter implements ImportJobService {
     return this.run(async () =>
       (await this.listAllJobs(JobListSchema))
         .filter((j) => j.sku.name === SKU)
-        .map((j) => ({
-          name: j.name,
-          state: STAGE_STATES[j.properties.status] ?? 'unknown',
-          serviceState: j.properties.status,
-          location: j.location,
-          resourceGroup: this.ctx.resourceGroup,
-        })),
+        .map((j) => summaryOf(j, this.ctx.resourceGroup)),
     );
   }
 }

@@ -41,6 +41,8 @@ export interface ImportJobServiceInput {
   journalDir?: string;
   /** Per-attempt timeout of each call (default 60 s). */
   timeoutMs?: number;
+  /** `subscription`: an ARM adapter for listing the jobs of a whole subscription (no resource group). */
+  scope?: 'job' | 'subscription';
 }
 
 type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs'>;
@@ -76,7 +78,7 @@ export function createImportJobService(
     case 'databox':
     case 'importexport': {
       const { subscription, resourceGroup } = input.job;
-      if (!subscription || !resourceGroup)
+      if (!subscription || (!resourceGroup && input.scope !== 'subscription'))
         throw new UsageError(
           `the ${input.service} service needs the subscription and resource group of the job`,
           {
@@ -86,7 +88,7 @@ export function createImportJobService(
       const ctx = {
         armUrl: endpoints.arm,
         subscription,
-        resourceGroup,
+        resourceGroup: resourceGroup ?? '',
         timeoutMs: input.timeoutMs,
       };
       const tokens = input.tokens ?? armTokenSource(deps, endpoints.cloud, input.proxy);

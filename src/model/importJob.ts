@@ -164,6 +164,8 @@ export interface JobStatus {
   location?: string;
   percentComplete?: number;
   cancelRequested?: boolean;
+  /** Whether the service would cancel the job now (Data Box `isCancellable`); unknown: absent. */
+  cancellable?: boolean;
   drives: DriveStatus[];
   /** Where to ship the drives (when the service includes it in the job). */
   shipTo?: DatacenterAddress;
@@ -205,6 +207,12 @@ export interface JobSummary {
   location?: string;
   resourceGroup?: string;
   storageAccount?: string;
+  /** Drives the job lists (Data Box: its import disks). */
+  driveCount?: number;
+  /** When the job was created (ISO 8601), as the service says. */
+  createdAt?: string;
+  /** Whether the service would cancel the job now. */
+  cancellable?: boolean;
 }
 
 /**

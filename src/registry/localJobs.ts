@@ -18,19 +18,25 @@ import { SERVICES } from '../model/job.ts';
 export const LocalJobSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a job name'),
   service: z.enum(SERVICES),
-  /** Absolute path (or UNC path) of the staging location. */
+  /**
+   * Absolute path (or UNC path) of the staging location; absent for a job created elsewhere
+   * (portal, Azure Backup's agent) and adopted by name without one.
+   */
   staging: z
     .string()
     .min(1)
     .max(4096)
     // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f]*$/, 'must be a path without control characters'),
+    .regex(/^[^\u0000-\u001f]*$/, 'must be a path without control characters')
+    .optional(),
   subscription: z.string().max(100).optional(),
   resourceGroup: z.string().max(100).optional(),
   storageAccount: z.string().max(100).optional(),
   createdAt: z.iso.datetime({ offset: true }),
   /** Set once shipping details were committed. */
   shippedAt: z.iso.datetime({ offset: true }).optional(),
+  /** Set once `diskprep cancel` had the service cancel the job. */
+  cancelledAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type LocalJob = z.infer<typeof LocalJobSchema>;
 
@@ -70,7 +76,7 @@ export async function readLocalJobs(
   return data?.jobs ?? [];
 }
 
-/** Adds or replaces (by name + staging) one job, atomically. */
+/** Adds or replaces (by name + staging; an adopted job without staging by name) one job, atomically. */
 export async function recordLocalJob(
   deps: Pick<Deps, 'env' | 'platform' | 'fs'>,
   job: LocalJob,
@@ -91,6 +97,6 @@ export async function jobsAwaitingShipment(
   deps: Pick<Deps, 'env' | 'platform' | 'fs'>,
 ): Promise<LocalJob[]> {
   return (await readLocalJobs(deps))
-    .filter((j) => !j.shippedAt && j.service !== 'offline')
+    .filter((j) => !j.shippedAt && !j.cancelledAt && j.service !== 'offline')
     .reverse();
 }

@@ -3,6 +3,8 @@ export const COMMANDS = [
   'prepare',
   'ship',
   'status',
+  'jobs',
+  'cancel',
   'init',
   'plan',
   'drives',

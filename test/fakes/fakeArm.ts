@@ -49,6 +49,8 @@ export interface FakeArmOptions {
   lro?: 'location' | 'azure-async-operation';
   /** The final status of an Azure-AsyncOperation (default Succeeded; Failed removes the job). */
   asyncOutcome?: 'Succeeded' | 'Failed' | 'Canceled';
+  /** Jobs per page of a Data Box list (default: all on one page); further pages by `$skipToken`. */
+  listPageSize?: number;
 }
 
 /** The fake. */
@@ -92,6 +94,59 @@ export class FakeArm {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /**
+   * Stores a Data Box customer-disk job as the portal or Azure Backup's agent would have created
+   * it (AwaitingShipmentDetails, cancellable, the given drives), in `resourceGroup` of `subscription`.
+   */
+  addExternalDataBoxJob(
+    subscription: string,
+    resourceGroup: string,
+    name: string,
+    options: { drives?: string[]; location?: string; startTime?: string } = {},
+  ): void {
+    this.databoxJobs.set(name, {
+      id: `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.DataBox/jobs/${name}`,
+      name,
+      type: 'Microsoft.DataBox/jobs',
+      location: options.location ?? 'westus',
+      sku: { name: 'DataBoxCustomerDisk' },
+      properties: {
+        transferType: 'ImportToAzure',
+        status: 'AwaitingShipmentDetails',
+        isCancellable: true,
+        startTime: options.startTime ?? '2026-11-20T08:30:00Z',
+        details: {
+          jobDetailsType: 'DataBoxCustomerDisk',
+          contactDetails: {
+            contactName: 'Backup Ops',
+            phone: '4255550100',
+            emailList: ['ops@example.org'],
+          },
+          importDiskDetailsCollection: Object.fromEntries(
+            (options.drives ?? ['WD-EXT0001']).map((d) => [
+              d,
+              {
+                manifestFile: '\\DriveManifest.xml',
+                manifestHash: '4492E3B626299FA16AD7409632025187',
+              },
+            ]),
+          ),
+          returnToCustomerPackageDetails: {
+            carrierName: 'FedEx',
+            carrierAccountNumber: '123450000',
+          },
+          datacenterAddress: {
+            datacenterAddressType: 'DatacenterAddressLocation',
+            supportedCarriersForReturnShipment: ['FedEx', 'DHL'],
+            street1: '1 Datacenter Way',
+            city: 'Quincy',
+            country: 'US',
+          },
+        },
+      },
+    });
   }
 
   /** Changes a stored Data Box job (the datacenter's side of the story). */
@@ -345,10 +400,23 @@ export class FakeArm {
             `The Resource 'Microsoft.DataBox/jobs/${p.jobName}' was not found.`,
           );
         return answer(200, this.dataBoxView(job));
-      case 'Jobs_ListByResourceGroup':
+      case 'Jobs_List':
+      case 'Jobs_ListByResourceGroup': {
+        const inScope = [...this.databoxJobs.values()].filter((j) =>
+          String(j.id).startsWith(
+            `/subscriptions/${p.subscriptionId}/${p.resourceGroupName ? `resourceGroups/${p.resourceGroupName}/` : ''}`,
+          ),
+        );
+        const size = this.options.listPageSize ?? (inScope.length || 1);
+        const from = Number(url.searchParams.get('$skipToken') ?? '0');
+        const next = new URL(url.pathname, this.url);
+        next.searchParams.set('api-version', '2025-07-01');
+        next.searchParams.set('$skipToken', String(from + size));
         return answer(200, {
-          value: [...this.databoxJobs.values()].map((j) => this.dataBoxView(j)),
+          value: inScope.slice(from, from + size).map((j) => this.dataBoxView(j)),
+          ...(from + size < inScope.length ? { nextLink: next.toString() } : {}),
         });
+      }
       case 'Jobs_Update': {
         if (!job) return err(404, 'ResourceNotFound', 'not found');
         const d = body.properties?.details ?? {};

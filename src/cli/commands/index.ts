@@ -11,12 +11,16 @@ import { registerShip } from './ship.ts';
 import { registerStatus } from './status.ts';
 import { registerCheck } from './check.ts';
 import { registerVerifyImport } from './verifyImport.ts';
+import { registerJobs } from './jobs.ts';
+import { registerCancel } from './cancel.ts';
 
 /** Adds all subcommands to `program`. */
 export function registerCommands(program: Command, set: SetInvocation): void {
   registerPrepare(program, set);
   registerShip(program, set);
   registerStatus(program, set);
+  registerJobs(program, set);
+  registerCancel(program, set);
   registerInit(program, set);
   registerPlan(program, set);
   registerDrives(program, set);

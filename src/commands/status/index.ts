@@ -5,12 +5,13 @@
  */
 import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
-import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
+import type { ServiceFactory } from '../../importjob/connect.ts';
 import { count, formatBytes } from '../../format.ts';
 import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { nextStep } from '../../flows/ship/jobStates.ts';
-import { locateJob } from '../../flows/ship/locateJob.ts';
+import { reachJob } from '../../flows/ship/reachJob.ts';
+import { adoptExternalJob } from '../../flows/ship/adoptExternal.ts';
 import { readJobSecrets } from '../../journal/jobs.ts';
 import { type StorageNetwork, storageCredential, storageNetwork } from '../../storage/client.ts';
 
@@ -21,6 +22,12 @@ export interface StatusOptions {
   publishSettings?: string;
   subscription?: string;
   job?: string;
+  /** `--resource-group`: with `--subscription` and `--job`, a Data Box job by name (adopted). */
+  resourceGroup?: string | undefined;
+  /** `--watch`: refresh until the state changes. */
+  watch?: boolean;
+  /** `--interval`: seconds between refreshes (default {@link DEFAULT_WATCH_SECONDS}). */
+  intervalSeconds?: number | undefined;
   /** `--proxy`: for the Azure SDKs (sign-in, storage); the http seam has it already. */
   proxy?: string;
   /** `--ca-file`: for the storage SDK; the http seam has it already. */
@@ -35,6 +42,9 @@ export interface DriveErrorLog {
   error?: string;
 }
 
+/** Seconds between refreshes of `--watch` when `--interval` is not given. */
+export const DEFAULT_WATCH_SECONDS = 60;
+
 const NEEDS_LOG = new Set(['failed', 'completed-with-errors', 'never-received']);
 
 /** Shows the status of an import job: the staging location's, else one this computer created. */
@@ -43,13 +53,14 @@ export async function status(
   deps: Deps,
   seams: { createService?: ServiceFactory } = {},
 ): Promise<void> {
-  const located = await locateJob(deps, {
-    purpose: 'status',
-    ...(options.staging ? { staging: options.staging } : {}),
-    ...(options.job ? { job: options.job } : {}),
+  const stagingFlag = options.staging ? ` s:${quoteArg(options.staging)}` : '';
+  const reached = await reachJob(deps, {
+    ...options,
+    command: `diskprep status${stagingFlag}`,
+    createService: seams.createService,
   });
-  const { job, staging } = located;
-  if (job.service === 'offline') {
+  const { job, staging, service } = reached;
+  if (!service) {
     const message = `job ${job.name} is offline: diskprep created no Azure job; see its state in the Azure portal`;
     if (deps.output.jsonMode)
       deps.output.json({ job: { name: job.name, service: 'offline' }, message });
@@ -57,11 +68,16 @@ export async function status(
     return;
   }
   const stagingArg = staging ? ` s:${quoteArg(staging)}` : '';
-  const { service } = await connectJobService(deps, job, {
-    ...options,
-    command: `diskprep status${stagingArg}`,
-    createService: seams.createService,
-  });
+  if (reached.byName && !reached.local) {
+    const adopted = await adoptExternalJob(deps, service, {
+      name: job.name,
+      subscription: job.subscription!,
+      resourceGroup: job.resourceGroup!,
+    });
+    deps.terminal.info(
+      `job ${job.name} is now in this computer's job list (${adopted.file}): diskprep u: --job ${job.name} finds it`,
+    );
+  }
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
   const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
@@ -82,12 +98,50 @@ export async function status(
       ? `diskprep verify-import s:${quoteArg(staging)}`
       : 'diskprep verify-import s:<staging>',
   });
+  if (options.watch) {
+    await watchState(deps, service.getJob.bind(service), info, options.intervalSeconds);
+    return;
+  }
   if (deps.output.jsonMode) {
     deps.output.json({ job: info, errorLogs: logs, next });
     return;
   }
   printStatus(deps.output, info, logs);
   deps.output.line(`next: ${next}`);
+}
+
+/**
+ * `--watch`: asks the service again every `intervalSeconds` (through the clock seam, so Ctrl-C
+ * ends the wait at once: exit 130) until the job's state differs from `first`'s, then prints the
+ * new state (`--json`: `{"job", "from", "to", "checks"}`).
+ */
+async function watchState(
+  deps: Deps,
+  getJob: (name: string) => Promise<JobStatus>,
+  first: JobStatus,
+  intervalSeconds = DEFAULT_WATCH_SECONDS,
+): Promise<void> {
+  deps.terminal.info(
+    `job ${first.name} is ${first.serviceState}; checking every ${intervalSeconds} s until that changes (Ctrl-C stops)`,
+  );
+  let checks = 1;
+  for (;;) {
+    await deps.clock.sleep(intervalSeconds * 1000, deps.signal);
+    const now = await getJob(first.name);
+    checks++;
+    if (now.serviceState === first.serviceState) {
+      deps.terminal.verbose(`check ${checks}: still ${now.serviceState}`);
+      continue;
+    }
+    if (deps.output.jsonMode) {
+      deps.output.json({ job: now, from: first.serviceState, to: now.serviceState, checks });
+      return;
+    }
+    deps.output.line(
+      `job ${now.name} (${now.service}): ${first.serviceState} → ${now.serviceState}`,
+    );
+    return;
+  }
 }
 
 /** Summaries of the error logs of the drives that did not complete cleanly. */

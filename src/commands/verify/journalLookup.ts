@@ -40,7 +40,7 @@ export async function journalLookup(
       }))
     : (await readLocalJobs(deps))
         .filter((j) => options.job === undefined || j.name === options.job)
-        .map((j) => ({ staging: j.staging, job: j.name, named: false }));
+        .flatMap((j) => (j.staging ? [{ staging: j.staging, job: j.name, named: false }] : []));
   return {
     async find(driveId) {
       const found: JournalDrive[] = [];

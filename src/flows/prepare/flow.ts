@@ -20,12 +20,7 @@ import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
-import {
-  copyJob,
-  type CopyJobOptions,
-  type CopyJobResult,
-  scanJob,
-} from '../../engine/copyJob.ts';
+import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../../format.ts';
 import {
   type CopyState,
@@ -387,7 +382,10 @@ async function recordLocally(run: JobRun, record: JobRecord | undefined): Promis
   const { deps, job } = run;
   const { staging } = run.o;
   const local = (await readLocalJobs(deps)).find(
-    (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
+    (j) =>
+      j.name === job.name &&
+      j.staging !== undefined &&
+      path.resolve(deps.cwd, j.staging) === staging,
   );
   await recordLocalJob(deps, {
     name: job.name,

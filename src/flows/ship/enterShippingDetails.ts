@@ -9,7 +9,8 @@ import type { Deps } from '../../deps/types.ts';
 import { count } from '../../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
-import { type LocalJob, recordLocalJob } from '../../registry/localJobs.ts';
+import type { LocalJob } from '../../registry/localJobs.ts';
+import { markLocalJob } from './locateJob.ts';
 import { askShippingDetails } from './askShippingDetails.ts';
 import { acceptsShippingDetails, explainState } from './jobStates.ts';
 import { countPreparedDrives } from './preparedDrives.ts';
@@ -232,25 +233,11 @@ async function markShippedLocally(
   options: EnterShippingOptions,
   when: Date,
 ): Promise<void> {
-  const staging = options.local?.staging ?? options.staging;
-  if (!staging) return;
-  const { job } = options;
-  try {
-    await recordLocalJob(deps, {
-      ...(options.local ?? {
-        name: job.name,
-        service: job.service,
-        staging,
-        createdAt: job.createdAt,
-        ...(job.subscription ? { subscription: job.subscription } : {}),
-        ...(job.resourceGroup ? { resourceGroup: job.resourceGroup } : {}),
-        ...(job.storageAccount ? { storageAccount: job.storageAccount } : {}),
-      }),
-      shippedAt: when.toISOString(),
-    });
-  } catch (err) {
-    deps.terminal.warn(`cannot update this computer's list of jobs: ${(err as Error).message}`);
-  }
+  await markLocalJob(
+    deps,
+    { job: options.job, local: options.local, staging: options.local?.staging ?? options.staging },
+    { shippedAt: when.toISOString() },
+  );
 }
 
 async function withSpinner<T>(deps: Deps, text: string, fn: () => Promise<T>): Promise<T> {

@@ -6,7 +6,12 @@
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
 import { UsageError } from '../../errors.ts';
-import { jobsAwaitingShipment, type LocalJob, readLocalJobs } from '../../registry/localJobs.ts';
+import {
+  jobsAwaitingShipment,
+  type LocalJob,
+  readLocalJobs,
+  recordLocalJob,
+} from '../../registry/localJobs.ts';
 import { readJobDescriptor, selectJob } from '../../journal/jobs.ts';
 import type { ShipJob } from '../../model/shipping.ts';
 
@@ -39,7 +44,10 @@ export async function locateJob(deps: Deps, options: LocateOptions): Promise<Loc
     const staging = path.resolve(deps.cwd, options.staging);
     const job = await selectJob(deps, staging, options.job);
     const local = (await readLocalJobs(deps)).find(
-      (j) => j.name === job.name && path.resolve(deps.cwd, j.staging) === staging,
+      (j) =>
+        j.name === job.name &&
+        j.staging !== undefined &&
+        path.resolve(deps.cwd, j.staging) === staging,
     );
     return { job, staging, local };
   }
@@ -71,7 +79,7 @@ export async function locateJob(deps: Deps, options: LocateOptions): Promise<Loc
       choices: candidates.map((j, i) => ({
         name: j.name,
         value: i,
-        description: `${j.service}, created ${j.createdAt.slice(0, 10)}, staging ${j.staging}`,
+        description: `${j.service}, created ${j.createdAt.slice(0, 10)}, ${j.staging ? `staging ${j.staging}` : 'adopted (no staging location)'}`,
       })),
     });
     local = candidates[pick]!;
@@ -79,9 +87,41 @@ export async function locateJob(deps: Deps, options: LocateOptions): Promise<Loc
   return fromLocal(deps, local);
 }
 
+/**
+ * Marks a job in this computer's list (its entry, else a new one from the job and its staging
+ * location) with `mark` (`shippedAt`, `cancelledAt`); a job known neither way is not listed.
+ * Returns the list's path, or undefined (a failure to write is a warning, not an error).
+ */
+export async function markLocalJob(
+  deps: Deps,
+  located: Pick<LocatedJob, 'job' | 'local' | 'staging'>,
+  mark: Pick<LocalJob, 'shippedAt' | 'cancelledAt'>,
+): Promise<string | undefined> {
+  const { job, local, staging } = located;
+  if (!local && !staging) return undefined;
+  try {
+    return await recordLocalJob(deps, {
+      ...(local ?? {
+        name: job.name,
+        service: job.service,
+        staging,
+        createdAt: job.createdAt,
+        ...(job.subscription ? { subscription: job.subscription } : {}),
+        ...(job.resourceGroup ? { resourceGroup: job.resourceGroup } : {}),
+        ...(job.storageAccount ? { storageAccount: job.storageAccount } : {}),
+      }),
+      ...mark,
+    });
+  } catch (err) {
+    deps.terminal.warn(`cannot update this computer's list of jobs: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 /** The job of a local entry: its descriptor when the staging location is readable. */
 async function fromLocal(deps: Deps, local: LocalJob): Promise<LocatedJob> {
   try {
+    if (!local.staging) throw new Error('adopted: no staging location');
     const job = await readJobDescriptor(deps.fs, local.staging, local.name);
     return { job, staging: local.staging, local };
   } catch {
