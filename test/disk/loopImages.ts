@@ -98,14 +98,24 @@ export class LoopLab {
     return dev;
   }
 
-  /** Detaches this lab's loop devices and removes its files. */
+  /**
+   * Detaches this lab's loop devices and removes its files. A device still open (udev probing
+   * the partitions, a dislocker that is exiting) is only marked autoclear by `losetup -d` and
+   * goes when the last opener closes: wait for that (up to 10 s), asking again meanwhile.
+   */
   dispose(): void {
-    for (const dev of this.loops.splice(0)) {
+    const devs = this.loops.splice(0);
+    const detach = (dev: string) => {
       try {
         execFileSync('losetup', ['-d', dev], { stdio: 'ignore' });
       } catch {
         /* already gone */
       }
+    };
+    devs.forEach(detach);
+    for (let i = 0; i < 200 && this.attached().length > 0; i++) {
+      execFileSync('sleep', ['0.05']);
+      if (i % 20 === 19) this.attached().forEach(detach);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
