@@ -16,6 +16,9 @@ import {
   type PublishSettingsSubscription,
 } from './factory.ts';
 import type { ImportJobService } from '../model/importJob.ts';
+import { ArmDiscovery } from './discover.ts';
+import { serviceEndpoints } from './endpoints.ts';
+import { armTokenSource } from './token.ts';
 
 /** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
 export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;
@@ -101,4 +104,17 @@ async function classicSubscription(
     });
   const settings = await loadPublishSettings(deps, options.publishSettings);
   return chooseSubscription(deps, settings, wanted);
+}
+
+/**
+ * The ARM listings `init` asks from (subscriptions, resource groups, storage accounts, a
+ * manifest credential), at the endpoints and with the token source every ARM job uses.
+ */
+export function connectDiscovery(
+  deps: Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env'>,
+  options: { azure: AzureOptions; proxy?: string | undefined; timeoutMs?: number },
+): ArmDiscovery {
+  const endpoints = serviceEndpoints(options.azure, deps.env);
+  const tokens = armTokenSource(deps, endpoints.cloud, options.proxy);
+  return new ArmDiscovery(deps, endpoints.arm, tokens, options.timeoutMs);
 }
