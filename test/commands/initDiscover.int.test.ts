@@ -16,6 +16,9 @@ import { realHttpDeps } from '../fakes/httpDeps.ts';
 import type { Answers } from '../helpers/fakeDeps.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { makeTree } from '../staging/tree.ts';
+import path from 'node:path';
+import { copyJob } from '../../src/engine/copyJob.ts';
+import { engineDeps, KEY1, parseManifest } from '../engine/stagingFixture.ts';
 
 const TOKEN = 'discover-token-5f1c0e';
 const SUB = FAKE_DIRECTORY.subscriptions[0]!.id;
@@ -223,7 +226,26 @@ describe('a classic job’s manifest credential comes through ARM', () => {
     expect((await stat(jobSecretsPath(staging, 'seed'))).mode & 0o777).toBe(0o600);
     expect(recorded.stdout.join('\n')).toContain('(mode 0600)');
     for (const secret of [...arm!.issuedSecrets, TOKEN]) expect(output).not.toContain(secret);
-    expect((await readJobDescriptor(fs, staging, 'seed')).storageAccount).toBe('contosobackup');
+    const job = await readJobDescriptor(fs, staging, 'seed');
+    expect(job.storageAccount).toBe('contosobackup');
+
+    // The copy engine writes the fetched SAS into the drive manifest as <container>?<token>.
+    const target = tempDir('init-discover-drive');
+    let given = false;
+    await copyJob(engineDeps().deps, {
+      staging,
+      job,
+      secrets: await readJobSecrets(deps, staging, 'seed'),
+      nextTarget: async () => {
+        if (given) return undefined;
+        given = true;
+        return { path: target, driveId: 'S-DISCOVER', bitLockerKey: KEY1 };
+      },
+    });
+    const manifest = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(manifest.ContainerSas).toBe(`seed?${arm!.issuedSecrets[0]}`);
+    expect(manifest.StorageAccountKey).toBeUndefined();
+    await rm(target, { recursive: true, force: true });
   });
 
   it('asked interactively: the key (listKeys) is stored, never shown', async () => {
