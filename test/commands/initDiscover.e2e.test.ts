@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobSecretsPath } from '../../src/journal/jobs.ts';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FAKE_DIRECTORY, FakeArm } from '../fakes/fakeArm.ts';
+import { readJobDescriptor } from '../../src/journal/jobs.ts';
+import * as fs from 'node:fs/promises';
 import { runCli } from '../helpers/cli.ts';
+import { hasTmux, startInteractive } from '../helpers/tmux.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { makeTree } from '../staging/tree.ts';
 
@@ -17,6 +20,7 @@ const SUB = FAKE_DIRECTORY.subscriptions[0]!.id;
 let pki: TestPki;
 let arm: FakeArm;
 let staging: string;
+const tmux = await hasTmux();
 
 beforeAll(async () => {
   pki = await makeTestPki();
@@ -95,4 +99,54 @@ describe('diskprep init discovering through ARM (built binary)', () => {
     ]);
     expect(report.hint).toMatch(/^pass --storage-account <name>: contosoarchive/);
   });
+
+  it.runIf(tmux)(
+    'under a terminal asks subscription, account, group: arrows and Enter',
+    async () => {
+      // Its own staging location: the classic job above covers all of the shared one.
+      const own = tempDir('init-discover-tmux');
+      await makeTree(own, { 'archive/a.bin': 'a' });
+      const s = await startInteractive(
+        [
+          'init',
+          `s:${own}`,
+          '--arm-endpoint',
+          arm.url,
+          '--ca-file',
+          pki.caFile,
+          '--job',
+          'archive',
+          '--service',
+          'databox',
+          '--container',
+          'archive',
+        ],
+        { env: { DISKPREP_ACCESS_TOKEN: TOKEN } },
+      );
+      try {
+        await s.waitFor('Subscription of the job');
+        await s.waitFor('Contoso Dev');
+        await s.keys('Enter'); // the first: Contoso Backup
+        await s.waitFor('Storage account the data goes to');
+        await s.waitFor('contosobackup');
+        await s.keys('Enter'); // the first: contosoarchive
+        await s.waitFor('Resource group of the job');
+        await s.waitFor('rg-network');
+        await s.keys('Enter'); // the default: the account's group
+        expect(await s.exitCode()).toBe(0);
+        const screen = await s.screen();
+        expect(screen).toContain('location: northeurope (the region of contosoarchive)');
+        expect(screen).not.toContain(TOKEN);
+      } finally {
+        await s.kill();
+      }
+      expect(await readJobDescriptor(fs, own, 'archive')).toMatchObject({
+        subscription: SUB,
+        storageAccount: 'contosoarchive',
+        resourceGroup: 'rg-archive',
+        location: 'northeurope',
+      });
+      await rm(own, { recursive: true, force: true });
+    },
+  );
 });
