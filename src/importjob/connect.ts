@@ -17,6 +17,9 @@ import {
 } from './factory.ts';
 import type { ImportJobService } from '../model/importJob.ts';
 import { warnIfRetired } from '../model/retiredServices.ts';
+import { ArmDiscovery } from './discover.ts';
+import { serviceEndpoints } from './endpoints.ts';
+import { armTokenSource } from './token.ts';
 
 /** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
 export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;
@@ -142,4 +145,17 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
     },
     deps,
   );
+}
+
+/**
+ * The ARM listings `init` asks from (subscriptions, resource groups, storage accounts, a
+ * manifest credential), at the endpoints and with the token source every ARM job uses.
+ */
+export function connectDiscovery(
+  deps: Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env'>,
+  options: { azure: AzureOptions; proxy?: string | undefined; timeoutMs?: number },
+): ArmDiscovery {
+  const endpoints = serviceEndpoints(options.azure, deps.env);
+  const tokens = armTokenSource(deps, endpoints.cloud, options.proxy);
+  return new ArmDiscovery(deps, endpoints.arm, tokens, options.timeoutMs);
 }

@@ -77,7 +77,7 @@ describe('diskprep init (built binary)', () => {
     expect(r.stdout + r.stderr).not.toContain(KEY);
   });
 
-  it('bad names and missing ARM values: exit 2, one line', async () => {
+  it('bad names (exit 2) and missing ARM values without a sign-in (exit 3): one line', async () => {
     const bad = await runCli([
       'init',
       `s:${staging}`,
@@ -106,10 +106,12 @@ describe('diskprep init (built binary)', () => {
       '--container',
       'seed',
     ]);
-    expect(arm.exitCode).toBe(2);
-    expect(arm.stderr).toMatch(
-      /an? importexport job needs --subscription, --resource-group, --location/,
-    );
+    expect(arm.exitCode).toBe(3);
+    expect(arm.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^diskprep: Subscription of the job: no answer in a non-interactive run — pass --subscription \(the candidates could not be listed: /,
+      ),
+    ]);
     const twice = await runCli([
       'init',
       `s:${staging}`,

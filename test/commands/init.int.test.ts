@@ -2,7 +2,7 @@ import { readFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { init, type InitOptions } from '../../src/commands/init/index.ts';
-import { UsageError } from '../../src/errors.ts';
+import { NeedsAnswerError, UsageError } from '../../src/errors.ts';
 import { readJobDescriptor, readJobSecrets, selectJob } from '../../src/journal/jobs.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { makeTree } from '../staging/tree.ts';
@@ -254,9 +254,17 @@ describe('diskprep init', () => {
     expect((await initError({ location: 'west-europe!' })).message).toMatch(/not an Azure region/);
   });
 
-  it('databox and importexport need subscription, resource group and location', async () => {
-    const e = await initError({ service: 'databox', job: 'seed1', resourceGroup: 'rg' });
-    expect(e.message).toBe('a databox job needs --subscription, --location');
+  it('databox without a subscription and no Azure sign-in: exit 3 naming --subscription', async () => {
+    const { deps } = fakeDeps();
+    const e = await init(
+      opts({ service: 'databox', job: 'seed1', resourceGroup: 'rg' }),
+      deps,
+    ).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(NeedsAnswerError);
+    expect((e as NeedsAnswerError).flag).toBe('--subscription');
+    expect((e as NeedsAnswerError).hint).toMatch(
+      /^pass --subscription \(the candidates could not be listed: cannot get an Azure sign-in token/,
+    );
   });
 
   it('--data must exist inside the staging location, not be .diskprep, not escape through a link', async () => {

@@ -20,6 +20,66 @@ type Json = Record<string, any>;
 
 let databoxSpec: SpecValidator | undefined;
 let importExportSpec: SpecValidator | undefined;
+/** Microsoft.Resources subscriptions, resource groups, Microsoft.Storage accounts. */
+let discoverySpecs:
+  { subscriptions: SpecValidator; resources: SpecValidator; storage: SpecValidator } | undefined;
+
+/** A storage account of the fake subscription(s). */
+export interface FakeStorageAccount {
+  subscription: string;
+  name: string;
+  resourceGroup: string;
+  kind: string;
+  location: string;
+}
+
+/** What the fake's subscriptions hold, for init's discovery. */
+export interface FakeDirectory {
+  subscriptions: { id: string; name: string; state: string }[];
+  resourceGroups: { subscription: string; name: string; location: string }[];
+  storageAccounts: FakeStorageAccount[];
+}
+
+/** The default directory: two subscriptions, the first holding the accounts. */
+export const FAKE_DIRECTORY: FakeDirectory = {
+  subscriptions: [
+    { id: '00000000-1111-2222-3333-444444444444', name: 'Contoso Backup', state: 'Enabled' },
+    { id: '99999999-8888-7777-6666-555555555555', name: 'Contoso Dev', state: 'Enabled' },
+  ],
+  resourceGroups: [
+    {
+      subscription: '00000000-1111-2222-3333-444444444444',
+      name: 'rg-archive',
+      location: 'northeurope',
+    },
+    {
+      subscription: '00000000-1111-2222-3333-444444444444',
+      name: 'rg-backup',
+      location: 'westeurope',
+    },
+    {
+      subscription: '00000000-1111-2222-3333-444444444444',
+      name: 'rg-network',
+      location: 'westeurope',
+    },
+  ],
+  storageAccounts: [
+    {
+      subscription: '00000000-1111-2222-3333-444444444444',
+      name: 'contosobackup',
+      resourceGroup: 'rg-backup',
+      kind: 'StorageV2',
+      location: 'westeurope',
+    },
+    {
+      subscription: '00000000-1111-2222-3333-444444444444',
+      name: 'contosoarchive',
+      resourceGroup: 'rg-archive',
+      kind: 'BlobStorage',
+      location: 'northeurope',
+    },
+  ],
+};
 
 /** One recorded request. */
 export interface ArmRequest {
@@ -51,6 +111,8 @@ export interface FakeArmOptions {
   asyncOutcome?: 'Succeeded' | 'Failed' | 'Canceled';
   /** Jobs per page of a Data Box list (default: all on one page); further pages by `$skipToken`. */
   listPageSize?: number;
+  /** Subscriptions, resource groups and storage accounts (default {@link FAKE_DIRECTORY}). */
+  directory?: FakeDirectory;
 }
 
 /** The fake. */
@@ -63,6 +125,8 @@ export class FakeArm {
   readonly importExportJobs = new Map<string, Json>();
   /** Count of jobs created (each PUT that made a job). */
   created = 0;
+  /** Every storage account key and SAS handed out (listKeys, listServiceSas). */
+  readonly issuedSecrets: string[] = [];
   private server: Server | undefined;
   private readonly opResults = new Map<string, { jobUrl: string; polls: number }>();
   private readonly opStatuses = new Map<string, { jobName: string; polls: number }>();
@@ -239,6 +303,24 @@ export class FakeArm {
       });
     }
 
+    const listing = this.discoverySpec(url.pathname);
+    if (listing) {
+      const v = listing.validateRequest({ method, url, headers: req.headers, body });
+      if (!v.ok) {
+        this.violations.push(...v.errors);
+        return this.armError(res, 400, 'InvalidRequestContent', v.errors.join('; '));
+      }
+      record.operationId = v.matched.operationId;
+      const [status, payload] = this.directoryAnswer(
+        v.matched.operationId,
+        v.matched.pathParams,
+        body as Json,
+      );
+      const problems = listing.validateResponse(v.matched.operationId, status, payload);
+      if (problems.length) this.violations.push(...problems.map((p) => `fake answer: ${p}`));
+      return this.send(res, status, payload);
+    }
+
     // Get Subscription and the provider registration (Microsoft.Resources, not in these specs),
     // which `check` and prepare's preflight read before anything else.
     const sub = /^\/subscriptions\/([^/]+)(\/providers\/Microsoft\.DataBox)?$/.exec(url.pathname);
@@ -278,6 +360,126 @@ export class FakeArm {
     const after = this.faults.take(method, url.pathname, 'after', rawBody);
     if (after && (await applyFault(after, req, res))) return;
     this.send(res, result.status, result.payload, result.headers);
+  }
+
+  /** The spec of a discovery call (subscriptions, resource groups, storage), or undefined. */
+  private discoverySpec(pathname: string): SpecValidator | undefined {
+    discoverySpecs ??= {
+      subscriptions: specValidator('subscriptions-2022-12-01.json'),
+      resources: specValidator('resources-2025-04-01.json'),
+      storage: specValidator('storage-2026-09-01-trimmed.json', { extensibleEnums: true }),
+    };
+    if (pathname === '/subscriptions') return discoverySpecs.subscriptions;
+    if (/^\/subscriptions\/[^/]+\/resourcegroups$/i.test(pathname)) return discoverySpecs.resources;
+    if (/\/providers\/Microsoft\.Storage\//i.test(pathname)) return discoverySpecs.storage;
+    return undefined;
+  }
+
+  /** Answers a discovery call from the directory. */
+  private directoryAnswer(opId: string, p: Record<string, string>, body: Json): [number, unknown] {
+    const dir = this.options.directory ?? FAKE_DIRECTORY;
+    const accountId = (a: FakeStorageAccount) =>
+      `/subscriptions/${a.subscription}/resourceGroups/${a.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${a.name}`;
+    const account = dir.storageAccounts.find(
+      (a) =>
+        a.subscription === p.subscriptionId &&
+        a.name === p.accountName &&
+        a.resourceGroup.toLowerCase() === p.resourceGroupName?.toLowerCase(),
+    );
+    const notFound: [number, unknown] = [
+      404,
+      {
+        error: { code: 'ResourceNotFound', message: `storage account ${p.accountName} not found` },
+      },
+    ];
+    switch (opId) {
+      case 'Subscriptions_List':
+        return [
+          200,
+          {
+            value: dir.subscriptions.map((s) => ({
+              id: `/subscriptions/${s.id}`,
+              subscriptionId: s.id,
+              displayName: s.name,
+              state: s.state,
+              tenantId: '7fe81447-da57-4385-becb-6de57f21477e',
+            })),
+          },
+        ];
+      case 'ResourceGroups_List':
+        return [
+          200,
+          {
+            value: dir.resourceGroups
+              .filter((g) => g.subscription === p.subscriptionId)
+              .map((g) => ({
+                id: `/subscriptions/${g.subscription}/resourceGroups/${g.name}`,
+                name: g.name,
+                type: 'Microsoft.Resources/resourceGroups',
+                location: g.location,
+                properties: { provisioningState: 'Succeeded' },
+              })),
+          },
+        ];
+      case 'StorageAccounts_List':
+        return [
+          200,
+          {
+            value: dir.storageAccounts
+              .filter((a) => a.subscription === p.subscriptionId)
+              .map((a) => ({
+                id: accountId(a),
+                name: a.name,
+                type: 'Microsoft.Storage/storageAccounts',
+                location: a.location,
+                kind: a.kind,
+                sku: { name: 'Standard_LRS', tier: 'Standard' },
+                properties: { provisioningState: 'Succeeded' },
+              })),
+          },
+        ];
+      case 'StorageAccounts_ListKeys': {
+        if (!account) return notFound;
+        const keys = ['key1', 'key2'].map((keyName) => ({
+          keyName,
+          value: Buffer.from(`${account.name}/${keyName}/${randomUUID()}`).toString('base64'),
+          permissions: 'Full',
+        }));
+        this.issuedSecrets.push(...keys.map((k) => k.value));
+        return [200, { keys }];
+      }
+      case 'StorageAccounts_ListServiceSAS': {
+        if (!account) return notFound;
+        const resource = /^\/blob\/([^/]+)\/([^/]+)$/.exec(String(body.canonicalizedResource));
+        if (resource?.[1] !== account.name)
+          return [
+            400,
+            {
+              error: {
+                code: 'InvalidValuesForRequestParameters',
+                message: `canonicalizedResource must be /blob/${account.name}/<container>`,
+              },
+            },
+          ];
+        const sig = Buffer.from(randomUUID()).toString('base64');
+        const q = new URLSearchParams({
+          sv: '2026-02-06',
+          sr: String(body.signedResource),
+          se: new Date(String(body.signedExpiry)).toISOString().replace(/\.\d+Z$/, 'Z'),
+          sp: String(body.signedPermission),
+          ...(body.signedProtocol ? { spr: String(body.signedProtocol) } : {}),
+          sig,
+        });
+        const token = q.toString();
+        this.issuedSecrets.push(token, sig);
+        return [200, { serviceSasToken: token }];
+      }
+      default:
+        return [
+          501,
+          { error: { code: 'NotImplemented', message: `${opId} is not implemented by the fake` } },
+        ];
+    }
   }
 
   private dataBoxView(job: Json): Json {

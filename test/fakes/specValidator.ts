@@ -57,17 +57,36 @@ const COMMON_DEFINITIONS: Record<string, Json> = {
       lastModifiedAt: { type: 'string' },
     },
   },
-  CT_TrackedResource: {
+  CT_ProxyResource: {
     type: 'object',
     properties: {
       id: { type: 'string', readOnly: true },
       name: { type: 'string', readOnly: true },
       type: { type: 'string', readOnly: true },
       systemData: { $ref: '#/definitions/CT_systemData' },
+    },
+  },
+  CT_TrackedResource: {
+    allOf: [{ $ref: '#/definitions/CT_ProxyResource' }],
+    type: 'object',
+    properties: {
       tags: { type: 'object', additionalProperties: { type: 'string' } },
       location: { type: 'string' },
     },
     required: ['location'],
+  },
+  CT_ErrorResponse: {
+    type: 'object',
+    properties: {
+      error: {
+        type: 'object',
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+  CT_OperationListResult: {
+    type: 'object',
+    properties: { value: { type: 'array' }, nextLink: { type: 'string' } },
   },
   CT_UserAssignedIdentity: {
     type: 'object',
@@ -152,10 +171,19 @@ export class SpecValidator {
   /** Properties marked `x-ms-secret`: services leave them out of answers even where required. */
   private readonly secretProps = new Set<string>();
 
-  constructor(file: string) {
+  /**
+   * @param options.extensibleEnums - an enum marked `x-ms-enum.modelAsString` takes any string
+   *   (AutoRest's extensible enum): Microsoft.Storage's SAS `Permissions` lists single letters,
+   *   while the service (and every SDK) sends combinations such as `rwdl`
+   */
+  constructor(file: string, options: { extensibleEnums?: boolean } = {}) {
     const spec = JSON.parse(rewriteExternalRefs(readFileSync(file, 'utf8'))) as Json;
     this.apiVersion = (spec.info as Json).version as string;
     const defs = { ...(spec.definitions as Record<string, Json>), ...COMMON_DEFINITIONS };
+    if (options.extensibleEnums) {
+      for (const def of Object.values(defs))
+        if ((def['x-ms-enum'] as Json | undefined)?.modelAsString === true) delete def.enum;
+    }
     for (const def of Object.values(defs)) {
       for (const [k, prop] of Object.entries(
         (def.properties as Record<string, Json> | undefined) ?? {},
@@ -335,10 +363,13 @@ const loaded = new Map<string, SpecValidator>();
  * The validator of one spec in {@link SPECS_DIR} (e.g. `databox-2025-07-01.json`), compiled once
  * per test file and shared by every fake that speaks that API.
  */
-export function specValidator(file: string): SpecValidator {
+export function specValidator(
+  file: string,
+  options: { extensibleEnums?: boolean } = {},
+): SpecValidator {
   let v = loaded.get(file);
   if (!v) {
-    v = new SpecValidator(path.join(SPECS_DIR, file));
+    v = new SpecValidator(path.join(SPECS_DIR, file), options);
     loaded.set(file, v);
   }
   return v;

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import {
+  addAzureOptions,
   addCommonOptions,
+  azureFrom,
   choiceOption,
   commonFrom,
   examples,
@@ -25,12 +27,18 @@ export function registerInit(program: Command, set: SetInvocation): void {
         SERVICES,
       ).default(DEFAULT_SERVICE),
     )
-    .requiredOption('--storage-account <name>', 'destination storage account')
+    .option(
+      '--storage-account <name>',
+      "destination storage account (asked from the subscription's accounts when missing)",
+    )
     .requiredOption('--container <name>', 'destination container')
     .option('--prefix <dir>', 'virtual directory inside the container')
-    .option('--subscription <id>', 'subscription id')
-    .option('--resource-group <name>', 'resource group (databox, importexport)')
-    .option('--location <region>', 'Azure region of the job')
+    .option('--subscription <id>', 'subscription id (asked from the reachable ones when missing)')
+    .option(
+      '--resource-group <name>',
+      "resource group (databox, importexport; asked from the subscription's when missing)",
+    )
+    .option('--location <region>', "Azure region of the job (default: the storage account's)")
     .addOption(
       choiceOption('--blob-type <type>', 'blob type of imported files', [
         'page',
@@ -54,15 +62,24 @@ export function registerInit(program: Command, set: SetInvocation): void {
       '--container-sas <sas>',
       'classic jobs: container SAS as <container>?<token> or the token alone (read, write, delete; valid 60+ days), kept with mode 0600 (or env DISKPREP_CONTAINER_SAS)',
     )
+    .addOption(
+      choiceOption(
+        '--fetch-credential <kind>',
+        'classic jobs: read a container SAS (rwdl, 90 days) or the account key through Azure for the drive manifest, kept with mode 0600, never shown',
+        ['sas', 'key', 'none'],
+      ),
+    )
     .option('--force', 'replace an existing job descriptor of the same name')
     .option(
       '--break-lock',
       'take over a lock held by a diskprep run on another computer that is gone',
     );
-  addCommonOptions(cmd);
+  addCommonOptions(cmd, { network: true });
+  addAzureOptions(cmd);
   examples(cmd, [
+    'diskprep init s:D:\\staging --job photos --container photos   (asks subscription, storage account, resource group)',
     'diskprep init --staging /srv/staging --job photos --storage-account mystore --container photos --resource-group rg1 --location westeurope --subscription <id> --data photos',
-    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed   # retired: existing seeds only',
+    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed --fetch-credential sas   # retired: existing seeds only',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({
@@ -75,7 +92,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
             staging: o.staging as string,
             job: o.job as string,
             service: o.service as ServiceKind,
-            storageAccount: o.storageAccount as string,
+            storageAccount: o.storageAccount as string | undefined,
             container: o.container as string,
             prefix: o.prefix as string | undefined,
             subscription: o.subscription as string | undefined,
@@ -88,6 +105,9 @@ export function registerInit(program: Command, set: SetInvocation): void {
             breakLock: o.breakLock === true,
             storageAccountKey: o.storageAccountKey as string | undefined,
             containerSas: o.containerSas as string | undefined,
+            fetchCredential: o.fetchCredential as 'sas' | 'key' | 'none' | undefined,
+            azure: azureFrom(o),
+            proxy: commonFrom(o).proxy,
           },
           deps,
         );

@@ -39,6 +39,8 @@ import { problemsError, validateJobData } from '../../staging/validate.ts';
 import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
 import { DEFAULT_SERVICE, warnIfRetired } from '../../model/retiredServices.ts';
+import type { AzureOptions } from '../../model/importJob.ts';
+import { type DiscoveryFactory, discoverMissing, type FetchCredential } from './discover.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -46,7 +48,8 @@ export interface InitOptions {
   job: string;
   /** Default `databox` (classic and importexport are retired). */
   service?: ServiceKind | undefined;
-  storageAccount: string;
+  /** Asked from the subscription's storage accounts when missing (not offline). */
+  storageAccount?: string | undefined;
   container: string;
   prefix?: string;
   subscription?: string;
@@ -63,19 +66,38 @@ export interface InitOptions {
   containerSas?: string;
   /** `--break-lock`: take over the job's lock held on another computer. */
   breakLock?: boolean;
+  /** `--fetch-credential`: a classic job's manifest credential read through ARM. */
+  fetchCredential?: FetchCredential | undefined;
+  /** `--arm-endpoint`, `--cloud`: where the discovery listings are read. */
+  azure?: AzureOptions | undefined;
+  proxy?: string | undefined;
 }
 
 /** The options with the service decided. */
 type ResolvedInit = InitOptions & { service: ServiceKind };
+/** {@link ResolvedInit} once the storage account is known. */
+type ResolvedOptions = ResolvedInit & { storageAccount: string };
 
 const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 /** Writes the job descriptor (and secrets) after checking every value against Azure's rules. */
-export async function init(given: InitOptions, deps: Deps): Promise<void> {
-  const options: ResolvedInit = { ...given, service: given.service ?? DEFAULT_SERVICE };
-  const staging = path.resolve(deps.cwd, options.staging);
-  const secrets = readSecretOptions(options, deps);
+export async function init(
+  input: InitOptions,
+  deps: Deps,
+  discovery?: DiscoveryFactory,
+): Promise<void> {
+  const given: ResolvedInit = { ...input, service: input.service ?? DEFAULT_SERVICE };
+  const staging = path.resolve(deps.cwd, given.staging);
+  const givenSecrets = readSecretOptions(given, deps);
   await assertStagingExists(deps, staging);
+  checkArmFormats(given);
+  const found = await discoverMissing(
+    { ...given, credentialGiven: givenSecrets !== undefined },
+    deps,
+    discovery,
+  );
+  const options: ResolvedOptions = { ...given, ...found };
+  const secrets = found.secrets ? checkFetched(options, found.secrets, deps) : givenSecrets;
   checkNames(options);
   const arm = checkArmValues(options);
   const data =
@@ -94,7 +116,7 @@ export async function init(given: InitOptions, deps: Deps): Promise<void> {
 
 /** Writes the descriptor and secrets (under the job's lock). */
 async function record(
-  options: ResolvedInit,
+  options: ResolvedOptions,
   deps: Deps,
   checked: {
     staging: string;
@@ -182,6 +204,16 @@ function readSecretOptions(options: ResolvedInit, deps: Deps): JobSecrets | unde
     );
   }
   return secrets;
+}
+
+/**
+ * Checks a credential fetched through ARM by the rules a typed one meets (a SAS that would not
+ * outlive the import is refused the same way).
+ */
+function checkFetched(options: ResolvedOptions, fetched: JobSecrets, deps: Deps): JobSecrets {
+  if (fetched.storageAccountKey !== undefined)
+    return { storageAccountKey: checkStorageKey(options, fetched.storageAccountKey, true, deps) };
+  return { containerSas: checkContainerSas(options, fetched.containerSas ?? '', true, deps) };
 }
 
 /** Checks a storage account key and returns it trimmed; warns when it goes on the drives. */
@@ -272,7 +304,7 @@ function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s.trim() === '' ? undefined : s;
 }
 
-function checkNames(o: ResolvedInit): void {
+function checkNames(o: ResolvedOptions): void {
   const checks: [string, string | undefined, string][] = [
     ['--job', jobNameProblem(o.service, o.job), o.job],
     ['--storage-account', storageAccountProblem(o.storageAccount), o.storageAccount],
@@ -290,7 +322,7 @@ function checkNames(o: ResolvedInit): void {
 }
 
 function checkArmValues(
-  o: ResolvedInit,
+  o: ResolvedOptions,
 ): Pick<JobDescriptor, 'subscription' | 'resourceGroup' | 'location'> {
   if (o.service === 'databox' || o.service === 'importexport') {
     const missing = [
@@ -304,6 +336,21 @@ function checkArmValues(
       });
     }
   }
+  checkArmFormats(o);
+  return {
+    ...(o.subscription ? { subscription: o.subscription.trim().toLowerCase() } : {}),
+    ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}),
+    ...(o.location ? { location: regionName(o.location) } : {}),
+  };
+}
+
+/** "West Europe" and "westeurope" are the same region. */
+function regionName(location: string): string {
+  return location.toLowerCase().replace(/\s+/g, '');
+}
+
+/** Checks the subscription, resource group and location given (before ARM is asked with them). */
+function checkArmFormats(o: InitOptions): void {
   if (o.subscription !== undefined && !GUID.test(o.subscription.trim())) {
     throw new UsageError(`--subscription "${o.subscription}" is not a subscription id (a GUID)`, {
       hint: 'copy it from the portal, or from diskprep settings p:<file>',
@@ -319,21 +366,11 @@ function checkArmValues(
       hint: 'a resource group name cannot end with a period',
     });
   }
-  let location: string | undefined;
-  if (o.location !== undefined) {
-    // "West Europe" and "westeurope" are the same region.
-    location = o.location.toLowerCase().replace(/\s+/g, '');
-    if (!/^[a-z][a-z0-9]{1,40}$/.test(location)) {
-      throw new UsageError(`--location "${o.location}" is not an Azure region name`, {
-        hint: 'give a region such as westeurope, eastus2 or usgovvirginia',
-      });
-    }
+  if (o.location !== undefined && !/^[a-z][a-z0-9]{1,40}$/.test(regionName(o.location))) {
+    throw new UsageError(`--location "${o.location}" is not an Azure region name`, {
+      hint: 'give a region such as westeurope, eastus2 or usgovvirginia',
+    });
   }
-  return {
-    ...(o.subscription ? { subscription: o.subscription.trim().toLowerCase() } : {}),
-    ...(o.resourceGroup ? { resourceGroup: o.resourceGroup } : {}),
-    ...(location ? { location } : {}),
-  };
 }
 
 /** Checks `--data` and returns it relative to the staging location, `/`-separated. */
