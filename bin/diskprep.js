@@ -7,10 +7,11 @@
 // diskprep's command-line entry. All logic lives in dist/ (built from src/ by `npm run build`).
 // The version check comes first, with no import that could fail on an old Node: our
 // dependencies need Node >= 22, and an older one would die with a stack trace instead of a fix.
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 22) {
+// One floor everywhere: the same as package.json "engines" and README.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 22)) {
   process.stderr.write(
-    `diskprep: needs Node.js 22 or newer, this is ${process.version} — install a current Node.js (https://nodejs.org), or run diskprep from its repository with npx, which uses the Node 24 it installs\n`,
+    `diskprep: needs Node.js 22.22 or newer, this is ${process.version} — install a current Node.js (https://nodejs.org), or run diskprep from its repository with npx, which uses the Node 24 it installs\n`,
   );
   process.exit(2);
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
 import { COMMANDS, helpSnapshot } from './commands.ts';
 
 /** The help text pinned by help.test.ts: the binary prints exactly that. */
@@ -76,9 +78,31 @@ describe('diskprep binary on an old Node', () => {
       { reject: false },
     );
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^diskprep: needs Node\.js 22 or newer/);
+    expect(r.stderr).toMatch(/^diskprep: needs Node\.js 22\.22 or newer/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
+  });
+
+  it('one Node floor everywhere: 22.21 is refused and 22.22 runs, as package.json engines says', async () => {
+    const { execa } = await import('execa');
+    const { BIN } = await import('../helpers/cli.ts');
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toBe('>=22.22');
+    const as = (version: string) =>
+      execa(
+        process.execPath,
+        [
+          '--import',
+          `data:text/javascript,Object.defineProperty(process.versions,"node",{value:"${version}"})`,
+          BIN,
+          '--version',
+        ],
+        { reject: false },
+      );
+    expect((await as('22.21.9')).exitCode).toBe(2);
+    expect((await as('22.22.0')).exitCode).toBe(0);
   });
 });
 
