@@ -104,7 +104,7 @@ export function examples(cmd: Command, lines: readonly string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
-/** Adds `--endpoint`, `--arm-endpoint`, `--cloud`. */
+/** Adds `--endpoint`, `--arm-endpoint`, `--cloud` and the sign-in options. */
 export function addAzureOptions(cmd: Command): Command {
   cmd.option(
     '--endpoint <url>',
@@ -112,6 +112,22 @@ export function addAzureOptions(cmd: Command): Command {
   );
   cmd.option('--arm-endpoint <url>', 'Azure Resource Manager endpoint (default: from the cloud)');
   cmd.addOption(new Option('--cloud <name>', 'Azure cloud').choices(CLOUD_NAMES));
+  cmd.option(
+    '--tenant <id>',
+    'Entra ID tenant (directory) id to sign in to (default: AZURE_TENANT_ID)',
+  );
+  cmd.option(
+    '--client-id <id>',
+    'application (client) id signing in with --client-certificate (default: AZURE_CLIENT_ID)',
+  );
+  cmd.option(
+    '--client-certificate <file>',
+    'sign in as an Entra ID application with its certificate: PEM (certificate and key) or PFX (default: AZURE_CLIENT_CERTIFICATE_PATH)',
+  );
+  cmd.option(
+    '--client-certificate-password <pw>',
+    'password of the PFX or of the PEM key; prefer AZURE_CLIENT_CERTIFICATE_PASSWORD (a flag shows in the process list)',
+  );
   return cmd;
 }
 
@@ -121,5 +137,13 @@ export function azureFrom(opts: Record<string, unknown>): AzureOptions {
     endpoint: typeof opts.endpoint === 'string' ? opts.endpoint : undefined,
     armEndpoint: typeof opts.armEndpoint === 'string' ? opts.armEndpoint : undefined,
     cloud: typeof opts.cloud === 'string' ? opts.cloud : undefined,
+    tenant: str(opts.tenant),
+    clientId: str(opts.clientId),
+    clientCertificate: str(opts.clientCertificate),
+    clientCertificatePassword: str(opts.clientCertificatePassword),
   };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -152,10 +152,10 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
  * manifest credential), at the endpoints and with the token source every ARM job uses.
  */
 export function connectDiscovery(
-  deps: Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env'>,
+  deps: Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'>,
   options: { azure: AzureOptions; proxy?: string | undefined; timeoutMs?: number },
 ): ArmDiscovery {
   const endpoints = serviceEndpoints(options.azure, deps.env);
-  const tokens = armTokenSource(deps, endpoints.cloud, options.proxy);
+  const tokens = armTokenSource(deps, endpoints.cloud, options.proxy, options.azure);
   return new ArmDiscovery(deps, endpoints.arm, tokens, options.timeoutMs);
 }

@@ -13,6 +13,14 @@ export interface AzureOptions {
   armEndpoint?: string;
   /** `--cloud`: public | usgov | china | germany (default: from the publish settings, else public). */
   cloud?: string;
+  /** `--tenant`: the Entra ID directory (tenant) id to sign in to. */
+  tenant?: string;
+  /** `--client-id`: the application (client) id of a certificate sign-in. */
+  clientId?: string;
+  /** `--client-certificate`: the application's certificate, PEM (with its key) or PFX. */
+  clientCertificate?: string;
+  /** `--client-certificate-password`: the PFX's (or encrypted PEM key's) password. A secret. */
+  clientCertificatePassword?: string;
 }
 
 /** One prepared drive, as the copy engine records it. */

@@ -27,7 +27,13 @@ export interface ManagementCertificate {
 }
 
 /** Why a PKCS#12 did not open: the reason decides the message. */
-class Pkcs12Failure extends Error {}
+export class Pkcs12Failure extends Error {
+  readonly reason: 'password' | 'format' | 'no-certificate' | 'no-key' | 'mismatch';
+  constructor(reason: Pkcs12Failure['reason'], message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
 
 /**
  * Decodes a base64 PKCS#12 into PEM key + certificate.
@@ -47,61 +53,81 @@ export function decodeManagementCertificate(base64: string, where: string): Mana
     });
   }
   const der = Buffer.from(b64, 'base64');
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let pair: PfxPair;
   try {
-    p12 = openPkcs12(der);
+    pair = decodePfx(der);
   } catch (err) {
-    const passwordProtected = err instanceof Pkcs12Failure && /password/i.test(err.message);
+    if (!(err instanceof Pkcs12Failure)) throw err;
     throw new UsageError(
-      passwordProtected
-        ? `the management certificate of ${where} is protected by a password (publish settings certificates never are)`
-        : `the management certificate of ${where} is not a PKCS#12 (PFX) certificate`,
+      {
+        password: `the management certificate of ${where} is protected by a password (publish settings certificates never are)`,
+        format: `the management certificate of ${where} is not a PKCS#12 (PFX) certificate`,
+        'no-certificate': `the management certificate of ${where} holds no certificate`,
+        'no-key': `the management certificate of ${where} holds no private key`,
+        mismatch: `the management certificate of ${where} holds a private key that matches none of its certificates`,
+      }[err.reason],
       { hint: fix, code: 'ERR_DISKPREP_PUBLISH_SETTINGS', cause: err },
     );
   }
+  const { cert } = pair;
+  return {
+    keyPem: pair.keyPem,
+    certPem: pair.certPem,
+    thumbprint: createHash('sha1').update(cert.raw).digest('hex').toUpperCase(),
+    subject: cert.subject.split('\n').join(', '),
+    issuer: cert.issuer.split('\n').join(', '),
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+  };
+}
 
-  const keys = keysOf(p12);
-  const certs = certsOf(p12);
-  if (certs.length === 0 || keys.length === 0) {
-    throw new UsageError(
-      `the management certificate of ${where} holds no ${certs.length === 0 ? 'certificate' : 'private key'}`,
-      { hint: fix, code: 'ERR_DISKPREP_PUBLISH_SETTINGS' },
-    );
-  }
-  // A PFX may carry a chain: the management certificate is the one whose key is present.
-  for (const cert of certs) {
-    const key = keys.find((k) => cert.checkPrivateKey(k));
-    if (!key) continue;
-    return {
-      keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      certPem: cert.toString(),
-      thumbprint: createHash('sha1').update(cert.raw).digest('hex').toUpperCase(),
-      subject: cert.subject.split('\n').join(', '),
-      issuer: cert.issuer.split('\n').join(', '),
-      notBefore: new Date(cert.validFrom),
-      notAfter: new Date(cert.validTo),
-    };
-  }
-  throw new UsageError(
-    `the management certificate of ${where} holds a private key that matches none of its certificates`,
-    { hint: fix, code: 'ERR_DISKPREP_PUBLISH_SETTINGS' },
-  );
+/** A certificate and its private key out of a PFX. `keyPem` is a secret. */
+export interface PfxPair {
+  /** Private key, PKCS#8 PEM, unencrypted: keep it in memory, never write or print it. */
+  keyPem: string;
+  certPem: string;
+  cert: X509Certificate;
 }
 
 /**
- * Opens a PKCS#12 with the empty password. "No password" has two encodings: the BMP string
- * "\0\0" (what Windows writes; forge's `''`) and zero bytes (forge's `null`); OpenSSL's
- * PKCS12_parse tries both, so do we.
+ * Opens a PKCS#12 (PFX) in memory: the certificate whose private key it holds, both as PEM.
+ *
+ * @param password - the PFX's password; undefined tries both encodings of "no password"
+ * @throws Pkcs12Failure naming why (wrong password, not a PFX, no certificate, no key, no match)
  */
-function openPkcs12(der: Buffer): forge.pkcs12.Pkcs12Pfx {
+export function decodePfx(der: Buffer, password?: string): PfxPair {
+  const p12 = openPkcs12(der, password === undefined ? ['', null] : [password]);
+  const keys = keysOf(p12);
+  const certs = certsOf(p12);
+  if (certs.length === 0) throw new Pkcs12Failure('no-certificate', 'no certificate');
+  if (keys.length === 0) throw new Pkcs12Failure('no-key', 'no private key');
+  // A PFX may carry a chain: the certificate is the one whose key is present.
+  for (const cert of certs) {
+    const key = keys.find((k) => cert.checkPrivateKey(k));
+    if (key)
+      return {
+        keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        certPem: cert.toString(),
+        cert,
+      };
+  }
+  throw new Pkcs12Failure('mismatch', 'the private key matches no certificate');
+}
+
+/**
+ * Opens a PKCS#12 with the first of `passwords` that works. "No password" has two encodings:
+ * the BMP string "\0\0" (what Windows writes; forge's `''`) and zero bytes (forge's `null`);
+ * OpenSSL's PKCS12_parse tries both, so do we.
+ */
+function openPkcs12(der: Buffer, passwords: readonly (string | null)[]): forge.pkcs12.Pkcs12Pfx {
   let asn1: forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), false);
   } catch (err) {
-    throw new Pkcs12Failure('not DER', { cause: err });
+    throw new Pkcs12Failure('format', 'not DER', { cause: err });
   }
   const failures: string[] = [];
-  for (const password of ['', null]) {
+  for (const password of passwords) {
     try {
       // forge's typings omit null, which its key derivation reads as "zero-length password".
       const p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password as string);
@@ -112,7 +138,10 @@ function openPkcs12(der: Buffer): forge.pkcs12.Pkcs12Pfx {
     }
   }
   const wrongPassword = failures.some((f) => /password|MAC could not be verified/i.test(f));
-  throw new Pkcs12Failure(wrongPassword ? 'password required' : failures.join('; '));
+  throw new Pkcs12Failure(
+    wrongPassword ? 'password' : 'format',
+    wrongPassword ? 'password required' : failures.join('; '),
+  );
 }
 
 function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, type: string): forge.pkcs12.Bag[] {

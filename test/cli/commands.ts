@@ -12,6 +12,7 @@ export const COMMANDS = [
   'verify-import',
   'check',
   'settings',
+  'whoami',
 ];
 
 /** The pinned help text of `command` (undefined: the top-level help), a file snapshot. */

@@ -13,6 +13,7 @@ import { registerCheck } from './check.ts';
 import { registerVerifyImport } from './verifyImport.ts';
 import { registerJobs } from './jobs.ts';
 import { registerCancel } from './cancel.ts';
+import { registerWhoami } from './whoami.ts';
 
 /** Adds all subcommands to `program`. */
 export function registerCommands(program: Command, set: SetInvocation): void {
@@ -28,4 +29,5 @@ export function registerCommands(program: Command, set: SetInvocation): void {
   registerVerifyImport(program, set);
   registerCheck(program, set);
   registerSettings(program, set);
+  registerWhoami(program, set);
 }

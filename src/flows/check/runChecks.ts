@@ -293,7 +293,7 @@ async function signIn(tokens: TokenSource): Promise<AuthAnswer> {
 /** databox / importexport: Entra ID sign-in, ARM (reading the state), then Data Box's lines. */
 async function checkArm(deps: Deps, opts: CheckRunOptions, run: AzureRun): Promise<AzureLines> {
   const { endpoints, reach, subscription } = run;
-  const tokens = opts.tokens ?? armTokenSource(deps, endpoints.cloud, opts.proxy);
+  const tokens = opts.tokens ?? armTokenSource(deps, endpoints.cloud, opts.proxy, opts.azure);
   const login = await reach.check(endpoints.login, 'login', 'Entra ID sign-in', () =>
     signIn(tokens),
   );
