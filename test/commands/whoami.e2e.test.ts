@@ -179,6 +179,7 @@ describe('whoami with a client certificate', () => {
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /the sign-in with the client certificate failed: invalid_client AADSTS700027/,
     );
