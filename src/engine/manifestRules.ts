@@ -147,25 +147,47 @@ export async function checkManifestRules(
   ctx: ManifestRuleContext = {},
 ): Promise<Mismatch[]> {
   const manifest = await openManifest(manifestFile);
-  const found: RuleViolation[] = headViolations(manifest.head, ctx);
-  const sas = elementTexts(manifest.head, 'ContainerSas')[0];
+  const checker = manifestRuleChecker(manifest.head, ctx);
+  for await (const blob of manifest.blobs) checker.blob(blob);
+  return checker.mismatches(target);
+}
+
+/** The rules checked blob by blob, so a pass that already streams the manifest needs no second. */
+export interface ManifestRuleChecker {
+  blob(blob: ManifestEntry): void;
+  /** Every broken rule seen, as verify mismatches (see {@link checkManifestRules}). */
+  mismatches(target: string): Mismatch[];
+}
+
+/** A {@link ManifestRuleChecker} for the manifest whose head (text before the blobs) is `head`. */
+export function manifestRuleChecker(
+  head: string,
+  ctx: ManifestRuleContext = {},
+): ManifestRuleChecker {
+  const found: RuleViolation[] = headViolations(head, ctx);
+  const sas = elementTexts(head, 'ContainerSas')[0];
   const q = sas?.indexOf('?') ?? -1;
   const sasContainer = sas !== undefined && q > 0 ? sas.slice(0, q) : undefined;
   let more = 0;
-  for await (const blob of manifest.blobs) {
-    for (const v of blobViolations(blob, ctx, sasContainer)) {
-      if (found.length < MAX_LISTED_VIOLATIONS) found.push(v);
-      else more++;
-    }
-  }
-  if (more > 0) {
-    found.push({
-      file: `\\${MANIFEST_NAME}`,
-      expected: 'the rules above',
-      actual: `${more} more ${plural(more, 'violation')} not listed`,
-    });
-  }
-  return found.map((v) => ({ target, problem: 'manifest-rule', ...v }));
+  return {
+    blob(blob) {
+      for (const v of blobViolations(blob, ctx, sasContainer)) {
+        if (found.length < MAX_LISTED_VIOLATIONS) found.push(v);
+        else more++;
+      }
+    },
+    mismatches(target) {
+      const all = [...found];
+      if (more > 0) {
+        all.push({
+          file: `\\${MANIFEST_NAME}`,
+          expected: 'the rules above',
+          actual: `${more} more ${plural(more, 'violation')} not listed`,
+        });
+      }
+      return all.map((v) => ({ target, problem: 'manifest-rule', ...v }));
+    },
+  };
 }
 
 /**

@@ -82,6 +82,14 @@ export interface VerifyDriveOptions {
   signal?: AbortSignal;
   /** Read with O_DIRECT where possible (default true). */
   direct?: boolean;
+  /**
+   * Format rules held in the same pass over the manifest (src/engine/manifestRules.ts), given
+   * its drive id and head; their mismatches come last.
+   */
+  rules?: (
+    driveId: string,
+    head: string,
+  ) => { blob(blob: ManifestEntry): void; mismatches(target: string): Mismatch[] };
 }
 
 /** MD5 (uppercase hex) of a whole file, streamed. */
@@ -105,6 +113,7 @@ export async function verifyDrive(
   const manifestPath = path.join(target, MANIFEST_NAME);
   const manifest = await openManifest(manifestPath);
   const journal = await options.journal?.(manifest.driveId);
+  const rules = options.rules?.(manifest.driveId, manifest.head);
   const mismatches: Mismatch[] = [];
   const reader = new DriveReader(options.direct !== false);
   const filePaths = new Set<string>();
@@ -117,6 +126,7 @@ export async function verifyDrive(
     for await (const blob of manifest.blobs) {
       if (options.signal?.aborted) throw new InterruptedError();
       entries++;
+      rules?.blob(blob);
       const bad = (m: Omit<Mismatch, 'target' | 'file'>): void => {
         mismatches.push({ target, file: blob.filePath, ...m });
       };
@@ -167,6 +177,7 @@ export async function verifyDrive(
     }
     for (const f of filePaths) mismatches.push({ target, file: f, problem: 'not-in-journal' });
   }
+  if (rules) mismatches.push(...rules.mismatches(target));
   return {
     target,
     driveId: manifest.driveId,

@@ -11,10 +11,9 @@ import type { Deps } from '../../deps/types.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import { count, formatBytes, plural } from '../../format.ts';
-import { MANIFEST_NAME } from '../../model/names.ts';
 import {
-  checkManifestRules,
   type ManifestRuleContext,
+  manifestRuleChecker,
   manifestRuleContexts,
 } from '../../engine/manifestRules.ts';
 import { verifyDrive, type DriveVerification } from '../../engine/verifyDrive.ts';
@@ -139,7 +138,7 @@ async function verifyOne(
   let total: { files: number; bytes: number } | undefined;
   const progress = verifyProgress(deps, target, () => total);
   try {
-    const r = await verifyDrive(target, async () => manifestHash, progress, {
+    return await verifyDrive(target, async () => manifestHash, progress, {
       journal: async (driveId) => {
         const j = await journals.find(driveId);
         if (j) total = { files: j.record.files, bytes: j.record.bytes };
@@ -147,10 +146,9 @@ async function verifyOne(
       },
       signal: deps.signal,
       direct: deps.env.DISKPREP_DIRECT_IO !== '0',
+      // The manifest as the datacenter parses it, in the same pass as the files.
+      rules: (driveId, head) => manifestRuleChecker(head, rules.get(driveId)),
     });
-    const manifestFile = path.join(target, MANIFEST_NAME);
-    r.mismatches.push(...(await checkManifestRules(target, manifestFile, rules.get(r.driveId))));
-    return r;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UsageError(`${target} holds no drive manifest (DriveManifest.xml)`, {
