@@ -52,6 +52,18 @@ export const ReturnAddressSchema = z.object({
 });
 export type ReturnAddress = z.infer<typeof ReturnAddressSchema>;
 
+/** The fields of a return address diskprep remembers to offer again (no company, one street line). */
+export const RememberedAddressSchema = ReturnAddressSchema.pick({
+  recipientName: true,
+  streetAddress1: true,
+  city: true,
+  stateOrProvince: true,
+  postalCode: true,
+  countryOrRegion: true,
+  phone: true,
+  email: true,
+});
+
 /** The operator's carrier account the service bills for the return. */
 export const ReturnShippingSchema = z.object({
   carrierName: z.string().min(1),

@@ -8,22 +8,13 @@ import { z } from 'zod';
 import type { Deps } from '../deps/types.ts';
 import { writeFileAtomic } from '../fsutil/atomicWrite.ts';
 import { readJsonFile } from '../fsutil/readJsonFile.ts';
-import { type ReturnAddress, ReturnAddressSchema } from '../model/importJob.ts';
+import { RememberedAddressSchema, type ReturnAddress } from '../model/importJob.ts';
 import { localHome } from './localJobs.ts';
 
 /** The schema of the file, for the writer and the reader: the fields by the job requests' rules. */
 const RememberedSchema = z.object({
   version: z.literal(1),
-  returnAddress: ReturnAddressSchema.pick({
-    recipientName: true,
-    streetAddress1: true,
-    city: true,
-    stateOrProvince: true,
-    postalCode: true,
-    countryOrRegion: true,
-    phone: true,
-    email: true,
-  }),
+  returnAddress: RememberedAddressSchema,
   returnCarrier: z.string().min(1).optional(),
 });
 

@@ -290,21 +290,21 @@ describe('runPrepareFlow through its seams', () => {
     expect(fs.existsSync(jobRecordPath(dir, 'seed01'))).toBe(false);
   });
 
-  it('a scripted run missing a return answer stops with exit 3 naming the flag, and creates nothing', async () => {
+  it('a scripted run missing return answers stops once, before the copy, naming every flag, and creates nothing', async () => {
     const dir = staging();
     const o = options(dir, { ship: { returnCarrier: 'FedEx', returnCarrierAccount: ACCOUNT } });
     const r = await run(o);
     expect(r.error).toBeInstanceOf(DiskprepError);
+    const flags = ['name', 'phone', 'email', 'street', 'city', 'postal-code', 'country'];
     expect(r.error).toMatchObject({
       exitCode: 3,
       flag: '--return-name',
-      message: 'Return contact name: no answer in a non-interactive run',
-      hint: 'pass --return-name',
+      message: `missing ${flags.map((f) => `--return-${f}`).join(', ')}: no answer in a non-interactive run`,
     });
-    expect(r.calls.map((c) => c.op)).toEqual(['getShippingInfo', 'getJob']);
-    expect(fs.existsSync(jobRecordPath(dir, 'seed01'))).toBe(false);
-    // The drive is prepared and recorded: the same command with the answer only creates the job.
-    expect((await readCopyState(r.deps, dir, 'seed01'))?.complete).toBe(true);
+    expect(r.calls.map((c) => c.op)).toEqual(['getShippingInfo']);
+    // Nothing copied: the same command with the answers starts the copy.
+    expect(await readCopyState(r.deps, dir, 'seed01')).toBeUndefined();
+    expect(fs.readdirSync(o.targets[0]!)).toEqual([]);
   });
 
   it('a dry run: says what it would copy and create, writes nothing, makes no write call', async () => {

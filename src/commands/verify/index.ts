@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
+import { askValid } from '../../deps/askValid.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import { count, formatBytes, plural } from '../../format.ts';
@@ -117,14 +118,14 @@ async function keyFor(
     );
     return recorded.record.bitLockerKey;
   }
-  const key = await deps.prompt.text({
+  const key = await askValid(deps, {
     message: `BitLocker recovery password of ${disk}${driveId ? ` (drive ${driveId})` : ''}, 48 digits`,
     flag: '--bitlocker-key',
     secret: true,
-    validate: (v) => bitLockerKeyProblem(v.trim()) ?? true,
+    check: (v) => bitLockerKeyProblem(v) ?? true,
   });
-  deps.redactor.add(key.trim());
-  return key.trim();
+  deps.redactor.add(key);
+  return key;
 }
 
 /** Verifies one mounted volume, with a progress line on a TTY. */

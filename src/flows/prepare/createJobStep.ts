@@ -36,6 +36,8 @@ export interface CreateStepInput {
   drives: PreparedDrive[];
   secrets: JobSecrets;
   answers: ShipAnswersInput;
+  /** The return details collected before the copy (collectAnswers.ts): not asked again. */
+  returnDetails?: Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>;
   yes: boolean;
 }
 
@@ -132,12 +134,13 @@ async function reviewedReturnDetails(
   deps: Deps,
   input: CreateStepInput,
 ): Promise<Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>> {
-  const remembered = await readRememberedReturn(deps);
-  const returnDetails = await askReturnDetails(deps, input.answers, {
-    carriers: input.carriers,
-    location: input.location,
-    remembered,
-  });
+  const returnDetails =
+    input.returnDetails ??
+    (await askReturnDetails(deps, input.answers, {
+      carriers: input.carriers,
+      location: input.location,
+      remembered: await readRememberedReturn(deps),
+    }));
   const a = returnDetails.returnAddress;
   const rows: [string, string][] = [
     ['return contact', `${a.recipientName}, ${a.phone}, ${a.email}`],
@@ -208,7 +211,7 @@ function classicCredential(input: CreateStepInput) {
   throw new UsageError(
     `job ${input.job.name} has no storage account key or container SAS recorded`,
     {
-      hint: 'the classic service needs one: record it with diskprep init --force (DISKPREP_STORAGE_ACCOUNT_KEY)',
+      hint: 'the classic service needs one: record it with diskprep init --amend --fetch-credential sas (or --container-sas)',
     },
   );
 }

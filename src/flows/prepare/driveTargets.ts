@@ -7,6 +7,7 @@
  * which the flow calls in a `finally` (also on failure and Ctrl-C).
  */
 import type { Deps } from '../../deps/types.ts';
+import { askValid } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
@@ -319,11 +320,11 @@ class DiskProvider {
       this.recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
     if (key === undefined) {
       key = (
-        await deps.prompt.text({
+        await askValid(deps, {
           message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
           flag: '--bitlocker-key',
           secret: true,
-          validate: (v) => bitLockerKeyProblem(v.trim()) ?? true,
+          check: (v) => bitLockerKeyProblem(v) ?? true,
         })
       ).trim();
     }
@@ -458,10 +459,10 @@ async function askDriveId(deps: Deps, disk: DiskInfo): Promise<string> {
       ? 'reports no serial number'
       : `reports the placeholder serial ${disk.serial} (a USB bridge's, not the drive's)`;
   return (
-    await deps.prompt.text({
+    await askValid(deps, {
       message: `${disk.path} ${why}: drive id (the serial on the drive's label, no spaces)`,
       flag: '--drive-id',
-      validate: (v) => driveIdProblem(v.trim()) ?? true,
+      check: (v) => driveIdProblem(v) ?? true,
     })
   ).trim();
 }

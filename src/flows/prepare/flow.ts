@@ -18,6 +18,7 @@
  */
 import path from 'node:path';
 import type { Deps } from '../../deps/types.ts';
+import { askValid } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
@@ -58,6 +59,8 @@ import {
   printReview,
 } from './report.ts';
 import type { PreflightSeam } from './preflight.ts';
+import { collectAnswers, type UpfrontAnswers } from './collectAnswers.ts';
+import { isoDate } from '../ship/dates.ts';
 
 /** Seams of the flow (tests swap them; production uses the real parts). */
 export interface FlowSeams {
@@ -127,7 +130,9 @@ async function prepareJob(
   // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
   // cannot hold is listed in one error (a resumed copy was checked when it started).
   if (state === undefined) await validateJobData(deps, o.staging, job);
-  const secrets = await readJobSecrets(deps, o.staging, job.name);
+  // Every answer of the run before the copy (a dry run asks nothing it would not use).
+  const answers = deps.exec.dryRun ? undefined : await askFirst(run, state);
+  const secrets = answers?.secrets ?? (await readJobSecrets(deps, o.staging, job.name));
   const copied = await copyStep(run, state, secrets);
   if (!copied) return;
   const base = resultBase(run, copied);
@@ -135,9 +140,33 @@ async function prepareJob(
     printOffline(run, base);
     return;
   }
-  const created = await reviewAndCreate(run, connected.service, copied, secrets, base.drives);
+  const created = await reviewAndCreate(
+    run,
+    connected.service,
+    copied,
+    secrets,
+    base.drives,
+    answers!,
+  );
   await recordLocally(run, created.record);
-  await shipStep(run, connected.service, base, created);
+  await shipStep(run, connected.service, base, created, answers!);
+}
+
+/** Every answer the run needs, collected before its copy (collectAnswers.ts). */
+async function askFirst(run: JobRun, state: CopyState | undefined): Promise<UpfrontAnswers> {
+  const { deps, o, job, connected } = run;
+  return collectAnswers(
+    deps,
+    {
+      o,
+      job,
+      service: connected?.service,
+      secrets: await readJobSecrets(deps, o.staging, job.name),
+      freshCopy: state === undefined,
+      created: (await readJobRecord(deps, o.staging, job.name)) !== undefined,
+    },
+    (location) => shippingInfo(deps, connected!.service, location),
+  );
 }
 
 /** 3. Preflight, before any disk is touched; returns the copy's journal state. */
@@ -357,11 +386,12 @@ async function reviewAndCreate(
   copied: CopyJobResult,
   secrets: JobSecrets,
   drives: DriveResult[],
+  answers: UpfrontAnswers,
 ): Promise<Created> {
   const { deps, o, job } = run;
-  const location = await jobLocation(deps, o, job.location);
+  const location = answers.location ?? (await jobLocation(deps, o, job.location));
   printReview(deps, job, run.kind, location, drives);
-  const info = await shippingInfo(deps, service, location);
+  const info = answers.info ?? (await shippingInfo(deps, service, location));
   const created = await createJobOnce(deps, {
     job,
     staging: o.staging,
@@ -371,6 +401,7 @@ async function reviewAndCreate(
     drives: copied.drives,
     secrets,
     answers: o.ship ?? {},
+    ...(answers.returnDetails ? { returnDetails: answers.returnDetails } : {}),
     yes: o.yes,
   });
   return { ...created, location, info };
@@ -407,6 +438,7 @@ async function shipStep(
   service: ImportJobService,
   base: ResultBase,
   created: Created,
+  answers: UpfrontAnswers,
 ): Promise<void> {
   const { deps, o, job, kind } = run;
   const { location, info } = created;
@@ -430,8 +462,8 @@ async function shipStep(
   };
   if (!deps.output.jsonMode) printResult(deps, result);
 
-  if (exists && (await wantsShipNow(deps, o))) {
-    await shipNow(run, service, result, created.returnDetails);
+  if (exists && answers.shipNow) {
+    await shipNow(run, service, result, created.returnDetails, answers.ship);
   } else if (exists && !deps.output.jsonMode) {
     deps.output.line(
       `When the package is on its way: diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
@@ -446,10 +478,15 @@ async function shipNow(
   service: ImportJobService,
   result: PrepareResult,
   r: CreateStepResult['returnDetails'],
+  pkg: ShipAnswersInput,
 ): Promise<void> {
   const { deps, o, job } = run;
   const answers: ShipAnswersInput = {
     ...(o.ship ?? {}),
+    ...pkg,
+    // Facts, not questions: the drives this run prepared, shipped today.
+    driveCount: o.ship?.driveCount ?? result.drives.length,
+    shipDate: o.ship?.shipDate ?? isoDate(deps.clock.now()),
     ...(r
       ? {
           returnAddress: {
@@ -498,13 +535,11 @@ async function jobLocation(
 ): Promise<string> {
   if (recorded) return recorded;
   if (o.location) return o.location;
-  return (
-    await deps.prompt.text({
-      message: 'Location (Azure region / Import/Export location) of the job, e.g. West US',
-      flag: '--location',
-      validate: (v) => (v.trim() === '' ? 'a location is needed' : true),
-    })
-  ).trim();
+  return askValid(deps, {
+    message: 'Location (Azure region / Import/Export location) of the job, e.g. West US',
+    flag: '--location',
+    check: (v) => (v === '' ? 'a location is needed' : true),
+  });
 }
 
 /** The datacenter address and carriers; a warning (not a failure) when the service cannot say. */
@@ -522,17 +557,6 @@ async function shippingInfo(
     );
     return undefined;
   }
-}
-
-/** `--ship-now` / `--no-ship-now`, else asked; never under `--yes` unless `--ship-now`. */
-async function wantsShipNow(deps: Deps, o: PrepareOptions): Promise<boolean> {
-  if (o.shipNow !== undefined) return o.shipNow;
-  if (o.yes || !deps.prompt.interactive) return false;
-  return deps.prompt.confirm({
-    message: 'Enter the shipping details (carrier, tracking number) now?',
-    flag: '--ship-now',
-    default: false,
-  });
 }
 
 /**

@@ -4,6 +4,7 @@
  * missing, and, interactively, asks for another drive when the named ones are full.
  */
 import type { Deps } from '../../deps/types.ts';
+import { askValid } from '../../deps/askValid.ts';
 import { UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import { driveIdProblem } from '../../model/driveId.ts';
@@ -51,17 +52,17 @@ export function validateTargetLists(lists: TargetLists): void {
 export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: string[]): NextTarget {
   const used = new Set<number>();
   const askKey = (driveId: string): Promise<string> =>
-    deps.prompt.text({
+    askValid(deps, {
       message: `BitLocker recovery password of drive ${driveId} (48 digits)`,
       flag: '--bitlocker-key',
       secret: true,
-      validate: (v) => bitLockerKeyProblem(v) ?? true,
+      check: (v) => bitLockerKeyProblem(v) ?? true,
     });
   const askId = (target: string): Promise<string> =>
-    deps.prompt.text({
+    askValid(deps, {
       message: `Drive id (hardware serial number, no spaces) of the drive mounted at ${target}`,
       flag: '--drive-id',
-      validate: (v) => driveIdProblem(v) ?? true,
+      check: (v) => driveIdProblem(v) ?? true,
     });
   const complete = async (i: number, target: string): Promise<TargetSpec> => {
     used.add(i);

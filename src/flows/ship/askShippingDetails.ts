@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { count } from '../../format.ts';
 import type { Deps } from '../../deps/types.ts';
-import { UsageError } from '../../errors.ts';
+import { NeedsAnswerError, UsageError } from '../../errors.ts';
+import { askValid } from '../../deps/askValid.ts';
 import type { ReturnAddress } from '../../model/importJob.ts';
 import { isoDate, parseIsoDate, wholeDaysBetween } from './dates.ts';
 import type { RememberedReturn } from '../../registry/returnAddress.ts';
@@ -47,6 +48,29 @@ export function looksLikePlaceholder(tracking: string): boolean {
   return PLACEHOLDER.test(tracking.replace(/[\s-]/g, '')) || tracking.length < 6;
 }
 
+/**
+ * Collects the flags of the questions a non-interactive run could not ask, instead of failing
+ * at the first: the caller names them all in one exit 3 (see collectAnswers.ts of prepare).
+ */
+export interface MissingAnswers {
+  flags: string[];
+}
+
+/** Runs one question; with `missing`, a {@link NeedsAnswerError} is noted and `''` returned. */
+async function orMissing(
+  missing: MissingAnswers | undefined,
+  ask: () => Promise<string>,
+): Promise<string> {
+  if (!missing) return ask();
+  try {
+    return await ask();
+  } catch (err) {
+    if (!(err instanceof NeedsAnswerError)) throw err;
+    if (!missing.flags.includes(err.flag)) missing.flags.push(err.flag);
+    return '';
+  }
+}
+
 async function askText(
   deps: Deps,
   q: {
@@ -59,6 +83,7 @@ async function askText(
     /** The default is a fact (today, drives prepared): taken without asking in scripts. */
     factDefault?: boolean;
     secret?: boolean;
+    missing?: MissingAnswers | undefined;
   },
 ): Promise<string> {
   if (q.given !== undefined) {
@@ -71,14 +96,15 @@ async function askText(
     return v;
   }
   if (!deps.prompt.interactive && q.factDefault && q.default !== undefined) return q.default;
-  const answer = await deps.prompt.text({
-    message: q.message,
-    flag: q.flag,
-    ...(q.default !== undefined && q.default !== '' ? { default: q.default } : {}),
-    validate: (v) => q.check(v.trim()),
-    ...(q.secret ? { secret: true } : {}),
-  });
-  return answer.trim();
+  return orMissing(q.missing, () =>
+    askValid(deps, {
+      message: q.message,
+      flag: q.flag,
+      check: q.check,
+      ...(q.default !== undefined ? { default: q.default } : {}),
+      ...(q.secret ? { secret: true } : {}),
+    }),
+  );
 }
 
 async function askCarrier(
@@ -92,6 +118,7 @@ async function askCarrier(
     default?: string;
     /** The service takes only its listed carriers (return shipment). */
     strict: boolean;
+    missing?: MissingAnswers | undefined;
   },
 ): Promise<string> {
   const where = q.location ? ` for ${q.location}` : '';
@@ -113,16 +140,50 @@ async function askCarrier(
   if (q.carriers.length === 0) return askText(deps, { ...q, check: required, default: q.default });
   const choices = q.carriers.map((c) => ({ name: c, value: c }));
   const def = q.carriers.find((c) => c.toLowerCase() === q.default?.toLowerCase());
-  const picked = await deps.prompt.select<string>({
-    message: q.message,
-    flag: q.flag,
-    choices: q.strict
-      ? choices
-      : [...choices, { name: 'another carrier (type its name)', value: OTHER }],
-    ...(def ? { default: def } : {}),
-  });
+  const picked = await orMissing(q.missing, () =>
+    deps.prompt.select<string>({
+      message: q.message,
+      flag: q.flag,
+      choices: q.strict
+        ? choices
+        : [...choices, { name: 'another carrier (type its name)', value: OTHER }],
+      ...(def ? { default: def } : {}),
+    }),
+  );
   if (picked !== OTHER) return picked;
   return askText(deps, { ...q, given: undefined, check: required, default: undefined });
+}
+
+/**
+ * The carrier taking the drives and the package's tracking number (`--carrier`,
+ * `--tracking-number`), asked unless given; `prepare --ship-now` asks them before its copy.
+ */
+export async function askPackage(
+  deps: Deps,
+  given: Pick<ShipAnswersInput, 'carrier' | 'trackingNumber'>,
+  ctx: Pick<AskContext, 'carriers' | 'location'> & { missing?: MissingAnswers | undefined },
+): Promise<{ carrierName: string; trackingNumber: string }> {
+  const carrierName = await askCarrier(deps, {
+    flag: '--carrier',
+    message: 'Carrier taking the drives to the datacenter',
+    given: given.carrier,
+    carriers: ctx.carriers,
+    location: ctx.location,
+    strict: false,
+    missing: ctx.missing,
+  });
+  const trackingNumber = await askText(deps, {
+    flag: '--tracking-number',
+    message: 'Tracking number of the package',
+    given: given.trackingNumber,
+    check: (v) => (v === '' ? 'the tracking number is needed' : true),
+    missing: ctx.missing,
+  });
+  if (trackingNumber !== '' && looksLikePlaceholder(trackingNumber))
+    deps.terminal.warn(
+      `tracking number "${trackingNumber}" looks like a placeholder: the datacenter matches the package by it, give the number on the carrier's label`,
+    );
+  return { carrierName, trackingNumber };
 }
 
 /** Asks every shipping question not answered by a flag. */
@@ -134,24 +195,7 @@ export async function askShippingDetails(
   deps.redactor.add(given.returnCarrierAccount);
   const today = isoDate(deps.clock.now());
 
-  const carrierName = await askCarrier(deps, {
-    flag: '--carrier',
-    message: 'Carrier taking the drives to the datacenter',
-    given: given.carrier,
-    carriers: ctx.carriers,
-    location: ctx.location,
-    strict: false,
-  });
-  const trackingNumber = await askText(deps, {
-    flag: '--tracking-number',
-    message: 'Tracking number of the package',
-    given: given.trackingNumber,
-    check: (v) => (v === '' ? 'the tracking number is needed' : true),
-  });
-  if (looksLikePlaceholder(trackingNumber))
-    deps.terminal.warn(
-      `tracking number "${trackingNumber}" looks like a placeholder: the datacenter matches the package by it, give the number on the carrier's label`,
-    );
+  const { carrierName, trackingNumber } = await askPackage(deps, given, ctx);
 
   const countCheck: Check = (v) => {
     const n = Number(v);
@@ -213,20 +257,23 @@ export async function askShippingDetails(
 }
 
 /** What the return questions need besides the flags. */
-export type ReturnContext = Pick<AskContext, 'carriers' | 'location' | 'remembered'>;
+export type ReturnContext = Pick<AskContext, 'carriers' | 'location' | 'remembered'> & {
+  /** Note the flags a non-interactive run lacks instead of failing at the first. */
+  missing?: MissingAnswers | undefined;
+  /**
+   * The remembered answers were given for this very job (its journal): a run that cannot ask
+   * takes them as if given; otherwise they are only offered as defaults.
+   */
+  takeRemembered?: boolean;
+};
 
-/**
- * The return contact, address, carrier and account: each answered by its `--return-*` flag or
- * asked (the remembered address offered as defaults). `prepare` asks these before it creates a
- * job; {@link askShippingDetails} asks them after the shipment questions.
- */
-export async function askReturnDetails(
+/** The return contact and address: flags, else (taken or offered) remembered, else asked. */
+async function askReturnAddress(
   deps: Deps,
-  given: Pick<ShipAnswersInput, 'returnAddress' | 'returnCarrier' | 'returnCarrierAccount'>,
+  r: NonNullable<ShipAnswersInput['returnAddress']>,
   ctx: ReturnContext,
-): Promise<Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>> {
-  deps.redactor.add(given.returnCarrierAccount);
-  const r = given.returnAddress ?? {};
+  take: boolean,
+): Promise<ReturnAddress> {
   const m = ctx.remembered.returnAddress;
   const field = (
     flag: string,
@@ -234,7 +281,15 @@ export async function askReturnDetails(
     value: string | undefined,
     remembered: string | undefined,
     check: Check = required,
-  ) => askText(deps, { flag, message, given: value, check, default: remembered });
+  ) =>
+    askText(deps, {
+      flag,
+      message,
+      given: value ?? (take ? remembered : undefined),
+      check,
+      default: remembered,
+      missing: ctx.missing,
+    });
   const recipientName = await field(
     '--return-name',
     'Return contact name',
@@ -254,13 +309,15 @@ export async function askReturnDetails(
     m.streetAddress1,
   );
   const city = await field('--return-city', 'Return city', r.city, m.city);
-  const stateOrProvince = await field(
-    '--return-state',
-    'Return state or province (empty if none)',
-    r.state,
-    m.stateOrProvince,
-    () => true,
-  );
+  // Optional: a run that cannot ask takes "none" rather than failing for it.
+  const stateOrProvince = await askText(deps, {
+    flag: '--return-state',
+    message: 'Return state or province (empty if none)',
+    given: r.state ?? (take ? m.stateOrProvince : undefined),
+    check: () => true,
+    default: m.stateOrProvince ?? '',
+    factDefault: true,
+  });
   const postalCode = await field(
     '--return-postal-code',
     'Return postal code',
@@ -273,7 +330,7 @@ export async function askReturnDetails(
     r.country,
     m.countryOrRegion,
   );
-  const returnAddress: ReturnAddress = {
+  return {
     recipientName,
     streetAddress1,
     city,
@@ -283,20 +340,37 @@ export async function askReturnDetails(
     phone,
     email,
   };
+}
+
+/**
+ * The return contact, address, carrier and account: each answered by its `--return-*` flag or
+ * asked (the remembered address offered as defaults). `prepare` asks these before it creates a
+ * job; {@link askShippingDetails} asks them after the shipment questions.
+ */
+export async function askReturnDetails(
+  deps: Deps,
+  given: Pick<ShipAnswersInput, 'returnAddress' | 'returnCarrier' | 'returnCarrierAccount'>,
+  ctx: ReturnContext,
+): Promise<Pick<ShipAnswers, 'returnAddress' | 'returnShipping'>> {
+  deps.redactor.add(given.returnCarrierAccount);
+  const take = ctx.takeRemembered === true && !deps.prompt.interactive;
+  const returnAddress = await askReturnAddress(deps, given.returnAddress ?? {}, ctx, take);
 
   const returnCarrier = await askCarrier(deps, {
     flag: '--return-carrier',
     message: 'Carrier for the return shipment',
-    given: given.returnCarrier,
+    given: given.returnCarrier ?? (take ? ctx.remembered.returnCarrier : undefined),
     carriers: ctx.carriers,
     location: ctx.location,
     default: ctx.remembered.returnCarrier,
     strict: true,
+    missing: ctx.missing,
   });
   const account = await askText(deps, {
     flag: '--return-carrier-account',
-    message: `Your ${returnCarrier} account number (the service bills the return to it)`,
+    message: `Your ${returnCarrier || 'return carrier'} account number (the service bills the return to it)`,
     given: given.returnCarrierAccount,
+    missing: ctx.missing,
     check: (v) =>
       v === ''
         ? 'the account number is needed'

@@ -8,6 +8,7 @@
 import type { Deps } from '../../deps/types.ts';
 import { count } from '../../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
+import { confirmTyped } from '../../deps/askValid.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
 import type { LocalJob } from '../../registry/localJobs.ts';
 import { markLocalJob } from './locateJob.ts';
@@ -74,8 +75,11 @@ export async function enterShippingDetails(
     remembered: await readRememberedReturn(deps),
   });
 
-  for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
-  if (!options.yes) await confirmSend(deps, job.name, command);
+  const review = () => {
+    for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
+  };
+  review();
+  if (!options.yes) await confirmSend(deps, job.name, command, review);
   await sendDetails(deps, options, answers, command);
   const state = await readBackState(deps, service, job.name);
   const result: Omit<ShipResult, 'savedTo'> = {
@@ -146,15 +150,25 @@ async function showShipTo(
   return { location, carriers };
 }
 
-/** The typed "yes" at the review; anything else sends nothing (exit 1). */
-async function confirmSend(deps: Deps, jobName: string, command: string): Promise<void> {
+/**
+ * The typed "yes" at the review; a slip ("y") shows the review again and asks again, keeping
+ * every answer; "no" (or three slips) sends nothing (exit 1).
+ */
+async function confirmSend(
+  deps: Deps,
+  jobName: string,
+  command: string,
+  review: () => void,
+): Promise<void> {
   if (!deps.prompt.interactive)
     throw new NeedsAnswerError('confirmation to send the shipping details', '--yes');
-  const typed = await deps.prompt.text({
-    message: 'Type "yes" to send these details to Azure (anything else sends nothing)',
+  const confirmed = await confirmTyped(deps, {
+    message: 'Type "yes" to send these details to Azure (no: send nothing)',
     flag: '--yes',
+    word: 'yes',
+    review,
   });
-  if (typed.trim().toLowerCase() !== 'yes')
+  if (!confirmed)
     throw new DiskprepError(
       `nothing was sent: the shipping details of job ${jobName} were not confirmed`,
       1,
