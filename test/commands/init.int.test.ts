@@ -33,7 +33,9 @@ afterEach(async () => {
   await rm(staging, { recursive: true, force: true });
 });
 
+/** Classic job seed-2026 with `over`; with the storage key a classic job needs unless given one. */
 function opts(over: Partial<InitOptions> = {}): InitOptions {
+  const credential = 'storageAccountKey' in over || 'containerSas' in over;
   return {
     staging,
     job: 'seed-2026',
@@ -42,6 +44,7 @@ function opts(over: Partial<InitOptions> = {}): InitOptions {
     container: 'seed',
     blobType: 'auto',
     force: false,
+    ...(credential ? {} : { storageAccountKey: KEY }),
     ...over,
   };
 }
@@ -121,7 +124,10 @@ describe('diskprep init', () => {
     await makeTree(staging, { 'sas-a/1': '1', 'sas-b/1': '1', 'sas-c/1': '1', 'sas-d/1': '1' });
     for (const [job, sas] of Object.entries(forms)) {
       const { deps, recorded } = fakeDeps({ env: { DISKPREP_CONTAINER_SAS: sas } });
-      await init(opts({ job: `sas-${job}`, data: `sas-${job}` }), deps);
+      await init(
+        opts({ job: `sas-${job}`, data: `sas-${job}`, storageAccountKey: undefined }),
+        deps,
+      );
       expect(await readJobSecrets(deps, staging, `sas-${job}`)).toEqual({ containerSas: token });
       expect([...recorded.stdout, ...recorded.stderr].join('\n')).not.toContain(
         new URLSearchParams(token).get('sig')!,
@@ -218,9 +224,62 @@ describe('diskprep init', () => {
     await init(opts({ storageAccountKey: KEY }), fakeDeps().deps);
     expect((await initError({})).message).toMatch(/job "seed-2026" is already recorded/);
     const { deps } = fakeDeps();
-    await init(opts({ force: true, container: 'other' }), deps);
+    await init(opts({ force: true, container: 'other', storageAccountKey: undefined }), deps);
     expect((await readJobDescriptor(deps.fs, staging, 'seed-2026')).container).toBe('other');
     expect(await readJobSecrets(deps, staging, 'seed-2026')).toEqual({ storageAccountKey: KEY });
+  });
+
+  it('refuses a classic job that could never be prepared (no key, no SAS), naming the fix; records nothing', async () => {
+    const err = await initError({ storageAccountKey: undefined, data: 'photos' });
+    expect(err).toMatchObject({
+      code: 'ERR_DISKPREP_NO_CREDENTIAL',
+      message: `a classic job's drive manifest carries a storage account key or container SAS, and job "seed-2026" would have neither`,
+      hint: 'add --fetch-credential sas (read through Azure), or --container-sas seed?<token> (or DISKPREP_CONTAINER_SAS)',
+    });
+    await expect(stat(path.join(staging, '.diskprep', 'jobs', 'seed-2026.json'))).rejects.toThrow(
+      /ENOENT/,
+    );
+  });
+
+  it('--amend changes the fields given and keeps the rest (descriptor and key); a copied job keeps its container', async () => {
+    await init(opts({ ...DATABOX, data: 'photos', disposition: 'rename' }), fakeDeps().deps);
+    const { deps, recorded } = fakeDeps();
+    const amend = {
+      staging,
+      job: 'seed-2026',
+      amend: true,
+      location: 'northeurope',
+      blobType: 'auto',
+      force: false,
+      defaulted: ['service', 'blobType', 'disposition'],
+    } as const;
+    await init(amend, deps);
+    expect(recorded.stdout[0]).toBe('amended job "seed-2026" (databox) → mystore/seed');
+    expect(await readJobDescriptor(deps.fs, staging, 'seed-2026')).toMatchObject({
+      service: 'databox',
+      location: 'northeurope',
+      container: 'seed',
+      subscription: SUB,
+      data: 'photos',
+      disposition: 'rename',
+    });
+    expect(await readJobSecrets(deps, staging, 'seed-2026')).toEqual({ storageAccountKey: KEY });
+    // A started copy pins where the data goes.
+    const journal = path.join(staging, '.diskprep', 'journal', 'seed-2026');
+    await makeTree(journal, {});
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(journal, 'copy-state.json'), '{}');
+    const err = await init({ ...amend, container: 'other' }, fakeDeps().deps).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      exitCode: 2,
+      message: '--amend: job "seed-2026" has copied data already, so its container cannot change',
+    });
+    expect((await readJobDescriptor(deps.fs, staging, 'seed-2026')).container).toBe('seed');
+    // --amend of a job that is not recorded says so.
+    const none = await init({ ...amend, job: 'nope' }, fakeDeps().deps).catch((e: unknown) => e);
+    expect(none).toMatchObject({ exitCode: 2, message: `--amend: no job "nope" in ${staging}` });
   });
 
   it('checks names by the rules of the service', async () => {

@@ -1,7 +1,8 @@
 /**
  * `diskprep s:` as an operator runs it: the built binary in a real terminal (tmux), onto a
  * real BitLocker volume (made by Windows) on a loop device, against the loopback classic
- * service with a generated publish-settings file. Every prompt is answered by typing; the data
+ * service with a generated publish-settings file. Every prompt is answered by typing (the return
+ * details before the disk: every answer comes before the copy); the data
  * is read back through a fresh unlock. Then Ctrl-C in the middle of a copy: exit 130, every
  * mount released, and the same command resumes without rewriting the files already done.
  */
@@ -102,6 +103,10 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     sessions.push(s);
     await s.waitFor('holds 2 import jobs. Which one?');
     await s.type('seed01');
+    // Every answer before the copy: FedEx, the first return carrier the service lists.
+    await answerReturnDetails(s, { account: ACCOUNT });
+    await s.waitFor('After the copy, enter the shipping details');
+    await s.keys('Enter'); // no
     await s.waitFor('Which disk should be drive 1 of the job?');
     await s.type(dev);
     await s.waitFor('reports no serial number');
@@ -111,15 +116,11 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     await s.waitFor('BitLocker recovery password of');
     await s.type(XTS_KEY);
     await s.waitFor('Review of job seed01', 120_000);
-    // FedEx, the first return carrier the service lists.
-    await answerReturnDetails(s, { account: ACCOUNT });
     await s.waitFor('Create import job seed01 on the classic service in West US with 1 drive now?');
     const review = await s.screen();
     expect(review).toMatch(/return carrier account:\s+•+ \(hidden\)/);
     expect(review).toMatch(/storage account:\s+backupacct, container backups/);
     await s.type('y');
-    await s.waitFor('Enter the shipping details (carrier, tracking number) now?');
-    await s.keys('Enter'); // no
     expect(await s.exitCode()).toBe(0);
     const screen = await s.screen();
     expect(mountsUnder(BITLOCKER_WORK)).toEqual([]);

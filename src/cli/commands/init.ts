@@ -9,6 +9,7 @@ import {
   type SetInvocation,
 } from '../common.ts';
 import { SERVICES, type ServiceKind } from '../../model/job.ts';
+import type { InitOptions } from '../../commands/init/index.ts';
 import { DEFAULT_SERVICE, RETIRED_SUMMARY } from '../../model/retiredServices.ts';
 
 /** `diskprep init s:<staging> --job ...`: record an import job in the staging location. */
@@ -31,7 +32,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
       '--storage-account <name>',
       "destination storage account (asked from the subscription's accounts when missing)",
     )
-    .requiredOption('--container <name>', 'destination container')
+    .option('--container <name>', 'destination container (required for a new job)')
     .option('--prefix <dir>', 'virtual directory inside the container')
     .option('--subscription <id>', 'subscription id (asked from the reachable ones when missing)')
     .option(
@@ -71,6 +72,10 @@ export function registerInit(program: Command, set: SetInvocation): void {
     )
     .option('--force', 'replace an existing job descriptor of the same name')
     .option(
+      '--amend',
+      'change only the fields given of a recorded job (e.g. --location, --container-sas, --fetch-credential), keeping the rest',
+    )
+    .option(
       '--break-lock',
       'take over a lock held by a diskprep run on another computer that is gone',
     );
@@ -79,6 +84,7 @@ export function registerInit(program: Command, set: SetInvocation): void {
   examples(cmd, [
     'diskprep init s:D:\\staging --job photos --container photos   (asks subscription, storage account, resource group)',
     'diskprep init --staging /srv/staging --job photos --storage-account mystore --container photos --resource-group rg1 --location westeurope --subscription <id> --data photos',
+    'diskprep init s:D:\\staging --job photos --amend --location westeurope   (changes that field only)',
     'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed --fetch-credential sas   # retired: existing seeds only',
   ]);
   cmd.action((o: Record<string, unknown>) =>
@@ -87,31 +93,37 @@ export function registerInit(program: Command, set: SetInvocation): void {
       common: commonFrom(o),
       run: async (deps) => {
         const { init } = await import('../../commands/init/index.ts');
-        await init(
-          {
-            staging: o.staging as string,
-            job: o.job as string,
-            service: o.service as ServiceKind,
-            storageAccount: o.storageAccount as string | undefined,
-            container: o.container as string,
-            prefix: o.prefix as string | undefined,
-            subscription: o.subscription as string | undefined,
-            resourceGroup: o.resourceGroup as string | undefined,
-            location: o.location as string | undefined,
-            blobType: o.blobType as 'page' | 'block' | 'auto',
-            disposition: o.disposition as 'overwrite' | 'rename' | 'no-overwrite',
-            data: o.data as string | undefined,
-            force: o.force === true,
-            breakLock: o.breakLock === true,
-            storageAccountKey: o.storageAccountKey as string | undefined,
-            containerSas: o.containerSas as string | undefined,
-            fetchCredential: o.fetchCredential as 'sas' | 'key' | 'none' | undefined,
-            azure: azureFrom(o),
-            proxy: commonFrom(o).proxy,
-          },
-          deps,
+        const defaulted = ['service', 'blobType', 'disposition'].filter(
+          (k) => cmd.getOptionValueSource(k) === 'default',
         );
+        await init({ ...initOptionsFrom(o), defaulted }, deps);
       },
     }),
   );
+}
+
+/** The options of `init` from the parsed command line. */
+export function initOptionsFrom(o: Record<string, unknown>): InitOptions {
+  return {
+    staging: o.staging as string,
+    job: o.job as string,
+    service: o.service as ServiceKind,
+    storageAccount: o.storageAccount as string | undefined,
+    container: o.container as string | undefined,
+    prefix: o.prefix as string | undefined,
+    subscription: o.subscription as string | undefined,
+    resourceGroup: o.resourceGroup as string | undefined,
+    location: o.location as string | undefined,
+    blobType: o.blobType as 'page' | 'block' | 'auto',
+    disposition: o.disposition as 'overwrite' | 'rename' | 'no-overwrite',
+    data: o.data as string | undefined,
+    force: o.force === true,
+    amend: o.amend === true,
+    breakLock: o.breakLock === true,
+    storageAccountKey: o.storageAccountKey as string | undefined,
+    containerSas: o.containerSas as string | undefined,
+    fetchCredential: o.fetchCredential as 'sas' | 'key' | 'none' | undefined,
+    azure: azureFrom(o),
+    proxy: commonFrom(o).proxy,
+  };
 }

@@ -38,6 +38,7 @@ import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../model/container
 import { problemsError, validateJobData } from '../../staging/validate.ts';
 import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
+import { copyStatePath } from '../../journal/copyState.ts';
 import { DEFAULT_SERVICE, warnIfRetired } from '../../model/retiredServices.ts';
 import type { AzureOptions } from '../../model/importJob.ts';
 import { type DiscoveryFactory, discoverMissing, type FetchCredential } from './discover.ts';
@@ -50,7 +51,8 @@ export interface InitOptions {
   service?: ServiceKind | undefined;
   /** Asked from the subscription's storage accounts when missing (not offline). */
   storageAccount?: string | undefined;
-  container: string;
+  /** Required, unless `--amend` keeps the recorded one. */
+  container?: string | undefined;
   prefix?: string;
   subscription?: string;
   resourceGroup?: string;
@@ -66,6 +68,13 @@ export interface InitOptions {
   containerSas?: string;
   /** `--break-lock`: take over the job's lock held on another computer. */
   breakLock?: boolean;
+  /**
+   * `--amend`: change the fields given of a recorded job and keep the rest (descriptor and
+   * secrets); `--container` is then optional.
+   */
+  amend?: boolean;
+  /** Options the command line left at their defaults (`service`, `blobType`, `disposition`). */
+  defaulted?: readonly string[];
   /** `--fetch-credential`: a classic job's manifest credential read through ARM. */
   fetchCredential?: FetchCredential | undefined;
   /** `--arm-endpoint`, `--cloud`: where the discovery listings are read. */
@@ -73,8 +82,8 @@ export interface InitOptions {
   proxy?: string | undefined;
 }
 
-/** The options with the service decided. */
-type ResolvedInit = InitOptions & { service: ServiceKind };
+/** The options with the service and container decided. */
+type ResolvedInit = InitOptions & { service: ServiceKind; container: string };
 /** {@link ResolvedInit} once the storage account is known. */
 type ResolvedOptions = ResolvedInit & { storageAccount: string };
 
@@ -86,10 +95,12 @@ export async function init(
   deps: Deps,
   discovery?: DiscoveryFactory,
 ): Promise<void> {
-  const given: ResolvedInit = { ...input, service: input.service ?? DEFAULT_SERVICE };
-  const staging = path.resolve(deps.cwd, given.staging);
-  const givenSecrets = readSecretOptions(given, deps);
+  const staging = path.resolve(deps.cwd, input.staging);
   await assertStagingExists(deps, staging);
+  const given = input.amend
+    ? await amended(input, deps, staging)
+    : { ...input, service: input.service ?? DEFAULT_SERVICE, container: requiredContainer(input) };
+  const givenSecrets = readSecretOptions(given, deps);
   checkArmFormats(given);
   const found = await discoverMissing(
     { ...given, credentialGiven: givenSecrets !== undefined },
@@ -100,6 +111,7 @@ export async function init(
   const secrets = found.secrets ? checkFetched(options, found.secrets, deps) : givenSecrets;
   checkNames(options);
   const arm = checkArmValues(options);
+  if (!secrets) await refuseWithoutCredential(deps, staging, options);
   const data =
     options.data === undefined ? undefined : await checkDataFolder(deps, staging, options.data);
   // Replacing a job's descriptor and secrets under a running prepare or ship would change them
@@ -108,7 +120,7 @@ export async function init(
     deps,
     staging,
     options.job,
-    options.force ? 'init --force' : 'init',
+    options.amend ? 'init --amend' : options.force ? 'init --force' : 'init',
     () => record(options, deps, { staging, secrets, arm, data }),
     options.breakLock ? { breakLock: true } : {},
   );
@@ -127,7 +139,7 @@ async function record(
 ): Promise<void> {
   const { staging, secrets, arm, data } = checked;
   const file = jobDescriptorPath(staging, options.job);
-  if (!options.force && (await exists(deps, file))) {
+  if (!options.force && !options.amend && (await exists(deps, file))) {
     throw new UsageError(`job "${options.job}" is already recorded in ${staging}`, {
       hint: 'pick another --job name, or pass --force to replace it',
     });
@@ -155,7 +167,7 @@ async function record(
   let secretsFile: string | undefined;
   if (secrets) {
     secretsFile = await writeJobSecrets(deps.fs, staging, options.job, secrets);
-  } else if (options.force) {
+  } else if (options.force || options.amend) {
     // Replacing a descriptor keeps the key recorded before (read to register it for redaction).
     await readJobSecrets(deps, staging, options.job);
   }
@@ -165,13 +177,86 @@ async function record(
     return;
   }
   const where = `${descriptor.storageAccount}/${descriptor.container}${descriptor.prefix ? `/${descriptor.prefix}` : ''}`;
-  deps.output.line(`recorded job "${descriptor.name}" (${descriptor.service}) → ${where}`);
+  deps.output.line(
+    `${options.amend ? 'amended' : 'recorded'} job "${descriptor.name}" (${descriptor.service}) → ${where}`,
+  );
   deps.output.line(`  descriptor  ${file}`);
   deps.output.line(`  data        ${data ?? `all of ${staging} but ${DISKPREP_DIR}`}`);
   deps.output.line(`  blob type   ${descriptor.blobType}`);
   deps.output.line(`  disposition ${descriptor.disposition} (a blob of the same name in Azure)`);
   if (secretsFile) deps.output.line(`  secrets     ${secretsFile} (mode 0600)`);
   deps.terminal.info(`next: diskprep plan s:${staging} --job ${descriptor.name} --drive-size 8TB`);
+}
+
+/** `--container`, which every new job needs. */
+function requiredContainer(input: InitOptions): string {
+  if (input.container === undefined)
+    throw new UsageError('a new job needs --container', {
+      hint: 'name the destination container (--container <name>), or pass --amend to change a recorded job',
+    });
+  return input.container;
+}
+
+/**
+ * The recorded job with the fields given on top (`--amend`): what the command line left out or
+ * at its default is kept, and the job's data must stay where a started copy put it.
+ */
+async function amended(input: InitOptions, deps: Deps, staging: string): Promise<ResolvedInit> {
+  const job = await readJobDescriptor(deps.fs, staging, input.job).catch((err: unknown) => {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`--amend: no job "${input.job}" in ${staging}`, {
+      hint: 'leave out --amend to record a new job',
+    });
+  });
+  const keep = (name: string) => input.defaulted?.includes(name) === true;
+  const o: ResolvedInit = {
+    ...input,
+    service: input.service === undefined || keep('service') ? job.service : input.service,
+    storageAccount: input.storageAccount ?? job.storageAccount,
+    container: input.container ?? job.container,
+    prefix: input.prefix ?? job.prefix,
+    subscription: input.subscription ?? job.subscription,
+    resourceGroup: input.resourceGroup ?? job.resourceGroup,
+    location: input.location ?? job.location,
+    blobType: keep('blobType') ? job.blobType : input.blobType,
+    disposition: keep('disposition') ? (job.disposition ?? DEFAULT_DISPOSITION) : input.disposition,
+    data: input.data ?? job.data,
+  };
+  const moved = (['service', 'storageAccount', 'container', 'prefix', 'blobType'] as const).filter(
+    (k) => (o[k] ?? undefined) !== (job[k] ?? undefined),
+  );
+  // Any copy journal, even a damaged one: the drives may hold the data under the old names.
+  if (moved.length > 0 && (await exists(deps, copyStatePath(staging, job.name))))
+    throw new UsageError(
+      `--amend: job "${job.name}" has copied data already, so its ${moved.join(', ')} cannot change`,
+      {
+        hint: 'amend the location, subscription, resource group or credential only, or record a new job',
+      },
+    );
+  return o;
+}
+
+/**
+ * A classic manifest carries a storage key or SAS: a job without one (given, fetched or kept)
+ * could never be prepared, so it is not recorded.
+ */
+async function refuseWithoutCredential(
+  deps: Deps,
+  staging: string,
+  o: ResolvedOptions,
+): Promise<void> {
+  if (!manifestCarriesCredential(o.service)) return;
+  if (o.force || o.amend) {
+    const kept: JobSecrets = await readJobSecrets(deps, staging, o.job).catch(() => ({}));
+    if (kept.storageAccountKey || kept.containerSas) return;
+  }
+  throw new UsageError(
+    `a ${o.service} job's drive manifest carries a storage account key or container SAS, and job "${o.job}" would have neither`,
+    {
+      code: 'ERR_DISKPREP_NO_CREDENTIAL',
+      hint: `add --fetch-credential sas (read through Azure), or --container-sas ${o.container}?<token> (or DISKPREP_CONTAINER_SAS)`,
+    },
+  );
 }
 
 /**

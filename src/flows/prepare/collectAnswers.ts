@@ -108,6 +108,9 @@ export async function collectAnswers(
     );
     ship = { carrier: pkg.carrierName, trackingNumber: pkg.trackingNumber };
   }
+  // Creating the job and sending the shipping details are confirmed: a script says --yes.
+  const confirms = (service && !input.created) || shipNow;
+  if (confirms && !o.yes && !deps.prompt.interactive) missing.flags.push('--yes');
   if (missing.flags.length > 0) throw missingError(missing.flags);
 
   if (!deps.exec.dryRun)
