@@ -269,6 +269,48 @@ describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
     expectNoSecrets(screen);
   });
 
+  it('classic: "y" at the typed confirmation goes back to the review, nothing sent; "yes" then sends the first answers', async () => {
+    const staging = await classicJob('seed07');
+    const s = await startInteractive(
+      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
+      { env: { DISKPREP_HOME: await home() } },
+    );
+    sessions.push(s);
+    await answerAll(s, { tracking: '781234567811', returnCarrierDown: 1, account: ACCOUNT });
+    await s.type('y');
+    await s.waitFor('"y" is not "yes": nothing was sent');
+    // The review again, then the question again: nothing was sent meanwhile.
+    await s.waitFor(/not "yes"[\s\S]*tracking number:\s+781234567811[\s\S]*Type "yes"/);
+    expect(classicWrites('seed07')).toEqual([]);
+    await s.type('yes');
+    expect(await s.exitCode()).toBe(0);
+    expect(classicWrites('seed07').map((w) => w.body)).toEqual([
+      {
+        Properties: {
+          ReturnAddress: {
+            Name: 'Backup Ops',
+            Address: '1 Main St, Redmond, WA, 98052, US',
+            Phone: '+1 425 555 0100',
+            Email: 'ops@example.org',
+          },
+          ReturnShipping: { CarrierName: 'DHL', CarrierAccountNumber: ACCOUNT },
+        },
+      },
+      {
+        Properties: {
+          State: 'Shipping',
+          DeliveryPackage: {
+            CarrierName: 'FedEx',
+            TrackingNumber: '781234567811',
+            DriveCount: 1,
+            ShipDate: today(),
+          },
+        },
+      },
+    ]);
+    expectNoSecrets(await s.screen());
+  });
+
   it('databox: ship --staging with --arm-endpoint/--ca-file/token — PATCH return details, then markDevicesShipped', async () => {
     const staging = await armJob('databox', 'photos01');
     const s = await startInteractive(

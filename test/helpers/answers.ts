@@ -15,6 +15,11 @@ export interface ReturnAnswers {
   /** The account number with the return carrier. */
   account: string;
   address?: ReturnAddressFixture;
+  /**
+   * A slip typed first at the question whose label starts with the key (`Return contact
+   * email`): the helper waits for diskprep's "try again" and then types the right answer.
+   */
+  slips?: Record<string, string>;
 }
 
 /**
@@ -35,6 +40,14 @@ export async function answerReturnDetails(s: TmuxSession, o: ReturnAnswers): Pro
     ['Return country or region', address.countryOrRegion],
   ] as const) {
     await s.waitFor(prompt);
+    const slip = o.slips?.[prompt];
+    if (slip !== undefined) {
+      await s.type(slip);
+      await s.waitFor(`"${slip}": `);
+      // Asked again: the question's label a second time, after the one-line explanation.
+      const label = prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      await s.waitFor(new RegExp(`try again[^\\n]*\\n[\\s\\S]*${label}`));
+    }
     await s.type(text);
   }
   await s.waitFor('Carrier for the return shipment');

@@ -22,7 +22,10 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
       common: commonFrom(o),
       run: async (deps) => {
         const { prepare } = await import('../../commands/prepare/index.ts');
-        await prepare(prepareOptionsFrom(o), deps);
+        await prepare(prepareOptionsFrom(o), deps, async (job) => {
+          const { init } = await import('../../commands/init/index.ts');
+          await init({ ...job, blobType: 'auto', force: false }, deps);
+        });
       },
     }),
   );

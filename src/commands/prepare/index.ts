@@ -6,12 +6,19 @@
  * steps live in src/prepare; see {@link runPrepareFlow}.
  */
 import type { Deps } from '../../deps/types.ts';
-import { runPrepareFlow } from '../../flows/prepare/flow.ts';
+import { type FlowSeams, runPrepareFlow } from '../../flows/prepare/flow.ts';
 import type { PrepareOptions } from '../../flows/prepare/options.ts';
 
 export type { PrepareOptions } from '../../flows/prepare/options.ts';
 
-/** Prepares the drives of a job and creates the job. */
-export async function prepare(options: PrepareOptions, deps: Deps): Promise<void> {
-  await runPrepareFlow(options, deps);
+/**
+ * Prepares the drives of a job and creates the job; `initJob` records a job inline when the
+ * staging location has none (the CLI hands in `diskprep init`).
+ */
+export async function prepare(
+  options: PrepareOptions,
+  deps: Deps,
+  initJob?: FlowSeams['initJob'],
+): Promise<void> {
+  await runPrepareFlow(options, deps, initJob ? { initJob } : {});
 }

@@ -39,7 +39,8 @@ import {
   type ServiceFactory,
   type ShipAnswersInput,
 } from '../ship/index.ts';
-import { readJobSecrets, selectJob } from '../../journal/jobs.ts';
+import { assertStagingExists, readJobSecrets, selectJob } from '../../journal/jobs.ts';
+import { type InitJob, recordJobInline } from './newJob.ts';
 import { journalDir } from '../../journal/layout.ts';
 import { validateJobData } from '../../staging/validate.ts';
 import type { JobDescriptor, JobSecrets, ServiceKind } from '../../model/job.ts';
@@ -67,6 +68,8 @@ export interface FlowSeams {
   createService?: ServiceFactory;
   disks?: DiskSeams;
   preflight?: PreflightSeam;
+  /** Records a job inline when the staging location has none (the command layer's init). */
+  initJob?: InitJob;
 }
 
 /** Runs the whole `s:` flow. */
@@ -89,8 +92,10 @@ export async function runPrepareFlow(
   const staging = path.resolve(deps.cwd, options.staging);
   const o: PrepareOptions = { ...options, staging };
 
-  // 1. The job, then everything else under its lock: one run per job at a time.
-  const job = await selectJob(deps, staging, o.job);
+  // 1. The job (recorded inline when there is none), then everything else under its lock.
+  await assertStagingExists(deps, staging);
+  const inline = await recordJobInline(deps, o, seams.initJob);
+  const job = await selectJob(deps, staging, inline ?? o.job);
   await withJobLock(deps, staging, job.name, 'prepare', () => prepareJob(deps, o, job, seams), {
     ...(o.breakLock ? { breakLock: true } : {}),
   });
