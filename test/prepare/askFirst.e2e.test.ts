@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the fakes record free-form service JSON */
 /**
  * Every answer before the copy, and no answer lost to a slip (issue 14): the built binary in a
  * real terminal (tmux) and as a script, onto a `--target` folder, against the loopback classic
