@@ -15,7 +15,8 @@ import { DiskprepError } from '../../src/errors.ts';
 import type { ImportJobServiceInput } from '../../src/importjob/factory.ts';
 import type { PreflightOptions } from '../../src/flows/check/preflight.ts';
 import type { DiskSeams } from '../../src/flows/prepare/driveTargets.ts';
-import { runPrepareFlow } from '../../src/flows/prepare/flow.ts';
+import { type FlowSeams, runPrepareFlow } from '../../src/flows/prepare/flow.ts';
+import type { InlineInit } from '../../src/flows/prepare/newJob.ts';
 import { jobRecordPath, readJobRecord } from '../../src/journal/jobRecord.ts';
 import type { PrepareOptions } from '../../src/flows/prepare/options.ts';
 import { readLocalJobs } from '../../src/registry/localJobs.ts';
@@ -105,6 +106,7 @@ async function run(
     answers?: Answers;
     home?: string;
     disks?: DiskSeams;
+    initJob?: FlowSeams['initJob'];
   } = {},
 ) {
   const home = t.home ?? tempDir('flow-home');
@@ -137,6 +139,7 @@ async function run(
         preflights.push(p);
       },
       ...(t.disks ? { disks: t.disks } : {}),
+      ...(t.initJob ? { initJob: t.initJob } : {}),
     });
   } catch (err) {
     error = err;
@@ -305,6 +308,35 @@ describe('runPrepareFlow through its seams', () => {
     // Nothing copied: the same command with the answers starts the copy.
     expect(await readCopyState(r.deps, dir, 'seed01')).toBeUndefined();
     expect(fs.readdirSync(o.targets[0]!)).toEqual([]);
+  });
+
+  it('no job recorded: a script exits 3 naming --job and --container; interactively the job is recorded through init, then prepared', async () => {
+    const dir = tempDir('flow-staging');
+    writeTree(dir, DATA);
+    const script = await run(options(dir));
+    expect(script.error).toMatchObject({
+      exitCode: 3,
+      message: `no import job is recorded in ${dir}; missing --job, --container: no answer in a non-interactive run`,
+    });
+    const inits: InlineInit[] = [];
+    const asked = await run(options(dir), {
+      answers: { '--job': ['Bad Name', 'seed01'], '--container': 'backups' },
+      initJob: async (o) => {
+        inits.push(o);
+        writeJob(dir, { ...JOB, name: o.job, container: o.container });
+      },
+    });
+    expect(asked.error).toBeUndefined();
+    expect(inits).toEqual([
+      expect.objectContaining({
+        staging: dir,
+        job: 'seed01',
+        container: 'backups',
+        service: 'databox',
+      }),
+    ]);
+    expect(asked.asked).toEqual(['--job', '--job', '--container']);
+    expect(await readJobRecord(asked.deps, dir, 'seed01')).toMatchObject({ job: 'seed01' });
   });
 
   it('a dry run: says what it would copy and create, writes nothing, makes no write call', async () => {
