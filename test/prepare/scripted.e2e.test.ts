@@ -179,12 +179,24 @@ describe.skipIf(!canRun)('diskprep s: scripted onto a loop-mounted BitLocker vol
       { env },
     );
     expect(noReturn.exitCode).toBe(3);
-    expect(noReturn.stderr).toContain('--yes');
+    // Every missing answer in one line, before the drive was opened.
+    expect(noReturn.stderr).toContain(
+      'missing --return-name, --return-phone, --return-email, --return-street, --return-city, --return-postal-code, --return-country, --return-carrier, --return-carrier-account, --yes:',
+    );
     expect(mountsUnder('/tmp/diskprep-bitlocker-')).toEqual([]);
 
     const root = execFileSync('findmnt', ['-n', '-o', 'SOURCE', '/'], { encoding: 'utf8' }).trim();
     const sys = await runCli(
-      [...base, '--drive', root, '--already-encrypted', '--bitlocker-key', XTS_KEY, '--yes'],
+      [
+        ...base,
+        '--drive',
+        root,
+        '--already-encrypted',
+        '--bitlocker-key',
+        XTS_KEY,
+        ...RETURN_FLAGS,
+        '--yes',
+      ],
       {
         env,
       },
