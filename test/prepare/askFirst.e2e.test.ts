@@ -113,12 +113,16 @@ describe.skipIf(!tmux)('prepare asks again after a slip (tmux)', () => {
     );
     await s.type(STORAGE_KEY);
     await answerReturnDetails(s, { account: ACCOUNT });
+    await s.waitFor(
+      'After the copy, create import job seedkey on the classic service in West US without asking again?',
+    );
+    await s.keys('Enter'); // yes: nothing is asked after the copy
     await s.waitFor('Copy 2 files');
     await s.keys('Enter');
-    await s.waitFor('Create import job seedkey', 60_000);
-    await s.type('y');
     expect(await s.exitCode()).toBe(0);
     const screen = await s.screen();
+    expect(screen).toContain('created classic import job seedkey');
+    expect(screen).not.toMatch(/Create import job seedkey .* now\?/);
     expect(screen.match(/Container SAS \(backups/g)).toHaveLength(2);
     const job = classicJob(f, 'seedkey');
     expect(job.Properties).toMatchObject({
@@ -144,6 +148,8 @@ describe.skipIf(!tmux)('prepare asks again after a slip (tmux)', () => {
       account: ACCOUNT,
       slips: { 'Return contact email': 'ops.example.org' },
     });
+    await s.waitFor('without asking again?');
+    await s.keys('Enter');
     await s.waitFor('Copy 2 files');
     await s.keys('C-c');
     expect(await s.exitCode()).toBe(130);

@@ -107,6 +107,11 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     await answerReturnDetails(s, { account: ACCOUNT });
     await s.waitFor('After the copy, enter the shipping details');
     await s.keys('Enter'); // no
+    // Keep the question for the review after the copy.
+    await s.waitFor(
+      'After the copy, create import job seed01 on the classic service in West US without asking again?',
+    );
+    await s.type('n');
     await s.waitFor('Which disk should be drive 1 of the job?');
     await s.type(dev);
     await s.waitFor('reports no serial number');

@@ -43,6 +43,11 @@ export interface UpfrontAnswers {
   /** `--carrier` / `--tracking-number` for the shipping step (when `shipNow`). */
   ship: ShipAnswersInput;
   secrets: JobSecrets;
+  /**
+   * The operator said yes, before the copy, to creating the job (and sending the shipping
+   * details) after it: the run does not stop to ask again once the drives are filled.
+   */
+  confirmed: boolean;
 }
 
 /** What {@link collectAnswers} needs to know about the run. */
@@ -120,7 +125,32 @@ export async function collectAnswers(
       ...(service ? { shipNow } : {}),
       ...(ship.carrier ? { carrier: ship.carrier } : {}),
     });
-  return { location, info, returnDetails, shipNow, ship, secrets };
+  const confirmed = await confirmAhead(deps, input, location, shipNow);
+  return { location, info, returnDetails, shipNow, ship, secrets, confirmed };
+}
+
+/**
+ * Interactively, the yes that creating the job (and sending the shipping details) needs, asked
+ * before the copy; "no" leaves both questions for after the copy, as before.
+ */
+async function confirmAhead(
+  deps: Deps,
+  input: CollectInput,
+  location: string | undefined,
+  shipNow: boolean,
+): Promise<boolean> {
+  const { o, job, service } = input;
+  if (o.yes || !deps.prompt.interactive || !service) return o.yes;
+  const create = input.created
+    ? undefined
+    : `create import job ${job.name} on the ${service.kind} service${location ? ` in ${location}` : ''}`;
+  const what = [create, shipNow ? 'send the shipping details' : undefined].filter(Boolean);
+  if (what.length === 0) return false;
+  return deps.prompt.confirm({
+    message: `After the copy, ${what.join(' and ')} without asking again?`,
+    flag: '--yes',
+    default: true,
+  });
 }
 
 /** One exit 3 naming every flag a run that cannot ask lacked. */

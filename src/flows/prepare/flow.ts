@@ -407,7 +407,7 @@ async function reviewAndCreate(
     secrets,
     answers: o.ship ?? {},
     ...(answers.returnDetails ? { returnDetails: answers.returnDetails } : {}),
-    yes: o.yes,
+    yes: o.yes || answers.confirmed,
   });
   return { ...created, location, info };
 }
@@ -468,7 +468,7 @@ async function shipStep(
   if (!deps.output.jsonMode) printResult(deps, result);
 
   if (exists && answers.shipNow) {
-    await shipNow(run, service, result, created.returnDetails, answers.ship);
+    await shipNow(run, service, result, created.returnDetails, answers);
   } else if (exists && !deps.output.jsonMode) {
     deps.output.line(
       `When the package is on its way: diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
@@ -483,12 +483,12 @@ async function shipNow(
   service: ImportJobService,
   result: PrepareResult,
   r: CreateStepResult['returnDetails'],
-  pkg: ShipAnswersInput,
+  ahead: UpfrontAnswers,
 ): Promise<void> {
   const { deps, o, job } = run;
   const answers: ShipAnswersInput = {
     ...(o.ship ?? {}),
-    ...pkg,
+    ...ahead.ship,
     // Facts, not questions: the drives this run prepared, shipped today.
     driveCount: o.ship?.driveCount ?? result.drives.length,
     shipDate: o.ship?.shipDate ?? isoDate(deps.clock.now()),
@@ -514,7 +514,7 @@ async function shipNow(
     service,
     staging: o.staging,
     answers,
-    yes: o.yes,
+    yes: o.yes || ahead.confirmed,
     command: `diskprep u: s:${o.staging}`,
   });
   result.shipment = {
