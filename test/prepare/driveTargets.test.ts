@@ -199,6 +199,39 @@ describe('driveTargets', () => {
     expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc SER-C B']);
   });
 
+  it('a recovery password that does not unlock the drive is explained and asked again; the drive opens with the next one', async () => {
+    const sdc = stubDisk('/dev/sdc', 'SER-C');
+    const { deps, asked, recorded } = fakeDeps({
+      answers: { '--yes': [true], '--bitlocker-key': [KEY_A, KEY_B] },
+    });
+    const log: string[] = [];
+    const seams = stubDisks([sdc], log, { keyNames: KEY_NAMES });
+    const open = seams.openDrive;
+    seams.openDrive = (d, o) =>
+      o.bitlockerKey === KEY_A
+        ? Promise.reject(
+            new DiskprepError(
+              'the BitLocker recovery password given for /dev/sdc does not unlock it',
+              2,
+              {
+                code: 'ERR_DISKPREP_WRONG_KEY',
+              },
+            ),
+          )
+        : open(d, o);
+    const t = driveTargets(
+      deps,
+      { ...lists, yes: false, drives: ['/dev/sdc'], bitlockerKeys: [] },
+      await stagingWith({}),
+      [],
+      seams,
+    );
+    await t.next({ index: 0, remaining: { files: 1, bytes: 1 } });
+    expect(asked).toEqual(['--yes', '--bitlocker-key', '--bitlocker-key']);
+    expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc SER-C B']);
+    expect(recorded.stderr.join('\n')).toContain('does not unlock it; try again (2 left)');
+  });
+
   describe('a drive the journal records as partly filled', () => {
     const LOOP: DriveIdentity = {
       model: 'loop',

@@ -7,7 +7,7 @@
  * which the flow calls in a `finally` (also on failure and Ctrl-C).
  */
 import type { Deps } from '../../deps/types.ts';
-import { askValid } from '../../deps/askValid.ts';
+import { askValid, TRIES } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
@@ -185,7 +185,7 @@ class DiskProvider {
       const options = req.resumeDriveId
         ? await this.resumeOptions(req, disk, i)
         : await this.newDriveOptions(disk, i);
-      unlocked = await this.seams.openDrive(deps, { ...options, claim });
+      unlocked = await this.openAskingKeyAgain(disk, { ...options, claim });
     } catch (err) {
       await claim.release();
       throw err;
@@ -199,6 +199,29 @@ class DiskProvider {
       `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
     );
     return volume;
+  }
+
+  /**
+   * Opens the drive; interactively, a recovery password that does not unlock it (checked before
+   * anything is mounted) is explained and asked again, three tries in all.
+   */
+  private async openAskingKeyAgain(
+    disk: DiskInfo,
+    options: OpenDriveOptions,
+  ): Promise<PreparedVolume> {
+    const { deps } = this;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.seams.openDrive(deps, options);
+      } catch (err) {
+        const wrongKey = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_WRONG_KEY';
+        if (!wrongKey || !deps.prompt.interactive || attempt >= TRIES) throw err;
+        deps.terminal.warn(`${err.message}; try again (${TRIES - attempt} left)`);
+        const key = await askRecoveryPassword(deps, disk, options.driveId ?? '?');
+        deps.redactor.add(key);
+        options = { ...options, bitlockerKey: key };
+      }
+    }
   }
 
   /** The disk for `req`: the next `--drive`, else asked; refused when it cannot be prepared. */
@@ -319,14 +342,7 @@ class DiskProvider {
       (i !== undefined ? this.lists.bitlockerKeys[i] : undefined) ??
       this.recorded.find((r) => r.driveId === driveId)?.bitLockerKey;
     if (key === undefined) {
-      key = (
-        await askValid(deps, {
-          message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
-          flag: '--bitlocker-key',
-          secret: true,
-          check: (v) => bitLockerKeyProblem(v) ?? true,
-        })
-      ).trim();
+      key = await askRecoveryPassword(deps, disk, driveId);
     }
     deps.redactor.add(key);
     return key;
@@ -450,6 +466,16 @@ class DiskProvider {
       `discarding drive ${d.driveId} of job "${d.job}" (${count(d.files, 'file')} copied): that job's journal still lists it, so give that job another drive`,
     );
   }
+}
+
+/** The recovery password of `disk`, typed (hidden) and checked, three tries. */
+function askRecoveryPassword(deps: Deps, disk: DiskInfo, driveId: string): Promise<string> {
+  return askValid(deps, {
+    message: `BitLocker recovery password of ${disk.path} (drive ${driveId}, 48 digits)`,
+    flag: '--bitlocker-key',
+    secret: true,
+    check: (v) => bitLockerKeyProblem(v) ?? true,
+  });
 }
 
 /** The drive id of a disk that reports no usable serial: the one on its label, asked. */
