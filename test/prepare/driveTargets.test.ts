@@ -206,7 +206,7 @@ describe('driveTargets', () => {
     });
     const log: string[] = [];
     const seams = stubDisks([sdc], log, { keyNames: KEY_NAMES });
-    const open = seams.openDrive;
+    const open = seams.openDrive.bind(seams);
     seams.openDrive = (d, o) =>
       o.bitlockerKey === KEY_A
         ? Promise.reject(
