@@ -83,35 +83,23 @@ export async function collectAnswers(
   if (input.freshCopy) missing.flags.push(...missingDiskFlags(deps, o));
   const secrets = await credential(deps, input, missing);
 
-  let location: string | undefined;
-  let info: ShippingInfo | undefined;
-  let returnDetails: UpfrontAnswers['returnDetails'];
-  if (service && !input.created) {
-    location = await jobLocation(deps, o, job, journal, missing);
-    info = location ? await shippingInfo(location) : undefined;
-    const remembered = await rememberedReturn(deps, journal);
-    returnDetails = await askReturnDetails(deps, o.ship ?? {}, {
-      carriers: info?.carriers ?? [],
-      location,
-      remembered: remembered.answers,
-      takeRemembered: remembered.fromJournal,
-      missing,
-    });
-  }
+  const toCreate =
+    service && !input.created
+      ? await createAnswers(deps, input, journal, missing, shippingInfo)
+      : undefined;
+  const location = toCreate?.location;
+  let info = toCreate?.info;
+  const returnDetails = toCreate?.returnDetails;
   const shipNow = service ? await wantsShipNow(deps, o, journal) : false;
   let ship: ShipAnswersInput = {};
   if (shipNow) {
-    const pkg = await askPackage(
-      deps,
-      {
-        ...o.ship,
-        ...(o.ship?.carrier === undefined && !deps.prompt.interactive && journal.carrier
-          ? { carrier: journal.carrier }
-          : {}),
-      },
-      { carriers: info?.carriers ?? [], location: location ?? job.location, missing },
-    );
-    ship = { carrier: pkg.carrierName, trackingNumber: pkg.trackingNumber };
+    // A job created earlier: the carriers of its recorded location.
+    if (!toCreate && job.location) info = await shippingInfo(job.location);
+    ship = await packageAnswers(deps, o, journal, {
+      carriers: info?.carriers ?? [],
+      location: location ?? job.location,
+      missing,
+    });
   }
   // Creating the job and sending the shipping details are confirmed: a script says --yes.
   const confirms = (service && !input.created) || shipNow;
@@ -151,6 +139,39 @@ async function confirmAhead(
     flag: '--yes',
     default: true,
   });
+}
+
+/** The location, its carriers and the return details of a job still to be created. */
+async function createAnswers(
+  deps: Deps,
+  input: CollectInput,
+  journal: RememberedAnswers,
+  missing: MissingAnswers,
+  shippingInfo: ShippingInfoReader,
+): Promise<Pick<UpfrontAnswers, 'location' | 'info' | 'returnDetails'>> {
+  const location = await jobLocation(deps, input.o, input.job, journal, missing);
+  const info = location ? await shippingInfo(location) : undefined;
+  const remembered = await rememberedReturn(deps, journal);
+  const returnDetails = await askReturnDetails(deps, input.o.ship ?? {}, {
+    carriers: info?.carriers ?? [],
+    location,
+    remembered: remembered.answers,
+    takeRemembered: remembered.fromJournal,
+    missing,
+  });
+  return { location, info, returnDetails };
+}
+
+/** `--ship-now`'s carrier (the last one taken by a run that cannot ask) and tracking number. */
+async function packageAnswers(
+  deps: Deps,
+  o: PrepareOptions,
+  journal: RememberedAnswers,
+  ctx: Parameters<typeof askPackage>[2],
+): Promise<ShipAnswersInput> {
+  const carrier = o.ship?.carrier ?? (deps.prompt.interactive ? undefined : journal.carrier);
+  const pkg = await askPackage(deps, { ...o.ship, ...(carrier ? { carrier } : {}) }, ctx);
+  return { carrier: pkg.carrierName, trackingNumber: pkg.trackingNumber };
 }
 
 /** One exit 3 naming every flag a run that cannot ask lacked. */
