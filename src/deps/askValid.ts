@@ -21,7 +21,7 @@ export interface CheckedQuestion {
   /** Hide the typed text (keys, passwords, account numbers); a wrong one is never echoed. */
   secret?: boolean;
   /** True for a good answer (trimmed), else why it is wrong, in a few words. */
-  check: (value: string) => true | string;
+  check: (value: string) => true | string | Promise<true | string>;
 }
 
 /**
@@ -43,7 +43,7 @@ export async function askValid(
         ...(q.secret ? { secret: true } : {}),
       })
     ).trim();
-    const verdict = q.check(answer);
+    const verdict = await q.check(answer);
     if (verdict === true) return answer;
     const what = q.secret || answer === '' ? 'that answer' : `"${answer}"`;
     if (attempt >= TRIES)

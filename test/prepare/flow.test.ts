@@ -339,6 +339,27 @@ describe('runPrepareFlow through its seams', () => {
     expect(await readJobRecord(asked.deps, dir, 'seed01')).toMatchObject({ job: 'seed01' });
   });
 
+  it('a job recorded without a location: a location the service does not know is asked again; the answer is remembered for the next run', async () => {
+    const dir = staging({ location: undefined });
+    const r = await run(options(dir), {
+      answers: { '--location': ['Wset US', 'West US'] },
+      stub: { locations: ['West US', 'East US'] },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.asked).toEqual(['--location', '--location']);
+    expect(r.recorded.stderr).toContain(
+      '⚠ "Wset US": not an Import/Export location; use one of: West US, East US; try again (2 tries left)',
+    );
+    expect(r.calls.find((c) => c.op === 'createJob')).toMatchObject({
+      request: { location: 'West US' },
+    });
+    const answers = JSON.parse(
+      fs.readFileSync(path.join(dir, '.diskprep', 'journal', 'seed01', 'answers.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(answers).toMatchObject({ location: 'West US', returnCarrier: 'FedEx' });
+    expect(JSON.stringify(answers)).not.toContain(ACCOUNT);
+  });
+
   it('a dry run: says what it would copy and create, writes nothing, makes no write call', async () => {
     const dir = staging();
     const o = options(dir);

@@ -4,7 +4,7 @@
  * (State=Shipping / markDevicesShipped only from the state that waits for shipping details;
  * a job is created once) and records every call.
  */
-import { AzureError } from '../../src/errors.ts';
+import { AzureError, UsageError } from '../../src/errors.ts';
 import type {
   CreateJobRequest,
   ImportJobService,
@@ -35,6 +35,8 @@ export interface StubOptions {
   drives?: string[];
   location?: string;
   carriers?: string[];
+  /** The locations the service knows (any when not given), as classic's `list locations`. */
+  locations?: string[];
   /** markShipped answers this error. */
   failShipment?: boolean;
   /** No job until createJob: getJob answers 404, as the services do. */
@@ -94,6 +96,10 @@ export function stubService(o: StubOptions = {}): {
     },
     getShippingInfo: async (location) => {
       calls.push({ op: 'getShippingInfo', location });
+      if (o.locations && !o.locations.includes(location))
+        throw new UsageError(`"${location}" is not an Import/Export location`, {
+          hint: `use one of: ${o.locations.join(', ')}`,
+        });
       return {
         location,
         address: { lines: ['Azure Import/Export', '1 Datacenter Way'] },

@@ -149,8 +149,14 @@ async function createAnswers(
   missing: MissingAnswers,
   shippingInfo: ShippingInfoReader,
 ): Promise<Pick<UpfrontAnswers, 'location' | 'info' | 'returnDetails'>> {
-  const location = await jobLocation(deps, input.o, input.job, journal, missing);
-  const info = location ? await shippingInfo(location) : undefined;
+  const { location, info } = await jobLocation(
+    deps,
+    input.o,
+    input.job,
+    journal,
+    missing,
+    shippingInfo,
+  );
   const remembered = await rememberedReturn(deps, journal);
   const returnDetails = await askReturnDetails(deps, input.o.ship ?? {}, {
     carriers: info?.carriers ?? [],
@@ -257,21 +263,35 @@ async function jobLocation(
   job: JobDescriptor,
   journal: RememberedAnswers,
   missing: MissingAnswers,
-): Promise<string | undefined> {
+  shippingInfo: ShippingInfoReader,
+): Promise<Pick<UpfrontAnswers, 'location' | 'info'>> {
   const known =
     job.location ?? o.location ?? (deps.prompt.interactive ? undefined : journal.location);
-  if (known) return known;
+  if (known) return { location: known, info: await shippingInfo(known) };
+  let info: ShippingInfo | undefined;
+  // A typed location the service does not know is asked again (its list in the reason).
+  const check = async (v: string): Promise<true | string> => {
+    if (v === '') return 'a location is needed';
+    try {
+      info = await shippingInfo(v);
+      return true;
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      return `${err.message.replace(/^"[^"]*" (?:is )?/, '')}${err.hint ? `; ${err.hint}` : ''}`;
+    }
+  };
   try {
-    return await askValid(deps, {
+    const location = await askValid(deps, {
       message: 'Location (Azure region / Import/Export location) of the job, e.g. West US',
       flag: '--location',
       ...(journal.location ? { default: journal.location } : {}),
-      check: (v) => (v === '' ? 'a location is needed' : true),
+      check,
     });
+    return { location, info };
   } catch (err) {
     if (!(err instanceof NeedsAnswerError)) throw err;
     missing.flags.push('--location');
-    return undefined;
+    return { location: undefined, info: undefined };
   }
 }
 
