@@ -3,7 +3,7 @@
  * questions are asked inline (the job's name and container here; the subscription, storage
  * account, resource group, location and, for a classic job, the manifest credential are listed
  * from Azure by init's discovery), so the operator does not have to leave and come back. A run
- * that cannot ask exits 3 naming init's flags.
+ * that cannot ask, or a dry run, exits 3 naming init's flags.
  */
 import type { Deps } from '../../deps/types.ts';
 import { askValid } from '../../deps/askValid.ts';
@@ -42,7 +42,8 @@ export async function recordJobInline(
 ): Promise<string | undefined> {
   if ((await listJobs(deps.fs, o.staging)).length > 0) return undefined;
   const record = `diskprep init s:${o.staging} --job <name> --container <name>`;
-  if (!deps.prompt.interactive || !initJob)
+  // A dry run writes nothing, so it records no job either.
+  if (!deps.prompt.interactive || !initJob || deps.exec.dryRun)
     throw new NeedsAnswerError(
       `no import job is recorded in ${o.staging}; missing --job, --container`,
       '--job',
