@@ -24,7 +24,13 @@ export function registerPrepare(program: Command, set: SetInvocation): void {
         const { prepare } = await import('../../commands/prepare/index.ts');
         await prepare(prepareOptionsFrom(o), deps, async (job) => {
           const { init } = await import('../../commands/init/index.ts');
-          await init({ ...job, blobType: 'auto', force: false }, deps);
+          // stdout stays prepare's (one JSON document under --json): init's lines go to stderr.
+          const output = {
+            jsonMode: false,
+            json: () => undefined,
+            line: (t = '') => deps.terminal.info(t),
+          };
+          await init({ ...job, blobType: 'auto', force: false }, { ...deps, output });
         });
       },
     }),
