@@ -5,7 +5,7 @@
  * started together. Staging locations: ./staging.ts; typed answers to the prompts: ./answers.ts.
  */
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
-import { FakeArm } from '../fakes/fakeArm.ts';
+import { FakeArm, type FakeArmOptions } from '../fakes/fakeArm.ts';
 import { FakeClassic } from '../fakes/fakeClassic.ts';
 import {
   makeManagementCert,
@@ -29,8 +29,14 @@ export interface Fakes {
   stop(): Promise<void>;
 }
 
-/** Starts both fakes (the ARM accepts the bearer `token`) and writes the publish-settings file. */
-export async function startFakes(token: string): Promise<Fakes> {
+/**
+ * Starts both fakes (the ARM accepts the bearer `token`; `armOptions` tune it) and writes the
+ * publish-settings file.
+ */
+export async function startFakes(
+  token: string,
+  armOptions: Pick<FakeArmOptions, 'retryAfterSeconds'> = {},
+): Promise<Fakes> {
   const pki = await makeTestPki();
   const cert = await makeManagementCert(pki);
   const classic = await new FakeClassic({
@@ -41,6 +47,7 @@ export async function startFakes(token: string): Promise<Fakes> {
   const arm = await new FakeArm({
     tls: { key: pki.serverKey, cert: pki.serverCert },
     token,
+    ...armOptions,
   }).start();
   const publishSettings = await writePublishSettings(cert, SUB, classic.url);
   return {

@@ -4,7 +4,8 @@
  * service. A mistyped storage key and a mistyped e-mail are explained and asked again, the other
  * answers kept; answers given once are remembered in the journal for the next run (never the
  * carrier account number); a script missing three answers fails once, exit 3, naming all three,
- * before a byte is copied.
+ * before a byte is copied; on a staging location with no job, the job is recorded inline with
+ * init's discovery at the loopback ARM (Data Box, spec-validated) and then prepared.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,8 @@ const tmux = await hasTmux();
 let f: Fakes;
 const sessions: TmuxSession[] = [];
 beforeAll(async () => {
-  f = await startFakes();
+  // A Data Box create polled at once: the test waits on nothing but the program.
+  f = await startFakes({ retryAfterSeconds: 0 });
 });
 afterAll(async () => {
   await f?.stop();
@@ -184,6 +186,64 @@ describe.skipIf(!tmux)('prepare asks again after a slip (tmux)', () => {
     expect(journalText(dir)).toContain('ops@example.org');
     expect(journalText(dir)).not.toContain(ACCOUNT);
     for (const t of [screen, again.stdout, again.stderr]) expect(t).not.toContain(ACCOUNT);
+  });
+});
+
+describe.skipIf(!tmux)('prepare on a staging location with no job (tmux)', () => {
+  it('records the job inline: name and container typed, subscription, storage account and resource group picked from ARM; then prepared and created', async () => {
+    const dir = makeStaging([], DATA);
+    const target = tempDir('ask-target');
+    const s = await startInteractive(
+      [
+        `s:${dir}`,
+        '--arm-endpoint',
+        f.arm.url,
+        '--ca-file',
+        f.pki.caFile,
+        '--target',
+        target,
+        '--drive-id',
+        'WD-ASK0003',
+        '--bitlocker-key',
+        KEY1,
+        '--no-ship-now',
+      ],
+      { env: await flowEnv(f) },
+    );
+    sessions.push(s);
+    await s.waitFor('no import job is recorded in');
+    await s.waitFor('Name of the new import job');
+    await s.type('photos01');
+    await s.waitFor('Container the data goes to');
+    await s.type('photos');
+    await s.waitFor('Contoso Dev');
+    await s.keys('Enter'); // Contoso Backup
+    await s.waitFor('contosobackup');
+    await s.keys('Enter'); // contosoarchive, northeurope
+    await s.waitFor('rg-network');
+    await s.keys('Enter'); // its group, rg-archive
+    await answerReturnDetails(s, { account: ACCOUNT });
+    await s.waitFor(
+      'After the copy, create import job photos01 on the databox service in northeurope without asking again?',
+    );
+    await s.keys('Enter');
+    await s.waitFor('Copy 2 files');
+    await s.keys('Enter');
+    expect(await s.exitCode()).toBe(0);
+    expect(f.arm.databoxJobs.has('photos01')).toBe(true);
+    expect(f.arm.violations).toEqual([]);
+    const descriptor = JSON.parse(
+      fs.readFileSync(path.join(dir, '.diskprep', 'jobs', 'photos01.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(descriptor).toMatchObject({
+      service: 'databox',
+      storageAccount: 'contosoarchive',
+      container: 'photos',
+      resourceGroup: 'rg-archive',
+      location: 'northeurope',
+    });
+    expect(filesUnder(target)).toContain('DriveManifest.xml');
+    expect(await s.screen()).not.toContain(ACCOUNT);
   });
 });
 

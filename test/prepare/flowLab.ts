@@ -24,7 +24,8 @@ export const STORAGE_KEY = 'U3RvcmFnZUtleUZvclByZXBhcmVGbG93OlByZXBhcmVGbG93S2V5
 export const JOB_SECRETS = { storageAccountKey: STORAGE_KEY };
 
 /** Starts both fakes (the ARM takes {@link TOKEN}) and writes the publish-settings file. */
-export const startFakes = (): Promise<Fakes> => startSharedFakes(TOKEN);
+export const startFakes = (arm: Parameters<typeof startSharedFakes>[1] = {}): Promise<Fakes> =>
+  startSharedFakes(TOKEN, arm);
 
 /** Environment of a run: its own DISKPREP_HOME, the blob endpoint and sign-in host on loopback. */
 export async function flowEnv(f: Fakes): Promise<Record<string, string>> {
