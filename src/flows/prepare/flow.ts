@@ -2,17 +2,19 @@
  * The `diskprep s:<staging> [p:<file>]` / `diskprep prepare` flow, end to end, the way
  * AzureOfflineBackupDiskPrep runs it (reference/azure-importexport.md §5.2):
  *
- * 1. pick the job of the staging location (`--job`);
+ * 1. pick the job of the staging location (`--job`; recorded inline when there is none);
  * 2. classic: load the publish settings (`p:`) and choose the subscription;
  * 3. preflight: elevation when a disk is prepared, OS tools, staging, settings, endpoints;
+ *    then every answer the run needs (collectAnswers.ts): keys, location, return details, the
+ *    ship-now decision, the go-ahead; a script missing some exits 3 once, naming them all;
  * 4. copy: the engine asks its "next target" provider for each drive: the `--target` folders,
  *    or disks (`--drive`, else asked) that are confirmed, opened (format + BitLocker, or
  *    unlocked) and released when full; every opened volume is released at the end, also on
  *    failure and Ctrl-C;
- * 5. review; ask the return details; create the job once (journal record), or for `--offline`
- *    leave the drive-info XML for the portal;
+ * 5. review; create the job once with the return details given (journal record), or for
+ *    `--offline` leave the drive-info XML for the portal;
  * 6. record the job in this computer's list; print where to ship, the carriers, the serials,
- *    the rules; offer to enter the shipping details now (`--ship-now`).
+ *    the rules; enter the shipping details now when that was the answer (`--ship-now`).
  *
  * Every step resumes: the copy from the engine's journal, the job from the journal's record.
  */
