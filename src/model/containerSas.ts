@@ -8,6 +8,7 @@
  *
  * No SDK import here: the staging code reads secrets on every command.
  */
+import { count, plural } from '../format.ts';
 import { containerProblem } from './names.ts';
 
 /** A container SAS as the operator gave it, split. */
@@ -79,4 +80,52 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
+}
+
+/**
+ * A classic job's SAS must outlive the import: up to two weeks to ship, then the datacenter's
+ * copy (days to weeks), with a margin. Below this many days from now it is refused.
+ */
+export const SAS_MIN_DAYS = 60;
+const DAY_MS = 86_400_000;
+
+/** Why a SAS cannot serve (the words after "the SAS ...") and the fix. */
+export interface SasUseProblem {
+  problem: string;
+  hint: string;
+}
+
+/**
+ * Why the container SAS `token` cannot serve a job: expired; and when the drive manifest
+ * carries it to the datacenter (`carried`), valid for less than {@link SAS_MIN_DAYS} days or
+ * without read, write and delete. Undefined when it serves. `init` and `prepare` both ask it.
+ */
+export function sasUseProblem(
+  token: string,
+  now: Date,
+  carried: boolean,
+): SasUseProblem | undefined {
+  const q = new URLSearchParams(token);
+  const se = q.get('se');
+  const expires = se ? Date.parse(se) : Number.NaN;
+  const t = now.getTime();
+  if (!Number.isNaN(expires) && expires < t)
+    return {
+      problem: `expired at ${se}`,
+      hint: 'make a new SAS that lasts until the import job completes',
+    };
+  if (!carried) return undefined;
+  if (!Number.isNaN(expires) && expires < t + SAS_MIN_DAYS * DAY_MS)
+    return {
+      problem: `expires at ${se}, in ${count(Math.floor((expires - t) / DAY_MS), 'day')}: the datacenter uses it until the import completes`,
+      hint: `make a SAS valid for at least ${SAS_MIN_DAYS} days (two weeks to ship, then the copy at the datacenter)`,
+    };
+  const sp = q.get('sp');
+  const missing = sp === null ? [] : SAS_IMPORT_PERMISSIONS.filter((p) => !sp.includes(p));
+  if (missing.length > 0)
+    return {
+      problem: `lacks the ${plural(missing.length, 'permission')} ${missing.join(', ')} that an import needs (it has sp=${sp})`,
+      hint: 'make a container SAS with read, write and delete permissions (sp=rwdl)',
+    };
+  return undefined;
 }

@@ -4,7 +4,6 @@
  * account key or container SAS goes to the job's journal, mode 0600.
  */
 import path from 'node:path';
-import { count, plural } from '../../format.ts';
 import type { Deps } from '../../deps/types.ts';
 import { UsageError } from '../../errors.ts';
 import {
@@ -34,7 +33,7 @@ import {
   type ServiceKind,
 } from '../../model/job.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
-import { parseContainerSas, SAS_IMPORT_PERMISSIONS } from '../../model/containerSas.ts';
+import { parseContainerSas, SAS_MIN_DAYS, sasUseProblem } from '../../model/containerSas.ts';
 import { problemsError, validateJobData } from '../../staging/validate.ts';
 import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
@@ -259,13 +258,6 @@ async function refuseWithoutCredential(
   );
 }
 
-/**
- * A classic job's SAS must outlive the import: up to two weeks to ship, then the datacenter's
- * copy (days to weeks), with a margin. Below this many days from now, init refuses it.
- */
-export const SAS_MIN_DAYS = 60;
-const DAY_MS = 86_400_000;
-
 function readSecretOptions(options: ResolvedInit, deps: Deps): JobSecrets | undefined {
   const key = options.storageAccountKey ?? nonEmpty(deps.env.DISKPREP_STORAGE_ACCOUNT_KEY);
   const sas = options.containerSas ?? nonEmpty(deps.env.DISKPREP_CONTAINER_SAS);
@@ -344,33 +336,9 @@ function checkContainerSas(
       hint: `give the container SAS as ${options.container}?<token>, or the token alone (sv=...&sig=...)`,
     });
   }
-  const q = new URLSearchParams(token);
-  const se = q.get('se');
-  const expires = se ? Date.parse(se) : Number.NaN;
-  const now = deps.clock.now().getTime();
-  if (!Number.isNaN(expires) && expires < now) {
-    throw new UsageError(`--container-sas expired at ${se}`, {
-      hint: 'make a new SAS that lasts until the import job completes',
-    });
-  }
-  if (!carried) return token;
-  if (!Number.isNaN(expires) && expires < now + SAS_MIN_DAYS * DAY_MS) {
-    const days = Math.floor((expires - now) / DAY_MS);
-    throw new UsageError(
-      `--container-sas expires at ${se}, in ${count(days, 'day')}: the datacenter uses it until the import completes`,
-      {
-        hint: `make a SAS valid for at least ${SAS_MIN_DAYS} days (two weeks to ship, then the copy at the datacenter)`,
-      },
-    );
-  }
-  const sp = q.get('sp');
-  const missing = sp === null ? [] : SAS_IMPORT_PERMISSIONS.filter((p) => !sp.includes(p));
-  if (missing.length > 0) {
-    throw new UsageError(
-      `--container-sas lacks the ${plural(missing.length, 'permission')} ${missing.join(', ')} that an import needs (it has sp=${sp})`,
-      { hint: 'make a container SAS with read, write and delete permissions (sp=rwdl)' },
-    );
-  }
+  const unusable = sasUseProblem(token, deps.clock.now(), carried);
+  if (unusable)
+    throw new UsageError(`--container-sas ${unusable.problem}`, { hint: unusable.hint });
   return token;
 }
 

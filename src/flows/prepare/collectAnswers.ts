@@ -13,8 +13,12 @@ import { NeedsAnswerError, UsageError } from '../../errors.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
 import type { ImportJobService, ShippingInfo } from '../../model/importJob.ts';
 import type { JobDescriptor, JobSecrets } from '../../model/job.ts';
-import { parseContainerSas } from '../../model/containerSas.ts';
-import { containerSasProblem, storageAccountKeyProblem } from '../../model/credentialRules.ts';
+import { parseContainerSas, sasUseProblem } from '../../model/containerSas.ts';
+import {
+  containerSasProblem,
+  sasSignature,
+  storageAccountKeyProblem,
+} from '../../model/credentialRules.ts';
 import { writeJobSecrets } from '../../journal/jobs.ts';
 import {
   readAnswers,
@@ -217,11 +221,13 @@ async function credential(
     !o.offline && manifestCarriesCredential(job.service) && (input.freshCopy || !input.created);
   if (!needed || secrets.storageAccountKey || secrets.containerSas) return secrets;
   const fromEnv = deps.env.DISKPREP_CONTAINER_SAS ?? deps.env.DISKPREP_STORAGE_ACCOUNT_KEY;
+  deps.redactor.add(fromEnv);
   if (!deps.prompt.interactive && !fromEnv) {
     missing.flags.push('DISKPREP_CONTAINER_SAS');
     return secrets;
   }
-  const check = (v: string): true | string => credentialProblem(v, job.container) ?? true;
+  const now = deps.clock.now();
+  const check = (v: string): true | string => credentialProblem(v, job.container, now) ?? true;
   const typed =
     fromEnv !== undefined
       ? fromEnv.trim()
@@ -231,7 +237,7 @@ async function credential(
           secret: true,
           check,
         });
-  const problem = credentialProblem(typed, job.container);
+  const problem = credentialProblem(typed, job.container, now);
   if (problem)
     throw new UsageError(`the storage credential in the environment: ${problem}`, {
       hint: 'set DISKPREP_CONTAINER_SAS to a SAS of the job container (or record one with diskprep init --amend --fetch-credential sas)',
@@ -240,12 +246,13 @@ async function credential(
     ? { containerSas: parseContainerSas(typed).token }
     : { storageAccountKey: typed };
   deps.redactor.add(found.containerSas ?? found.storageAccountKey);
+  deps.redactor.add(sasSignature(found.containerSas ?? ''));
   if (!deps.exec.dryRun) await writeJobSecrets(deps.fs, o.staging, job.name, found);
   return found;
 }
 
 /** Why `v` is neither a SAS of `container` nor a storage account key. */
-function credentialProblem(v: string, container: string): string | undefined {
+function credentialProblem(v: string, container: string, now: Date): string | undefined {
   if (!/sig=/.test(v))
     return storageAccountKeyProblem(v)
       ? 'not a container SAS (no sig=) nor a storage account key (base64)'
@@ -253,7 +260,11 @@ function credentialProblem(v: string, container: string): string | undefined {
   const sas = parseContainerSas(v);
   if (sas.container !== undefined && sas.container !== container)
     return `a SAS of container "${sas.container}", not of the job's container "${container}"`;
-  return containerSasProblem(sas.token);
+  const malformed = containerSasProblem(sas.token);
+  if (malformed) return `not a SAS token (${malformed})`;
+  // The manifest carries it to the datacenter: it must outlive the import.
+  const unusable = sasUseProblem(sas.token, now, true);
+  return unusable ? `the SAS ${unusable.problem} (${unusable.hint})` : undefined;
 }
 
 /** The job's location: recorded, `--location`, remembered, else asked. */
