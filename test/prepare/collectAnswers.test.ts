@@ -7,10 +7,80 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectAnswers } from '../../src/flows/prepare/collectAnswers.ts';
 import { readJobSecrets } from '../../src/journal/jobs.ts';
+import { rememberAnswers } from '../../src/journal/answersRecord.ts';
+import type { PrepareOptions } from '../../src/flows/prepare/options.ts';
+import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { containerSasToken, KEY1, STORAGE_KEY, writeJob } from '../engine/stagingFixture.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { stubService } from '../ship/stubService.ts';
+
+/** Options of a run onto one `--target` folder (no flag answers a question). */
+function options(staging: string, over: Partial<PrepareOptions> = {}): PrepareOptions {
+  return {
+    azure: {},
+    staging,
+    targets: [tempDir('collect-target')],
+    drives: [],
+    driveIds: ['WD-1'],
+    bitlockerKeys: [KEY1],
+    alreadyEncrypted: false,
+    alreadyFormatted: false,
+    offline: false,
+    yes: false,
+    ...over,
+  };
+}
+
+describe('collectAnswers: answers remembered in the journal', () => {
+  it("are offered as the defaults of the next run's questions (Enter takes them); the account is asked again", async () => {
+    const dir = tempDir('collect-staging');
+    const job = writeJob(dir, { name: 'seed01', service: 'importexport', location: 'West US' });
+    const { deps } = fakeDeps();
+    await rememberAnswers(deps, dir, 'seed01', {
+      returnAddress: RETURN_ADDRESS,
+      returnCarrier: 'DHL',
+      shipNow: true,
+      carrier: 'FedEx',
+    });
+    // Every question answered with Enter (undefined: the offered default), but the account.
+    const enter = undefined;
+    const f = fakeDeps({
+      answers: {
+        '--return-name': enter,
+        '--return-phone': enter,
+        '--return-email': enter,
+        '--return-street': enter,
+        '--return-city': enter,
+        '--return-state': enter,
+        '--return-postal-code': enter,
+        '--return-country': enter,
+        '--return-carrier': 'DHL',
+        '--return-carrier-account': 'DHL-ACCT-1',
+        '--ship-now': false,
+        '--yes': true,
+      },
+      env: { DISKPREP_HOME: tempDir('collect-home') },
+    });
+    const answers = await collectAnswers(
+      f.deps,
+      {
+        o: options(dir),
+        job,
+        service: stubService().service,
+        secrets: {},
+        freshCopy: true,
+        created: false,
+      },
+      (location) => stubService().service.getShippingInfo(location),
+    );
+    expect(answers.returnDetails).toEqual({
+      returnAddress: RETURN_ADDRESS,
+      returnShipping: { carrierName: 'DHL', carrierAccountNumber: 'DHL-ACCT-1' },
+    });
+    expect(answers).toMatchObject({ shipNow: false, confirmed: true, location: 'West US' });
+  });
+});
 
 describe('collectAnswers: a classic job recorded without a key or SAS', () => {
   it('a SAS that would not outlive the import is explained and asked again; the key typed next is kept (0600), never shown', async () => {
