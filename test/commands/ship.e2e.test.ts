@@ -511,7 +511,7 @@ describe('diskprep ship scripted (no TTY)', () => {
     expect(arm.violations).toEqual([]);
   });
 
-  it('non-interactive without --tracking-number: exit 3 naming it, nothing sent', async () => {
+  it('non-interactive without --tracking-number and --yes: one exit 3 naming both, nothing sent', async () => {
     const staging = await classicJob('seed04');
     const flags = FLAGS.filter(
       (f, i) => f !== '--tracking-number' && FLAGS[i - 1] !== '--tracking-number',
@@ -531,8 +531,9 @@ describe('diskprep ship scripted (no TTY)', () => {
       { env: { DISKPREP_HOME: await home() } },
     );
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toMatch(
-      /Tracking number of the package: no answer in a non-interactive run — pass --tracking-number/,
+    // Every missing flag at once: the tracking number and the go-ahead of a script.
+    expect(r.stderr).toContain(
+      'missing --tracking-number, --yes: no answer in a non-interactive run — pass all 2 and run the same command again (nothing was sent)',
     );
     expect(
       r.stderr

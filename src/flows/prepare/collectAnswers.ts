@@ -25,7 +25,11 @@ import {
   rememberAnswers,
   type RememberedAnswers,
 } from '../../journal/answersRecord.ts';
-import { askPackage, type MissingAnswers } from '../ship/askShippingDetails.ts';
+import {
+  askPackage,
+  type MissingAnswers,
+  missingAnswersError,
+} from '../ship/askShippingDetails.ts';
 import {
   askReturnDetails,
   readRememberedReturn,
@@ -108,7 +112,8 @@ export async function collectAnswers(
   // Creating the job and sending the shipping details are confirmed: a script says --yes.
   const confirms = (service && !input.created) || shipNow;
   if (confirms && !o.yes && !deps.prompt.interactive) missing.flags.push('--yes');
-  if (missing.flags.length > 0) throw missingError(missing.flags);
+  if (missing.flags.length > 0)
+    throw missingAnswersError(missing.flags, 'nothing was copied, no disk was touched');
 
   if (!deps.exec.dryRun)
     await rememberAnswers(deps, o.staging, job.name, {
@@ -182,14 +187,6 @@ async function packageAnswers(
   const carrier = o.ship?.carrier ?? (deps.prompt.interactive ? undefined : journal.carrier);
   const pkg = await askPackage(deps, { ...o.ship, ...(carrier ? { carrier } : {}) }, ctx);
   return { carrier: pkg.carrierName, trackingNumber: pkg.trackingNumber };
-}
-
-/** One exit 3 naming every flag a run that cannot ask lacked. */
-function missingError(flags: string[]): NeedsAnswerError {
-  return new NeedsAnswerError(`missing ${flags.join(', ')}`, flags[0]!, {
-    hint: `pass ${flags.length === 1 ? 'it' : `all ${flags.length}`} and run the same command again (nothing was copied, no disk was touched)`,
-    details: { flags },
-  });
 }
 
 /**

@@ -29,6 +29,8 @@ export interface AskContext {
   /** When the job was created (ISO), for the two-week rule. */
   createdAt: string | undefined;
   remembered: RememberedReturn;
+  /** Note the flags a run that cannot ask lacks instead of failing at the first. */
+  missing?: MissingAnswers | undefined;
 }
 
 /** Jobs not shipped within two weeks of creation may be deleted (azure-importexport.md §3.2). */
@@ -54,6 +56,17 @@ export function looksLikePlaceholder(tracking: string): boolean {
  */
 export interface MissingAnswers {
   flags: string[];
+}
+
+/**
+ * One exit 3 naming every flag a run that cannot ask lacked; `unchanged` says what was left as
+ * it was (`nothing was sent`).
+ */
+export function missingAnswersError(flags: readonly string[], unchanged: string): NeedsAnswerError {
+  return new NeedsAnswerError(`missing ${flags.join(', ')}`, flags[0]!, {
+    hint: `pass ${flags.length === 1 ? 'it' : `all ${flags.length}`} and run the same command again (${unchanged})`,
+    details: { flags },
+  });
 }
 
 /** Runs one question; with `missing`, a {@link NeedsAnswerError} is noted and `''` returned. */
@@ -196,6 +209,7 @@ export async function askShippingDetails(
   const today = isoDate(deps.clock.now());
 
   const { carrierName, trackingNumber } = await askPackage(deps, given, ctx);
+  const { missing } = ctx;
 
   const countCheck: Check = (v) => {
     const n = Number(v);
@@ -208,6 +222,7 @@ export async function askShippingDetails(
     message: 'Number of drives in the package',
     given: given.driveCount === undefined ? undefined : String(given.driveCount),
     check: countCheck,
+    missing,
     ...(ctx.defaultDriveCount !== undefined
       ? { default: String(ctx.defaultDriveCount), factDefault: true }
       : {}),
@@ -232,6 +247,7 @@ export async function askShippingDetails(
     message: 'Date the package was shipped (YYYY-MM-DD)',
     given: given.shipDate,
     check: dateCheck,
+    missing,
     default: today,
     factDefault: true,
   });
@@ -247,6 +263,7 @@ export async function askShippingDetails(
     carriers: ctx.carriers,
     location: ctx.location,
     remembered: ctx.remembered,
+    missing,
   });
 
   return {

@@ -12,7 +12,11 @@ import { confirmTyped } from '../../deps/askValid.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
 import type { LocalJob } from '../../registry/localJobs.ts';
 import { markLocalJob } from './locateJob.ts';
-import { askShippingDetails } from './askShippingDetails.ts';
+import {
+  askShippingDetails,
+  type MissingAnswers,
+  missingAnswersError,
+} from './askShippingDetails.ts';
 import { acceptsShippingDetails, explainState } from './jobStates.ts';
 import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
@@ -66,6 +70,8 @@ export async function enterShippingDetails(
   printRules(deps.terminal);
 
   const prepared = staging ? await countPreparedDrives(deps, staging, job.name) : undefined;
+  // A script learns every flag it lacks at once.
+  const missing: MissingAnswers | undefined = deps.prompt.interactive ? undefined : { flags: [] };
   const answers = await askShippingDetails(deps, options.answers ?? {}, {
     carriers,
     location,
@@ -73,7 +79,11 @@ export async function enterShippingDetails(
     jobDriveCount: status.drives.length,
     createdAt: job.createdAt,
     remembered: await readRememberedReturn(deps),
+    missing,
   });
+  if (missing && !options.yes) missing.flags.push('--yes');
+  if (missing && missing.flags.length > 0)
+    throw missingAnswersError(missing.flags, 'nothing was sent');
 
   const review = () => {
     for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
