@@ -56,6 +56,54 @@ describe('diskprep init (built binary)', () => {
     ).not.toContain(KEY);
   });
 
+  it('--amend changes the one field given: the service, blob type, disposition and key recorded stay (not the defaults)', async () => {
+    const first = await runCli(
+      [
+        'init',
+        `s:${staging}`,
+        '--job',
+        'seed',
+        '--service',
+        'offline',
+        '--storage-account',
+        'mystore',
+        '--container',
+        'seed',
+        '--blob-type',
+        'page',
+        '--disposition',
+        'rename',
+      ],
+      { env: { DISKPREP_STORAGE_ACCOUNT_KEY: KEY } },
+    );
+    expect(first.exitCode, first.stderr).toBe(0);
+    const amend = await runCli([
+      'init',
+      `s:${staging}`,
+      '--job',
+      'seed',
+      '--amend',
+      '--location',
+      'westeurope',
+      '--json',
+    ]);
+    expect(amend.exitCode, amend.stderr).toBe(0);
+    expect(JSON.parse(amend.stdout)).toMatchObject({
+      service: 'offline',
+      storageAccount: 'mystore',
+      container: 'seed',
+      blobType: 'page',
+      disposition: 'rename',
+      location: 'westeurope',
+    });
+    const secrets = path.join(staging, '.diskprep', 'journal', 'seed', 'secrets.json');
+    expect(await readFile(secrets, 'utf8')).toContain(KEY);
+    // Without --amend the job is not replaced, and a new job still needs its container.
+    const again = await runCli(['init', `s:${staging}`, '--job', 'seed', '--location', 'westus']);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('a new job needs --container');
+  });
+
   it('a key given as a flag is never echoed, even in --verbose', async () => {
     const r = await runCli([
       'init',
