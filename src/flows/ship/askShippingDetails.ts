@@ -2,9 +2,12 @@
  * The questions of the shipping step, each answered by its flag or asked: carrier, tracking
  * number, drive count, ship date, the return contact and address, the return carrier and its
  * account. A flag's value is checked like a typed answer; a bad one is a usage error naming the
- * flag. With no TTY (or `--non-interactive` / `--yes`) a missing answer exits 3 naming its flag;
- * the drive count and the ship date then take their defaults (drives prepared, today), which are
- * facts, while the remembered return address is only ever offered, never sent unasked.
+ * flag; a bad typed answer is explained and asked again (askValid, three tries). With no TTY (or
+ * `--non-interactive` / `--yes`) a missing answer exits 3 naming its flag (with a `missing`
+ * collector, every missing flag at once); the drive count, the ship date and the return state
+ * then take their defaults (drives prepared, today, none), which are facts. This computer's
+ * remembered return address is only ever offered, never sent unasked; a job's own answers kept
+ * by `prepare` (its journal) are taken as given by a run that cannot ask (`takeRemembered`).
  */
 import { z } from 'zod';
 import { count } from '../../format.ts';
