@@ -1,6 +1,9 @@
 /**
  * The stderr seam for people: messages, warnings, spinners (ora) and progress lines, coloured
- * with chalk when stderr supports it. Every line goes through the redactor first.
+ * with chalk when stderr supports it. Every line goes through the redactor first. Spinners are
+ * drawn only on a TTY and never under `--json` (`quiet`); one started while another turns shows
+ * its text in that one and gives the old text back when it stops (a wrapped service call inside
+ * a step that has its own spinner).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora from 'ora';
@@ -30,11 +33,15 @@ export function createTerminal(options: {
   env: Readonly<Record<string, string | undefined>>;
   verbose: boolean;
   redactor: Redactor;
+  /** `--json`: no spinner is drawn (the document on stdout is the whole answer). */
+  quiet?: boolean;
 }): Terminal {
   const { stream, env, verbose, redactor } = options;
   const isTTY = stream.isTTY === true;
   const chalk: ChalkInstance = new Chalk({ level: colorLevel(env, isTTY) });
   let statusShown = false;
+  /** The spinner turning now, if any: a nested one borrows it. */
+  let active: { ora: ReturnType<typeof ora> } | undefined;
   const write = (line: string): void => {
     if (statusShown) {
       stream.write('\r\x1b[2K');
@@ -44,6 +51,9 @@ export function createTerminal(options: {
   };
   return {
     isTTY,
+    get columns() {
+      return isTTY ? stream.columns : undefined;
+    },
     verboseEnabled: verbose,
     info: (m) => write(m),
     success: (m) => write(`${chalk.green('✓')} ${m}`),
@@ -53,7 +63,7 @@ export function createTerminal(options: {
       if (verbose) write(chalk.dim(m));
     },
     spinner(text: string): Spinner {
-      if (!isTTY) {
+      if (!isTTY || options.quiet === true) {
         return {
           text: () => {},
           succeed: (t) => t && write(`${chalk.green('✓')} ${t}`),
@@ -61,23 +71,32 @@ export function createTerminal(options: {
           stop: () => {},
         };
       }
+      if (active) return nestedSpinner(active, (t) => redactor.redact(t), text);
       const s = ora({
         text: redactor.redact(text),
         stream,
         isEnabled: true,
         discardStdin: false,
       }).start();
+      const mine = { ora: s };
+      active = mine;
+      const end = (): void => {
+        if (active === mine) active = undefined;
+      };
       return {
         text: (t) => {
           s.text = redactor.redact(t);
         },
         succeed: (t) => {
+          end();
           s.succeed(t === undefined ? undefined : redactor.redact(t));
         },
         fail: (t) => {
+          end();
           s.fail(t === undefined ? undefined : redactor.redact(t));
         },
         stop: () => {
+          end();
           s.stop();
         },
       };
@@ -102,5 +121,33 @@ export function createTerminal(options: {
       yellow: (s) => chalk.yellow(s),
       cyan: (s) => chalk.cyan(s),
     },
+  };
+}
+
+/** A spinner started while `outer` turns: shows its text there, gives the old one back at the end. */
+function nestedSpinner(
+  outer: { ora: { text: string; render(): unknown } },
+  redact: (t: string) => string,
+  text: string,
+): Spinner {
+  const before = outer.ora.text;
+  const show = (t: string): void => {
+    outer.ora.text = t;
+    outer.ora.render();
+  };
+  show(redact(text));
+  let done = false;
+  const restore = (): void => {
+    if (done) return;
+    done = true;
+    show(before);
+  };
+  return {
+    text: (t) => {
+      if (!done) show(redact(t));
+    },
+    succeed: restore,
+    fail: restore,
+    stop: restore,
   };
 }

@@ -250,7 +250,7 @@ describe('recovery passwords and confirmation', () => {
     const named = fakeDeps();
     expect(await confirmDisk(named.deps, { yes: true, named: true, erase: true })(disk)).toBe(true);
     expect(named.recorded.stderr.join()).toContain(
-      'WDC WD40 (serial WD-1, 4.0 TB (3.64 TiB), SATA) at /dev/sdb',
+      'WDC WD40 (serial WD-1, 3.64 TiB, sold as 4.0 TB, SATA) at /dev/sdb',
     );
   });
 });

@@ -17,6 +17,7 @@ import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../journal/shippingRecord.ts';
+import { withSpinner } from '../../importjob/waiting.ts';
 import type { ShipAnswers, ShipAnswersInput, ShipJob, ShipResult } from '../../model/shipping.ts';
 
 /** Options of {@link enterShippingDetails}. */
@@ -104,7 +105,7 @@ async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promi
   const { job, service } = options;
   const status =
     options.status ??
-    (await withSpinner(deps, `asking the ${service.kind} service about job ${job.name}`, () =>
+    (await withSpinner(deps.terminal, `asking the ${service.kind} service about job ${job.name}`, () =>
       service.getJob(job.name),
     ));
   for (const l of jobStateLines(status)) deps.terminal.info(l);
@@ -175,14 +176,14 @@ async function sendDetails(
   const { job, service } = options;
   // Return details first: the shipment (State=Shipping / markDevicesShipped) is the step the
   // service cannot take back, and a classic job leaves Creating with it.
-  await withSpinner(deps, `updating the return details of job ${job.name}`, () =>
+  await withSpinner(deps.terminal, `updating the return details of job ${job.name}`, () =>
     service.setReturnDetails(job.name, {
       returnAddress: answers.returnAddress,
       returnShipping: answers.returnShipping,
     }),
   );
   try {
-    await withSpinner(deps, `recording the shipment of job ${job.name}`, () =>
+    await withSpinner(deps.terminal, `recording the shipment of job ${job.name}`, () =>
       service.markShipped(job.name, answers.shipment),
     );
   } catch (err) {
@@ -238,13 +239,4 @@ async function markShippedLocally(
     { job: options.job, local: options.local, staging: options.local?.staging ?? options.staging },
     { shippedAt: when.toISOString() },
   );
-}
-
-async function withSpinner<T>(deps: Deps, text: string, fn: () => Promise<T>): Promise<T> {
-  const spinner = deps.terminal.spinner(text);
-  try {
-    return await fn();
-  } finally {
-    spinner.stop();
-  }
 }
