@@ -6,7 +6,7 @@
 import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import type { ServiceFactory } from '../../importjob/connect.ts';
-import { count, formatBytes } from '../../format.ts';
+import { count, formatBytes, screenColumns, wrapLines } from '../../format.ts';
 import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { nextStep } from '../../flows/ship/jobStates.ts';
@@ -106,8 +106,8 @@ export async function status(
     deps.output.json({ job: info, errorLogs: logs, next });
     return;
   }
-  printStatus(deps.output, info, logs);
-  deps.output.line(`next: ${next}`);
+  const lines = [...statusLines(info, logs), `next: ${next}`];
+  for (const l of wrapLines(lines, screenColumns(deps.terminal))) deps.output.line(l);
 }
 
 /**
@@ -175,8 +175,10 @@ async function readErrorLogs(
   return logs;
 }
 
-/** The job, its drives and their error logs as lines on stdout. */
-function printStatus(o: Deps['output'], info: JobStatus, logs: DriveErrorLog[]): void {
+/** The job, its drives and their error logs, as lines (wrapped to the terminal by the caller). */
+export function statusLines(info: JobStatus, logs: DriveErrorLog[]): string[] {
+  const lines: string[] = [];
+  const o = { line: (l: string) => lines.push(l) };
   o.line(
     `job ${info.name} (${info.service}): ${info.serviceState}${info.percentComplete !== undefined ? `, ${info.percentComplete}%` : ''}`,
   );
@@ -210,6 +212,7 @@ function printStatus(o: Deps['output'], info: JobStatus, logs: DriveErrorLog[]):
     if (s.failedBlobs.length > 20)
       o.line(`    … and ${s.failedBlobs.length - 20} more (--json lists all)`);
   }
+  return lines;
 }
 
 /** Quotes a path with spaces for a command line the operator can copy. */
