@@ -6,7 +6,7 @@
  * shipped in this computer's list.
  */
 import type { Deps } from '../../deps/types.ts';
-import { count } from '../../format.ts';
+import { count, screenColumns } from '../../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
 import type { LocalJob } from '../../registry/localJobs.ts';
@@ -75,7 +75,8 @@ export async function enterShippingDetails(
     remembered: await readRememberedReturn(deps),
   });
 
-  for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
+  for (const l of reviewLines(job.name, service.kind, answers, screenColumns(deps.terminal)))
+    deps.terminal.info(l);
   if (!options.yes) await confirmSend(deps, job.name, command);
   await sendDetails(deps, options, answers, command);
   const state = await readBackState(deps, service, job.name);
@@ -105,8 +106,10 @@ async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promi
   const { job, service } = options;
   const status =
     options.status ??
-    (await withSpinner(deps.terminal, `asking the ${service.kind} service about job ${job.name}`, () =>
-      service.getJob(job.name),
+    (await withSpinner(
+      deps.terminal,
+      `asking the ${service.kind} service about job ${job.name}`,
+      () => service.getJob(job.name),
     ));
   for (const l of jobStateLines(status)) deps.terminal.info(l);
   if (acceptsShippingDetails(status)) return status;
