@@ -58,6 +58,7 @@ import {
   printReview,
 } from './report.ts';
 import type { PreflightSeam } from './preflight.ts';
+import { awaitsDrives, currentJobState, jobNote } from './jobWords.ts';
 
 /** Seams of the flow (tests swap them; production uses the real parts). */
 export interface FlowSeams {
@@ -410,7 +411,13 @@ async function shipStep(
 ): Promise<void> {
   const { deps, o, job, kind } = run;
   const { location, info } = created;
-  const status: JobStatus | undefined = created.status;
+  // A run again on a job created earlier says where the job is now, not where it was.
+  const status: JobStatus | undefined =
+    created.status ??
+    (created.record && !deps.exec.dryRun
+      ? await currentJobState(deps, service, job.name)
+      : undefined);
+  const how = nextCommands(o);
   const shipTo = status?.shipTo ?? info?.address;
   const exists = created.record !== undefined;
   const result: PrepareResult = {
@@ -424,20 +431,27 @@ async function shipStep(
     shipTo: shipTo ? { location: info?.location ?? location, ...shipTo } : null,
     carriers: info?.carriers ?? [],
     note: exists
-      ? `import job ${job.name} ${created.createdNow ? 'created' : 'exists'} on the ${kind} service; ship the drives, then enter the tracking number with diskprep u:`
+      ? jobNote(job.name, kind, created.createdNow, status, how)
       : `dry run: the import job was not created (no Azure write call made)`,
     shipment: null,
   };
   if (!deps.output.jsonMode) printResult(deps, result);
 
-  if (exists && (await wantsShipNow(deps, o))) {
+  const waiting = exists && awaitsDrives(result);
+  if (waiting && (await wantsShipNow(deps, o))) {
     await shipNow(run, service, result, created.returnDetails);
-  } else if (exists && !deps.output.jsonMode) {
-    deps.output.line(
-      `When the package is on its way: diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
-    );
+  } else if (waiting && !deps.output.jsonMode) {
+    deps.output.line(`When the package is on its way: ${how.shipCommand}`);
   }
   if (deps.output.jsonMode) deps.output.json(result);
+}
+
+/** The commands the next step names: `u:` with this run's staging and publish settings. */
+function nextCommands(o: PrepareOptions): { shipCommand: string; verifyCommand: string } {
+  return {
+    shipCommand: `diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
+    verifyCommand: `diskprep verify-import s:${o.staging}`,
+  };
 }
 
 /** 7. The shipping details now, the return answers of this run as defaults; into `result`. */

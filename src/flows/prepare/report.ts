@@ -10,6 +10,7 @@ import type { PreparedDrive } from '../../journal/copyState.ts';
 import type { DatacenterAddress } from '../../model/importJob.ts';
 import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';
 import type { JobDescriptor, ServiceKind } from '../../model/job.ts';
+import { awaitsDrives } from './jobWords.ts';
 
 /** One drive in the result (no key). */
 export interface DriveResult {
@@ -118,6 +119,8 @@ export function resultLines(r: PrepareResult, width: number): string[] {
     lines.push(`    drive info: ${d.driveInfoFile}`);
   }
   lines.push(r.note);
+  // Past shipping, where to ship and the rules of shipping are no longer the operator's step.
+  if (!awaitsDrives(r)) return wrapLines(lines, width);
   if (r.shipTo) {
     lines.push(`Ship the drives to (${r.shipTo.location}):`);
     for (const l of r.shipTo.lines) lines.push(`  ${l}`);

@@ -12,7 +12,7 @@ import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
 import type { LocalJob } from '../../registry/localJobs.ts';
 import { markLocalJob } from './locateJob.ts';
 import { askShippingDetails } from './askShippingDetails.ts';
-import { acceptsShippingDetails, explainState } from './jobStates.ts';
+import { acceptsShippingDetails, explainState, isPastShipping } from './jobStates.ts';
 import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
@@ -37,16 +37,6 @@ export interface EnterShippingOptions {
   /** The command to name in hints (default `diskprep u:`). */
   command?: string;
 }
-
-const STATES_AFTER_SHIPPING = new Set([
-  'shipping',
-  'received',
-  'transferring',
-  'packaging',
-  'returning',
-  'completed',
-  'completed-with-errors',
-]);
 
 /**
  * Enters the shipping details of a job.
@@ -113,7 +103,7 @@ async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promi
     ));
   for (const l of jobStateLines(status)) deps.terminal.info(l);
   if (acceptsShippingDetails(status)) return status;
-  if (STATES_AFTER_SHIPPING.has(status.state) && !options.local?.shippedAt)
+  if (isPastShipping(status) && !options.local?.shippedAt)
     await markShippedLocally(deps, options, deps.clock.now());
   throw new DiskprepError(
     `job ${job.name} is ${status.serviceState}, so it takes no shipping details: ${explainState(status)}`,
