@@ -18,6 +18,11 @@ export interface CheckEligibleOptions {
    * accepted with a warning (image files and tests depend on it).
    */
   explicitPath?: boolean;
+  /**
+   * The operator picked the device from the list diskprep offered (`--all` widens it to loop and
+   * virtual devices): accepted like a device named by path, and the warning says which it was.
+   */
+  pickedFromList?: boolean;
 }
 
 /** Reasons a disk cannot be prepared (empty when it can) and warnings worth showing. */
@@ -65,7 +70,11 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
       disk.bus === 'RAID' || disk.bus === 'SAS'
         ? `; a SATA drive behind a ${disk.bus} controller is accepted when named by path: --drive ${disk.path}`
         : '';
-    if (options.explicitPath) warnings.push(`${what}: accepted because it was named by path`);
+    if (options.pickedFromList)
+      warnings.push(
+        `${what}: accepted because it was picked from the list --all widens; the service takes SATA drives only`,
+      );
+    else if (options.explicitPath) warnings.push(`${what}: accepted because it was named by path`);
     else reasons.push(`${what}: the service takes SATA drives only${behind}`);
   }
   if (disk.serial === undefined) warnings.push('reports no serial number: pass --drive-id');

@@ -44,7 +44,8 @@ export function jobNote(
   how: { shipCommand: string; verifyCommand: string },
 ): string {
   const what = `import job ${name} ${createdNow ? 'created' : 'exists'} on the ${kind} service`;
+  // The full u: command follows on its own line ("When the package is on its way: ...").
   if (!status || acceptsShippingDetails(status))
-    return `${what}; ship the drives, then enter the tracking number with ${how.shipCommand}`;
+    return `${what}; ship the drives, then enter the tracking number with diskprep u:`;
   return `${what} and is ${status.serviceState}: ${explainState(status)}; next: ${nextStep(status, how)}`;
 }
