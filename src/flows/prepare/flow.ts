@@ -21,7 +21,7 @@ import type { Deps } from '../../deps/types.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
-import { count, formatBytes, plural } from '../../format.ts';
+import { count, formatBytes, plural, screenColumns } from '../../format.ts';
 import {
   type CopyState,
   driveInfoPath,
@@ -51,6 +51,7 @@ import { type JobRecord, readJobRecord } from '../../journal/jobRecord.ts';
 import { type DiskSeams, type DriveTargets, driveTargets } from './driveTargets.ts';
 import type { PrepareOptions } from './options.ts';
 import {
+  driveCompleteLines,
   driveResult,
   type DriveResult,
   type PrepareResult,
@@ -282,10 +283,15 @@ function copyReporting(deps: Deps): Pick<CopyJobOptions, 'onProgress' | 'onDrive
     onProgress: createProgressReporter(deps, quiet),
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
-      if (!quiet)
-        deps.terminal.success(
-          `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
+      if (!quiet) {
+        const [first, ...rest] = driveCompleteLines(
+          d,
+          path.join(target, MANIFEST_NAME),
+          screenColumns(deps.terminal),
         );
+        deps.terminal.success(first!);
+        for (const l of rest) deps.terminal.info(l);
+      }
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../../deps/types.ts';
 import type { ChangedSinceCopied } from '../../engine/copyJob.ts';
-import { count, formatBytes, screenColumns, wrapLines } from '../../format.ts';
+import { count, formatBytes, screenColumns, wrapLine, wrapLines } from '../../format.ts';
 import type { PreparedDrive } from '../../journal/copyState.ts';
 import type { DatacenterAddress } from '../../model/importJob.ts';
 import { SHIPPING_RULES, type ShipResult } from '../ship/index.ts';
@@ -73,6 +73,27 @@ function driveLines(lead: string, d: DriveResult, notWritten: string): string[] 
   return [
     `${lead}${d.driveId}: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}`,
     `    manifest ${d.manifestFile}, MD5 ${d.manifestHash ?? notWritten}`,
+  ];
+}
+
+/**
+ * A drive just completed, for the line after its progress: what it holds, then its manifest and
+ * MD5 under it, at most `width` columns (the first line follows a `✓ `).
+ */
+export function driveCompleteLines(
+  d: Pick<DriveResult, 'driveId' | 'files' | 'bytes' | 'manifestHash'>,
+  manifestPath: string,
+  width: number,
+): string[] {
+  return [
+    ...wrapLine(
+      `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}`,
+      width - 2,
+    ),
+    ...wrapLines(
+      [`  manifest ${manifestPath}`, `  MD5 ${d.manifestHash ?? '(not written)'}`],
+      width,
+    ),
   ];
 }
 
