@@ -536,7 +536,9 @@ describe("diskprep status without s: (this computer's list)", () => {
     const text = await runCli(args, { env });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('job photos03 (databox): AwaitingShipmentDetails');
-    expect(text.stdout).toContain(
+    // Wrapped at 80 columns (no terminal): the next step joined back from its lines.
+    for (const l of text.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(text.stdout.replace(/\n +/g, ' ')).toContain(
       `next: waiting for shipping details: ship the drives, then run diskprep u: s:${staging}`,
     );
     const json = await runCli([...args, '--json'], { env });
