@@ -33,6 +33,12 @@ describe('diskprep drives (Windows)', () => {
     expect(entry(5).row).toMatch(/ locked /);
     expect(entry(5).details).toMatch(/^ok /);
     expect(entry(4).details).toContain('--drive \\\\.\\PHYSICALDRIVE4');
+    // Warnings only for disks that can be prepared (a refused disk's reasons say all), each
+    // wrapped with its continuation under the text.
+    const warned = recorded.stderr.filter((l) => l.startsWith('⚠ '));
+    expect(warned.length).toBeGreaterThan(0);
+    for (const l of warned) expect(l).toMatch(/^⚠ \\\\\.\\PHYSICALDRIVE6: /);
+    for (const l of recorded.stderr) expect([...l].length, l).toBeLessThanOrEqual(80);
   });
 
   it('--json carries the encryptionMethod of each partition', async () => {

@@ -34,7 +34,7 @@ function disk(over: Partial<ListedDisk>): ListedDisk {
     warnings: [],
     eligible: true,
     ...over,
-  } as ListedDisk;
+  };
 }
 
 const system = disk({
@@ -115,4 +115,46 @@ describe('drivesTable', () => {
     const text = drivesTable([disk({}), system], 80).join('\n');
     expect(text).not.toMatch(/\d (kB|MB|GB|TB)\b/);
   });
+
+  it('moves the model under the row when too little of it would show (Windows paths, ciphers)', () => {
+    const win = disk({
+      path: '\\\\.\\PHYSICALDRIVE0',
+      serial: 'S62ANJ0R123456A',
+      model: 'Samsung SSD 870 EVO 500GB',
+      bitlocker: 'unlocked',
+      partitions: [
+        {
+          path: '1',
+          label: undefined,
+          bitlocker: 'unlocked',
+          driveLetter: 'C',
+          encryptionMethod: 'XtsAes128',
+          sizeBytes: 465 * GiB,
+          fsType: 'NTFS',
+          mountpoints: ['C:\\'],
+        },
+        ...Array.from({ length: 3 }, (_, i) => ({
+          path: String(i + 2),
+          label: undefined,
+          bitlocker: 'none' as const,
+          sizeBytes: 16 * 1024 * 1024,
+          fsType: 'NTFS',
+          mountpoints: [],
+        })),
+      ],
+    });
+    const lines = drivesTable([win], 80);
+    fitsAll(lines);
+    expect(lines[0]).toMatch(/^DISK\s+SIZE\s+BUS\s+BITLOCKER\s+SERIAL$/);
+    expect(lines[1]).toMatch(/unlocked XtsAes128\s+S62ANJ0R123456A$/);
+    const details = lines.slice(3).join('\n');
+    expect(details).toMatch(/^ {2}model Samsung SSD 870 EVO 500GB; media HDD; partitions: /);
+    // A partition is never split across lines (its size stays with its unit).
+    for (const l of lines) expect(l).not.toMatch(/(NTFS|\d)$/);
+    expect(details).toContain('C: NTFS 465 GiB');
+  });
 });
+
+function fitsAll(lines: string[]): void {
+  for (const l of lines) expect(textWidth(l), l).toBeLessThanOrEqual(80);
+}

@@ -36,8 +36,12 @@ export async function drives(options: DrivesOptions, deps: Deps): Promise<void> 
   }
   const width = screenColumns(deps.terminal);
   for (const line of drivesTable(disks, width)) deps.output.line(line);
-  // The warning sign and its space take two columns.
-  for (const d of disks)
-    for (const w of d.warnings)
-      for (const l of wrapLine(`${d.path}: ${w}`, width - 2)) deps.terminal.warn(l);
+  // Warnings are about preparing a disk: a refused one's reasons say all there is. The
+  // warning sign and its space take two columns.
+  for (const d of disks.filter((x) => x.eligible))
+    for (const w of d.warnings) {
+      const [first, ...rest] = wrapLine(`${d.path}: ${w}`, width - 2);
+      deps.terminal.warn(first!);
+      for (const l of rest) deps.terminal.info(`  ${l}`);
+    }
 }

@@ -2,8 +2,8 @@
  * The `drives` table at the terminal's width. When every column fits, one row per disk
  * (DISK SERIAL MODEL SIZE BUS MEDIA BITLOCKER PARTITIONS STATUS). When it does not (80 columns:
  * the reasons alone are longer), each disk takes a short row (DISK SIZE BUS BITLOCKER SERIAL
- * MODEL, the model cut to fit) and, under it, indented and wrapped, whether it can be used and
- * why not, then its media and partitions. Sizes are binary, the one unit system of the screen.
+ * MODEL, the model cut to fit, or moved under the row when little of it would show) and, under
+ * it, indented and wrapped, whether it can be used and why not, then its media and partitions. Sizes are binary, the one unit system of the screen.
  */
 import { formatBytes, formatCapacity, textWidth, truncate, wrapLine } from '../../format.ts';
 import type { ListedDisk } from '../../disk/types.ts';
@@ -62,24 +62,48 @@ function wideTable(disks: readonly ListedDisk[]): string[] {
   ]);
 }
 
-/** A short row per disk (the model last, cut to fit) and its details wrapped under it. */
+const NBSP = '\u00a0';
+
+/** `s` held on one line by the wrapping (`sdb1 ntfs 3.6 TiB` never splits before `TiB`). */
+function keep(s: string): string {
+  return s.replaceAll(' ', NBSP);
+}
+
+/** Columns the model needs in the row to stay readable; with less it goes under the row. */
+const MIN_MODEL = 16;
+
+/**
+ * A short row per disk (the model last, cut to fit, or under the row when too little of it
+ * would show) and its details wrapped under it.
+ */
 function narrowTable(disks: readonly ListedDisk[], width: number): string[] {
-  const rows = table([
-    ['DISK', 'SIZE', 'BUS', 'BITLOCKER', 'SERIAL', 'MODEL'],
-    ...disks.map((d) => [
-      d.path,
-      formatCapacity(d.sizeBytes),
-      d.bus,
-      bitlockerText(d),
-      d.serial ?? '-',
-      d.model,
-    ]),
-  ]).map((r) => truncate(r, width));
+  const cells = (d: ListedDisk): string[] => [
+    d.path,
+    formatCapacity(d.sizeBytes),
+    d.bus,
+    bitlockerText(d),
+    d.serial ?? '-',
+  ];
+  const head = ['DISK', 'SIZE', 'BUS', 'BITLOCKER', 'SERIAL'];
+  const bare = table([head, ...disks.map(cells)]);
+  const room = width - Math.max(...bare.map(textWidth)) - 2;
+  const modelInRow = room >= MIN_MODEL;
+  const rows = modelInRow
+    ? table([[...head, 'MODEL'], ...disks.map((d) => [...cells(d), d.model])]).map((r) =>
+        truncate(r, width),
+      )
+    : bare;
   const out = [rows[0]!];
   disks.forEach((d, i) => {
     out.push(rows[i + 1]!);
     out.push(...wrapLine(`  ${statusText(d)}`, width));
-    out.push(...wrapLine(`  media ${d.media}; partitions: ${partitionsText(d)}`, width));
+    const model = modelInRow ? '' : `model ${keep(d.model)}; `;
+    const parts = partitionsText(d).split(', ').map(keep).join(', ');
+    out.push(
+      ...wrapLine(`  ${model}media ${d.media}; partitions: ${parts}`, width).map((l) =>
+        l.replaceAll(NBSP, ' '),
+      ),
+    );
   });
   return out;
 }
