@@ -47,7 +47,10 @@ export function createTerminal(options: {
       stream.write('\r\x1b[2K');
       statusShown = false;
     }
+    // A line printed while a spinner turns goes above it, not into its frame.
+    active?.ora.clear();
     stream.write(`${redactor.redact(line)}\n`);
+    active?.ora.render();
   };
   return {
     isTTY,

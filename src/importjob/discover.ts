@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AzureError } from '../errors.ts';
 import { armClient, armUrl, seg } from './arm.ts';
 import type { RestCall, RestClient, RestDeps } from './restClient.ts';
-import { withSpinner } from './waiting.ts';
+import { withSpinner } from '../deps/spinner.ts';
 import type { TokenSource } from './token.ts';
 
 const SUBSCRIPTIONS_API = '2022-12-01';

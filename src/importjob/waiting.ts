@@ -5,22 +5,9 @@
  * Data Box job: 20 s and more), so a run without a terminal also gets one line saying what it
  * waits for, instead of silence.
  */
+import { withSpinner } from '../deps/spinner.ts';
 import type { Terminal } from '../deps/types.ts';
 import type { ImportJobService } from '../model/importJob.ts';
-
-/** Runs `fn` under a spinner showing `text`. */
-export async function withSpinner<T>(
-  terminal: Terminal,
-  text: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const spinner = terminal.spinner(text);
-  try {
-    return await fn();
-  } finally {
-    spinner.stop();
-  }
-}
 
 /** `service` with a spinner around each call (and a line for job creation off a terminal). */
 export function withWaitIndicators(

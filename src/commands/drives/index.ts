@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../../deps/types.ts';
 import { screenColumns, wrapLine } from '../../format.ts';
-import { withSpinner } from '../../importjob/waiting.ts';
+import { withSpinner } from '../../deps/spinner.ts';
 import { listDisksWithEligibility } from '../../disk/listDisks.ts';
 import { drivesTable } from './table.ts';
 

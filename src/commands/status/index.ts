@@ -80,13 +80,8 @@ export async function status(
   }
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
-  const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
-  let info: JobStatus;
-  try {
-    info = await service.getJob(job.name);
-  } finally {
-    spinner.stop();
-  }
+  // The service turns a spinner while it is asked (src/importjob/waiting.ts).
+  const info = await service.getJob(job.name);
   const logs = await readErrorLogs(deps, info, {
     account: job.storageAccount ?? '',
     credential: storageCredential(secrets),

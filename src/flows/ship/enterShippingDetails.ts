@@ -17,7 +17,7 @@ import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../journal/shippingRecord.ts';
-import { withSpinner } from '../../importjob/waiting.ts';
+import { withSpinner } from '../../deps/spinner.ts';
 import type { ShipAnswers, ShipAnswersInput, ShipJob, ShipResult } from '../../model/shipping.ts';
 
 /** Options of {@link enterShippingDetails}. */
