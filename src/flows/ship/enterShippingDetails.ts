@@ -6,7 +6,7 @@
  * shipped in this computer's list.
  */
 import type { Deps } from '../../deps/types.ts';
-import { count, screenColumns } from '../../format.ts';
+import { count, screenColumns, wrapLines } from '../../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
 import type { LocalJob } from '../../registry/localJobs.ts';
@@ -204,16 +204,16 @@ async function readBackState(
 }
 
 /** Prints the result of {@link enterShippingDetails} as lines on stdout (not in `--json` mode). */
-export function printShipResult(deps: Pick<Deps, 'output'>, r: ShipResult): void {
-  const o = deps.output;
-  o.line(`shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`);
-  o.line(
+export function printShipResult(deps: Pick<Deps, 'output' | 'terminal'>, r: ShipResult): void {
+  const lines = [
+    `shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`,
     `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${count(r.shipment.driveCount, 'drive')}, shipped ${r.shipment.shipDate}`,
-  );
-  o.line(`  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`);
-  o.line(`saved to ${r.savedTo}`);
-  o.line('Remember:');
-  for (const rule of SHIPPING_RULES) o.line(`  - ${rule}`);
+    `  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`,
+    `saved to ${r.savedTo}`,
+    'Remember:',
+    ...SHIPPING_RULES.map((rule) => `  - ${rule}`),
+  ];
+  for (const l of wrapLines(lines, screenColumns(deps.terminal))) deps.output.line(l);
 }
 
 function printShipTo(deps: Deps, lines: string[], instructions: string | undefined): void {
