@@ -381,13 +381,9 @@ describe('diskprep ship scripted (no TTY)', () => {
     expectNoSecrets(r.stdout, r.stderr, await readFile(file, 'utf8'));
   });
 
-  it('classic: u: s: p: with flags and --yes, --json', async () => {
-    const r = await classicShip(await classicJob('seed03'), [
-      ...FLAGS,
-      '--yes',
-      '--verbose',
-      '--json',
-    ]);
+  it('classic: u: s: p: with flags and --yes, --json; u: again shows where the job is, exit 0', async () => {
+    const stagingDir = await classicJob('seed03');
+    const r = await classicShip(stagingDir, [...FLAGS, '--yes', '--verbose', '--json']);
     expect(r.exitCode).toBe(0);
     // --verbose logged the writes, and still no secret.
     expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/.*\/jobs\/seed03/);
@@ -406,6 +402,19 @@ describe('diskprep ship scripted (no TTY)', () => {
     expect(r.stderr).toContain(
       '⚠ the classic Azure Import/Export service (publish settings) was retired on 2024-08-31: use --service databox',
     );
+
+    // u: again, now that the job is Shipping: where it is, exit 0, nothing sent.
+    const again = await classicShip(stagingDir, []);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const text = again.stdout.replace(/\n +/g, ' ');
+    expect(text).toContain(
+      'job seed03 (classic) is Shipping: its shipping details were already entered (FedEx 781234567890)',
+    );
+    expect(text).toContain('What can still be changed:');
+    expect(text).toContain('next: waiting for the drives to arrive at the datacenter');
+    expect(again.stdout).not.toMatch(/ship the drives|Type "yes"/);
+    for (const l of again.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(classicWrites('seed03')).toHaveLength(2);
   });
 
   it('an account number that is part of the tracking number: both exact in the review, --json and the service', async () => {
