@@ -55,7 +55,7 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
     }
   }
   if (disk.sizeBytes > MAX_DRIVE_BYTES)
-    reasons.push('over 10 TB (the service takes at most 10 TB)');
+    reasons.push('larger than the service takes (at most 10 TB as drives are sold: 9.09 TiB)');
   if (disk.sizeBytes === 0) reasons.push('no medium (size 0)');
   if (disk.removable && disk.bus === 'USB') reasons.push('removable stick (not a SATA drive)');
   if (disk.bus === 'USB') {
