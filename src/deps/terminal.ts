@@ -40,17 +40,13 @@ export function createTerminal(options: {
   const isTTY = stream.isTTY === true;
   const chalk: ChalkInstance = new Chalk({ level: colorLevel(env, isTTY) });
   let statusShown = false;
-  /** The spinner turning now, if any: a nested one borrows it. */
-  let active: { ora: ReturnType<typeof ora> } | undefined;
+  const spinners = spinnerSet(stream, redactor);
   const write = (line: string): void => {
     if (statusShown) {
       stream.write('\r\x1b[2K');
       statusShown = false;
     }
-    // A line printed while a spinner turns goes above it, not into its frame.
-    active?.ora.clear();
-    stream.write(`${redactor.redact(line)}\n`);
-    active?.ora.render();
+    spinners.above(() => stream.write(`${redactor.redact(line)}\n`));
   };
   return {
     isTTY,
@@ -74,35 +70,7 @@ export function createTerminal(options: {
           stop: () => {},
         };
       }
-      if (active) return nestedSpinner(active, (t) => redactor.redact(t), text);
-      const s = ora({
-        text: redactor.redact(text),
-        stream,
-        isEnabled: true,
-        discardStdin: false,
-      }).start();
-      const mine = { ora: s };
-      active = mine;
-      const end = (): void => {
-        if (active === mine) active = undefined;
-      };
-      return {
-        text: (t) => {
-          s.text = redactor.redact(t);
-        },
-        succeed: (t) => {
-          end();
-          s.succeed(t === undefined ? undefined : redactor.redact(t));
-        },
-        fail: (t) => {
-          end();
-          s.fail(t === undefined ? undefined : redactor.redact(t));
-        },
-        stop: () => {
-          end();
-          s.stop();
-        },
-      };
+      return spinners.start(text);
     },
     status(line: string) {
       if (!isTTY) return;
@@ -123,6 +91,50 @@ export function createTerminal(options: {
       green: (s) => chalk.green(s),
       yellow: (s) => chalk.yellow(s),
       cyan: (s) => chalk.cyan(s),
+    },
+  };
+}
+
+/** Spinners (ora) on a TTY stream, one turning at a time: one started meanwhile borrows it. */
+function spinnerSet(
+  stream: NodeJS.WritableStream,
+  redactor: Redactor,
+): { start(text: string): Spinner; above(print: () => void): void } {
+  let active: { ora: ReturnType<typeof ora> } | undefined;
+  const redact = (t: string): string => redactor.redact(t);
+  return {
+    // A line printed while a spinner turns goes above it, not into its frame.
+    above(print) {
+      active?.ora.clear();
+      print();
+      active?.ora.render();
+    },
+    start(text) {
+      if (active) return nestedSpinner(active, redact, text);
+      const s = ora({ text: redact(text), stream, isEnabled: true, discardStdin: false }).start();
+      const mine = { ora: s };
+      active = mine;
+      const end = (): void => {
+        if (active === mine) active = undefined;
+      };
+      const orUndefined = (t: string | undefined) => (t === undefined ? undefined : redact(t));
+      return {
+        text: (t) => {
+          s.text = redact(t);
+        },
+        succeed: (t) => {
+          end();
+          s.succeed(orUndefined(t));
+        },
+        fail: (t) => {
+          end();
+          s.fail(orUndefined(t));
+        },
+        stop: () => {
+          end();
+          s.stop();
+        },
+      };
     },
   };
 }
