@@ -493,7 +493,8 @@ async function shipNow(
     staging: o.staging,
     answers,
     yes: o.yes,
-    command: `diskprep u: s:${o.staging}`,
+    // The command its hints name: a classic job's u: needs the publish settings too.
+    command: nextCommands(o).shipCommand,
   });
   result.shipment = {
     job: shipped.job,
