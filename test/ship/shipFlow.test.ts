@@ -300,6 +300,31 @@ describe('diskprep ship: states', () => {
     expect((await readLocalJobs(deps))[0]?.shippedAt).toBe('2026-11-21T10:00:00.000Z');
   });
 
+  it('u: without s: when the one job created here was shipped already: where it is, exit 0', async () => {
+    const home = tempDir('home');
+    const dir = await staging();
+    const fs = (await import('node:fs/promises')).default;
+    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    await recordLocalJob(deps, {
+      name: 'seed01',
+      service: 'importexport',
+      staging: dir,
+      createdAt: '2026-11-18T09:00:00Z',
+      shippedAt: '2026-11-19T09:00:00Z',
+    });
+    const r = await run({
+      answers: {},
+      stub: { serviceState: 'Transferring', state: 'transferring' },
+      home,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.recorded.stdout[0]).toBe(
+      'job seed01 (importexport) is Transferring: the datacenter is copying the drives',
+    );
+    expect(r.recorded.stdout.join('\n')).toContain('next: the datacenter is copying the drives');
+    expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
+  });
+
   it('u: on a completed Data Box job, --json: one document saying where it is, nothing changeable', async () => {
     const dir = await staging();
     const r = await run({
