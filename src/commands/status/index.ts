@@ -6,7 +6,7 @@
 import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import type { ServiceFactory } from '../../importjob/connect.ts';
-import { count, formatBytes, screenColumns, wrapLines } from '../../format.ts';
+import { count, formatBytes, screenColumns, wrapLine, wrapLines } from '../../format.ts';
 import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { nextStep } from '../../flows/ship/jobStates.ts';
@@ -74,9 +74,8 @@ export async function status(
       subscription: job.subscription!,
       resourceGroup: job.resourceGroup!,
     });
-    deps.terminal.info(
-      `job ${job.name} is now in this computer's job list (${adopted.file}): diskprep u: --job ${job.name} finds it`,
-    );
+    const said = `job ${job.name} is now in this computer's job list (${adopted.file}): diskprep u: --job ${job.name} finds it`;
+    for (const l of wrapLine(said, screenColumns(deps.terminal))) deps.terminal.info(l);
   }
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
@@ -116,9 +115,8 @@ async function watchState(
   first: JobStatus,
   intervalSeconds = DEFAULT_WATCH_SECONDS,
 ): Promise<void> {
-  deps.terminal.info(
-    `job ${first.name} is ${first.serviceState}; checking every ${intervalSeconds} s until that changes (Ctrl-C stops)`,
-  );
+  const said = `job ${first.name} is ${first.serviceState}; checking every ${intervalSeconds} s until that changes (Ctrl-C stops)`;
+  for (const l of wrapLine(said, screenColumns(deps.terminal))) deps.terminal.info(l);
   let checks = 1;
   for (;;) {
     await deps.clock.sleep(intervalSeconds * 1000, deps.signal);
