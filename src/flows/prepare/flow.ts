@@ -59,7 +59,7 @@ import {
   printReview,
 } from './report.ts';
 import type { PreflightSeam } from './preflight.ts';
-import { awaitsDrives, currentJobState, jobNote } from './jobWords.ts';
+import { awaitsDrives, currentJobState, jobNote, nextCommands } from './jobWords.ts';
 
 /** Seams of the flow (tests swap them; production uses the real parts). */
 export interface FlowSeams {
@@ -450,14 +450,6 @@ async function shipStep(
     deps.output.line(`When the package is on its way: ${how.shipCommand}`);
   }
   if (deps.output.jsonMode) deps.output.json(result);
-}
-
-/** The commands the next step names: `u:` with this run's staging and publish settings. */
-function nextCommands(o: PrepareOptions): { shipCommand: string; verifyCommand: string } {
-  return {
-    shipCommand: `diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
-    verifyCommand: `diskprep verify-import s:${o.staging}`,
-  };
 }
 
 /** 7. The shipping details now, the return answers of this run as defaults; into `result`. */

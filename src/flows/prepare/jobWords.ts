@@ -49,3 +49,14 @@ export function jobNote(
     return `${what}; ship the drives, then enter the tracking number with diskprep u:`;
   return `${what} and is ${status.serviceState}: ${explainState(status)}; next: ${nextStep(status, how)}`;
 }
+
+/** The commands the next step names: `u:` with this run's staging and publish settings. */
+export function nextCommands(o: { staging: string; publishSettings?: string | undefined }): {
+  shipCommand: string;
+  verifyCommand: string;
+} {
+  return {
+    shipCommand: `diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
+    verifyCommand: `diskprep verify-import s:${o.staging}`,
+  };
+}
