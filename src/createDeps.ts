@@ -44,6 +44,7 @@ export function createDeps(
     env: proc.env,
     verbose: common.verbose,
     redactor,
+    quiet: common.json,
   });
   const output = createOutput({ json: common.json, redactor, write: (c) => proc.stdout.write(c) });
   const interactive =

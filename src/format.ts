@@ -4,7 +4,8 @@
  * `ls -lh` show; a drive's capacity also shows the decimal size it is sold by, once, beside
  * it (`8.0 TB (7.28 TiB)`), so the label on the box and the number on screen can be matched.
  * Counts take the right form of their noun (`1 file`, `2 files`). `--json` keeps raw numbers
- * and never goes through here.
+ * and never goes through here. Lines for people fit the terminal: {@link screenColumns} is its
+ * width (80 when unknown), {@link wrapLine} and {@link truncate} fit a line to it.
  */
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
@@ -49,14 +50,20 @@ export function formatBytes(bytes: number): string {
   return scaled(bytes, 1024, IEC, oneDecimal);
 }
 
+/** A disk's capacity in binary units with three digits: `7.28 TiB`, `466 GiB`, `100 MiB`. */
+export function formatCapacity(bytes: number): string {
+  return scaled(bytes, 1024, IEC, threeDigits);
+}
+
 /**
- * A drive's or disk's capacity: the decimal size it is sold by, then the binary size in three
- * digits, e.g. `8.0 TB (7.28 TiB)` for 8 × 10¹² bytes. Print it once per disk (its describing
- * line or table cell); amounts copied onto it use {@link formatBytes}.
+ * A drive's or disk's capacity in the screen's one unit system (binary), with the decimal size
+ * it is sold by labelled as such, e.g. `7.28 TiB, sold as 8.0 TB` for 8 × 10¹² bytes: the label
+ * on the box can be matched without a second unit system passing for the size. Print it once per
+ * disk (where the operator picks or confirms it); tables use {@link formatCapacity}.
  */
 export function formatDriveSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 1000) return `${bytes} B`;
-  return `${scaled(bytes, 1000, SI, oneDecimal)} (${scaled(bytes, 1024, IEC, threeDigits)})`;
+  return `${formatCapacity(bytes)}, sold as ${scaled(bytes, 1000, SI, oneDecimal)}`;
 }
 
 /** The noun for `n` things: `plural(1, 'file')` is `file`, `plural(2, 'file')` is `files`. */
@@ -67,4 +74,73 @@ export function plural(n: number, singular: string, pluralForm = `${singular}s`)
 /** `n` and its noun: `count(1, 'file')` is `1 file`, `count(0, 'file')` is `0 files`. */
 export function count(n: number, singular: string, pluralForm?: string): string {
   return `${n} ${plural(n, singular, pluralForm)}`;
+}
+
+/** The width assumed when the terminal does not say (not a TTY, or no size reported). */
+export const DEFAULT_COLUMNS = 80;
+
+/**
+ * The columns lines for people may use: the terminal's width when stderr is a TTY that reports
+ * one, else {@link DEFAULT_COLUMNS}. Never below 40, so a tiny pane still gets readable lines.
+ */
+export function screenColumns(t: { readonly isTTY: boolean; readonly columns?: number }): number {
+  const c = t.isTTY ? t.columns : undefined;
+  return c !== undefined && Number.isFinite(c) && c > 0
+    ? Math.max(40, Math.floor(c))
+    : DEFAULT_COLUMNS;
+}
+
+/** Characters a line takes on screen (code points: the bars and symbols used are one column). */
+export function textWidth(s: string): number {
+  return [...s].length;
+}
+
+/** `s` cut to `width` columns, its end replaced by `…` when cut. */
+export function truncate(s: string, width: number): string {
+  if (textWidth(s) <= width) return s;
+  if (width <= 1) return '…'.slice(0, width);
+  return `${[...s].slice(0, width - 1).join('')}…`;
+}
+
+/**
+ * One line wrapped at spaces to `width` columns. Continuation lines are indented by the line's
+ * own indent plus `extraIndent` (so a wrapped `  key: value` stays under its item); a word longer
+ * than the room is broken.
+ */
+export function wrapLine(line: string, width: number, extraIndent = 2): string[] {
+  if (textWidth(line) <= width) return [line];
+  const indent = ' '.repeat(Math.min(/^ */.exec(line)![0].length + extraIndent, width / 2));
+  const out: string[] = [];
+  let current = '';
+  let lead = '';
+  const flush = (): void => {
+    out.push(current);
+    current = '';
+    lead = indent;
+  };
+  for (const word of line.trimStart().split(' ')) {
+    let w = word;
+    const prefix =
+      current === '' ? (out.length === 0 ? /^ */.exec(line)![0] : lead) : `${current} `;
+    if (textWidth(prefix) + textWidth(w) <= width) {
+      current = prefix + w;
+      continue;
+    }
+    if (current !== '') flush();
+    let start = out.length === 0 ? /^ */.exec(line)![0] : indent;
+    while (textWidth(start) + textWidth(w) > width) {
+      const room = Math.max(1, width - textWidth(start));
+      out.push(start + [...w].slice(0, room).join(''));
+      w = [...w].slice(room).join('');
+      start = indent;
+    }
+    current = start + w;
+  }
+  if (current.trim() !== '') out.push(current);
+  return out;
+}
+
+/** Every line of `lines` wrapped to `width` (see {@link wrapLine}). */
+export function wrapLines(lines: readonly string[], width: number, extraIndent = 2): string[] {
+  return lines.flatMap((l) => wrapLine(l, width, extraIndent));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, formatBytes, formatDriveSize, plural } from '../src/format.ts';
+import { count, formatBytes, formatCapacity, formatDriveSize, plural } from '../src/format.ts';
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -29,21 +29,31 @@ describe('formatBytes', () => {
   });
 });
 
-describe('formatDriveSize', () => {
+describe('formatDriveSize: binary units, the decimal size it is sold by labelled', () => {
   it.each([
-    [8e12, '8.0 TB (7.28 TiB)'],
-    [8_001_563_222_016, '8.0 TB (7.28 TiB)'],
-    [4_000_787_030_016, '4.0 TB (3.64 TiB)'],
-    [500_107_862_016, '500 GB (466 GiB)'],
-    [15_376_318_464, '15.4 GB (14.3 GiB)'],
-    [100 * MiB, '105 MB (100 MiB)'],
-    [1e9, '1.0 GB (954 MiB)'],
-    [999_999_999, '1.0 GB (954 MiB)'],
-    [9.999 * GiB, '10.7 GB (10.0 GiB)'],
-    [1023.999 * KiB, '1.0 MB (1.00 MiB)'],
+    [8e12, '7.28 TiB, sold as 8.0 TB'],
+    [8_001_563_222_016, '7.28 TiB, sold as 8.0 TB'],
+    [4_000_787_030_016, '3.64 TiB, sold as 4.0 TB'],
+    [500_107_862_016, '466 GiB, sold as 500 GB'],
+    [15_376_318_464, '14.3 GiB, sold as 15.4 GB'],
+    [100 * MiB, '100 MiB, sold as 105 MB'],
+    [1e9, '954 MiB, sold as 1.0 GB'],
+    [999_999_999, '954 MiB, sold as 1.0 GB'],
+    [9.999 * GiB, '10.0 GiB, sold as 10.7 GB'],
+    [1023.999 * KiB, '1.00 MiB, sold as 1.0 MB'],
     [512, '512 B'],
   ])('%d bytes is %s', (n, text) => {
     expect(formatDriveSize(n)).toBe(text);
+  });
+});
+
+describe('formatCapacity (table cells)', () => {
+  it.each([
+    [8e12, '7.28 TiB'],
+    [100 * MiB, '100 MiB'],
+    [256 * GiB, '256 GiB'],
+  ])('%d bytes is %s', (n, text) => {
+    expect(formatCapacity(n)).toBe(text);
   });
 });
 

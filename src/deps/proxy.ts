@@ -97,9 +97,7 @@ export function resolveProxy(url: string | URL, config: ProxyConfig): ProxyDecis
   const u = typeof url === 'string' ? new URL(url) : url;
   if (config.proxy) return { proxyUrl: config.proxy, source: '--proxy', bypassedBy: undefined };
   const names: ProxySource[] =
-    u.protocol === 'https:'
-      ? [...PROXY_VARIABLES]
-      : ['HTTP_PROXY', 'http_proxy'];
+    u.protocol === 'https:' ? [...PROXY_VARIABLES] : ['HTTP_PROXY', 'http_proxy'];
   const found = firstSet(config.env, names);
   if (!found) return { proxyUrl: undefined, source: 'none', bypassedBy: undefined };
   const port = Number(u.port) || DEFAULT_PORTS[u.protocol] || 0;

@@ -1,6 +1,9 @@
 /**
  * The stderr seam for people: messages, warnings, spinners (ora) and progress lines, coloured
- * with chalk when stderr supports it. Every line goes through the redactor first.
+ * with chalk when stderr supports it. Every line goes through the redactor first. Spinners are
+ * drawn only on a TTY and never under `--json` (`quiet`); one started while another turns shows
+ * its text in that one and gives the old text back when it stops (a wrapped service call inside
+ * a step that has its own spinner).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import ora from 'ora';
@@ -30,20 +33,26 @@ export function createTerminal(options: {
   env: Readonly<Record<string, string | undefined>>;
   verbose: boolean;
   redactor: Redactor;
+  /** `--json`: no spinner is drawn (the document on stdout is the whole answer). */
+  quiet?: boolean;
 }): Terminal {
   const { stream, env, verbose, redactor } = options;
   const isTTY = stream.isTTY === true;
   const chalk: ChalkInstance = new Chalk({ level: colorLevel(env, isTTY) });
   let statusShown = false;
+  const spinners = spinnerSet(stream, redactor);
   const write = (line: string): void => {
     if (statusShown) {
       stream.write('\r\x1b[2K');
       statusShown = false;
     }
-    stream.write(`${redactor.redact(line)}\n`);
+    spinners.above(() => stream.write(`${redactor.redact(line)}\n`));
   };
   return {
     isTTY,
+    get columns() {
+      return isTTY ? stream.columns : undefined;
+    },
     verboseEnabled: verbose,
     info: (m) => write(m),
     success: (m) => write(`${chalk.green('✓')} ${m}`),
@@ -53,7 +62,7 @@ export function createTerminal(options: {
       if (verbose) write(chalk.dim(m));
     },
     spinner(text: string): Spinner {
-      if (!isTTY) {
+      if (!isTTY || options.quiet === true) {
         return {
           text: () => {},
           succeed: (t) => t && write(`${chalk.green('✓')} ${t}`),
@@ -61,26 +70,7 @@ export function createTerminal(options: {
           stop: () => {},
         };
       }
-      const s = ora({
-        text: redactor.redact(text),
-        stream,
-        isEnabled: true,
-        discardStdin: false,
-      }).start();
-      return {
-        text: (t) => {
-          s.text = redactor.redact(t);
-        },
-        succeed: (t) => {
-          s.succeed(t === undefined ? undefined : redactor.redact(t));
-        },
-        fail: (t) => {
-          s.fail(t === undefined ? undefined : redactor.redact(t));
-        },
-        stop: () => {
-          s.stop();
-        },
-      };
+      return spinners.start(text);
     },
     status(line: string) {
       if (!isTTY) return;
@@ -102,5 +92,77 @@ export function createTerminal(options: {
       yellow: (s) => chalk.yellow(s),
       cyan: (s) => chalk.cyan(s),
     },
+  };
+}
+
+/** Spinners (ora) on a TTY stream, one turning at a time: one started meanwhile borrows it. */
+function spinnerSet(
+  stream: NodeJS.WritableStream,
+  redactor: Redactor,
+): { start(text: string): Spinner; above(print: () => void): void } {
+  let active: { ora: ReturnType<typeof ora> } | undefined;
+  const redact = (t: string): string => redactor.redact(t);
+  return {
+    // A line printed while a spinner turns goes above it, not into its frame.
+    above(print) {
+      active?.ora.clear();
+      print();
+      active?.ora.render();
+    },
+    start(text) {
+      if (active) return nestedSpinner(active, redact, text);
+      const s = ora({ text: redact(text), stream, isEnabled: true, discardStdin: false }).start();
+      const mine = { ora: s };
+      active = mine;
+      const end = (): void => {
+        if (active === mine) active = undefined;
+      };
+      const orUndefined = (t: string | undefined) => (t === undefined ? undefined : redact(t));
+      return {
+        text: (t) => {
+          s.text = redact(t);
+        },
+        succeed: (t) => {
+          end();
+          s.succeed(orUndefined(t));
+        },
+        fail: (t) => {
+          end();
+          s.fail(orUndefined(t));
+        },
+        stop: () => {
+          end();
+          s.stop();
+        },
+      };
+    },
+  };
+}
+
+/** A spinner started while `outer` turns: shows its text there, gives the old one back at the end. */
+function nestedSpinner(
+  outer: { ora: { text: string; render(): unknown } },
+  redact: (t: string) => string,
+  text: string,
+): Spinner {
+  const before = outer.ora.text;
+  const show = (t: string): void => {
+    outer.ora.text = t;
+    outer.ora.render();
+  };
+  show(redact(text));
+  let done = false;
+  const restore = (): void => {
+    if (done) return;
+    done = true;
+    show(before);
+  };
+  return {
+    text: (t) => {
+      if (!done) show(redact(t));
+    },
+    succeed: restore,
+    fail: restore,
+    stop: restore,
   };
 }

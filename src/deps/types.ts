@@ -87,6 +87,11 @@ export interface Spinner {
 export interface Terminal {
   /** stderr is a TTY: spinners and progress bars are drawn. */
   readonly isTTY: boolean;
+  /**
+   * The terminal's width in columns when stderr is a TTY that reports one (read at each call:
+   * a resized window counts); absent otherwise. Lines use `screenColumns` of src/format.ts.
+   */
+  readonly columns?: number;
   /** `--verbose` given. */
   readonly verboseEnabled: boolean;
   info(message: string): void;

@@ -18,6 +18,11 @@ export interface CheckEligibleOptions {
    * accepted with a warning (image files and tests depend on it).
    */
   explicitPath?: boolean;
+  /**
+   * The operator picked the device from the list diskprep offered (`--all` widens it to loop and
+   * virtual devices): accepted like a device named by path, and the warning says which it was.
+   */
+  pickedFromList?: boolean;
 }
 
 /** Reasons a disk cannot be prepared (empty when it can) and warnings worth showing. */
@@ -50,7 +55,7 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
     }
   }
   if (disk.sizeBytes > MAX_DRIVE_BYTES)
-    reasons.push('over 10 TB (the service takes at most 10 TB)');
+    reasons.push('larger than the service takes (at most 10 TB as drives are sold: 9.09 TiB)');
   if (disk.sizeBytes === 0) reasons.push('no medium (size 0)');
   if (disk.removable && disk.bus === 'USB') reasons.push('removable stick (not a SATA drive)');
   if (disk.bus === 'USB') {
@@ -65,7 +70,11 @@ export function checkEligible(disk: DiskInfo, options: CheckEligibleOptions = {}
       disk.bus === 'RAID' || disk.bus === 'SAS'
         ? `; a SATA drive behind a ${disk.bus} controller is accepted when named by path: --drive ${disk.path}`
         : '';
-    if (options.explicitPath) warnings.push(`${what}: accepted because it was named by path`);
+    if (options.pickedFromList)
+      warnings.push(
+        `${what}: accepted because it was picked from the list --all widens; the service takes SATA drives only`,
+      );
+    else if (options.explicitPath) warnings.push(`${what}: accepted because it was named by path`);
     else reasons.push(`${what}: the service takes SATA drives only${behind}`);
   }
   if (disk.serial === undefined) warnings.push('reports no serial number: pass --drive-id');

@@ -47,7 +47,11 @@ export async function openDrive(deps: Deps, options: OpenDriveOptions): Promise<
 
 /** Refuses a disk that may not be prepared; warns of what to be careful of. */
 function refuseIneligible(deps: Deps, disk: DiskInfo, options: OpenDriveOptions): void {
-  const { reasons, warnings } = checkEligible(disk, { explicitPath: isDevicePath(options.spec) });
+  const picked = options.pickedFromList === true;
+  const { reasons, warnings } = checkEligible(disk, {
+    explicitPath: picked || isDevicePath(options.spec),
+    pickedFromList: picked,
+  });
   if (reasons.length > 0) {
     throw new UsageError(`refusing ${describeDisk(disk)}: ${reasons.join('; ')}`, {
       code: 'ERR_DISKPREP_DISK_REFUSED',
@@ -82,7 +86,9 @@ function driveIdOf(disk: DiskInfo, options: OpenDriveOptions): string {
   if (!DRIVE_ID.test(driveId)) {
     throw new UsageError(`drive id "${driveId}" is not a serial number Azure accepts`, {
       code: 'ERR_DISKPREP_DRIVE_ID',
-      hint: 'pass --drive-id with the serial from the drive label, without spaces',
+      hint: options.driveId
+        ? 'correct --drive-id: the serial from the drive label, without spaces'
+        : 'pass --drive-id with the serial from the drive label, without spaces',
     });
   }
   return driveId;

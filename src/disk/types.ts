@@ -151,6 +151,11 @@ export interface OpenDriveOptions {
   /** A lock on the disk the caller already holds (else openDrive takes one for the volume's life). */
   claim?: DiskClaim;
   /** Asked once the disk is resolved and checked, before anything changes; false aborts. */
+  /**
+   * The operator picked this disk from the list diskprep offered (not named with `--drive`):
+   * a warning then says so rather than "named by path".
+   */
+  pickedFromList?: boolean;
   confirm: (disk: DiskInfo) => Promise<boolean>;
 }
 

@@ -20,6 +20,7 @@ import { warnIfRetired } from '../model/retiredServices.ts';
 import { ArmDiscovery } from './discover.ts';
 import { serviceEndpoints } from './endpoints.ts';
 import { armTokenSource } from './token.ts';
+import { withWaitIndicators } from './waiting.ts';
 
 /** Makes a service adapter (default {@link createImportJobService}); tests put a stub behind it. */
 export type ServiceFactory = (input: ImportJobServiceInput, deps: Deps) => ImportJobService;
@@ -83,7 +84,7 @@ export async function connectJobService(
     },
     deps,
   );
-  return { service, subscription };
+  return { service: withWaitIndicators(deps.terminal, service), subscription };
 }
 
 /** The publish-settings subscription of a classic job: `p:` read, the subscription chosen. */
@@ -131,7 +132,7 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
     throw new UsageError('the Data Box jobs are listed per subscription', {
       hint: 'pass --subscription <id> (and --resource-group <name> for one group), e.g. diskprep jobs --subscription 00000000-1111-2222-3333-444444444444',
     });
-  return (scope.createService ?? createImportJobService)(
+  const service = (scope.createService ?? createImportJobService)(
     {
       service: 'databox',
       azure: scope.azure,
@@ -145,6 +146,7 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
     },
     deps,
   );
+  return withWaitIndicators(deps.terminal, service);
 }
 
 /**

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { AzureError } from '../errors.ts';
 import { armClient, armUrl, seg } from './arm.ts';
-import type { RestClient, RestDeps } from './restClient.ts';
+import type { RestCall, RestClient, RestDeps } from './restClient.ts';
+import { withSpinner } from '../deps/spinner.ts';
 import type { TokenSource } from './token.ts';
 
 const SUBSCRIPTIONS_API = '2022-12-01';
@@ -78,6 +79,13 @@ export class ArmDiscovery {
     this.client = armClient('arm', deps, tokens, timeoutMs);
   }
 
+  /** One ARM call, under a spinner naming it (ARM can take seconds to answer). */
+  private call<S extends z.ZodType>(call: RestCall, schema: S): Promise<z.output<S>> {
+    return withSpinner(this.deps.terminal, `asking Azure to ${call.op}`, () =>
+      this.client.json(call, schema),
+    );
+  }
+
   /** Follows `nextLink` until the listing ends (or {@link MAX_PAGES}). */
   private async list<T extends z.ZodType>(
     op: string,
@@ -87,8 +95,10 @@ export class ArmDiscovery {
     const all: z.output<T>[] = [];
     let next: string | null | undefined = url;
     for (let page = 0; next && page < MAX_PAGES; page++) {
-      const res: { value: z.output<T>[]; nextLink?: string | null | undefined } =
-        await this.client.json({ op, method: 'GET', url: next }, Page(item));
+      const res: { value: z.output<T>[]; nextLink?: string | null | undefined } = await this.call(
+        { op, method: 'GET', url: next },
+        Page(item),
+      );
       all.push(...res.value);
       next = res.nextLink;
     }
@@ -148,7 +158,7 @@ export class ArmDiscovery {
 
   /** The account's first key (`listKeys`), registered with the redactor. */
   async accountKey(subscription: string, account: FoundStorageAccount): Promise<string> {
-    const res = await this.client.json(
+    const res = await this.call(
       {
         op: `list the keys of storage account ${account.name}`,
         method: 'POST',
@@ -175,7 +185,7 @@ export class ArmDiscovery {
     container: string,
     expiry: Date,
   ): Promise<string> {
-    const res = await this.client.json(
+    const res = await this.call(
       {
         op: `get a SAS of container ${account.name}/${container}`,
         method: 'POST',

@@ -45,7 +45,10 @@ export interface ImportJobServiceInput {
   scope?: 'job' | 'subscription';
 }
 
-type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'>;
+type FactoryDeps = Pick<
+  Deps,
+  'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'
+>;
 
 /** Builds the adapter for `input.service`. */
 export function createImportJobService(
@@ -91,7 +94,8 @@ export function createImportJobService(
         resourceGroup: resourceGroup ?? '',
         timeoutMs: input.timeoutMs,
       };
-      const tokens = input.tokens ?? armTokenSource(deps, endpoints.cloud, input.proxy, input.azure);
+      const tokens =
+        input.tokens ?? armTokenSource(deps, endpoints.cloud, input.proxy, input.azure);
       return input.service === 'databox'
         ? new DataBoxService(ctx, deps, tokens)
         : new ImportExportService(ctx, deps, tokens);

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, LoopLab } from '../disk/loopImages.ts';
 import { runCli } from '../helpers/cli.ts';
+import { hasTmux, saveCapture, startInteractive } from '../helpers/tmux.ts';
 
 describe.skipIf(!canRun)('diskprep drives (built binary, root, loop device)', () => {
   let lab: LoopLab;
@@ -30,18 +31,39 @@ describe.skipIf(!canRun)('diskprep drives (built binary, root, loop device)', ()
     expect(system?.reasons).toContain('system or boot disk');
   });
 
-  it('prints a table without --json, and hides loop devices without --all', async () => {
+  it('prints a table of 80 columns without --json (no terminal), and hides loop devices without --all', async () => {
     const r = await runCli(['drives']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(
-      /^DISK\s+SERIAL\s+MODEL\s+SIZE\s+BUS\s+MEDIA\s+BITLOCKER\s+PARTITIONS\s+STATUS$/,
-    );
+    expect(r.stdout.split('\n')[0]).toMatch(/^DISK\s+SIZE\s+BUS\s+BITLOCKER\s+SERIAL\s+MODEL$/);
     expect(r.stdout).not.toContain(dev);
     const all = await runCli(['drives', '--all']);
-    expect(all.stdout).toMatch(
-      new RegExp(
-        `${dev}\\s+-\\s+loop: .*bitlk-aes-xts-128-ntfs.img\\s+105 MB \\(100 MiB\\)\\s+loop`,
-      ),
+    const lines = all.stdout.trimEnd().split('\n');
+    for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
+    const row = lines.findIndex((l) => l.startsWith(`${dev} `));
+    expect(lines[row]).toMatch(
+      new RegExp(`^${dev}\\s+100 MiB\\s+loop\\s+encrypted\\s+-\\s+loop: .*(bitlk|…)`),
     );
+    expect(lines[row + 1]).toBe('  no: not SATA (loop): the service takes SATA drives only');
+    expect(lines[row + 2]).toBe('  media unknown; partitions: BitLocker');
+    // One unit system: no decimal size beside the binary one.
+    expect(all.stdout).not.toMatch(/\d (kB|MB|GB|TB)\b/);
+  });
+
+  it('at an 80-column terminal (tmux): every line fits, the key fields present', async () => {
+    if (!(await hasTmux()))
+      throw new Error('tmux is required for this test (apt-get install tmux)');
+    const s = await startInteractive(['drives', '--all'], { width: 80, height: 50 });
+    try {
+      expect(await s.exitCode(30_000)).toBe(0);
+      const screen = (await s.screen()).trimEnd();
+      const lines = screen.split('\n');
+      for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
+      expect(screen).toMatch(/^DISK\s+SIZE\s+BUS\s+BITLOCKER\s+SERIAL\s+MODEL$/m);
+      expect(screen).toContain(dev);
+      expect(screen).toMatch(/100 MiB\s+loop\s+encrypted/);
+      await saveCapture('drives --all', screen);
+    } finally {
+      await s.kill();
+    }
   });
 });

@@ -326,7 +326,7 @@ describe('diskprep cancel', () => {
       jobs: { name: string; cancelledAt?: string }[];
     };
     expect(list.jobs.find((j) => j.name === 'seed-b')?.cancelledAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    // A cancelled job no longer waits for shipping details.
+    // A cancelled job no longer takes shipping details: u: says so (exit 1) and sends nothing.
     const ship = await diskprep([
       'u:',
       '--carrier',
@@ -335,9 +335,9 @@ describe('diskprep cancel', () => {
       '781234567890',
       '--yes',
     ]);
-    expect(ship.exitCode).toBe(2);
-    expect(ship.stderr).toContain(
-      'no job created on this computer is waiting for shipping details',
+    expect(ship.exitCode).toBe(1);
+    expect(ship.stderr).toMatch(
+      /job seed-b is Cancel\w*, so it takes no shipping details: the job was cancelled/,
     );
     expectNoSecrets(r.stdout, r.stderr);
   });

@@ -72,7 +72,7 @@ describe('diskprep plan', () => {
     const { deps, recorded } = fakeDeps({ verbose: true });
     await plan({ staging, driveSize: '1GB' }, deps);
     expect(recorded.stdout[0]).toMatch(
-      /^job "seed": 3 files, 1\.1 GiB → 2 drives of 1\.0 GB \(954 MiB\) \(about [\d.]+ MiB usable each\)$/,
+      /^job "seed": 3 files, 1\.1 GiB → 2 drives of 954 MiB, sold as 1\.0 GB \(about [\d.]+ MiB usable each\)$/,
     );
     expect(recorded.stdout.slice(2).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
       'drive files data manifest first → last',

@@ -1,3 +1,4 @@
+import type { DiskprepError } from '../../src/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { commandLineTargets, validateTargetLists } from '../../src/flows/prepare/targets.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
@@ -77,5 +78,16 @@ describe('prepare --target provider', () => {
     expect(() =>
       validateTargetLists({ targets: [], driveIds: ['has space'], bitlockerKeys: [] }),
     ).toThrow(/no spaces/);
+  });
+
+  it('a --drive-id given wrong is to be corrected, not "passed"', () => {
+    let err: DiskprepError | undefined;
+    try {
+      validateTargetLists({ targets: [], driveIds: ['has space'], bitlockerKeys: [] });
+    } catch (e) {
+      err = e as DiskprepError;
+    }
+    expect(err?.message).toMatch(/^--drive-id number 1 \("has space"\)/);
+    expect(err?.hint).toBe("correct it: the serial printed on the drive's label, without spaces");
   });
 });

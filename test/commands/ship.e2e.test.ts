@@ -409,27 +409,23 @@ describe('diskprep ship scripted (no TTY)', () => {
       'Jobs_MarkDevicesShipped',
     ]);
     expect(arm.violations).toEqual([]);
-    // This computer's list: the job is recorded as shipped, so a bare u: finds nothing to do.
+    // This computer's list: the job is recorded as shipped, so a bare u: has nothing to send:
+    // it shows where the one job created here is, exit 0.
     const fs = (await import('node:fs/promises')).default;
     const [local] = await readLocalJobs({ env: { DISKPREP_HOME: h }, platform: 'linux', fs });
     expect(local).toMatchObject({ name: 'photos02', staging, shippedAt: expect.any(String) });
     const again = await runCli(['u:', '--arm-endpoint', arm.url, '--ca-file', pki.caFile], {
       env: { DISKPREP_HOME: h, DISKPREP_ACCESS_TOKEN: TOKEN },
     });
-    expect(again.exitCode).toBe(2);
-    expect(again.stderr).toMatch(
-      /no job created on this computer is waiting for shipping details — pass s:<staging> \(and p:<file\.publishsettings> for a classic job\)/,
-    );
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^job photos02 \(databox\) is ShippedToAzureDC: /);
+    expect(armWrites('photos02')).toHaveLength(2);
     expectNoSecrets(r.stdout, r.stderr, await readFile(file, 'utf8'));
   });
 
-  it('classic: u: s: p: with flags and --yes, --json', async () => {
-    const r = await classicShip(await classicJob('seed03'), [
-      ...FLAGS,
-      '--yes',
-      '--verbose',
-      '--json',
-    ]);
+  it('classic: u: s: p: with flags and --yes, --json; u: again shows where the job is, exit 0', async () => {
+    const stagingDir = await classicJob('seed03');
+    const r = await classicShip(stagingDir, [...FLAGS, '--yes', '--verbose', '--json']);
     expect(r.exitCode).toBe(0);
     // --verbose logged the writes, and still no secret.
     expect(r.stderr).toMatch(/PATCH https:\/\/127\.0\.0\.1:\d+\/.*\/jobs\/seed03/);
@@ -448,6 +444,19 @@ describe('diskprep ship scripted (no TTY)', () => {
     expect(r.stderr).toContain(
       '⚠ the classic Azure Import/Export service (publish settings) was retired on 2024-08-31: use --service databox',
     );
+
+    // u: again, now that the job is Shipping: where it is, exit 0, nothing sent.
+    const again = await classicShip(stagingDir, []);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const text = again.stdout.replace(/\n +/g, ' ');
+    expect(text).toContain(
+      'job seed03 (classic) is Shipping: its shipping details were already entered (FedEx 781234567890)',
+    );
+    expect(text).toContain('What can still be changed:');
+    expect(text).toContain('next: waiting for the drives to arrive at the datacenter');
+    expect(again.stdout).not.toMatch(/ship the drives|Type "yes"/);
+    for (const l of again.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(classicWrites('seed03')).toHaveLength(2);
   });
 
   it('an account number that is part of the tracking number: both exact in the review, --json and the service', async () => {
@@ -579,7 +588,9 @@ describe("diskprep status without s: (this computer's list)", () => {
     const text = await runCli(args, { env });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('job photos03 (databox): AwaitingShipmentDetails');
-    expect(text.stdout).toContain(
+    // Wrapped at 80 columns (no terminal): the next step joined back from its lines.
+    for (const l of text.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(text.stdout.replace(/\n +/g, ' ')).toContain(
       `next: waiting for shipping details: ship the drives, then run diskprep u: s:${staging}`,
     );
     const json = await runCli([...args, '--json'], { env });

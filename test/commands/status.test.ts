@@ -88,7 +88,11 @@ describe('diskprep status without s:', () => {
         s.job.state = 'completed';
       },
     });
-    expect(r.recorded.stdout.at(-1)).toBe(
+    // Wrapped at 80 columns: the "next:" line and its indented continuation.
+    const out = r.recorded.stdout;
+    for (const l of out) expect([...l].length, l).toBeLessThanOrEqual(80);
+    const next = out.slice(out.findIndex((l) => l.startsWith('next: ')));
+    expect(next.map((l) => l.trim()).join(' ')).toBe(
       'next: done: check the imported data with diskprep verify-import s:<staging>, then clean up the staging location',
     );
   });

@@ -164,7 +164,7 @@ describe('lsblk parsing', () => {
     expect(sdb!.e.reasons).toEqual(['mounted at /mnt/my data']);
     expect(sdc!.e.reasons).toEqual(['system or boot disk', 'mounted at [SWAP]']);
     expect(sdd!.e.reasons).toEqual(['removable stick (not a SATA drive)']);
-    expect(sde!.e.reasons).toEqual(['over 10 TB (the service takes at most 10 TB)']);
+    expect(sde!.e.reasons).toEqual(['larger than the service takes (at most 10 TB as drives are sold: 9.09 TiB)']);
   });
 
   it('reads /proc/swaps', () => {
@@ -250,7 +250,7 @@ describe('recovery passwords and confirmation', () => {
     const named = fakeDeps();
     expect(await confirmDisk(named.deps, { yes: true, named: true, erase: true })(disk)).toBe(true);
     expect(named.recorded.stderr.join()).toContain(
-      'WDC WD40 (serial WD-1, 4.0 TB (3.64 TiB), SATA) at /dev/sdb',
+      'WDC WD40 (serial WD-1, 3.64 TiB, sold as 4.0 TB, SATA) at /dev/sdb',
     );
   });
 });

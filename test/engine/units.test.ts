@@ -130,7 +130,7 @@ describe('prepare helpers', () => {
     expect(driveIdProblem('WD WMA')).toMatch(/no spaces/);
     expect(driveIdProblem('a/b')).toMatch(/cannot hold/);
   });
-  it('progress line shows bytes, files, rate and ETA', () => {
+  it('progress line shows bytes, files, rate and ETA (a wide terminal)', () => {
     const line = progressLine(
       {
         drive: { index: 0, driveId: 'D1', files: 5, bytes: 1024 ** 3 },
@@ -139,6 +139,7 @@ describe('prepare helpers', () => {
         resumedFiles: 0,
       },
       100 * 1024 * 1024,
+      200,
     );
     expect(line).toContain('drive 1 D1');
     expect(line).toContain('50%');

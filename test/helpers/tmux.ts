@@ -120,3 +120,14 @@ export async function startInteractive(
   };
   return session;
 }
+
+/**
+ * Appends a screen captured at a test's terminal width to the file DISKPREP_CAPTURE_FILE names
+ * (for the notes of a change: what an operator sees), under a title; nothing when it is unset.
+ */
+export async function saveCapture(title: string, screen: string): Promise<void> {
+  const file = process.env.DISKPREP_CAPTURE_FILE;
+  if (!file) return;
+  const { appendFile } = await import('node:fs/promises');
+  await appendFile(file, `==== ${title}\n${screen.trimEnd()}\n\n`);
+}

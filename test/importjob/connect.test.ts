@@ -75,7 +75,10 @@ describe('connectJobService', () => {
   it("an ARM job runs under --subscription, else the job's; --proxy reaches the factory", async () => {
     const own = await connect(DATABOX_JOB, { azure: { armEndpoint: 'https://arm.test/' } });
     expect(own.connected.subscription).toBe(DATABOX_JOB.subscription);
-    expect(own.connected.service).toBe(own.stub.service);
+    // The factory's service, behind the wait indicators: its calls reach the stub.
+    expect(own.connected.service.kind).toBe('databox');
+    await own.connected.service.getJob('photos01');
+    expect(own.stub.calls).toEqual([{ op: 'getJob', name: 'photos01' }]);
     expect(own.inputs).toEqual([
       {
         service: 'databox',

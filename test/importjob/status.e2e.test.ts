@@ -12,6 +12,7 @@ import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm } from '../fakes/fakeArm.ts';
 import { realHttpDeps } from '../fakes/httpDeps.ts';
 import { runCli } from '../helpers/cli.ts';
+import { hasTmux, saveCapture, startInteractive } from '../helpers/tmux.ts';
 
 const TOKEN = 'e2e-token-abcdef-0123456789';
 const KEY = '439675-460165-128202-905124-487224-524332-851649-442187';
@@ -235,5 +236,30 @@ describe('diskprep status (built binary)', () => {
       /databox: get job photos01 failed \(HTTP 401 InvalidAuthenticationToken\): The access token is invalid\./,
     );
     expect(r.stderr).not.toContain('wrong-token-zzzzzz');
+  });
+
+  it('at an 80-column terminal (tmux): every line fits, with the states, the error log and what next', async () => {
+    if (!(await hasTmux()))
+      throw new Error('tmux is required for this test (apt-get install tmux)');
+    const s = await startInteractive(
+      ['status', '--staging', staging, '--arm-endpoint', arm.url, '--ca-file', pki.caFile],
+      {
+        width: 80,
+        env: { DISKPREP_ACCESS_TOKEN: TOKEN, DISKPREP_BLOB_ENDPOINT: azurite.endpoint },
+      },
+    );
+    try {
+      expect(await s.exitCode(60_000)).toBe(0);
+      const screen = (await s.screen()).trimEnd();
+      for (const l of screen.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+      expect(screen).toContain('job photos01 (databox): CompletedWithErrors');
+      expect(screen).toMatch(/drive DRIVE2: CompletedWithErrors 38%/);
+      expect(screen).toContain('FileNotFound: photos/job1/d.bin');
+      expect(screen).toMatch(/^next: see the errors above;/m);
+      expect(screen).not.toContain(TOKEN);
+      await saveCapture('status (Data Box job, completed with errors)', screen);
+    } finally {
+      await s.kill();
+    }
   });
 });

@@ -466,6 +466,13 @@ describe('driveTargets', () => {
       expect(err).toBeInstanceOf(DiskprepError);
       expect((err as DiskprepError).code).toMatch(/^ERR_DISKPREP_DUPLICATE_DRIVE/);
       expect((err as DiskprepError).exitCode).toBe(2);
+      // The hint fits what was given: two --drive-id to correct, or --drive-id to add.
+      if ((err as DiskprepError).code === 'ERR_DISKPREP_DUPLICATE_DRIVE_ID')
+        expect((err as DiskprepError).hint).toBe(
+          given.driveIds.length > 0
+            ? "give each --drive-id the serial printed on that drive's own label"
+            : "pass --drive-id for each with the serial printed on that drive's label",
+        );
     }
     expect(log).toEqual([]);
   });

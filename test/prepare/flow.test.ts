@@ -248,7 +248,8 @@ describe('runPrepareFlow through its seams', () => {
 
     const again = await run(o, { stub: { absent: false }, json: true, home: first.home });
     expect(again.error).toBeUndefined();
-    expect(again.calls.map((c) => c.op)).toEqual(['getShippingInfo']);
+    // The job's state is asked (a read), never created again.
+    expect(again.calls.map((c) => c.op)).toEqual(['getShippingInfo', 'getJob']);
     expect(again.preflights).toEqual([expect.objectContaining({ createsJob: false })]);
     expect(again.recorded.stderr).toContain(
       'import job seed01 was created on 2026-11-21 (journal): not created again',
@@ -265,6 +266,52 @@ describe('runPrepareFlow through its seams', () => {
     ]);
     // The drive's manifest is the one the job was created with.
     expect(fs.readFileSync(path.join(o.targets[0]!, 'DriveManifest.xml'))).toEqual(manifest);
+  });
+
+  it('s: again on a job already shipping: says where it is and what next, never "ship the drives", offers no shipping', async () => {
+    const dir = staging();
+    const o = options(dir);
+    const first = await run(o);
+    expect(first.error).toBeUndefined();
+    expect(first.recorded.stdout.map((l) => l.trim()).join(' ')).toContain(
+      'ship the drives, then enter the tracking number',
+    );
+
+    const again = await run(
+      { ...o, yes: false, shipNow: undefined },
+      {
+        stub: {
+          absent: false,
+          serviceState: 'Shipping',
+          deliveryPackage: { carrierName: 'FedEx', trackingNumber: '781234567890' },
+        },
+        answers: {},
+        home: first.home,
+      },
+    );
+    expect(again.error).toBeUndefined();
+    expect(again.asked).toEqual([]);
+    expect(again.calls.map((c) => c.op)).not.toContain('markShipped');
+    const out = again.recorded.stdout.map((l) => l.trim()).join(' ');
+    expect(out).toContain(
+      'import job seed01 exists on the importexport service and is Shipping: its shipping details were already entered (FedEx 781234567890); the service waits for the drives to arrive at the datacenter; next: waiting for the drives to arrive at the datacenter: nothing to do until then',
+    );
+    expect(again.everything).not.toMatch(
+      /ship the drives|Ship the drives to|When the package is on its way|Write on each drive|Rules:/,
+    );
+  });
+
+  it('s: again on a job waiting for its drives still says to ship them, with the u: command', async () => {
+    const dir = staging();
+    const o = options(dir);
+    const first = await run(o);
+    const again = await run(o, { stub: { absent: false }, home: first.home });
+    expect(again.error).toBeUndefined();
+    const out = again.recorded.stdout.map((l) => l.trim()).join(' ');
+    expect(out).toContain(
+      'import job seed01 exists on the importexport service; ship the drives, then enter the tracking number with diskprep u:',
+    );
+    expect(out).toContain(`When the package is on its way: diskprep u: s:${dir}`);
   });
 
   it('offline: leaves the drive-info XML for the portal and makes no service call', async () => {

@@ -164,6 +164,13 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
     expect(screen).toContain('Carriers the service takes: FedEx, DHL');
     expect(screen).toContain('drive 1 of 1: serial WD-E2E0100, job seed01');
     expect(screen).toContain('one package and one tracking number per job');
+    // Warnings true to this run: the loop device was picked from the list (not named by path),
+    // and the drive id was typed, so nothing says to pass --drive-id.
+    expect(screen).toContain(
+      `${dev}: not SATA (loop): accepted because it was picked from the list --all widens`,
+    );
+    expect(screen).not.toContain('named by path');
+    expect(screen).not.toContain('pass --drive-id');
     expectNoSecrets(screen);
     const record = JSON.parse(
       fs.readFileSync(path.join(staging, '.diskprep', 'journal', 'seed01', 'job.json'), 'utf8'),

@@ -113,6 +113,10 @@ describe.skipIf(!canRun)('diskprep s: scripted onto a loop-mounted BitLocker vol
       shipTo: { location: 'westus' },
     });
     expect(out.shipTo.lines.join('\n')).toContain('1 Datacenter Way');
+    // A script is not left in silence while Azure creates the job: one line says what it waits for.
+    expect(r.stderr).toContain(
+      'creating import job photos01 on the databox service: waiting for Azure to accept it (this can take a minute)',
+    );
     expect(mountsUnder('/tmp/diskprep-bitlocker-')).toEqual([]);
 
     // The service got the drive with the hash of the manifest on the drive.

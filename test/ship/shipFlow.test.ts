@@ -187,7 +187,9 @@ describe('diskprep ship: the interactive flow', () => {
     expect(err).toContain('  drive WD-1: Specified');
     expect(err).toMatch(/return carrier account:\s+•+ \(hidden\)/);
     expect(err).toContain('one package and one tracking number per job');
-    expect(r.recorded.stdout.join('\n')).toContain(`saved to ${file}`);
+    // At 80 columns a path too long for a line is broken over lines indented under it.
+    for (const l of r.recorded.stdout) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(r.recorded.stdout.map((l) => l.trim()).join('')).toContain(`saved to${file}`);
     // No secret anywhere: output, saved record, remembered address.
     const memory = await readFile(path.join(r.home, 'return-address.json'), 'utf8');
     for (const text of [r.everything, await readFile(file, 'utf8'), memory])
@@ -257,7 +259,7 @@ describe('diskprep ship: the interactive flow', () => {
 });
 
 describe('diskprep ship: states', () => {
-  it('a job already shipping takes no details: says what the state means, exit 1, nothing sent', async () => {
+  it('u: on a job already shipping: where it is, what can still change, what next; exit 0, nothing sent', async () => {
     const home = tempDir('home');
     const dir = await staging();
     const fs = (await import('node:fs/promises')).default;
@@ -268,16 +270,91 @@ describe('diskprep ship: states', () => {
       staging: dir,
       createdAt: '2026-11-18T09:00:00Z',
     });
-    const r = await run({ answers: {}, stub: { serviceState: 'Shipping' }, home });
-    expect(r.error).toBeInstanceOf(DiskprepError);
-    expect((r.error as DiskprepError).exitCode).toBe(1);
-    expect((r.error as Error).message).toMatch(
-      /^job seed01 is Shipping, so it takes no shipping details: .*waits for the drives to arrive/,
-    );
+    const r = await run({
+      answers: {},
+      stub: {
+        serviceState: 'Shipping',
+        deliveryPackage: { carrierName: 'FedEx', trackingNumber: '781234567890' },
+      },
+      home,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.result).toBeUndefined();
+    expect(r.asked).toEqual([]);
+    expect(r.recorded.stdout).toEqual([
+      'job seed01 (importexport) is Shipping: its shipping details were already entered',
+      '  (FedEx 781234567890); the service waits for the drives to arrive at the',
+      '  datacenter',
+      '  shipped: FedEx 781234567890',
+      'What can still be changed:',
+      '  - the return address, carrier and account: in the Azure portal, until the',
+      '    datacenter packs the drives',
+      '  - not the shipment, and the job can no longer be cancelled',
+      'next: waiting for the drives to arrive at the datacenter: nothing to do until',
+      '  then',
+    ]);
+    expect(r.everything).not.toMatch(/ship the drives|Type "yes"|Shipping rules/);
     expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
     // This computer's list learns the job left the waiting state.
     // Marked at the run's clock (fakeDeps: 2026-11-21T10:00:00Z).
     expect((await readLocalJobs(deps))[0]?.shippedAt).toBe('2026-11-21T10:00:00.000Z');
+  });
+
+  it('u: without s: when the one job created here was shipped already: where it is, exit 0', async () => {
+    const home = tempDir('home');
+    const dir = await staging();
+    const fs = (await import('node:fs/promises')).default;
+    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    await recordLocalJob(deps, {
+      name: 'seed01',
+      service: 'importexport',
+      staging: dir,
+      createdAt: '2026-11-18T09:00:00Z',
+      shippedAt: '2026-11-19T09:00:00Z',
+    });
+    const r = await run({
+      answers: {},
+      stub: { serviceState: 'Transferring', state: 'transferring' },
+      home,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.recorded.stdout[0]).toBe(
+      'job seed01 (importexport) is Transferring: the datacenter is copying the drives',
+    );
+    expect(r.recorded.stdout.join('\n')).toContain('next: the datacenter is copying the drives');
+    expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
+  });
+
+  it('u: on a completed Data Box job, --json: one document saying where it is, nothing changeable', async () => {
+    const dir = await staging();
+    const r = await run({
+      staging: dir,
+      json: true,
+      stub: { kind: 'databox', serviceState: 'Completed', state: 'completed' },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.recorded.json).toEqual([
+      {
+        job: 'seed01',
+        service: 'databox',
+        state: 'Completed',
+        sent: false,
+        shipment: null,
+        stillChangeable: [],
+        next: `done: check the imported data with diskprep verify-import s:${dir}, then clean up the staging location`,
+      },
+    ]);
+    expect(r.calls.map((c) => c.op)).toEqual(['getJob']);
+  });
+
+  it('u: on a job not yet waiting for details (Data Box still DeviceOrdered) is still exit 1', async () => {
+    const dir = await staging();
+    const r = await run({
+      staging: dir,
+      stub: { kind: 'databox', serviceState: 'DeviceOrdered', state: 'creating' },
+    });
+    expect((r.error as DiskprepError).exitCode).toBe(1);
+    expect((r.error as Error).message).toMatch(/is DeviceOrdered, so it takes no shipping details/);
   });
 
   it('databox takes details only while AwaitingShipmentDetails', () => {

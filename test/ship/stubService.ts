@@ -41,6 +41,10 @@ export interface StubOptions {
   failShipment?: boolean;
   /** No job until createJob: getJob answers 404, as the services do. */
   absent?: boolean;
+  /** The normalised state (default: from `serviceState`: waiting → creating, Shipping → shipping). */
+  state?: JobStatus['state'];
+  /** The package to the datacenter the service reports. */
+  deliveryPackage?: JobStatus['deliveryPackage'];
 }
 
 /** The stub and what it saw. */
@@ -58,8 +62,14 @@ export function stubService(o: StubOptions = {}): {
     name: o.name ?? 'seed01',
     service: kind,
     state:
-      serviceState === waiting ? 'creating' : serviceState === 'Shipping' ? 'shipping' : 'unknown',
+      o.state ??
+      (serviceState === waiting
+        ? 'creating'
+        : serviceState === 'Shipping'
+          ? 'shipping'
+          : 'unknown'),
     serviceState,
+    ...(o.deliveryPackage ? { deliveryPackage: o.deliveryPackage } : {}),
     location: o.location ?? 'West US',
     drives: (o.drives ?? ['WD-1', 'WD-2']).map((driveId) => ({
       driveId,

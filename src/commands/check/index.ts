@@ -7,6 +7,7 @@ import type { Deps } from '../../deps/types.ts';
 import { ExitError } from '../../errors.ts';
 import { printReport } from '../../flows/check/report.ts';
 import { runChecks } from '../../flows/check/runChecks.ts';
+import { withSpinner } from '../../deps/spinner.ts';
 import type { ServiceKind } from '../../model/job.ts';
 
 /** Options of {@link check}. */
@@ -25,7 +26,9 @@ export interface CheckOptions {
 
 /** Runs every check and prints the report; throws ExitError(1) after printing when one failed. */
 export async function check(options: CheckOptions, deps: Deps): Promise<void> {
-  const report = await runChecks(deps, { ...options, needsDisk: true });
+  const report = await withSpinner(deps.terminal, 'checking', () =>
+    runChecks(deps, { ...options, needsDisk: true }),
+  );
   printReport(deps, report);
   if (!report.ok) throw new ExitError(1);
 }

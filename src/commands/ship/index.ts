@@ -8,7 +8,11 @@ import type { Deps } from '../../deps/types.ts';
 import { DiskprepError } from '../../errors.ts';
 import { connectJobService, type ServiceFactory } from '../../importjob/connect.ts';
 import { enterShippingDetails, printShipResult } from '../../flows/ship/enterShippingDetails.ts';
-import { locateJob } from '../../flows/ship/locateJob.ts';
+import { locateJob, markLocalJob } from '../../flows/ship/locateJob.ts';
+import { isPastShipping } from '../../flows/ship/jobStates.ts';
+import { whereabouts, whereaboutsLines } from '../../flows/ship/whereabouts.ts';
+import { screenColumns, wrapLines } from '../../format.ts';
+import type { JobStatus } from '../../model/importJob.ts';
 import { shippingRecordPath } from '../../journal/shippingRecord.ts';
 import { withJobLock, withLockFile } from '../../journal/jobLock.ts';
 import type { ReturnAddressAnswers, ShipResult } from '../../model/shipping.ts';
@@ -40,12 +44,16 @@ export interface ShipSeams {
   createService?: ServiceFactory;
 }
 
-/** Enters the shipping details of the job waiting for them and updates it. */
+/**
+ * Enters the shipping details of the job waiting for them and updates it. A job whose details
+ * were entered already is shown where it is (state, package, what can still be changed, what
+ * next) and nothing is sent: exit 0, undefined.
+ */
 export async function ship(
   options: ShipOptions,
   deps: Deps,
   seams: ShipSeams = {},
-): Promise<ShipResult> {
+): Promise<ShipResult | undefined> {
   // The account is a secret from the moment argv holds it.
   deps.redactor.add(options.returnCarrierAccount);
   const located = await locateJob(deps, {
@@ -54,7 +62,7 @@ export async function ship(
     ...(options.job ? { job: options.job } : {}),
   });
   const lockOptions = options.breakLock ? { breakLock: true } : {};
-  const run = (): Promise<ShipResult> => shipLocated(options, deps, seams, located);
+  const run = (): Promise<ShipResult | undefined> => shipLocated(options, deps, seams, located);
   return located.staging
     ? withJobLock(deps, located.staging, located.job.name, 'ship', run, lockOptions)
     : withLockFile(
@@ -73,7 +81,7 @@ async function shipLocated(
   deps: Deps,
   seams: ShipSeams,
   located: Awaited<ReturnType<typeof locateJob>>,
-): Promise<ShipResult> {
+): Promise<ShipResult | undefined> {
   const command = located.staging
     ? `diskprep u: s:${/\s/.test(located.staging) ? `"${located.staging}"` : located.staging}`
     : 'diskprep u:';
@@ -92,7 +100,13 @@ async function shipLocated(
     command,
     createService: seams.createService,
   });
+  const status = await service.getJob(job.name);
+  if (isPastShipping(status)) {
+    await showWhereabouts(deps, located, status);
+    return undefined;
+  }
   const result = await enterShippingDetails(deps, {
+    status,
     job: located.job,
     service,
     ...(located.staging ? { staging: located.staging } : {}),
@@ -123,4 +137,30 @@ async function shipLocated(
     printShipResult(deps, result);
   }
   return result;
+}
+
+/**
+ * A job past shipping: where it is, on stdout (`--json`: {@link whereabouts}); this computer's
+ * list learns it was shipped.
+ */
+async function showWhereabouts(
+  deps: Deps,
+  located: Awaited<ReturnType<typeof locateJob>>,
+  status: JobStatus,
+): Promise<void> {
+  if (!located.local?.shippedAt)
+    await markLocalJob(deps, located, { shippedAt: deps.clock.now().toISOString() });
+  const staging = located.staging
+    ? ` s:${/\s/.test(located.staging) ? `"${located.staging}"` : located.staging}`
+    : '';
+  const how = {
+    shipCommand: `diskprep u:${staging}`,
+    verifyCommand: `diskprep verify-import${staging || ' s:<staging>'}`,
+  };
+  if (deps.output.jsonMode) {
+    deps.output.json(whereabouts(status, how));
+    return;
+  }
+  for (const l of wrapLines(whereaboutsLines(status, how), screenColumns(deps.terminal)))
+    deps.output.line(l);
 }

@@ -6,7 +6,7 @@
 import type { AzureOptions } from '../../model/importJob.ts';
 import type { Deps } from '../../deps/types.ts';
 import type { ServiceFactory } from '../../importjob/connect.ts';
-import { count, formatBytes } from '../../format.ts';
+import { count, formatBytes, screenColumns, wrapLine, wrapLines } from '../../format.ts';
 import type { JobStatus } from '../../model/importJob.ts';
 import { type DriveLogSummary, fetchLogBlob, summarizeDriveLog } from '../../storage/errorLogs.ts';
 import { nextStep } from '../../flows/ship/jobStates.ts';
@@ -74,19 +74,13 @@ export async function status(
       subscription: job.subscription!,
       resourceGroup: job.resourceGroup!,
     });
-    deps.terminal.info(
-      `job ${job.name} is now in this computer's job list (${adopted.file}): diskprep u: --job ${job.name} finds it`,
-    );
+    const said = `job ${job.name} is now in this computer's job list (${adopted.file}): diskprep u: --job ${job.name} finds it`;
+    for (const l of wrapLine(said, screenColumns(deps.terminal))) deps.terminal.info(l);
   }
   const secrets = staging ? await readJobSecrets(deps, staging, job.name) : {};
   const network = await storageNetwork(deps, options);
-  const spinner = deps.terminal.spinner(`asking the ${job.service} service about job ${job.name}`);
-  let info: JobStatus;
-  try {
-    info = await service.getJob(job.name);
-  } finally {
-    spinner.stop();
-  }
+  // The service turns a spinner while it is asked (src/importjob/waiting.ts).
+  const info = await service.getJob(job.name);
   const logs = await readErrorLogs(deps, info, {
     account: job.storageAccount ?? '',
     credential: storageCredential(secrets),
@@ -106,8 +100,8 @@ export async function status(
     deps.output.json({ job: info, errorLogs: logs, next });
     return;
   }
-  printStatus(deps.output, info, logs);
-  deps.output.line(`next: ${next}`);
+  const lines = [...statusLines(info, logs), `next: ${next}`];
+  for (const l of wrapLines(lines, screenColumns(deps.terminal))) deps.output.line(l);
 }
 
 /**
@@ -121,9 +115,8 @@ async function watchState(
   first: JobStatus,
   intervalSeconds = DEFAULT_WATCH_SECONDS,
 ): Promise<void> {
-  deps.terminal.info(
-    `job ${first.name} is ${first.serviceState}; checking every ${intervalSeconds} s until that changes (Ctrl-C stops)`,
-  );
+  const said = `job ${first.name} is ${first.serviceState}; checking every ${intervalSeconds} s until that changes (Ctrl-C stops)`;
+  for (const l of wrapLine(said, screenColumns(deps.terminal))) deps.terminal.info(l);
   let checks = 1;
   for (;;) {
     await deps.clock.sleep(intervalSeconds * 1000, deps.signal);
@@ -175,8 +168,10 @@ async function readErrorLogs(
   return logs;
 }
 
-/** The job, its drives and their error logs as lines on stdout. */
-function printStatus(o: Deps['output'], info: JobStatus, logs: DriveErrorLog[]): void {
+/** The job, its drives and their error logs, as lines (wrapped to the terminal by the caller). */
+export function statusLines(info: JobStatus, logs: DriveErrorLog[]): string[] {
+  const lines: string[] = [];
+  const o = { line: (l: string) => lines.push(l) };
   o.line(
     `job ${info.name} (${info.service}): ${info.serviceState}${info.percentComplete !== undefined ? `, ${info.percentComplete}%` : ''}`,
   );
@@ -210,6 +205,7 @@ function printStatus(o: Deps['output'], info: JobStatus, logs: DriveErrorLog[]):
     if (s.failedBlobs.length > 20)
       o.line(`    … and ${s.failedBlobs.length - 20} more (--json lists all)`);
   }
+  return lines;
 }
 
 /** Quotes a path with spaces for a command line the operator can copy. */

@@ -11,7 +11,7 @@ import type { Deps } from '../../deps/types.ts';
 import { askValid } from '../../deps/askValid.ts';
 import { openDriveReadOnly } from '../../disk/openReadOnly.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
-import { count, formatBytes, plural } from '../../format.ts';
+import { count, formatBytes, screenColumns, truncate } from '../../format.ts';
 import {
   type ManifestRuleContext,
   manifestRuleChecker,
@@ -20,7 +20,7 @@ import {
 import { verifyDrive, type DriveVerification } from '../../engine/verifyDrive.ts';
 import { listJobs } from '../../journal/jobs.ts';
 import { ExitError, ExitCode, UsageError } from '../../errors.ts';
-import { progressBar } from '../../flows/progress/progressLine.ts';
+import { fitProgress } from '../../flows/progress/progressLine.ts';
 import { type JournalLookup, journalLookup } from './journalLookup.ts';
 
 /** Options of {@link verify}. */
@@ -177,13 +177,23 @@ function verifyProgress(
     const secs = (now - start) / 1000;
     const rate = secs > 0.5 ? bytes / secs : 0;
     const t = total();
-    const head = t
-      ? (() => {
-          const { bar, eta } = progressBar(bytes, t.bytes, rate);
-          return `${bar} ${formatBytes(bytes)}/${formatBytes(t.bytes)} · ${files}/${t.files} ${plural(t.files, 'file')} · ${formatBytes(rate)}/s · ETA ${eta}`;
-        })()
-      : `${count(files, 'file')}, ${formatBytes(bytes)} · ${formatBytes(rate)}/s`;
-    deps.terminal.status(`verify ${target} ${head}`);
+    const width = screenColumns(deps.terminal) - 1;
+    deps.terminal.status(
+      t
+        ? fitProgress(
+            {
+              head: `verify ${target}`,
+              bytes: { done: bytes, total: t.bytes },
+              files: { done: files, total: t.files },
+              rate,
+            },
+            width,
+          )
+        : truncate(
+            `verify ${target} ${count(files, 'file')}, ${formatBytes(bytes)} · ${formatBytes(rate)}/s`,
+            width,
+          ),
+    );
   };
 }
 

@@ -8,7 +8,7 @@
  * printed. `--dry-run` makes no Azure write call.
  */
 import type { Deps } from '../../deps/types.ts';
-import { count } from '../../format.ts';
+import { count, screenColumns, wrapLines } from '../../format.ts';
 import { AzureError, DiskprepError, ExitCode, NeedsAnswerError, UsageError } from '../../errors.ts';
 import type { PreparedDrive } from '../../journal/copyState.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
@@ -149,7 +149,8 @@ async function reviewedReturnDetails(
     ['return carrier account', maskAccount(returnDetails.returnShipping.carrierAccountNumber)],
   ];
   deps.terminal.info(`Return details of job ${input.job.name}:`);
-  for (const [k, v] of rows) deps.terminal.info(`  ${`${k}:`.padEnd(24)} ${v}`);
+  const lines = rows.map(([k, v]) => `  ${`${k}:`.padEnd(24)} ${v}`);
+  for (const l of wrapLines(lines, screenColumns(deps.terminal), 25)) deps.terminal.info(l);
   return returnDetails;
 }
 

@@ -379,6 +379,7 @@ class DiskProvider {
       ...(req.resumeIdentity ? { expect: req.resumeIdentity } : {}),
       protectedDrives,
       ...(this.lists.keep ? { keep: this.lists.keep } : {}),
+      ...(i === undefined ? { pickedFromList: true } : {}),
       confirm: () => Promise.resolve(true),
     };
   }
@@ -401,7 +402,10 @@ class DiskProvider {
     if (this.openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
       throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
         code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
-        hint: "pass --drive-id with the serial printed on this drive's label",
+        hint:
+          i !== undefined && lists.driveIds[i] !== undefined
+            ? `--drive-id number ${i + 1} repeats it: give the serial printed on this drive's own label`
+            : "pass --drive-id with the serial printed on this drive's label",
         details: { path: disk.path },
       });
     }
@@ -419,6 +423,7 @@ class DiskProvider {
       driveId,
       protectedDrives,
       ...(lists.keep ? { keep: lists.keep } : {}),
+      ...(i === undefined ? { pickedFromList: true } : {}),
       confirm: () => Promise.resolve(true),
     };
   }

@@ -24,7 +24,7 @@ import { askValid } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
-import { count, formatBytes, plural } from '../../format.ts';
+import { count, formatBytes, plural, screenColumns } from '../../format.ts';
 import {
   type CopyState,
   driveInfoPath,
@@ -55,6 +55,7 @@ import { type JobRecord, readJobRecord } from '../../journal/jobRecord.ts';
 import { type DiskSeams, type DriveTargets, driveTargets } from './driveTargets.ts';
 import type { PrepareOptions } from './options.ts';
 import {
+  driveCompleteLines,
   driveResult,
   type DriveResult,
   type PrepareResult,
@@ -64,6 +65,7 @@ import {
 import type { PreflightSeam } from './preflight.ts';
 import { collectAnswers, type UpfrontAnswers } from './collectAnswers.ts';
 import { isoDate } from '../ship/dates.ts';
+import { awaitsDrives, currentJobState, jobNote, nextCommands } from './jobWords.ts';
 
 /** Seams of the flow (tests swap them; production uses the real parts). */
 export interface FlowSeams {
@@ -317,10 +319,15 @@ function copyReporting(deps: Deps): Pick<CopyJobOptions, 'onProgress' | 'onDrive
     onProgress: createProgressReporter(deps, quiet),
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
-      if (!quiet)
-        deps.terminal.success(
-          `drive ${d.driveId} complete: ${count(d.files, 'file')}, ${formatBytes(d.bytes)}, manifest ${path.join(target, MANIFEST_NAME)} (MD5 ${d.manifestHash})`,
+      if (!quiet) {
+        const [first, ...rest] = driveCompleteLines(
+          d,
+          path.join(target, MANIFEST_NAME),
+          screenColumns(deps.terminal),
         );
+        deps.terminal.success(first!);
+        for (const l of rest) deps.terminal.info(l);
+      }
     },
   };
 }
@@ -449,7 +456,13 @@ async function shipStep(
 ): Promise<void> {
   const { deps, o, job, kind } = run;
   const { location, info } = created;
-  const status: JobStatus | undefined = created.status;
+  // A run again on a job created earlier says where the job is now, not where it was.
+  const status: JobStatus | undefined =
+    created.status ??
+    (created.record && !deps.exec.dryRun
+      ? await currentJobState(deps, service, job.name)
+      : undefined);
+  const how = nextCommands(o);
   const shipTo = status?.shipTo ?? info?.address;
   const exists = created.record !== undefined;
   const result: PrepareResult = {
@@ -463,18 +476,17 @@ async function shipStep(
     shipTo: shipTo ? { location: info?.location ?? location, ...shipTo } : null,
     carriers: info?.carriers ?? [],
     note: exists
-      ? `import job ${job.name} ${created.createdNow ? 'created' : 'exists'} on the ${kind} service; ship the drives, then enter the tracking number with diskprep u:`
+      ? jobNote(job.name, kind, created.createdNow, status, how)
       : `dry run: the import job was not created (no Azure write call made)`,
     shipment: null,
   };
   if (!deps.output.jsonMode) printResult(deps, result);
 
-  if (exists && answers.shipNow) {
+  const waiting = exists && awaitsDrives(result);
+  if (waiting && answers.shipNow) {
     await shipNow(run, service, result, created.returnDetails, answers);
-  } else if (exists && !deps.output.jsonMode) {
-    deps.output.line(
-      `When the package is on its way: diskprep u: s:${o.staging}${o.publishSettings ? ` p:${o.publishSettings}` : ''}`,
-    );
+  } else if (waiting && !deps.output.jsonMode) {
+    deps.output.line(`When the package is on its way: ${how.shipCommand}`);
   }
   if (deps.output.jsonMode) deps.output.json(result);
 }
@@ -517,7 +529,8 @@ async function shipNow(
     staging: o.staging,
     answers,
     yes: o.yes || ahead.confirmed,
-    command: `diskprep u: s:${o.staging}`,
+    // The command its hints name: a classic job's u: needs the publish settings too.
+    command: nextCommands(o).shipCommand,
   });
   result.shipment = {
     job: shipped.job,

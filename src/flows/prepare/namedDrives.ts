@@ -40,7 +40,10 @@ export async function checkNamedDrives(
         `--drive ${lists.drives[j]} and --drive ${spec} would both be drive ${id}: the datacenter tells drives apart by id`,
         {
           code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
-          hint: "pass --drive-id for each with the serial printed on that drive's label",
+          hint:
+            lists.driveIds[i] !== undefined && lists.driveIds[j] !== undefined
+              ? "give each --drive-id the serial printed on that drive's own label"
+              : "pass --drive-id for each with the serial printed on that drive's label",
         },
       );
     }

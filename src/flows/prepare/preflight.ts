@@ -4,6 +4,7 @@
  */
 import type { Deps } from '../../deps/types.ts';
 import { type PreflightOptions, runPreflight } from '../check/preflight.ts';
+import { withSpinner } from '../../deps/spinner.ts';
 
 /** Runs the preflight; throws a DiskprepError naming the first blocking failure. */
 export type PreflightSeam = (deps: Deps, options: PreflightOptions) => Promise<unknown>;
@@ -14,5 +15,8 @@ export async function check(
   seam: PreflightSeam | undefined,
   options: PreflightOptions,
 ): Promise<void> {
-  await (seam ?? runPreflight)(deps, options);
+  // Endpoint probes and the subscription's state are network calls: seconds, at worst.
+  await withSpinner(deps.terminal, 'checking this computer, the staging location and Azure', () =>
+    (seam ?? runPreflight)(deps, options),
+  );
 }

@@ -34,7 +34,7 @@ export function validateTargetLists(lists: TargetLists): void {
     const p = driveIdProblem(d);
     if (p)
       throw new UsageError(`--drive-id number ${i + 1} ("${d}"): ${p}`, {
-        hint: 'pass --drive-id <serial>',
+        hint: "correct it: the serial printed on the drive's label, without spaces",
       });
   });
   if (lists.targets.length > 10)

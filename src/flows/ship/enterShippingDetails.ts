@@ -6,7 +6,7 @@
  * shipped in this computer's list.
  */
 import type { Deps } from '../../deps/types.ts';
-import { count } from '../../format.ts';
+import { count, screenColumns, wrapLines } from '../../format.ts';
 import { DiskprepError, NeedsAnswerError } from '../../errors.ts';
 import { confirmTyped } from '../../deps/askValid.ts';
 import type { ImportJobService, JobStatus } from '../../model/importJob.ts';
@@ -17,11 +17,12 @@ import {
   type MissingAnswers,
   missingAnswersError,
 } from './askShippingDetails.ts';
-import { acceptsShippingDetails, explainState } from './jobStates.ts';
+import { acceptsShippingDetails, explainState, isPastShipping } from './jobStates.ts';
 import { countPreparedDrives } from './preparedDrives.ts';
 import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../journal/shippingRecord.ts';
+import { withSpinner } from '../../deps/spinner.ts';
 import type { ShipAnswers, ShipAnswersInput, ShipJob, ShipResult } from '../../model/shipping.ts';
 
 /** Options of {@link enterShippingDetails}. */
@@ -41,16 +42,6 @@ export interface EnterShippingOptions {
   /** The command to name in hints (default `diskprep u:`). */
   command?: string;
 }
-
-const STATES_AFTER_SHIPPING = new Set([
-  'shipping',
-  'received',
-  'transferring',
-  'packaging',
-  'returning',
-  'completed',
-  'completed-with-errors',
-]);
 
 /**
  * Enters the shipping details of a job.
@@ -86,7 +77,8 @@ export async function enterShippingDetails(
     throw missingAnswersError(missing.flags, 'nothing was sent');
 
   const review = () => {
-    for (const l of reviewLines(job.name, service.kind, answers)) deps.terminal.info(l);
+    for (const l of reviewLines(job.name, service.kind, answers, screenColumns(deps.terminal)))
+      deps.terminal.info(l);
   };
   review();
   if (!options.yes) await confirmSend(deps, job.name, command, review);
@@ -118,12 +110,14 @@ async function shippableStatus(deps: Deps, options: EnterShippingOptions): Promi
   const { job, service } = options;
   const status =
     options.status ??
-    (await withSpinner(deps, `asking the ${service.kind} service about job ${job.name}`, () =>
-      service.getJob(job.name),
+    (await withSpinner(
+      deps.terminal,
+      `asking the ${service.kind} service about job ${job.name}`,
+      () => service.getJob(job.name),
     ));
   for (const l of jobStateLines(status)) deps.terminal.info(l);
   if (acceptsShippingDetails(status)) return status;
-  if (STATES_AFTER_SHIPPING.has(status.state) && !options.local?.shippedAt)
+  if (isPastShipping(status) && !options.local?.shippedAt)
     await markShippedLocally(deps, options, deps.clock.now());
   throw new DiskprepError(
     `job ${job.name} is ${status.serviceState}, so it takes no shipping details: ${explainState(status)}`,
@@ -199,14 +193,14 @@ async function sendDetails(
   const { job, service } = options;
   // Return details first: the shipment (State=Shipping / markDevicesShipped) is the step the
   // service cannot take back, and a classic job leaves Creating with it.
-  await withSpinner(deps, `updating the return details of job ${job.name}`, () =>
+  await withSpinner(deps.terminal, `updating the return details of job ${job.name}`, () =>
     service.setReturnDetails(job.name, {
       returnAddress: answers.returnAddress,
       returnShipping: answers.returnShipping,
     }),
   );
   try {
-    await withSpinner(deps, `recording the shipment of job ${job.name}`, () =>
+    await withSpinner(deps.terminal, `recording the shipment of job ${job.name}`, () =>
       service.markShipped(job.name, answers.shipment),
     );
   } catch (err) {
@@ -234,16 +228,16 @@ async function readBackState(
 }
 
 /** Prints the result of {@link enterShippingDetails} as lines on stdout (not in `--json` mode). */
-export function printShipResult(deps: Pick<Deps, 'output'>, r: ShipResult): void {
-  const o = deps.output;
-  o.line(`shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`);
-  o.line(
+export function printShipResult(deps: Pick<Deps, 'output' | 'terminal'>, r: ShipResult): void {
+  const lines = [
+    `shipping details of job ${r.job} (${r.service}) sent; the job is ${r.state}`,
     `  ${r.shipment.carrierName} ${r.shipment.trackingNumber}, ${count(r.shipment.driveCount, 'drive')}, shipped ${r.shipment.shipDate}`,
-  );
-  o.line(`  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`);
-  o.line(`saved to ${r.savedTo}`);
-  o.line('Remember:');
-  for (const rule of SHIPPING_RULES) o.line(`  - ${rule}`);
+    `  return to ${r.returnAddress.recipientName} by ${r.returnShipping.carrierName}`,
+    `saved to ${r.savedTo}`,
+    'Remember:',
+    ...SHIPPING_RULES.map((rule) => `  - ${rule}`),
+  ];
+  for (const l of wrapLines(lines, screenColumns(deps.terminal))) deps.output.line(l);
 }
 
 function printShipTo(deps: Deps, lines: string[], instructions: string | undefined): void {
@@ -262,13 +256,4 @@ async function markShippedLocally(
     { job: options.job, local: options.local, staging: options.local?.staging ?? options.staging },
     { shippedAt: when.toISOString() },
   );
-}
-
-async function withSpinner<T>(deps: Deps, text: string, fn: () => Promise<T>): Promise<T> {
-  const spinner = deps.terminal.spinner(text);
-  try {
-    return await fn();
-  } finally {
-    spinner.stop();
-  }
 }

@@ -13,6 +13,46 @@ export function acceptsShippingDetails(job: Pick<JobStatus, 'service' | 'service
   return job.serviceState === 'Creating';
 }
 
+/** States a job reaches once its shipping details were entered (the drives are on their way or back). */
+const STATES_AFTER_SHIPPING: ReadonlySet<JobStatus['state']> = new Set([
+  'shipping',
+  'received',
+  'transferring',
+  'packaging',
+  'returning',
+  'completed',
+  'completed-with-errors',
+]);
+
+/** True once the job's shipping details were entered: `u:` has nothing left to send. */
+export function isPastShipping(job: Pick<JobStatus, 'state'>): boolean {
+  return STATES_AFTER_SHIPPING.has(job.state);
+}
+
+/**
+ * What the operator can still change about a job past shipping, per state. Classic and
+ * Microsoft.ImportExport take new return details until the datacenter packs the drives
+ * (reference/azure-importexport.md: ReturnAddress, ReturnShipping "until the job reaches
+ * Packaging"); a Data Box job's return carrier details are a PATCH of the job
+ * (reference/databox-customer-disk.md §4) until the drives are on their way back. Cancelling
+ * follows the service's own word (`cancellable`), as `diskprep cancel` does.
+ */
+export function stillChangeable(
+  job: Pick<JobStatus, 'name' | 'service' | 'state' | 'cancellable'>,
+): string[] {
+  const out: string[] = [];
+  const beforePacking = ['shipping', 'received', 'transferring'].includes(job.state);
+  if (beforePacking)
+    out.push(
+      job.service === 'databox'
+        ? 'the return carrier and its account: in the Azure portal, until the drives are shipped back'
+        : 'the return address, carrier and account: in the Azure portal, until the datacenter packs the drives',
+    );
+  if (job.cancellable === true) out.push(`cancelling the job: diskprep cancel --job ${job.name}`);
+  else if (beforePacking) out.push('not the shipment, and the job can no longer be cancelled');
+  return out;
+}
+
 /** One sentence on what the job's state means, for a job that does not take shipping details. */
 export function explainState(job: JobStatus): string {
   const shipped = job.deliveryPackage?.trackingNumber

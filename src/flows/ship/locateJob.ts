@@ -60,6 +60,9 @@ export async function locateJob(deps: Deps, options: LocateOptions): Promise<Loc
       candidates.find((j) => j.name === options.job) ?? all.find((j) => j.name === options.job);
     if (!local)
       throw new UsageError(`job "${options.job}" is not in this computer's list of jobs`, { hint });
+  } else if (candidates.length === 0 && options.purpose === 'ship' && all.length === 1) {
+    // Nothing waits for shipping details: the one job created here is shown where it is.
+    local = all[0]!;
   } else if (candidates.length === 0) {
     throw new UsageError(
       options.purpose === 'ship'

@@ -5,6 +5,7 @@
 import type { Terminal } from '../../deps/types.ts';
 import type { JobStatus, ReturnAddress } from '../../model/importJob.ts';
 import type { ShipAnswers } from '../../model/shipping.ts';
+import { DEFAULT_COLUMNS, wrapLines } from '../../format.ts';
 
 /** The rules of shipping drives to an import job (azure-importexport.md §5.2). */
 export const SHIPPING_RULES = [
@@ -36,8 +37,16 @@ export function addressLine(a: ReturnAddress): string {
     .join(', ');
 }
 
-/** The review block: every answer, the account number masked. */
-export function reviewLines(job: string, service: string, a: ShipAnswers): string[] {
+/**
+ * The review block: every answer, the account number masked; lines of at most `width` (a long
+ * value goes on under itself).
+ */
+export function reviewLines(
+  job: string,
+  service: string,
+  a: ShipAnswers,
+  width = DEFAULT_COLUMNS,
+): string[] {
   const rows: [string, string][] = [
     ['carrier to the datacenter', a.shipment.carrierName],
     ['tracking number', a.shipment.trackingNumber],
@@ -51,11 +60,15 @@ export function reviewLines(job: string, service: string, a: ShipAnswers): strin
     ['return carrier', a.returnShipping.carrierName],
     ['return carrier account', maskAccount(a.returnShipping.carrierAccountNumber)],
   ];
-  const width = Math.max(...rows.map(([k]) => k.length)) + 1;
-  return [
-    `Shipping details for job ${job} (${service}):`,
-    ...rows.map(([k, v]) => `  ${`${k}:`.padEnd(width)} ${v}`),
-  ];
+  const keys = Math.max(...rows.map(([k]) => k.length)) + 1;
+  return wrapLines(
+    [
+      `Shipping details for job ${job} (${service}):`,
+      ...rows.map(([k, v]) => `  ${`${k}:`.padEnd(keys)} ${v}`),
+    ],
+    width,
+    keys + 1,
+  );
 }
 
 /** A mask that shows the account exists without any of its characters. */
