@@ -248,8 +248,8 @@ describe('runPrepareFlow through its seams', () => {
 
     const again = await run(o, { stub: { absent: false }, json: true, home: first.home });
     expect(again.error).toBeUndefined();
-    // The job's state is asked (a read), never created again.
-    expect(again.calls.map((c) => c.op)).toEqual(['getShippingInfo', 'getJob']);
+    // The job's state is asked (reads: before the copy, whether it still waits for drives; after), never created again.
+    expect(again.calls.map((c) => c.op)).toEqual(['getJob', 'getShippingInfo', 'getJob']);
     expect(again.preflights).toEqual([expect.objectContaining({ createsJob: false })]);
     expect(again.recorded.stderr).toContain(
       'import job seed01 was created on 2026-11-21 (journal): not created again',

@@ -69,6 +69,11 @@ export interface CollectInput {
   freshCopy: boolean;
   /** The journal records the job as created: no create answers are needed. */
   created: boolean;
+  /**
+   * The service says the job no longer waits for its drives (shipping details entered, or
+   * later): the shipping question is not asked, there is nothing to ship.
+   */
+  pastShipping?: boolean;
 }
 
 /** The datacenter and carriers of a location; a warning when the service cannot say. */
@@ -98,7 +103,7 @@ export async function collectAnswers(
   const location = toCreate?.location;
   let info = toCreate?.info;
   const returnDetails = toCreate?.returnDetails;
-  const shipNow = service ? await wantsShipNow(deps, o, journal) : false;
+  const shipNow = service && !input.pastShipping ? await wantsShipNow(deps, o, journal) : false;
   let ship: ShipAnswersInput = {};
   if (shipNow) {
     // A job created earlier: the carriers of its recorded location.

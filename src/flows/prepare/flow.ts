@@ -164,6 +164,10 @@ async function prepareJob(
 /** Every answer the run needs, collected before its copy (collectAnswers.ts). */
 async function askFirst(run: JobRun, state: CopyState | undefined): Promise<UpfrontAnswers> {
   const { deps, o, job, connected } = run;
+  const created = (await readJobRecord(deps, o.staging, job.name)) !== undefined;
+  // A job created earlier may be past shipping already: then nothing is offered to ship.
+  const status =
+    created && connected ? await currentJobState(deps, connected.service, job.name) : undefined;
   return collectAnswers(
     deps,
     {
@@ -172,7 +176,10 @@ async function askFirst(run: JobRun, state: CopyState | undefined): Promise<Upfr
       service: connected?.service,
       secrets: await readJobSecrets(deps, o.staging, job.name),
       freshCopy: state === undefined,
-      created: (await readJobRecord(deps, o.staging, job.name)) !== undefined,
+      created,
+      pastShipping:
+        status !== undefined &&
+        !awaitsDrives({ service: status.service, state: status.serviceState }),
     },
     (location) => shippingInfo(deps, connected!.service, location),
   );
