@@ -45,7 +45,7 @@ export interface ImportJobServiceInput {
   scope?: 'job' | 'subscription';
 }
 
-type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'>;
+type FactoryDeps = Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd' | 'prompt' | 'platform'>;
 
 /** Builds the adapter for `input.service`. */
 export function createImportJobService(
