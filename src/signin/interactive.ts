@@ -76,6 +76,11 @@ export function credentialName(method: LoginMethod): string {
   return method === 'browser' ? 'InteractiveBrowserCredential' : 'DeviceCodeCredential';
 }
 
+/** A credential that can also sign in with a prompt and say who signed in. */
+type PromptingCredential = TokenCredential & {
+  authenticate(scope: string): Promise<AuthenticationRecord | undefined>;
+};
+
 /** Builds the credential of `method` (@azure/identity loaded here, lazily). */
 async function makeCredential(
   deps: SignInDeps,
@@ -117,12 +122,16 @@ export async function signInInteractively(
   deps: SignInDeps,
   settings: InteractiveSettings,
   cache: TokenCache | undefined,
+  /** A credential already open on the cache (the saved sign-in's, asking again): reused. */
+  existing?: PromptingCredential,
 ): Promise<{ result: SignInResult; credential: TokenCredential }> {
-  const credential = await makeCredential(deps, settings, settings.method, {
-    tenantId: settings.tenant ?? 'organizations',
-    clientId: settings.clientId ?? AZURE_CLI_CLIENT_ID,
-    cache,
-  });
+  const credential =
+    existing ??
+    (await makeCredential(deps, settings, settings.method, {
+      tenantId: settings.tenant ?? 'organizations',
+      clientId: settings.clientId ?? AZURE_CLI_CLIENT_ID,
+      cache,
+    }));
   const record = await interruptible(deps, () => credential.authenticate(settings.scope));
   if (!record) throw new AzureError('the sign-in ended without an account');
   let recordFile: string | undefined;
@@ -206,6 +215,7 @@ export class SavedOrInteractiveSignIn implements TokenCredential {
     if (!usable && !this.mayPrompt)
       throw new SignInUnavailable('no saved sign-in, and no terminal to sign in at');
     const cache = await this.openCache();
+    let again: PromptingCredential | undefined;
     if (usable && cache) {
       const silent = await makeCredential(deps, settings, usable.method, {
         tenantId: usable.record.tenantId,
@@ -228,11 +238,14 @@ export class SavedOrInteractiveSignIn implements TokenCredential {
         deps.terminal.warn(
           `the saved sign-in of ${usable.record.username} has expired or was revoked: sign in again`,
         );
+        // The same credential asks: one MSAL cache (and lock) per process, so the new tokens are
+        // the ones the next silent call finds (a second credential on the same file raced it).
+        if (usable.method === settings.method) again = silent;
       }
     }
     if (!this.mayPrompt)
       throw new SignInUnavailable('the saved sign-in cannot be used without its token cache');
-    const { credential } = await signInInteractively(deps, settings, cache);
+    const { credential } = await signInInteractively(deps, settings, cache, again);
     this.live = credential;
     this.name = credentialName(settings.method);
     return this.afterToken(await interruptible(deps, () => credential.getToken(scope, request)));

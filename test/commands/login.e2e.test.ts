@@ -11,7 +11,7 @@
  * "A week later" is the cache file as it is then: its access tokens past their expiry (the test
  * rewrites their `expires_on`, the one thing time changes in the file).
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
@@ -115,6 +115,9 @@ const deviceCodeRequests = (from: number) =>
 
 describe('the operator signs in once with a device code and stays signed in', () => {
   it('login --login device-code in a terminal: the code on screen, approved, the account printed; cache and record 0600', async () => {
+    // As an earlier run of the plugin leaves it: world-readable. diskprep brings it to 0600.
+    await mkdir(path.dirname(cacheFile()), { recursive: true });
+    await writeFile(cacheFile(), '', { mode: 0o644 });
     const session = await startInteractive(
       ['login', '--login', 'device-code', '--tenant', TENANT],
       { env },
@@ -229,6 +232,36 @@ describe('the operator signs in once with a device code and stays signed in', ()
     expect(r.stderr).toMatch(/not signed in .*Azure PowerShell.* — sign in with "diskprep login"/);
     expect(entra.requests.length).toBe(before);
     expect((await script(['logout'])).stdout).toBe('not signed in: nothing to remove\n');
+  });
+
+  it('no keyring and no opt-in: one warning, the device code on stderr only, signed in but nothing saved', async () => {
+    const before = entra.deviceCodes.length;
+    const run = runCli(
+      ['login', '--login', 'device-code', '--token-cache', 'encrypted', '--json'],
+      {
+        env: { ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: undefined },
+      },
+    );
+    while (entra.deviceCodes.length === before) await new Promise((r) => setTimeout(r, 50));
+    entra.approve(entra.deviceCodes.at(-1)!.userCode);
+    const r = await run;
+    seen.push(r.stdout, r.stderr);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      '⚠ no Secret Service keyring (libsecret) to keep the sign-in in: it is not remembered — to keep it in an unencrypted file (mode 0600) instead, pass --token-cache unencrypted or set DISKPREP_TOKEN_CACHE=unencrypted',
+      expect.stringMatching(
+        /^To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [0-9A-F]{9} to authenticate\.$/,
+      ),
+    ]);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      account: USER.upn,
+      tenant: TENANT,
+      credential: 'DeviceCodeCredential',
+      tokenCache: null,
+      savedSignIn: null,
+    });
+    await expect(stat(recordFile())).rejects.toThrow(/ENOENT/);
   });
 
   it('--login browser on a computer without a desktop: exit 2, one line pointing to device-code', async () => {
