@@ -23,7 +23,7 @@ import type { Cloud } from '../publishsettings/clouds.ts';
 import { type InteractiveSettings, SavedOrInteractiveSignIn } from '../signin/interactive.ts';
 import { loginMethod } from '../signin/loginMethod.ts';
 import { type TokenCache, tokenCacheMode } from '../signin/tokenCache.ts';
-import { certificateSignIn, readCertificate } from './clientCertificate.ts';
+import { type CertificateSignIn, certificateSignIn, readCertificate } from './clientCertificate.ts';
 
 /** The environment variable that carries a ready token. */
 export const ACCESS_TOKEN_ENV = 'DISKPREP_ACCESS_TOKEN';
@@ -141,42 +141,6 @@ export function armTokenSource(
   let used: string | undefined;
   let chain: NamedCredential[] | undefined;
 
-  async function credentials(): Promise<NamedCredential[]> {
-    const identity = await import('@azure/identity');
-    const options = { authorityHost: settings.authorityHost, ...settings.sdkOptions };
-    if (certificate) {
-      const material = await readCertificate(deps, certificate);
-      const credential = new identity.ClientCertificateCredential(
-        certificate.tenant,
-        certificate.clientId,
-        {
-          certificate: material.pem,
-          ...(material.password ? { certificatePassword: material.password } : {}),
-        },
-        options,
-      );
-      return [named('ClientCertificateCredential', credential)];
-    }
-    const tenant = azure.tenant ? { tenantId: azure.tenant } : {};
-    const make: Record<Exclude<ChainLink, 'ClientCertificateCredential'>, () => NamedCredential> = {
-      EnvironmentCredential: () =>
-        named('EnvironmentCredential', new identity.EnvironmentCredential(options)),
-      ManagedIdentityCredential: () =>
-        named('ManagedIdentityCredential', new identity.ManagedIdentityCredential(options)),
-      AzureCliCredential: () =>
-        named('AzureCliCredential', new identity.AzureCliCredential(tenant)),
-      AzurePowerShellCredential: () =>
-        named('AzurePowerShellCredential', new identity.AzurePowerShellCredential(tenant)),
-      SignIn: () => ({
-        get name() {
-          return signIn!.name;
-        },
-        credential: signIn!,
-      }),
-    };
-    return plan.links.map((link) => make[link as keyof typeof make]());
-  }
-
   return {
     source: '@azure/identity',
     offline: false,
@@ -185,7 +149,7 @@ export function armTokenSource(
     async getToken() {
       if (cached && cached.expires - EARLY_REFRESH_MS > deps.clock.now().getTime())
         return cached.token;
-      chain ??= await credentials();
+      chain ??= await buildChain(deps, plan, settings, azure, certificate, signIn);
       const { name, result } = await firstToken(chain, cloud.armScope, certificate !== undefined);
       deps.redactor.add(result.token);
       cached = { token: result.token, expires: result.expiresOnTimestamp };
@@ -226,6 +190,50 @@ export function interactiveSettings(
     cacheMode: tokenCacheMode(azure.tokenCache, deps.env),
     scope: cloud.armScope,
   };
+}
+
+/** The credentials of `plan`, built (@azure/identity loaded) at the first token asked for. */
+async function buildChain(
+  deps: Pick<Deps, 'fs' | 'cwd' | 'redactor'>,
+  plan: { links: ChainLink[] },
+  settings: InteractiveSettings,
+  azure: AzureOptions,
+  certificate: CertificateSignIn | undefined,
+  signIn: SavedOrInteractiveSignIn | undefined,
+): Promise<NamedCredential[]> {
+  const identity = await import('@azure/identity');
+  const options = { authorityHost: settings.authorityHost, ...settings.sdkOptions };
+  if (certificate) {
+    const material = await readCertificate(deps, certificate);
+    const credential = new identity.ClientCertificateCredential(
+      certificate.tenant,
+      certificate.clientId,
+      {
+        certificate: material.pem,
+        ...(material.password ? { certificatePassword: material.password } : {}),
+      },
+      options,
+    );
+    return [named('ClientCertificateCredential', credential)];
+  }
+  const tenant = azure.tenant ? { tenantId: azure.tenant } : {};
+  const make: Record<Exclude<ChainLink, 'ClientCertificateCredential'>, () => NamedCredential> = {
+    EnvironmentCredential: () =>
+      named('EnvironmentCredential', new identity.EnvironmentCredential(options)),
+    ManagedIdentityCredential: () =>
+      named('ManagedIdentityCredential', new identity.ManagedIdentityCredential(options)),
+    AzureCliCredential: () => named('AzureCliCredential', new identity.AzureCliCredential(tenant)),
+    AzurePowerShellCredential: () =>
+      named('AzurePowerShellCredential', new identity.AzurePowerShellCredential(tenant)),
+    SignIn: () => ({
+      // Read after it answered: says whether the saved sign-in or a prompt gave the token.
+      get name() {
+        return signIn!.name;
+      },
+      credential: signIn!,
+    }),
+  };
+  return plan.links.map((link) => make[link as keyof typeof make]());
 }
 
 function named(name: string, credential: TokenCredential): NamedCredential {
