@@ -78,7 +78,7 @@ export function credentialName(method: LoginMethod): string {
 
 /** A credential that can also sign in with a prompt and say who signed in. */
 type PromptingCredential = TokenCredential & {
-  authenticate(scope: string): Promise<AuthenticationRecord | undefined>;
+  authenticate(scope: string, options?: GetTokenOptions): Promise<AuthenticationRecord | undefined>;
 };
 
 /** Builds the credential of `method` (@azure/identity loaded here, lazily). */
@@ -92,9 +92,7 @@ async function makeCredential(
     cache: TokenCache | undefined;
     authenticationRecord?: AuthenticationRecord;
   },
-): Promise<
-  TokenCredential & { authenticate(scope: string): Promise<AuthenticationRecord | undefined> }
-> {
+): Promise<PromptingCredential> {
   const identity = await import('@azure/identity');
   const options: DeviceCodeCredentialOptions = {
     authorityHost: settings.authorityHost,
@@ -132,7 +130,10 @@ export async function signInInteractively(
       clientId: settings.clientId ?? AZURE_CLI_CLIENT_ID,
       cache,
     }));
-  const record = await interruptible(deps, () => credential.authenticate(settings.scope));
+  // Ctrl-C stops the device-code polling (and the browser's wait) at once.
+  const record = await interruptible(deps, () =>
+    credential.authenticate(settings.scope, { abortSignal: deps.signal }),
+  );
   if (!record) throw new AzureError('the sign-in ended without an account');
   let recordFile: string | undefined;
   if (cache) {

@@ -176,7 +176,8 @@ describe('the operator signs in once with a device code and stays signed in', ()
     await ageCache();
     const before = entra.requests.length;
     const refreshes = entra.refreshGrants;
-    const r = await whoami();
+    // --verbose: every ARM call logged, secrets redacted (the leak check below reads it too).
+    const r = await whoami(['--verbose']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`signed in as ${USER.upn}`);
     expect(r.stdout).toContain(
@@ -215,6 +216,33 @@ describe('the operator signs in once with a device code and stays signed in', ()
     const again = await whoami();
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('(saved sign-in)');
+  });
+
+  it('Ctrl-C while the device code waits: exit 130, the saved sign-in untouched; the same command again signs in', async () => {
+    const saved = await readFile(recordFile(), 'utf8');
+    const first = await startInteractive(['login', '--login', 'device-code'], { env });
+    try {
+      await first.waitFor(/enter the code [0-9A-F]{9}/);
+      await first.keys('C-c');
+      expect(await first.exitCode()).toBe(130);
+      const screen = await first.screen();
+      seen.push(screen);
+      expect(screen).toContain('diskprep: the sign-in was interrupted');
+      expect(screen).not.toMatch(/\n\s+at /);
+    } finally {
+      await first.kill();
+    }
+    expect(await readFile(recordFile(), 'utf8')).toBe(saved);
+    const again = await startInteractive(['login', '--login', 'device-code'], { env });
+    try {
+      await approveOnScreen(again);
+      expect(await again.exitCode()).toBe(0);
+      const screen = await again.screen();
+      seen.push(screen);
+      expect(screen).toContain(`signed in as ${USER.upn}`);
+    } finally {
+      await again.kill();
+    }
   });
 
   it('logout removes the saved sign-in and the unencrypted cache; whoami then says not signed in', async () => {
