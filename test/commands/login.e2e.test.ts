@@ -189,6 +189,25 @@ describe('the operator signs in once with a device code and stays signed in', ()
     expect((await stat(cacheFile())).mode & 0o777).toBe(0o600);
   });
 
+  it('two processes at once on an aged cache: both sign in silently, the cache stays whole and 0600', async () => {
+    await ageCache();
+    const before = entra.requests.length;
+    const [a, b] = await Promise.all([whoami(['--json']), whoami(['--json'])]);
+    for (const r of [a, b]) {
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        credential: 'DeviceCodeCredential (saved sign-in)',
+      });
+    }
+    expect(deviceCodeRequests(before)).toEqual([]);
+    const grants = tokenGrants(before).map((g) => g.form?.grant_type);
+    expect(grants.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(grants)).toEqual(new Set(['refresh_token']));
+    const cache = JSON.parse(await readFile(cacheFile(), 'utf8')) as { RefreshToken: object };
+    expect(Object.keys(cache.RefreshToken)).toHaveLength(1);
+    expect((await stat(cacheFile())).mode & 0o777).toBe(0o600);
+  });
+
   it('a revoked refresh token: a script exits 4 in one line (sign in again); a terminal asks for a new device code', async () => {
     await ageCache();
     entra.revokeRefreshTokens();

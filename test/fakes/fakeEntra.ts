@@ -7,7 +7,7 @@
  * once with an access token, a refresh token, an ID token and `client_info` (what msal-node builds
  * its account from). `refresh_token`: a token issued and not revoked
  * ({@link FakeEntra.revokeRefreshTokens}) gets a new access token and a rotated refresh token, else
- * `invalid_grant` (AADSTS700082) as Entra answers a revoked session. Access tokens of the user
+ * `invalid_grant` (AADSTS700082) as Entra answers a revoked session (a used one stays valid, as at Entra). Access tokens of the user
  * grants live {@link FakeEntra.userTokenSeconds} (msal-node refreshes any token within 5 minutes of
  * expiry, so a short life makes the next process refresh). Anything else is a violation and a 404.
  *
@@ -261,7 +261,8 @@ export class FakeEntra {
       ];
     if (issued.user.tenant !== tenant && tenant !== 'organizations' && tenant !== 'common')
       return [400, entraError('invalid_grant', 'AADSTS50020', 'User account is not in the tenant')];
-    issued.revoked = true; // rotated: Entra hands out a new one with every grant
+    // Entra hands out a new refresh token with every grant; the old one stays valid until it
+    // expires or is revoked (two processes refreshing at once both succeed).
     this.refreshGrants++;
     return [200, this.userTokens(issued.user, issued.clientId, form.scope ?? '')];
   }
