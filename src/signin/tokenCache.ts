@@ -92,8 +92,9 @@ export async function openTokenCache(
   if (!plugin) return undefined;
   const file = tokenCacheFile(deps);
   const options = { enabled: true as const, name: TOKEN_CACHE_NAME };
-  // Before the plugin's first touch: it creates the file (and its folder) world-readable.
-  await secureCacheFile(deps, file);
+  // Before the plugin's first touch (even its keyring probe creates the file): it would create
+  // the file (and its folder) world-readable, and this file may come to hold tokens in clear.
+  if (mode === 'unencrypted') await secureCacheFile(deps, file);
   if (await opens(plugin.factory, false)) {
     plugin.use();
     return {
