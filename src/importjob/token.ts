@@ -21,6 +21,7 @@ import { AzureError, DiskprepError, UsageError } from '../errors.ts';
 import type { AzureOptions } from '../model/importJob.ts';
 import type { Cloud } from '../publishsettings/clouds.ts';
 import { type InteractiveSettings, SavedOrInteractiveSignIn } from '../signin/interactive.ts';
+import { entraReason } from '../signin/entraReason.ts';
 import { loginMethod } from '../signin/loginMethod.ts';
 import { type TokenCache, tokenCacheMode } from '../signin/tokenCache.ts';
 import { type CertificateSignIn, certificateSignIn, readCertificate } from './clientCertificate.ts';
@@ -284,17 +285,4 @@ export async function firstToken(
       cause,
     },
   );
-}
-
-/** The Entra error code of a failed sign-in (AADSTS700027, invalid_client...), one short phrase. */
-export function entraReason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const aadsts = /AADSTS\d+/.exec(text)?.[0];
-  const code = /\b(invalid_client|invalid_request|unauthorized_client|invalid_grant)\b/.exec(
-    text,
-  )?.[1];
-  if (aadsts || code) return [code, aadsts].filter(Boolean).join(' ');
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|certificate/i.test(text))
-    return 'the sign-in host could not be reached';
-  return 'Entra ID refused it';
 }

@@ -20,7 +20,8 @@ import type {
 } from '@azure/identity';
 import type { azureSdkProxyOptions } from '../deps/proxy.ts';
 import type { Deps } from '../deps/types.ts';
-import { AzureError, InterruptedError } from '../errors.ts';
+import { AzureError, DiskprepError, InterruptedError } from '../errors.ts';
+import { entraReason } from './entraReason.ts';
 import {
   type LoginMethod,
   readSignInRecord,
@@ -225,12 +226,21 @@ export class SavedOrInteractiveSignIn implements TokenCredential {
         authenticationRecord: usable.record,
       });
       try {
-        const token = await silent.getToken(scope, request);
+        const token = await interruptible(deps, () => silent.getToken(scope, request));
         this.live = silent;
         this.name = `${credentialName(usable.method)} (saved sign-in)`;
         return await this.afterToken(token);
       } catch (err) {
-        if ((err as Error).name !== 'AuthenticationRequiredError') throw err;
+        if (err instanceof DiskprepError) throw err;
+        if ((err as Error).name !== 'AuthenticationRequiredError')
+          throw new AzureError(
+            `the saved sign-in of ${usable.record.username} could not be used: ${entraReason(err)}`,
+            {
+              code: 'ERR_DISKPREP_AZURE_AUTH',
+              hint: 'check the connection to the sign-in host (--proxy, --ca-file), or sign in again: diskprep login',
+              cause: err,
+            },
+          );
         if (!this.mayPrompt)
           throw new AzureError(
             `the saved sign-in of ${usable.record.username} has expired or was revoked (Entra ID asks for a new sign-in)`,
