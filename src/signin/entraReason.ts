@@ -8,7 +8,12 @@ export function entraReason(err: unknown): string {
     text,
   )?.[1];
   if (aadsts || code) return [code, aadsts].filter(Boolean).join(' ');
-  if (/ENOTFOUND|ECONNREFUSED|ETIMEDOUT|certificate/i.test(text))
+  // msal-node says endpoints_resolution_error when it cannot fetch the authority's metadata.
+  if (
+    /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|endpoints_resolution_error|network_error|certificate/i.test(
+      text,
+    )
+  )
     return 'the sign-in host could not be reached';
   return 'Entra ID refused it';
 }

@@ -208,6 +208,21 @@ describe('the operator signs in once with a device code and stays signed in', ()
     expect((await stat(cacheFile())).mode & 0o777).toBe(0o600);
   });
 
+  it('the authority unreachable a week later: one line naming the saved sign-in and the reason, exit 4', async () => {
+    await ageCache();
+    entra.down = true;
+    try {
+      const r = await whoami();
+      expect(r.exitCode).toBe(4);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `diskprep: the saved sign-in of ${USER.upn} could not be used: the sign-in host could not be reached — check the connection to the sign-in host (--proxy, --ca-file), or sign in again: diskprep login`,
+      ]);
+    } finally {
+      entra.down = false;
+    }
+  });
+
   it('a revoked refresh token: a script exits 4 in one line (sign in again); a terminal asks for a new device code', async () => {
     await ageCache();
     entra.revokeRefreshTokens();

@@ -105,6 +105,8 @@ export class FakeEntra {
   readonly refreshTokens: string[] = [];
   /** How many refresh_token grants were answered with tokens. */
   refreshGrants = 0;
+  /** While true every connection is dropped without an answer (the authority unreachable). */
+  down = false;
   /** `expires_in` of the user grants' access tokens. */
   userTokenSeconds = 3599;
   private readonly issued = new Map<string, IssuedRefreshToken>();
@@ -139,6 +141,10 @@ export class FakeEntra {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      res.socket?.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', this.url);
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
