@@ -219,40 +219,9 @@ export class SavedOrInteractiveSignIn implements TokenCredential {
     const cache = await this.openCache();
     let again: PromptingCredential | undefined;
     if (usable && cache) {
-      const silent = await makeCredential(deps, settings, usable.method, {
-        tenantId: usable.record.tenantId,
-        clientId: usable.record.clientId,
-        cache,
-        authenticationRecord: usable.record,
-      });
-      try {
-        const token = await interruptible(deps, () => silent.getToken(scope, request));
-        this.live = silent;
-        this.name = `${credentialName(usable.method)} (saved sign-in)`;
-        return await this.afterToken(token);
-      } catch (err) {
-        if (err instanceof DiskprepError) throw err;
-        if ((err as Error).name !== 'AuthenticationRequiredError')
-          throw new AzureError(
-            `the saved sign-in of ${usable.record.username} could not be used: ${entraReason(err)}`,
-            {
-              code: 'ERR_DISKPREP_AZURE_AUTH',
-              hint: 'check the connection to the sign-in host (--proxy, --ca-file), or sign in again: diskprep login',
-              cause: err,
-            },
-          );
-        if (!this.mayPrompt)
-          throw new AzureError(
-            `the saved sign-in of ${usable.record.username} has expired or was revoked (Entra ID asks for a new sign-in)`,
-            { code: SIGN_IN_AGAIN_CODE, hint: 'sign in again: diskprep login', cause: err },
-          );
-        deps.terminal.warn(
-          `the saved sign-in of ${usable.record.username} has expired or was revoked: sign in again`,
-        );
-        // The same credential asks: one MSAL cache (and lock) per process, so the new tokens are
-        // the ones the next silent call finds (a second credential on the same file raced it).
-        if (usable.method === settings.method) again = silent;
-      }
+      const attempt = await this.trySaved(usable, cache, scope, request);
+      if ('token' in attempt) return attempt.token;
+      again = attempt.again;
     }
     if (!this.mayPrompt)
       throw new SignInUnavailable('the saved sign-in cannot be used without its token cache');
@@ -260,6 +229,52 @@ export class SavedOrInteractiveSignIn implements TokenCredential {
     this.live = credential;
     this.name = credentialName(settings.method);
     return this.afterToken(await interruptible(deps, () => credential.getToken(scope, request)));
+  }
+
+  /**
+   * The saved sign-in, silently: its token, or (when a prompt may follow) the credential to ask
+   * again with when it is the same method.
+   *
+   * @throws AzureError (exit 4) when Entra ID refuses it in a run that may not prompt, or it
+   *   cannot be used for another reason (the sign-in host unreachable)
+   */
+  private async trySaved(
+    usable: SignInRecord,
+    cache: TokenCache,
+    scope: string | string[],
+    request: GetTokenOptions,
+  ): Promise<{ token: AccessToken } | { again: PromptingCredential | undefined }> {
+    const { deps, settings } = this;
+    const silent = await makeCredential(deps, settings, usable.method, {
+      tenantId: usable.record.tenantId,
+      clientId: usable.record.clientId,
+      cache,
+      authenticationRecord: usable.record,
+    });
+    try {
+      const token = await interruptible(deps, () => silent.getToken(scope, request));
+      this.live = silent;
+      this.name = `${credentialName(usable.method)} (saved sign-in)`;
+      return { token: await this.afterToken(token) };
+    } catch (err) {
+      if (err instanceof DiskprepError) throw err;
+      const who = usable.record.username;
+      if ((err as Error).name !== 'AuthenticationRequiredError')
+        throw new AzureError(`the saved sign-in of ${who} could not be used: ${entraReason(err)}`, {
+          code: 'ERR_DISKPREP_AZURE_AUTH',
+          hint: 'check the connection to the sign-in host (--proxy, --ca-file), or sign in again: diskprep login',
+          cause: err,
+        });
+      if (!this.mayPrompt)
+        throw new AzureError(
+          `the saved sign-in of ${who} has expired or was revoked (Entra ID asks for a new sign-in)`,
+          { code: SIGN_IN_AGAIN_CODE, hint: 'sign in again: diskprep login', cause: err },
+        );
+      deps.terminal.warn(`the saved sign-in of ${who} has expired or was revoked: sign in again`);
+      // The same credential asks: one MSAL cache (and lock) per process, so the new tokens are
+      // the ones the next silent call finds (a second credential on the same file raced it).
+      return { again: usable.method === settings.method ? silent : undefined };
+    }
   }
 
   /** The token cache this sign-in uses (opened once; undefined when there is none). */
