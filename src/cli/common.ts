@@ -7,6 +7,8 @@ import type { CommonOptions, Deps } from '../deps/types.ts';
 import type { AzureOptions } from '../model/importJob.ts';
 import { CLOUD_NAMES } from '../publishsettings/clouds.ts';
 import { DEFAULT_SERVICE, retirementOf } from '../model/retiredServices.ts';
+import { LOGIN_METHODS } from '../registry/signInRecord.ts';
+import { TOKEN_CACHE_MODES } from '../signin/tokenCache.ts';
 
 const CLASSIC_RETIRED_ON = retirementOf('classic')!.retiredOn;
 
@@ -118,7 +120,7 @@ export function addAzureOptions(cmd: Command): Command {
   );
   cmd.option(
     '--client-id <id>',
-    'application (client) id signing in with --client-certificate (default: AZURE_CLIENT_ID)',
+    "application (client) id signing in with --client-certificate (default: AZURE_CLIENT_ID), or of --login (default: Azure CLI's)",
   );
   cmd.option(
     '--client-certificate <file>',
@@ -127,6 +129,24 @@ export function addAzureOptions(cmd: Command): Command {
   cmd.option(
     '--client-certificate-password <pw>',
     'password of the PFX or of the PEM key; prefer AZURE_CLIENT_CERTIFICATE_PASSWORD (a flag shows in the process list)',
+  );
+  addSignInOptions(cmd);
+  return cmd;
+}
+
+/** Adds `--login` and `--token-cache`: the operator's own sign-in. */
+export function addSignInOptions(cmd: Command): Command {
+  cmd.addOption(
+    new Option(
+      '--login <how>',
+      'sign in as yourself, in a browser or with a device code (default without the flag: the saved sign-in, then a prompt when a terminal is there; browser on a desktop, else device code)',
+    ).choices(LOGIN_METHODS),
+  );
+  cmd.addOption(
+    new Option(
+      '--token-cache <mode>',
+      'where the sign-in is remembered: encrypted (DPAPI, Keychain, keyring), unencrypted (a 0600 file, where no keyring exists) or off (default: DISKPREP_TOKEN_CACHE, else encrypted)',
+    ).choices(TOKEN_CACHE_MODES),
   );
   return cmd;
 }
@@ -141,6 +161,8 @@ export function azureFrom(opts: Record<string, unknown>): AzureOptions {
     clientId: str(opts.clientId),
     clientCertificate: str(opts.clientCertificate),
     clientCertificatePassword: str(opts.clientCertificatePassword),
+    login: str(opts.login) as AzureOptions['login'],
+    tokenCache: str(opts.tokenCache),
   };
 }
 

@@ -42,7 +42,7 @@ const CERT_FILE = {
  * `AZURE_CLIENT_CERTIFICATE_PASSWORD`.
  *
  * @throws UsageError when a certificate is named without its tenant or client id, or the
- *   client id / password flags are given without a certificate
+ *   password flag is given without a certificate
  */
 export function certificateSignIn(
   azure: AzureOptions,
@@ -50,11 +50,11 @@ export function certificateSignIn(
 ): CertificateSignIn | undefined {
   const file = azure.clientCertificate ?? (env.AZURE_CLIENT_CERTIFICATE_PATH || undefined);
   if (!file) {
-    if (azure.clientId !== undefined || azure.clientCertificatePassword !== undefined)
-      throw new UsageError(
-        `${azure.clientId !== undefined ? '--client-id' : '--client-certificate-password'} needs --client-certificate <file>`,
-        { hint: 'sign in with --tenant <id> --client-id <app id> --client-certificate <pem|pfx>' },
-      );
+    // --client-id alone names the application of an interactive sign-in (--login).
+    if (azure.clientCertificatePassword !== undefined)
+      throw new UsageError('--client-certificate-password needs --client-certificate <file>', {
+        hint: 'sign in with --tenant <id> --client-id <app id> --client-certificate <pem|pfx>',
+      });
     return undefined;
   }
   const tenant = azure.tenant ?? (env.AZURE_TENANT_ID || undefined);

@@ -154,7 +154,19 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
  * manifest credential), at the endpoints and with the token source every ARM job uses.
  */
 export function connectDiscovery(
-  deps: Pick<Deps, 'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'>,
+  deps: Pick<
+    Deps,
+    | 'http'
+    | 'clock'
+    | 'terminal'
+    | 'redactor'
+    | 'signal'
+    | 'env'
+    | 'fs'
+    | 'cwd'
+    | 'prompt'
+    | 'platform'
+  >,
   options: { azure: AzureOptions; proxy?: string | undefined; timeoutMs?: number },
 ): ArmDiscovery {
   const endpoints = serviceEndpoints(options.azure, deps.env);

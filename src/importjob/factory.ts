@@ -47,7 +47,16 @@ export interface ImportJobServiceInput {
 
 type FactoryDeps = Pick<
   Deps,
-  'http' | 'clock' | 'terminal' | 'redactor' | 'signal' | 'env' | 'fs' | 'cwd'
+  | 'http'
+  | 'clock'
+  | 'terminal'
+  | 'redactor'
+  | 'signal'
+  | 'env'
+  | 'fs'
+  | 'cwd'
+  | 'prompt'
+  | 'platform'
 >;
 
 /** Builds the adapter for `input.service`. */

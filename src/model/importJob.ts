@@ -21,6 +21,10 @@ export interface AzureOptions {
   clientCertificate?: string;
   /** `--client-certificate-password`: the PFX's (or encrypted PEM key's) password. A secret. */
   clientCertificatePassword?: string;
+  /** `--login`: sign in as the operator (browser or device code), the one credential of the run. */
+  login?: 'browser' | 'device-code';
+  /** `--token-cache`: encrypted (default), unencrypted (opt-in file, mode 0600) or off. */
+  tokenCache?: string;
 }
 
 /** One prepared drive, as the copy engine records it. */

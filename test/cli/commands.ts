@@ -13,6 +13,8 @@ export const COMMANDS = [
   'check',
   'settings',
   'whoami',
+  'login',
+  'logout',
 ];
 
 /** The pinned help text of `command` (undefined: the top-level help), a file snapshot. */

@@ -1,13 +1,23 @@
 /**
- * A loopback HTTPS Entra ID authority for the client-certificate sign-in: the tenant's OpenID
- * metadata and `/{tenant}/oauth2/v2.0/token` for `client_credentials` with a
- * `jwt-bearer` client assertion. The assertion is checked as Entra checks it: a JWT signed
+ * A loopback HTTPS Entra ID authority: the tenant's OpenID metadata, the OAuth 2.0 device
+ * authorization endpoint (`/{tenant}/oauth2/v2.0/devicecode`) and `/{tenant}/oauth2/v2.0/token`
+ * for three grants. `client_credentials` with a `jwt-bearer` client assertion (the certificate
+ * sign-in): the assertion is checked as Entra checks it, below. `device_code`: answered
+ * `authorization_pending` until the test approves the user code ({@link FakeEntra.approve}), then
+ * once with an access token, a refresh token, an ID token and `client_info` (what msal-node builds
+ * its account from). `refresh_token`: a token issued and not revoked
+ * ({@link FakeEntra.revokeRefreshTokens}) gets a new access token and a rotated refresh token, else
+ * `invalid_grant` (AADSTS700082) as Entra answers a revoked session (a used one stays valid, as at Entra). Access tokens of the user
+ * grants live {@link FakeEntra.userTokenSeconds} (msal-node refreshes any token within 5 minutes of
+ * expiry, so a short life makes the next process refresh). Anything else is a violation and a 404.
+ *
+ * Client credentials: The assertion is checked as Entra checks it: a JWT signed
  * (RS256 or PS256) with the private key of a certificate registered for the client id (found by
  * its `x5t` / `x5t#S256` header), `aud` the token endpoint, `iss` and `sub` the client id, not
  * expired. A good assertion is answered with the access token given to the fake (the one the
  * fake ARM accepts); anything else with 401 invalid_client and an AADSTS code, as Entra does.
  */
-import { createHash, constants, verify, X509Certificate } from 'node:crypto';
+import { createHash, constants, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +36,44 @@ export interface FakeEntraOptions {
   apps: FakeEntraApp[];
   /** The access token a good sign-in gets. */
   accessToken: string;
+  /** The people who can approve a device code (the first when the test names none). */
+  users?: FakeEntraUser[];
+}
+
+/** A user of the fake directory. */
+export interface FakeEntraUser {
+  tenant: string;
+  objectId: string;
+  upn: string;
+  name: string;
+}
+
+/** One device code the fake handed out. */
+export interface FakeDeviceCode {
+  tenant: string;
+  clientId: string;
+  userCode: string;
+  /** The secret the client polls with. */
+  deviceCode: string;
+  /** Set by {@link FakeEntra.approve}. */
+  user?: FakeEntraUser;
+  /** Tokens issued for it (a code is redeemed once). */
+  redeemed?: boolean;
+}
+
+/** One refresh token the fake issued. */
+interface IssuedRefreshToken {
+  token: string;
+  user: FakeEntraUser;
+  clientId: string;
+  revoked: boolean;
+}
+
+/** Every request the fake saw (form included: tests look for leaks of these values). */
+export interface EntraRequest {
+  method: string;
+  path: string;
+  form?: Record<string, string>;
 }
 
 /** One token request, as the fake saw it (the assertion included: tests look for leaks). */
@@ -37,6 +85,8 @@ export interface EntraTokenRequest {
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** The device-code grant: msal-node sends the short name, RFC 8628 the URN; Entra takes both. */
+const DEVICE_CODE_GRANTS = ['device_code', 'urn:ietf:params:oauth:grant-type:device_code'];
 
 /** A JWT with `claims`, unsigned-looking but well-formed (the fakes only decode it). */
 export function fakeAccessToken(claims: Record<string, unknown>): string {
@@ -48,6 +98,18 @@ export function fakeAccessToken(claims: Record<string, unknown>): string {
 /** The fake authority. */
 export class FakeEntra {
   readonly tokenRequests: EntraTokenRequest[] = [];
+  /** Every request, in order. */
+  readonly requests: EntraRequest[] = [];
+  readonly deviceCodes: FakeDeviceCode[] = [];
+  /** Every refresh token issued (the values: tests grep outputs for them). */
+  readonly refreshTokens: string[] = [];
+  /** How many refresh_token grants were answered with tokens. */
+  refreshGrants = 0;
+  /** While true every connection is dropped without an answer (the authority unreachable). */
+  down = false;
+  /** `expires_in` of the user grants' access tokens. */
+  userTokenSeconds = 3599;
+  private readonly issued = new Map<string, IssuedRefreshToken>();
   /** Requests the fake did not expect (a test asserts it stays empty). */
   readonly violations: string[] = [];
   url = '';
@@ -79,9 +141,15 @@ export class FakeEntra {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      res.socket?.destroy();
+      return;
+    }
     const url = new URL(req.url ?? '/', this.url);
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const entry: EntraRequest = { method: req.method ?? '', path: url.pathname };
+    this.requests.push(entry);
     const meta = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (req.method === 'GET' && meta) {
       const tenant = meta[1]!;
@@ -98,10 +166,25 @@ export class FakeEntra {
       });
       return;
     }
+    const device = /^\/([^/]+)\/oauth2\/v2\.0\/devicecode$/.exec(url.pathname);
+    if (req.method === 'POST' && device) {
+      entry.form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+      send(200, this.newDeviceCode(device[1]!, entry.form));
+      return;
+    }
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (req.method === 'POST' && token) {
       const tenant = token[1]!;
       const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+      entry.form = form;
+      const isDeviceCode = DEVICE_CODE_GRANTS.includes(form.grant_type ?? '');
+      if (isDeviceCode || form.grant_type === 'refresh_token') {
+        const [status, body] = isDeviceCode
+          ? this.deviceCodeGrant(tenant, form)
+          : this.refreshGrant(tenant, form);
+        send(status, body);
+        return;
+      }
       const refused = this.checkAssertion(tenant, form);
       this.tokenRequests.push({ tenant, form, ...(refused ? { refused } : {}) });
       if (refused) {
@@ -122,6 +205,113 @@ export class FakeEntra {
     }
     this.violations.push(`unexpected ${req.method} ${url.pathname}`);
     send(404, { error: 'not_found' });
+  }
+
+  /** Approves the device code whose user code is `userCode` as `user` (default: the first user). */
+  approve(userCode: string, user?: FakeEntraUser): void {
+    const code = this.deviceCodes.find((c) => c.userCode === userCode);
+    if (!code) throw new Error(`no device code ${userCode} was handed out`);
+    const who = user ?? this.options.users?.[0];
+    if (!who) throw new Error('the fake has no user to approve a device code');
+    code.user = who;
+  }
+
+  /** Revokes every refresh token issued so far ("Revoke sessions" in the portal). */
+  revokeRefreshTokens(): void {
+    for (const t of this.issued.values()) t.revoked = true;
+  }
+
+  private newDeviceCode(tenant: string, form: Record<string, string>): Record<string, unknown> {
+    const userCode = randomBytes(5).toString('hex').toUpperCase().slice(0, 9);
+    const deviceCode = `DAQABAAEAAAD-${randomBytes(32).toString('base64url')}`;
+    this.deviceCodes.push({ tenant, clientId: form.client_id ?? '', userCode, deviceCode });
+    const verificationUri = `${this.url}/devicelogin`;
+    return {
+      user_code: userCode,
+      device_code: deviceCode,
+      verification_uri: verificationUri,
+      expires_in: 900,
+      interval: 1,
+      message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+    };
+  }
+
+  private deviceCodeGrant(tenant: string, form: Record<string, string>): [number, unknown] {
+    const code = this.deviceCodes.find(
+      (c) => c.deviceCode === form.device_code && c.tenant === tenant,
+    );
+    if (!code || code.redeemed || code.clientId !== form.client_id)
+      return [
+        400,
+        entraError('invalid_grant', 'AADSTS70000', 'The provided device code is invalid'),
+      ];
+    if (!code.user)
+      return [
+        400,
+        entraError(
+          'authorization_pending',
+          'AADSTS70016',
+          'OAuth 2.0 device flow error. Authorization is pending',
+        ),
+      ];
+    code.redeemed = true;
+    return [200, this.userTokens(code.user, code.clientId, form.scope ?? '')];
+  }
+
+  private refreshGrant(tenant: string, form: Record<string, string>): [number, unknown] {
+    const issued = this.issued.get(form.refresh_token ?? '');
+    if (!issued || issued.revoked || issued.clientId !== form.client_id)
+      return [
+        400,
+        entraError('invalid_grant', 'AADSTS700082', 'The refresh token has expired or was revoked'),
+      ];
+    if (issued.user.tenant !== tenant && tenant !== 'organizations' && tenant !== 'common')
+      return [400, entraError('invalid_grant', 'AADSTS50020', 'User account is not in the tenant')];
+    // Entra hands out a new refresh token with every grant; the old one stays valid until it
+    // expires or is revoked (two processes refreshing at once both succeed).
+    this.refreshGrants++;
+    return [200, this.userTokens(issued.user, issued.clientId, form.scope ?? '')];
+  }
+
+  /** Access, refresh and ID token and client_info for `user`, as Entra answers a public client. */
+  private userTokens(
+    user: FakeEntraUser,
+    clientId: string,
+    scope: string,
+  ): Record<string, unknown> {
+    const refreshToken = `1.AQ-${randomBytes(48).toString('base64url')}`;
+    this.issued.set(refreshToken, { token: refreshToken, user, clientId, revoked: false });
+    this.refreshTokens.push(refreshToken);
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = fakeAccessToken({
+      ver: '2.0',
+      iss: `${this.url}/${user.tenant}/v2.0`,
+      aud: clientId,
+      sub: user.objectId,
+      oid: user.objectId,
+      tid: user.tenant,
+      preferred_username: user.upn,
+      name: user.name,
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+    });
+    const clientInfo = Buffer.from(
+      JSON.stringify({ uid: user.objectId, utid: user.tenant }),
+    ).toString('base64url');
+    return {
+      token_type: 'Bearer',
+      scope: scope
+        .split(' ')
+        .filter((s) => s.endsWith('/.default'))
+        .join(' '),
+      expires_in: this.userTokenSeconds,
+      ext_expires_in: this.userTokenSeconds,
+      access_token: this.options.accessToken,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      client_info: clientInfo,
+    };
   }
 
   /** Undefined when the request is a good client-credentials request, else why not. */
@@ -161,4 +351,13 @@ export class FakeEntra {
       return 'Client assertion is expired';
     return undefined;
   }
+}
+
+/** An Entra error body: `error`, an AADSTS-prefixed description and its code. */
+function entraError(error: string, aadsts: string, text: string): Record<string, unknown> {
+  return {
+    error,
+    error_description: `${aadsts}: ${text}. Trace ID: 0 Correlation ID: 0 Timestamp: 2026-01-01 00:00:00Z`,
+    error_codes: [Number(aadsts.slice(6))],
+  };
 }

@@ -35,6 +35,7 @@ export const FLOORS: readonly Floor[] = [
       'disk',
       'publishsettings',
       'model',
+      'signin',
     ],
   },
   { name: 'support', rooms: ['fsutil', 'deps', 'errors.ts', 'redact.ts', 'format.ts'] },

@@ -14,6 +14,7 @@ import { registerVerifyImport } from './verifyImport.ts';
 import { registerJobs } from './jobs.ts';
 import { registerCancel } from './cancel.ts';
 import { registerWhoami } from './whoami.ts';
+import { registerLogin, registerLogout } from './login.ts';
 
 /** Adds all subcommands to `program`. */
 export function registerCommands(program: Command, set: SetInvocation): void {
@@ -30,4 +31,6 @@ export function registerCommands(program: Command, set: SetInvocation): void {
   registerCheck(program, set);
   registerSettings(program, set);
   registerWhoami(program, set);
+  registerLogin(program, set);
+  registerLogout(program, set);
 }
