@@ -1,7 +1,7 @@
 /**
  * `diskprep drives`: every disk with serial (the drive id), model, size, bus, media, partitions,
- * mount state, system/boot, BitLocker, and why a disk cannot be used. A table on stdout, or one
- * JSON array with `--json`.
+ * mount state, system/boot, BitLocker, and why a disk cannot be used. A table on stdout, or
+ * `{"drives": [...]}` with `--json`.
  */
 import type { Deps } from '../../deps/types.ts';
 import { formatBytes, formatDriveSize } from '../../format.ts';
@@ -47,9 +47,9 @@ function table(rows: string[][]): string[] {
 export async function drives(options: DrivesOptions, deps: Deps): Promise<void> {
   const disks = await listDisksWithEligibility(deps, { all: options.all });
   if (deps.output.jsonMode) {
-    deps.output.json(
-      disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })),
-    );
+    deps.output.json({
+      drives: disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })),
+    });
     return;
   }
   if (disks.length === 0) {
