@@ -42,9 +42,9 @@ export function buildProgram(
     'after',
     `
 Examples:
-  diskprep s:D:\\staging p:C:\\keys\\my.publishsettings
-  diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --offline --yes
-  diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings
+  diskprep s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive: asks which disk, then each answer
+  diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes
+  diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive: asks the shipping details
   diskprep drives --json
 
 Exit codes: 0 ok, 1 failure, 2 usage/bad input, 3 answer missing (non-interactive),

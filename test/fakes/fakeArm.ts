@@ -107,6 +107,8 @@ export interface FakeArmOptions {
    * a status document that says InProgress, then `asyncOutcome`).
    */
   lro?: 'location' | 'azure-async-operation';
+  /** Retry-After (seconds) of the Location protocol's 202s (default 10, as Data Box answers). */
+  lroRetryAfterSeconds?: number;
   /** The final status of an Azure-AsyncOperation (default Succeeded; Failed removes the job). */
   asyncOutcome?: 'Succeeded' | 'Failed' | 'Canceled';
   /** Jobs per page of a Data Box list (default: all on one page); further pages by `$skipToken`. */
@@ -274,7 +276,10 @@ export class FakeArm {
       const state = this.opResults.get(op[1]!);
       if (!state) return this.armError(res, 404, 'NotFound', 'no such operation');
       state.polls++;
-      return this.send(res, 202, undefined, { location: state.jobUrl, 'retry-after': '10' });
+      return this.send(res, 202, undefined, {
+        location: state.jobUrl,
+        'retry-after': String(this.options.lroRetryAfterSeconds ?? 10),
+      });
     }
 
     // Azure-AsyncOperation status documents (ARM's LRO protocol, not part of the spec).
@@ -592,7 +597,10 @@ export class FakeArm {
           `/subscriptions/${p.subscriptionId}/providers/Microsoft.DataBox/locations/${body.location}/operationResults/${id}?api-version=2025-07-01`,
           this.url,
         ).toString();
-        return answer(202, undefined, { location, 'retry-after': '10' });
+        return answer(202, undefined, {
+          location,
+          'retry-after': String(this.options.lroRetryAfterSeconds ?? 10),
+        });
       }
       case 'Jobs_Get':
         if (!job)

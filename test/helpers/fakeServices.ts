@@ -29,8 +29,14 @@ export interface Fakes {
   stop(): Promise<void>;
 }
 
-/** Starts both fakes (the ARM accepts the bearer `token`) and writes the publish-settings file. */
-export async function startFakes(token: string): Promise<Fakes> {
+/**
+ * Starts both fakes (the ARM accepts the bearer `token`; `lroRetryAfterSeconds`: how long it
+ * tells a Data Box create to wait between polls) and writes the publish-settings file.
+ */
+export async function startFakes(
+  token: string,
+  options: { lroRetryAfterSeconds?: number } = {},
+): Promise<Fakes> {
   const pki = await makeTestPki();
   const cert = await makeManagementCert(pki);
   const classic = await new FakeClassic({
@@ -41,6 +47,7 @@ export async function startFakes(token: string): Promise<Fakes> {
   const arm = await new FakeArm({
     tls: { key: pki.serverKey, cert: pki.serverCert },
     token,
+    ...options,
   }).start();
   const publishSettings = await writePublishSettings(cert, SUB, classic.url);
   return {
