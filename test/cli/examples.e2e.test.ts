@@ -16,8 +16,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/redact.ts';
+import { containerClient } from '../../src/storage/client.ts';
 import { canRun, LoopLab, XTS_KEY } from '../disk/loopImages.ts';
+import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from '../fakes/azurite.ts';
+import { importDrive } from '../storage/importDrive.ts';
+import { type ConnectProxy, startConnectProxy } from '../fakes/connectProxy.ts';
+import { fakeAccessToken, FakeEntra } from '../fakes/fakeEntra.ts';
+import { exportPfx, selfSignedCert } from '../helpers/certs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Fakes, startFakes } from '../helpers/fakeServices.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
@@ -26,8 +33,20 @@ import { tempDir } from '../helpers/tempDir.ts';
 import { allHelpExamples, type Example, readmeExamples, shellWords } from './examples.ts';
 import { ARM_SUB } from '../helpers/fakeServices.ts';
 
-const TOKEN = 'e2e-examples-token-5b1d';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const CLIENT_ID = '3c1f7a52-6e0b-4f7d-9d2a-8b5e4c6a1f09';
+const PFX_PASSWORD = 'pfx-Example-4Kq8';
+/** What the fake authority issues and the fake ARM accepts (also the runner's env token). */
+const TOKEN = fakeAccessToken({
+  aud: 'https://management.azure.com/',
+  tid: TENANT,
+  appid: CLIENT_ID,
+  exp: Math.floor(Date.now() / 1000) + 3600,
+});
 const ACCOUNT = 'FEDEX-ACCT-10203040';
+/** A container SAS token as the portal makes it: read, write, delete, list, a year. */
+const SAS =
+  'sv=2025-05-05&sr=c&sp=rwdl&se=2027-12-31T00%3A00%3A00Z&sig=c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl';
 /** Commands with `--arm-endpoint` / `--ca-file`. */
 const NETWORK = new Set([
   'prepare',
@@ -43,29 +62,54 @@ const NETWORK = new Set([
 const COMMAND_NAMES = new Set([...NETWORK, 'plan', 'drives', 'verify', 'settings']);
 
 let f: Fakes;
-let lab: LoopLab | undefined;
+/** Started by the first example that needs a blob service holding the import. */
+let azurite: Azurite | undefined;
+/** The operator's proxy of the examples (`user:secret@proxy:3128`), a real CONNECT proxy. */
+let proxy: ConnectProxy | undefined;
+/** The Entra authority of the certificate sign-ins, and the folder holding app.pem and app.pfx. */
+let entra: { authority: FakeEntra; certs: string } | undefined;
 beforeAll(async () => {
   f = await startFakes(TOKEN, { lroRetryAfterSeconds: 0 });
+  proxy = await startConnectProxy({ auth: { user: 'user', pass: 'secret' } });
+  azurite = await startAzurite();
+  entra = await startEntra();
 });
 afterAll(async () => {
   expect(f.arm.violations).toEqual([]);
   await f?.stop();
+  await azurite?.stop();
+  await proxy?.close();
+  if (entra) expect(entra.authority.violations).toEqual([]);
+  await entra?.authority.stop();
 });
-beforeEach(() => {
-  // One fake for the file: each example starts from no job at all.
-  f.arm.databoxJobs.clear();
-  f.classic.jobs.clear();
-});
-afterEach(() => {
-  lab?.dispose();
-  lab = undefined;
-});
+
+/** Starts the authority that knows the application of app.pem / app.pfx (once). */
+async function startEntra(): Promise<NonNullable<typeof entra>> {
+  const certs = tempDir('examples-certs');
+  const app = await selfSignedCert(certs, 'app', {
+    cn: 'diskprep example',
+    validity: { days: 2 },
+    key: 'rsa',
+  });
+  const certPem = fs.readFileSync(app.certFile, 'utf8');
+  fs.writeFileSync(path.join(certs, 'app.pem'), certPem + fs.readFileSync(app.keyFile, 'utf8'), {
+    mode: 0o600,
+  });
+  await exportPfx(app, path.join(certs, 'app.pfx'), [], PFX_PASSWORD);
+  const authority = await new FakeEntra({
+    tls: { key: f.pki.serverKey, cert: f.pki.serverCert },
+    apps: [{ tenant: TENANT, clientId: CLIENT_ID, certPem }],
+    accessToken: TOKEN,
+  }).start();
+  return { authority, certs };
+}
 
 /** One example's temporary folder (its cwd) and what the runner substitutes. */
 interface World {
   dir: string;
   env: Record<string, string>;
   disk?: string;
+  lab?: LoopLab;
   /** MD5 of the manifest on /mnt/drive1, for `<md5>`. */
   md5?: string;
 }
@@ -95,6 +139,11 @@ function makeWorld(): World {
       // Unlocks the loop disk's volume; a well-formed key for a --target folder.
       BITLOCKER_KEY: XTS_KEY,
       ACCOUNT,
+      FEDEX_ACCOUNT: ACCOUNT,
+      DHL_ACCOUNT: ACCOUNT,
+      CONTAINER_SAS: `backups?${SAS}`,
+      AZURITE_KEY,
+      PFX_PASSWORD,
     },
   };
 }
@@ -113,7 +162,10 @@ function argvOf(text: string, w: World): string[] {
     let out = word
       .replaceAll('/srv/staging', path.join(w.dir, 'srv', 'staging'))
       .replaceAll('/mnt/drive1', path.join(w.dir, 'mnt', 'drive1'))
+      .replaceAll('@proxy:3128', `@127.0.0.1:${proxy?.port ?? 3128}`)
       .replaceAll('<id>', ARM_SUB)
+      .replaceAll('<tenant-id>', TENANT)
+      .replaceAll('<app-id>', CLIENT_ID)
       .replaceAll('<md5>', w.md5 ?? '<md5>');
     if (out.includes('/dev/sdb')) {
       if (!w.disk) throw new Error(`${text}: names /dev/sdb but its scenario attaches no disk`);
@@ -146,9 +198,23 @@ const prepareOnto = (job: string) =>
 const PREPARE_OFFLINE = `diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`;
 /** The loop disk prepared (its BitLocker volume unlocked, NTFS kept) for /srv/staging, offline. */
 const PREPARE_DISK = `diskprep prepare --staging /srv/staging --drive /dev/sdb --drive-id WD-WMATV123456 --already-encrypted --already-formatted --bitlocker-key "$BITLOCKER_KEY" --offline --yes`;
-/** A classic job recorded in D:\staging, with a SAS fetched through ARM. */
-const INIT_CLASSIC = `diskprep init s:D:\\staging --job backup-2026 --service classic --subscription <id> --storage-account contosobackup --container seed --fetch-credential sas`;
+/** A classic job recorded in D:\\staging, with its container SAS (the publish settings' subscription). */
+const INIT_CLASSIC = `diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account contosobackup --container seed --location "West US" --container-sas "seed?${SAS}"`;
+/** The classic job's drive prepared onto the folder E:\\ and the job created at the classic fake. */
+const PREPARE_CLASSIC = `diskprep s:D:\\staging p:C:\\keys\\my.publishsettings --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" ${RETURN} --no-ship-now --yes`;
 const PREPARE_CLASSIC_OFFLINE = `diskprep prepare s:D:\\staging --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`;
+
+/** Offline jobs whose storage account is Azurite's, drives prepared onto folders, then imported. */
+const initImported = (staging: string, job: string) =>
+  `diskprep init s:${staging} --job ${job} --service offline --storage-account ${AZURITE_ACCOUNT} --container "$CONTAINER" --storage-account-key "$AZURITE_KEY"`;
+const IMPORTED_SRV = [
+  initImported('/srv/staging', 'photos'),
+  `diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`,
+];
+const IMPORTED_D = [
+  initImported('D:\\staging', 'seed'),
+  `diskprep prepare s:D:\\staging --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`,
+];
 
 /** What a world needs before its example: command lines, a loop disk, a job created elsewhere. */
 interface Scenario {
@@ -158,29 +224,48 @@ interface Scenario {
   external?: string;
   /** While the example runs: the datacenter moves this job on, once diskprep has looked at it. */
   advance?: string;
+  /**
+   * It creates or reads jobs at the fakes, or attaches a loop disk: it runs alone, from no job at
+   * all (job names repeat across examples).
+   */
+  alone?: boolean;
+  /** Sign-in with a certificate at the fake Entra authority (app.pem and app.pfx in the world). */
+  certificate?: boolean;
+  /** After the setup: the drive in this folder of the world imported into Azurite ($CONTAINER). */
+  imported?: { drive: string };
 }
 
 /** The first rule whose pattern matches an example's text gives its scenario. */
 const SCENARIOS: [RegExp, Scenario][] = [
-  [/backup-seed-1/, { external: 'backup-seed-1' }],
-  [/--watch/, { setup: [initPhotos('seed01'), prepareOnto('seed01')], advance: 'seed01' }],
+  [/backup-seed-1/, { external: 'backup-seed-1', alone: true }],
+  [/^diskprep (status|u:) s:D:\\staging/, { setup: [INIT_CLASSIC, PREPARE_CLASSIC], alone: true }],
+  [
+    /--watch/,
+    { setup: [initPhotos('seed01'), prepareOnto('seed01')], advance: 'seed01', alone: true },
+  ],
   [
     /^diskprep (cancel|status) --job seed01/,
-    { setup: [initPhotos('seed01'), prepareOnto('seed01')] },
+    { setup: [initPhotos('seed01'), prepareOnto('seed01')], alone: true },
   ],
   [
     /^diskprep (status|u:|ship --staging \/srv\/staging)/,
-    { setup: [initPhotos('photos'), prepareOnto('photos')] },
+    { setup: [initPhotos('photos'), prepareOnto('photos')], alone: true },
   ],
   [
     /^diskprep verify --drive \/dev\/sdb/,
-    { setup: [initPhotos('photos'), PREPARE_DISK], disk: true },
+    { setup: [initPhotos('photos'), PREPARE_DISK], disk: true, alone: true },
   ],
   [/^diskprep verify --target \/mnt\/drive1/, { setup: [initPhotos('photos'), PREPARE_OFFLINE] }],
   [/^diskprep verify --target E:/, { setup: [INIT_CLASSIC, PREPARE_CLASSIC_OFFLINE] }],
-  [/^diskprep (prepare|s:).*\/dev\/sdb/, { setup: [initPhotos('photos')], disk: true }],
-  [/^diskprep (prepare|plan|check) .*\/srv\/staging/, { setup: [initPhotos('photos')] }],
+  [
+    /^diskprep (prepare|s:).*\/dev\/sdb/,
+    { setup: [initPhotos('photos')], disk: true, alone: true },
+  ],
+  [/^diskprep (prepare |plan |check |s:)[^#]*\/srv\/staging/, { setup: [initPhotos('photos')] }],
   [/^diskprep (plan|check) s:D:\\staging/, { setup: [INIT_CLASSIC] }],
+  [/^diskprep verify-import s:D:/, { setup: IMPORTED_D, imported: { drive: 'E:\\' } }],
+  [/^diskprep verify-import /, { setup: IMPORTED_SRV, imported: { drive: 'mnt/drive1' } }],
+  [/^diskprep whoami .*--client-certificate/, { certificate: true }],
   [/^diskprep init /, {}],
   [/^diskprep (drives|settings|jobs --subscription|whoami$|check --json)/, {}],
 ];
@@ -191,18 +276,48 @@ function scenarioOf(text: string): Scenario | undefined {
 
 async function setUp(s: Scenario): Promise<World> {
   const w = makeWorld();
+  if (s.certificate) {
+    for (const file of ['app.pem', 'app.pfx'])
+      fs.copyFileSync(path.join(entra!.certs, file), path.join(w.dir, file));
+    // Nothing from the environment signs in: the certificate flags must.
+    delete w.env.DISKPREP_ACCESS_TOKEN;
+    w.env.AZURE_AUTHORITY_HOST = entra!.authority.url;
+    w.env.NODE_EXTRA_CA_CERTS = f.pki.caFile;
+  }
+  if (s.imported) {
+    w.env.DISKPREP_BLOB_ENDPOINT = azurite!.endpoint;
+    // Each world its own container: worlds run side by side on one Azurite.
+    w.env.CONTAINER = `import-${path
+      .basename(w.dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')}`;
+  }
   if (s.disk) {
-    lab = new LoopLab();
-    w.disk = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
+    w.lab = new LoopLab();
+    w.disk = w.lab.attach(w.lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
   }
   if (s.external) f.arm.addExternalDataBoxJob(ARM_SUB, 'rg-backup', s.external);
   for (const line of s.setup ?? []) {
     const r = await runIn(w, line);
     expect(r.exitCode, `setup ${line}\n${r.stderr}`).toBe(0);
   }
-  const manifest = path.join(w.dir, 'mnt', 'drive1', 'DriveManifest.xml');
-  if (fs.existsSync(manifest))
-    w.md5 = createHash('md5').update(fs.readFileSync(manifest)).digest('hex').toUpperCase();
+  if (s.imported) {
+    const c = containerClient(
+      {
+        account: AZURITE_ACCOUNT,
+        container: w.env.CONTAINER!,
+        credential: { accountKey: AZURITE_KEY },
+        blobEndpoint: azurite!.endpoint,
+      },
+      new Redactor(),
+    );
+    await importDrive(c, path.join(w.dir, s.imported.drive));
+  }
+  for (const drive of [path.join(w.dir, 'mnt', 'drive1'), path.join(w.dir, 'E:\\')]) {
+    const manifest = path.join(drive, 'DriveManifest.xml');
+    if (fs.existsSync(manifest))
+      w.md5 = createHash('md5').update(fs.readFileSync(manifest)).digest('hex').toUpperCase();
+  }
   return w;
 }
 
@@ -230,29 +345,62 @@ describe('the examples are found', () => {
   });
 });
 
-describe('every example runs and exits 0', () => {
-  it.each(SCRIPTED.map((e) => [e.text, e.source] as const))(
-    '%s  (%s)',
-    async (text) => {
-      const scenario = scenarioOf(text);
-      expect(scenario, `no scenario for: ${text}`).toBeDefined();
-      if (scenario!.disk && !canRun) return;
-      const w = await setUp(scenario!);
-      f.arm.requests.length = 0;
-      const run = runIn(w, text);
-      if (scenario!.advance) await advanceOnceSeen(scenario!.advance, run);
-      const r = await run;
-      expect(r.exitCode, `${text}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 2000)}`).toBe(
-        0,
+/** Sets up `text`'s world, runs it, checks it exited 0 (and printed one JSON object under --json). */
+async function runExample(text: string): Promise<void> {
+  const scenario = scenarioOf(text);
+  expect(scenario, `no scenario for: ${text}`).toBeDefined();
+  if (scenario!.disk && !canRun) return;
+  const w = await setUp(scenario!);
+  try {
+    const tunnels = proxy!.tunnels.length;
+    if (scenario!.advance) f.arm.requests.length = 0;
+    const run = runIn(w, text);
+    if (scenario!.advance) await advanceOnceSeen(scenario!.advance, run);
+    const r = await run;
+    expect(r.exitCode, `${text}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout.slice(0, 2000)}`).toBe(
+      0,
+    );
+    if (text.includes('--json')) {
+      const doc: unknown = JSON.parse(r.stdout);
+      expect(typeof doc === 'object' && doc !== null && !Array.isArray(doc), 'a JSON object').toBe(
+        true,
       );
-      if (text.includes('--json')) {
-        const doc: unknown = JSON.parse(r.stdout);
-        expect(
-          typeof doc === 'object' && doc !== null && !Array.isArray(doc),
-          'a JSON object',
-        ).toBe(true);
-      }
-    },
-    120_000,
-  );
+    }
+    if (text.includes('--proxy')) expect(proxy!.tunnels.length).toBeGreaterThan(tunnels);
+  } finally {
+    w.lab?.dispose();
+  }
+}
+
+/** At most `n` at once. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+const ALONE = SCRIPTED.filter((e) => scenarioOf(e.text)?.alone);
+const TOGETHER = SCRIPTED.filter((e) => !scenarioOf(e.text)?.alone);
+const cases = (list: Example[]) => list.map((e) => [e.text, e.source] as const);
+
+describe('every example runs and exits 0: jobs at the fakes or a loop disk, one at a time', () => {
+  beforeEach(() => {
+    f.arm.databoxJobs.clear();
+    f.classic.jobs.clear();
+  });
+  it.each(cases(ALONE))('%s  (%s)', (text) => runExample(text), 120_000);
+});
+
+describe.concurrent('every example runs and exits 0: the others, three at a time', () => {
+  const three = limiter(3);
+  it.each(cases(TOGETHER))('%s  (%s)', (text) => three(() => runExample(text)), 120_000);
 });
