@@ -11,7 +11,11 @@
  * `--ca-file` of the loopback fakes (test/helpers/fakeServices.ts, one instance for the file);
  * the classic service is reached through the generated publish-settings file. What a world
  * holds before its example runs (jobs recorded, drives prepared, jobs created) is made by
- * running other diskprep command lines, listed per example in SCENARIOS.
+ * running other diskprep command lines, listed per example in SCENARIOS. Examples marked
+ * `# interactive` run at a real terminal (tmux), each question answered as an operator would
+ * (TYPED). This machine has no spare SATA disk to offer, so the legacy `s:D:\staging p:...`
+ * runs where an earlier offline run already filled the drive: it resumes, creates the job and
+ * asks the rest.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,6 +29,8 @@ import { importDrive } from '../storage/importDrive.ts';
 import { type ConnectProxy, startConnectProxy } from '../fakes/connectProxy.ts';
 import { fakeAccessToken, FakeEntra } from '../fakes/fakeEntra.ts';
 import { exportPfx, selfSignedCert } from '../helpers/certs.ts';
+import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
+import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Fakes, startFakes } from '../helpers/fakeServices.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
@@ -237,6 +243,8 @@ interface Scenario {
 
 /** The first rule whose pattern matches an example's text gives its scenario. */
 const SCENARIOS: [RegExp, Scenario][] = [
+  [/^diskprep s:D:\\staging p:/, { setup: [INIT_CLASSIC, PREPARE_CLASSIC_OFFLINE], alone: true }],
+  [/^diskprep init s:D:\\staging --job photos --container photos$/, {}],
   [/backup-seed-1/, { external: 'backup-seed-1', alone: true }],
   [/^diskprep (status|u:) s:D:\\staging/, { setup: [INIT_CLASSIC, PREPARE_CLASSIC], alone: true }],
   [
@@ -390,6 +398,7 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
 
 const ALONE = SCRIPTED.filter((e) => scenarioOf(e.text)?.alone);
 const TOGETHER = SCRIPTED.filter((e) => !scenarioOf(e.text)?.alone);
+const INTERACTIVE = UNIQUE.filter((e) => e.interactive);
 const cases = (list: Example[]) => list.map((e) => [e.text, e.source] as const);
 
 describe('every example runs and exits 0: jobs at the fakes or a loop disk, one at a time', () => {
@@ -403,4 +412,81 @@ describe('every example runs and exits 0: jobs at the fakes or a loop disk, one 
 describe.concurrent('every example runs and exits 0: the others, three at a time', () => {
   const three = limiter(3);
   it.each(cases(TOGETHER))('%s  (%s)', (text) => three(() => runExample(text)), 120_000);
+});
+
+/**
+ * What an operator types at each question of the interactive examples: the first pattern that
+ * matches the active question gives the text; any other question takes Enter (its default, or
+ * the first choice of a list).
+ */
+const TYPED: [RegExp, string][] = [
+  [/Return contact name/, RETURN_ADDRESS.recipientName],
+  [/Return contact phone/, RETURN_ADDRESS.phone],
+  [/Return contact email/, RETURN_ADDRESS.email],
+  [/Return street address/, RETURN_ADDRESS.streetAddress1],
+  [/Return city/, RETURN_ADDRESS.city],
+  [/Return state or province/, RETURN_ADDRESS.stateOrProvince],
+  [/Return postal code/, RETURN_ADDRESS.postalCode],
+  [/Return country or region/, RETURN_ADDRESS.countryOrRegion],
+  [/account number/, ACCOUNT],
+  [/Tracking number/, '781234567890'],
+  [/Type "yes"/, 'yes'],
+  [/Type the job's name \((\S+)\)/, '$1'],
+  [/Create import job .* now\?/, 'y'],
+  [/Enter the shipping details .* now\?/, 'n'],
+];
+
+/** Answers every question on the screen until the program exits: its exit code, the questions answered. */
+async function answerUntilExit(
+  s: TmuxSession,
+  timeoutMs = 90_000,
+): Promise<{ code: number; questions: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let answered = 0;
+  for (;;) {
+    const code = await s.exitCode(150).catch(() => undefined);
+    if (code !== undefined) return { code, questions: answered };
+    const lines = (await s.screen()).split('\n');
+    const done = lines.filter((l) => l.startsWith('✔')).length;
+    const active = lines.findLast((l) => l.startsWith('? '));
+    if (active && done >= answered) {
+      answered = done + 1;
+      const rule = TYPED.find(([re]) => re.test(active));
+      if (rule) await s.type(active.replace(new RegExp(`^.*?${rule[0].source}.*$`), rule[1]));
+      else await s.keys('Enter');
+    }
+    if (Date.now() > deadline) throw new Error(`no exit; screen:\n${lines.join('\n')}`);
+  }
+}
+
+const tmux = await hasTmux();
+
+describe.skipIf(!tmux)('every interactive example runs at a terminal and exits 0', () => {
+  beforeEach(() => {
+    f.arm.databoxJobs.clear();
+    f.classic.jobs.clear();
+  });
+  it.each(cases(INTERACTIVE))(
+    '%s  (%s)',
+    async (text) => {
+      const scenario = scenarioOf(text);
+      expect(scenario, `no scenario for: ${text}`).toBeDefined();
+      const w = await setUp(scenario!);
+      const session = await startInteractive(argvOf(text, w), {
+        env: w.env,
+        cwd: w.dir,
+        width: 200,
+      });
+      try {
+        const { code, questions } = await answerUntilExit(session);
+        const screen = await session.screen();
+        expect(code, screen).toBe(0);
+        expect(questions, `an interactive example asks: ${screen}`).toBeGreaterThan(0);
+      } finally {
+        await session.kill();
+        w.lab?.dispose();
+      }
+    },
+    120_000,
+  );
 });
