@@ -35,6 +35,7 @@ import { runCli } from '../helpers/cli.ts';
 import { type Fakes, startFakes } from '../helpers/fakeServices.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { returnFlags } from '../helpers/returnFlags.ts';
+import { jobDescriptor, writeJobFiles } from '../helpers/staging.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { allHelpExamples, type Example, readmeExamples, shellWords } from './examples.ts';
 import { ARM_SUB } from '../helpers/fakeServices.ts';
@@ -195,8 +196,22 @@ const RETURN = returnFlags('FedEx', '"$ACCOUNT"')
   .join(' ');
 
 /** A Data Box job recorded in /srv/staging, covering its Photos folder. */
-const initPhotos = (job: string) =>
-  `diskprep init --staging /srv/staging --job ${job} --subscription <id> --resource-group rg-backup --storage-account contosobackup --container photos --location westeurope --data Photos`;
+const initPhotos =
+  (job: string): Step =>
+  (w) =>
+    writeJobFiles(
+      path.join(w.dir, 'srv', 'staging'),
+      jobDescriptor({
+        name: job,
+        service: 'databox',
+        storageAccount: 'contosobackup',
+        container: 'photos',
+        subscription: ARM_SUB,
+        resourceGroup: 'rg-backup',
+        location: 'westeurope',
+        data: 'Photos',
+      }),
+    );
 /** Its drive prepared onto the folder /mnt/drive1 and the job created at the fake ARM. */
 const prepareOnto = (job: string) =>
   `diskprep prepare --staging /srv/staging --job ${job} --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" ${RETURN} --no-ship-now --yes`;
@@ -205,16 +220,38 @@ const PREPARE_OFFLINE = `diskprep prepare --staging /srv/staging --target /mnt/d
 /** The loop disk prepared (its BitLocker volume unlocked, NTFS kept) for /srv/staging, offline. */
 const PREPARE_DISK = `diskprep prepare --staging /srv/staging --drive /dev/sdb --drive-id WD-WMATV123456 --already-encrypted --already-formatted --bitlocker-key "$BITLOCKER_KEY" --offline --yes`;
 /** A classic job recorded in D:\\staging, with its container SAS (the publish settings' subscription). */
-const INIT_CLASSIC = `diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account contosobackup --container seed --location "West US" --container-sas "seed?${SAS}"`;
+const INIT_CLASSIC: Step = (w) =>
+  writeJobFiles(
+    path.join(w.dir, 'D:\\staging'),
+    jobDescriptor({
+      name: 'backup-2026',
+      service: 'classic',
+      storageAccount: 'contosobackup',
+      container: 'seed',
+      location: 'West US',
+    }),
+    { containerSas: SAS },
+  );
 /** The classic job's drive prepared onto the folder E:\\ and the job created at the classic fake. */
 const PREPARE_CLASSIC = `diskprep s:D:\\staging p:C:\\keys\\my.publishsettings --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" ${RETURN} --no-ship-now --yes`;
 const PREPARE_CLASSIC_OFFLINE = `diskprep prepare s:D:\\staging --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`;
 
 /** Offline jobs whose storage account is Azurite's, drives prepared onto folders, then imported. */
-const initImported = (staging: string, job: string) =>
-  `diskprep init s:${staging} --job ${job} --service offline --storage-account ${AZURITE_ACCOUNT} --container "$CONTAINER" --storage-account-key "$AZURITE_KEY"`;
+const initImported =
+  (staging: string, job: string): Step =>
+  (w) =>
+    writeJobFiles(
+      path.join(w.dir, ...staging.split('/').filter(Boolean)),
+      jobDescriptor({
+        name: job,
+        service: 'offline',
+        storageAccount: AZURITE_ACCOUNT,
+        container: w.env.CONTAINER!,
+      }),
+      { storageAccountKey: AZURITE_KEY },
+    );
 const IMPORTED_SRV = [
-  initImported('/srv/staging', 'photos'),
+  initImported('srv/staging', 'photos'),
   `diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`,
 ];
 const IMPORTED_D = [
@@ -222,9 +259,15 @@ const IMPORTED_D = [
   `diskprep prepare s:D:\\staging --target E:\\ --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes`,
 ];
 
+/**
+ * One step of a world's making: a diskprep command line, or a job recorded directly with the
+ * shared staging helpers (what `diskprep init` writes, one child process fewer per world).
+ */
+type Step = string | ((w: World) => void);
+
 /** What a world needs before its example: command lines, a loop disk, a job created elsewhere. */
 interface Scenario {
-  setup?: string[];
+  setup?: Step[];
   disk?: boolean;
   /** A Data Box job of this name made in the portal (rg-backup). */
   external?: string;
@@ -306,6 +349,10 @@ async function setUp(s: Scenario): Promise<World> {
   }
   if (s.external) f.arm.addExternalDataBoxJob(ARM_SUB, 'rg-backup', s.external);
   for (const line of s.setup ?? []) {
+    if (typeof line === 'function') {
+      line(w);
+      continue;
+    }
     const r = await runIn(w, line);
     expect(r.exitCode, `setup ${line}\n${r.stderr}`).toBe(0);
   }
