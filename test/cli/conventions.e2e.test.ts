@@ -5,7 +5,10 @@
  * when a choice is demanded of a script.
  */
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/tempDir.ts';
 import { makeStaging } from '../helpers/staging.ts';
 
 /** A staging location holding `names` (offline jobs, each with its own data folder). */
@@ -127,5 +130,27 @@ describe('candidates where a script must choose', () => {
     const doc = JSON.parse(r.stdout) as { error: { code: string; details: unknown } };
     expect(doc.error.code).toBe('ERR_DISKPREP_NEEDS_ANSWER');
     expect(doc.error.details).toEqual({ flag: '--job', candidates: names.slice(0, 10), total: 12 });
+  });
+
+  it('cancel --yes without --job: exit 3 naming the jobs of this computer not yet cancelled', async () => {
+    const home = tempDir('conventions-home');
+    const job = (name: string, extra: Record<string, string> = {}) => ({
+      name,
+      service: 'databox',
+      createdAt: '2026-11-20T08:30:00Z',
+      ...extra,
+    });
+    fs.writeFileSync(
+      path.join(home, 'jobs.json'),
+      JSON.stringify({
+        version: 1,
+        jobs: [job('photos'), job('seed01', { cancelledAt: '2026-11-21T08:30:00Z' }), job('video')],
+      }),
+    );
+    const r = await runCli(['cancel', '--yes', '--json'], { env: { DISKPREP_HOME: home } });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('pass --job, one of: video, photos');
+    const doc = JSON.parse(r.stdout) as { error: { details: unknown } };
+    expect(doc.error.details).toEqual({ flag: '--job', candidates: ['video', 'photos'], total: 2 });
   });
 });
