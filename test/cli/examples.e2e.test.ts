@@ -5,13 +5,14 @@
  * Each example runs in its own world, a temporary folder that is also its working directory:
  * the Windows paths of the examples (`D:\staging`, `C:\keys\my.publishsettings`, `E:\`) are
  * folders and files of that name in it; `/srv/staging` and `/mnt/drive1` are rewritten into it;
- * `/dev/sdb` is a loop device holding a BitLocker volume made by Windows (root only); `<id>` is
- * the fake ARM's subscription and `<key>` that volume's recovery password. The staging locations
- * hold the data of examples/staging. Commands that talk to Azure get `--arm-endpoint` and
+ * `/dev/sdb` is a loop device holding a BitLocker volume made by Windows (root only), whose
+ * recovery password is $BITLOCKER_KEY; `<id>` is the fake ARM's subscription, `<md5>` the MD5 of
+ * the manifest on the prepared drive. The staging locations hold the data of examples/staging. Commands that talk to Azure get `--arm-endpoint` and
  * `--ca-file` of the loopback fakes (test/helpers/fakeServices.ts, one instance for the file);
  * the classic service is reached through the generated publish-settings file. What a world
  * holds before its example runs (jobs recorded, drives prepared, jobs created) is made by
- * running other diskprep command lines, listed per example in SCENARIOS. Examples marked
+ * running other diskprep command lines (jobs are recorded directly, as `init` writes them),
+ * listed per example in SCENARIOS. Examples marked
  * `# interactive` run at a real terminal (tmux), each question answered as an operator would
  * (TYPED). This machine has no spare SATA disk to offer, so the legacy `s:D:\staging p:...`
  * runs where an earlier offline run already filled the drive: it resumes, creates the job and
@@ -30,15 +31,13 @@ import { type ConnectProxy, startConnectProxy } from '../fakes/connectProxy.ts';
 import { fakeAccessToken, FakeEntra } from '../fakes/fakeEntra.ts';
 import { exportPfx, selfSignedCert } from '../helpers/certs.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
-import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
 import { runCli } from '../helpers/cli.ts';
-import { type Fakes, startFakes } from '../helpers/fakeServices.ts';
+import { ARM_SUB, type Fakes, startFakes } from '../helpers/fakeServices.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
-import { returnFlags } from '../helpers/returnFlags.ts';
+import { RETURN_ADDRESS, returnFlags } from '../helpers/returnFlags.ts';
 import { jobDescriptor, writeJobFiles } from '../helpers/staging.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { allHelpExamples, type Example, readmeExamples, shellWords } from './examples.ts';
-import { ARM_SUB } from '../helpers/fakeServices.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_ID = '3c1f7a52-6e0b-4f7d-9d2a-8b5e4c6a1f09';
@@ -69,7 +68,7 @@ const NETWORK = new Set([
 const COMMAND_NAMES = new Set([...NETWORK, 'plan', 'drives', 'verify', 'settings']);
 
 let f: Fakes;
-/** Started by the first example that needs a blob service holding the import. */
+/** The blob service holding what the datacenter imported, for verify-import. */
 let azurite: Azurite | undefined;
 /** The operator's proxy of the examples (`user:secret@proxy:3128`), a real CONNECT proxy. */
 let proxy: ConnectProxy | undefined;
@@ -117,7 +116,7 @@ interface World {
   env: Record<string, string>;
   disk?: string;
   lab?: LoopLab;
-  /** MD5 of the manifest on /mnt/drive1, for `<md5>`. */
+  /** MD5 of the manifest on /mnt/drive1 or E:\, for `<md5>`. */
   md5?: string;
 }
 
