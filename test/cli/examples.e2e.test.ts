@@ -75,7 +75,7 @@ let proxy: ConnectProxy | undefined;
 /** The Entra authority of the certificate sign-ins, and the folder holding app.pem and app.pfx. */
 let entra: { authority: FakeEntra; certs: string } | undefined;
 beforeAll(async () => {
-  f = await startFakes(TOKEN, { lroRetryAfterSeconds: 0 });
+  f = await startFakes(TOKEN, { retryAfterSeconds: 0 });
   proxy = await startConnectProxy({ auth: { user: 'user', pass: 'secret' } });
   azurite = await startAzurite();
   entra = await startEntra();

@@ -107,8 +107,8 @@ export interface FakeArmOptions {
    * a status document that says InProgress, then `asyncOutcome`).
    */
   lro?: 'location' | 'azure-async-operation';
-  /** Retry-After (seconds) of the Location protocol's 202s (default 10, as Data Box answers). */
-  lroRetryAfterSeconds?: number;
+  /** The Retry-After of a Data Box create's Location polls (default 10 s, as ARM says). */
+  retryAfterSeconds?: number;
   /** The final status of an Azure-AsyncOperation (default Succeeded; Failed removes the job). */
   asyncOutcome?: 'Succeeded' | 'Failed' | 'Canceled';
   /** Jobs per page of a Data Box list (default: all on one page); further pages by `$skipToken`. */
@@ -278,7 +278,7 @@ export class FakeArm {
       state.polls++;
       return this.send(res, 202, undefined, {
         location: state.jobUrl,
-        'retry-after': String(this.options.lroRetryAfterSeconds ?? 10),
+        'retry-after': String(this.options.retryAfterSeconds ?? 10),
       });
     }
 
@@ -599,7 +599,7 @@ export class FakeArm {
         ).toString();
         return answer(202, undefined, {
           location,
-          'retry-after': String(this.options.lroRetryAfterSeconds ?? 10),
+          'retry-after': String(this.options.retryAfterSeconds ?? 10),
         });
       }
       case 'Jobs_Get':

@@ -5,7 +5,7 @@
  * started together. Staging locations: ./staging.ts; typed answers to the prompts: ./answers.ts.
  */
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
-import { FakeArm } from '../fakes/fakeArm.ts';
+import { FakeArm, type FakeArmOptions } from '../fakes/fakeArm.ts';
 import { FakeClassic } from '../fakes/fakeClassic.ts';
 import {
   makeManagementCert,
@@ -30,12 +30,12 @@ export interface Fakes {
 }
 
 /**
- * Starts both fakes (the ARM accepts the bearer `token`; `lroRetryAfterSeconds`: how long it
- * tells a Data Box create to wait between polls) and writes the publish-settings file.
+ * Starts both fakes (the ARM accepts the bearer `token`; `armOptions` tune it) and writes the
+ * publish-settings file.
  */
 export async function startFakes(
   token: string,
-  options: { lroRetryAfterSeconds?: number } = {},
+  armOptions: Pick<FakeArmOptions, 'retryAfterSeconds'> = {},
 ): Promise<Fakes> {
   const pki = await makeTestPki();
   const cert = await makeManagementCert(pki);
@@ -47,7 +47,7 @@ export async function startFakes(
   const arm = await new FakeArm({
     tls: { key: pki.serverKey, cert: pki.serverCert },
     token,
-    ...options,
+    ...armOptions,
   }).start();
   const publishSettings = await writePublishSettings(cert, SUB, classic.url);
   return {
