@@ -37,6 +37,7 @@ import { REPO_ROOT } from '../helpers/paths.ts';
 import { RETURN_ADDRESS, returnFlags } from '../helpers/returnFlags.ts';
 import { jobDescriptor, writeJobFiles } from '../helpers/staging.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { COMMANDS, helpSnapshot } from './commands.ts';
 import { allHelpExamples, type Example, readmeExamples, shellWords } from './examples.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -53,19 +54,13 @@ const ACCOUNT = 'FEDEX-ACCT-10203040';
 /** A container SAS token as the portal makes it: read, write, delete, list, a year. */
 const SAS =
   'sv=2025-05-05&sr=c&sp=rwdl&se=2027-12-31T00%3A00%3A00Z&sig=c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl';
-/** Commands with `--arm-endpoint` / `--ca-file`. */
-const NETWORK = new Set([
-  'prepare',
-  'ship',
-  'status',
-  'jobs',
-  'cancel',
-  'init',
-  'check',
-  'verify-import',
-  'whoami',
-]);
-const COMMAND_NAMES = new Set([...NETWORK, 'plan', 'drives', 'verify', 'settings']);
+const COMMAND_NAMES = new Set(COMMANDS);
+/** Commands whose pinned help has `--arm-endpoint` (and `--ca-file`): they talk to Azure. */
+const NETWORK = new Set(
+  COMMANDS.filter((c) =>
+    fs.readFileSync(new URL(helpSnapshot(c), import.meta.url), 'utf8').includes('--arm-endpoint'),
+  ),
+);
 
 let f: Fakes;
 /** The blob service holding what the datacenter imported, for verify-import. */
