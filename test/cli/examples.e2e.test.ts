@@ -38,7 +38,13 @@ import { RETURN_ADDRESS, returnFlags } from '../helpers/returnFlags.ts';
 import { jobDescriptor, writeJobFiles } from '../helpers/staging.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { COMMANDS, helpSnapshot } from './commands.ts';
-import { allHelpExamples, type Example, readmeExamples, shellWords } from './examples.ts';
+import {
+  allHelpExamples,
+  documentedJsonKeys,
+  type Example,
+  readmeExamples,
+  shellWords,
+} from './examples.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_ID = '3c1f7a52-6e0b-4f7d-9d2a-8b5e4c6a1f09';
@@ -55,6 +61,8 @@ const ACCOUNT = 'FEDEX-ACCT-10203040';
 const SAS =
   'sv=2025-05-05&sr=c&sp=rwdl&se=2027-12-31T00%3A00%3A00Z&sig=c2lnbmF0dXJlLW9mLXRoZS1leGFtcGxl';
 const COMMAND_NAMES = new Set(COMMANDS);
+/** The top-level keys README documents for each command's --json document. */
+const JSON_KEYS = documentedJsonKeys();
 /** Commands whose pinned help has `--arm-endpoint` (and `--ca-file`): they talk to Azure. */
 const NETWORK = new Set(
   COMMANDS.filter((c) =>
@@ -414,6 +422,10 @@ async function runExample(text: string): Promise<void> {
       expect(typeof doc === 'object' && doc !== null && !Array.isArray(doc), 'a JSON object').toBe(
         true,
       );
+      const documented = JSON_KEYS.get(commandOf(argvOf(text, w)));
+      expect(documented, 'its shape is in README "JSON output"').toBeDefined();
+      const undocumented = Object.keys(doc as object).filter((k) => !documented!.has(k));
+      expect(undocumented, 'top-level keys README "JSON output" does not name').toEqual([]);
     }
     if (text.includes('--proxy')) expect(proxy!.tunnels.length).toBeGreaterThan(tunnels);
   } finally {

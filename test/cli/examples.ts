@@ -124,3 +124,21 @@ export function shellWords(line: string, env: Readonly<Record<string, string>>):
   if (word !== undefined) words.push(word);
   return words;
 }
+
+/**
+ * README "JSON output": for each command (`u:` and `s:` under their commands), the top-level
+ * keys its `--json` document may have (every backticked word of the row's second cell).
+ */
+export function documentedJsonKeys(): Map<string, Set<string>> {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## JSON output'));
+  const out = new Map<string, Set<string>>();
+  for (const row of section.split('\n')) {
+    const cells = row.split('|').map((c) => c.trim());
+    if (cells.length < 4 || !cells[1]!.startsWith('`')) continue;
+    const words = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    const keys = new Set(words(cells[2]!));
+    for (const command of words(cells[1]!)) out.set(command, keys);
+  }
+  return out;
+}
