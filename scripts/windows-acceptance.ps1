@@ -149,7 +149,7 @@ function New-StagingData([string]$Root, [int]$MiB) {
 
 # --- 1. Which disk ------------------------------------------------------------------------
 Invoke-Diskprep 'version' @('--version') | Out-Null
-$listed = Invoke-Diskprep 'drives' @('drives', '--json') | ConvertFrom-Json
+$listed = (Invoke-Diskprep 'drives' @('drives', '--json') | ConvertFrom-Json).drives
 Write-Host ''
 Write-Host 'Disks of this computer:'
 Get-Disk | Sort-Object Number | Format-Table -AutoSize Number, FriendlyName, SerialNumber, BusType, PartitionStyle,

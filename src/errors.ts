@@ -79,6 +79,28 @@ export class NeedsAnswerError extends DiskprepError {
   }
 }
 
+/** How many candidates a message names; the rest are counted ("and 3 more"). */
+export const MAX_CANDIDATES = 10;
+
+/**
+ * A non-interactive run needed a choice among values diskprep knows (jobs, disks,
+ * subscriptions, carriers): exit 3 naming the flag and up to {@link MAX_CANDIDATES} of them,
+ * in the hint and, for `--json`, in `details.candidates` (`details.total` counts them all).
+ */
+export function needsChoice(
+  question: string,
+  flag: string,
+  candidates: readonly string[],
+): NeedsAnswerError {
+  if (candidates.length === 0) return new NeedsAnswerError(question, flag);
+  const shown = candidates.slice(0, MAX_CANDIDATES);
+  const more = candidates.length - shown.length;
+  return new NeedsAnswerError(question, flag, {
+    hint: `pass ${flag}, one of: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    details: { flag, candidates: shown, total: candidates.length },
+  });
+}
+
 /** Azure refused a request or could not be reached: exit 4. */
 export class AzureError extends DiskprepError {
   readonly status: number | undefined;
@@ -128,9 +150,22 @@ export interface ErrorReport {
   exitCode: ExitCodeValue;
   /** One line for stderr, or undefined when nothing must be printed. */
   line: string | undefined;
-  /** Machine-readable form for `--json`. */
-  json:
-    { code: string; message: string; hint?: string; details?: Record<string, unknown> } | undefined;
+  /** Machine-readable form for `--json` (`{"error": json}` on stdout), or undefined. */
+  json: ErrorJson | undefined;
+}
+
+/**
+ * The `error` object of a `--json` failure: always these keys (README "JSON output"); `details`
+ * only where the error carries facts (e.g. `candidates`).
+ */
+export interface ErrorJson {
+  /** Stable kind: `ERR_DISKPREP_USAGE`, `ERR_DISKPREP_NEEDS_ANSWER`, ... or an OS errno. */
+  code: string;
+  message: string;
+  /** The fix, or null when the message says it all. */
+  hint: string | null;
+  exitCode: ExitCodeValue;
+  details?: Record<string, unknown>;
 }
 
 function isPromptCancel(err: unknown): boolean {
@@ -154,7 +189,8 @@ export function describeError(err: unknown, versions: string): ErrorReport {
       json: {
         code: err.code,
         message: err.message,
-        ...(err.hint ? { hint: err.hint } : {}),
+        hint: err.hint ?? null,
+        exitCode: err.exitCode,
         ...(err.details ? { details: err.details } : {}),
       },
     };
@@ -163,7 +199,12 @@ export function describeError(err: unknown, versions: string): ErrorReport {
     return {
       exitCode: ExitCode.interrupted,
       line: 'interrupted',
-      json: { code: 'ERR_DISKPREP_INTERRUPTED', message: 'interrupted' },
+      json: {
+        code: 'ERR_DISKPREP_INTERRUPTED',
+        message: 'interrupted',
+        hint: null,
+        exitCode: ExitCode.interrupted,
+      },
     };
   }
   const message = err instanceof Error ? err.message : String(err);
@@ -173,11 +214,20 @@ export function describeError(err: unknown, versions: string): ErrorReport {
     return {
       exitCode: advice.exitCode,
       line: `${message} — ${advice.hint}`,
-      json: { code: errno, message, hint: advice.hint },
+      json: { code: errno, message, hint: advice.hint, exitCode: advice.exitCode },
     };
   }
   const line = `internal error: ${message} — this is a bug in diskprep (${versions}); please report it with the command you ran (run with --verbose for details)`;
-  return { exitCode: ExitCode.failure, line, json: { code: 'ERR_DISKPREP_INTERNAL', message } };
+  return {
+    exitCode: ExitCode.failure,
+    line,
+    json: {
+      code: 'ERR_DISKPREP_INTERNAL',
+      message,
+      hint: 'this is a bug in diskprep: please report it with the command you ran',
+      exitCode: ExitCode.failure,
+    },
+  };
 }
 
 /** Advice for OS errors that escape as plain errno errors. */

@@ -3,9 +3,10 @@
  * exit code. The only module that reads `process` (through its parameter) or exits.
  */
 import { readFileSync } from 'node:fs';
+import { jsonRequested } from './cli/common.ts';
 import { parseCommandLine } from './cli/program.ts';
 import type { ProcessLike } from './createDeps.ts';
-import { describeError, ExitCode, InterruptedError } from './errors.ts';
+import { describeError, type ErrorReport, ExitCode, InterruptedError } from './errors.ts';
 import { Redactor } from './redact.ts';
 
 /** diskprep's version, from package.json. */
@@ -34,17 +35,22 @@ export async function run(proc: MainProcess): Promise<number> {
   const version = readVersion();
   const versions = `diskprep ${version}, node ${proc.version}, ${proc.platform}`;
   const fallbackRedactor = new Redactor();
-  const printError = (line: string | undefined): void => {
-    if (line) proc.stderr.write(`diskprep: ${fallbackRedactor.redact(line)}\n`);
+  const args = proc.argv.slice(2);
+  // Before deps exist (argument errors, a failed start): the line on stderr, and under
+  // --json / -o json the error object on stdout too, so a script always gets a document.
+  const reportEarly = (err: unknown): number => {
+    const report = describeError(err, versions);
+    if (report.line) proc.stderr.write(`diskprep: ${fallbackRedactor.redact(report.line)}\n`);
+    if (report.json && jsonRequested(args))
+      proc.stdout.write(`${fallbackRedactor.redact(errorDocument(report))}\n`);
+    return report.exitCode;
   };
 
   let parsed;
   try {
-    parsed = await parseCommandLine(proc.argv.slice(2), version);
+    parsed = await parseCommandLine(args, version);
   } catch (err) {
-    const report = describeError(err, versions);
-    printError(report.line);
-    return report.exitCode;
+    return reportEarly(err);
   }
   if (parsed.kind === 'text') {
     proc.stdout.write(parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`);
@@ -93,13 +99,16 @@ export async function run(proc: MainProcess): Promise<number> {
       return report.exitCode;
     }
   } catch (err) {
-    const report = describeError(err, versions);
-    printError(report.line);
-    return report.exitCode;
+    return reportEarly(err);
   } finally {
     proc.off('SIGINT', onSignal);
     proc.off('SIGTERM', onSignal);
   }
+}
+
+/** `{"error": {...}}`, the document every `--json` failure prints on stdout. */
+function errorDocument(report: ErrorReport): string {
+  return JSON.stringify({ error: report.json }, null, 2);
 }
 
 let forceExit: (code: number) => void = (code) => process.exit(code);

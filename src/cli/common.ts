@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommonOptions, Deps } from '../deps/types.ts';
+import { UsageError } from '../errors.ts';
 import type { AzureOptions } from '../model/importJob.ts';
 import { CLOUD_NAMES } from '../publishsettings/clouds.ts';
 import { DEFAULT_SERVICE, retirementOf } from '../model/retiredServices.ts';
@@ -44,9 +45,18 @@ export interface CommonFlags {
   network?: boolean;
 }
 
-/** Adds `--json`, `--verbose`, `--non-interactive` and the optional common flags. */
+/** The values of `-o/--output`: `json` is `--json`, `table` the human output (the default). */
+export const OUTPUT_FORMATS = ['json', 'table'] as const;
+
+/** Adds `--json`, `-o/--output`, `--verbose`, `--non-interactive` and the optional common flags. */
 export function addCommonOptions(cmd: Command, flags: CommonFlags = {}): Command {
   cmd.option('--json', 'print the result as one JSON document on stdout');
+  cmd.addOption(
+    new Option(
+      '-o, --output <format>',
+      'json (= --json) or table (the human output, default)',
+    ).choices(OUTPUT_FORMATS),
+  );
   cmd.option('-v, --verbose', 'log every step (secrets redacted) on stderr');
   cmd.option('--non-interactive', 'never prompt: a missing answer exits 3 naming its flag');
   if (flags.yes)
@@ -66,10 +76,18 @@ export function addCommonOptions(cmd: Command, flags: CommonFlags = {}): Command
   return cmd;
 }
 
-/** Reads the common options out of a command's parsed options. */
+/**
+ * Reads the common options out of a command's parsed options.
+ *
+ * @throws UsageError when `--json` and `--output table` are both given
+ */
 export function commonFrom(opts: Record<string, unknown>): CommonOptions {
+  if (opts.json === true && opts.output === 'table')
+    throw new UsageError('--json and --output table ask for different outputs', {
+      hint: 'pass one of them',
+    });
   return {
-    json: opts.json === true,
+    json: opts.json === true || opts.output === 'json',
     verbose: opts.verbose === true,
     nonInteractive: opts.nonInteractive === true || opts.yes === true,
     yes: opts.yes === true,
@@ -77,6 +95,20 @@ export function commonFrom(opts: Record<string, unknown>): CommonOptions {
     proxy: typeof opts.proxy === 'string' ? opts.proxy : undefined,
     caFile: typeof opts.caFile === 'string' ? opts.caFile : undefined,
   };
+}
+
+/**
+ * True when raw argv asks for JSON (`--json`, `-o json`, `--output json`, `--output=json`,
+ * `-ojson`): read before parsing, so an argument error can still answer in JSON.
+ */
+export function jsonRequested(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return false;
+    if (a === '--json' || a === '--output=json' || a === '-ojson' || a === '-o=json') return true;
+    if ((a === '-o' || a === '--output') && args[i + 1] === 'json') return true;
+  }
+  return false;
 }
 
 /** Accumulates a repeatable option into an array. */

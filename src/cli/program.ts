@@ -42,9 +42,9 @@ export function buildProgram(
     'after',
     `
 Examples:
-  diskprep s:D:\\staging p:C:\\keys\\my.publishsettings
-  diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --offline --yes
-  diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings
+  diskprep s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive: asks which disk, then each answer
+  diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes
+  diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive: asks the shipping details
   diskprep drives --json
 
 Exit codes: 0 ok, 1 failure, 2 usage/bad input, 3 answer missing (non-interactive),
@@ -54,8 +54,38 @@ Exit codes: 0 ok, 1 failure, 2 usage/bad input, 3 answer missing (non-interactiv
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
     cmd.showSuggestionAfterError(true);
+    checkRequiredAfterUnknown(cmd);
   }
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `prepare --stagign /x` would
+ * report the missing --staging. The required options are checked instead in a preAction hook,
+ * which runs after the unknown-option check: the typo is reported first, with its suggestion.
+ */
+function checkRequiredAfterUnknown(cmd: Command): void {
+  const required = cmd.options.filter((o) => o.mandatory);
+  for (const o of required) o.makeOptionMandatory(false);
+  cmd.hook('preAction', () => {
+    for (const o of required) {
+      if (cmd.getOptionValue(o.attributeName()) === undefined)
+        cmd.error(`error: required option '${o.flags}' not specified`, {
+          code: 'commander.missingMandatoryOptionValue',
+        });
+    }
+  });
+}
+
+/** Commander's message as one line: `unknown option '--x' (did you mean --y?)`. */
+function oneLine(message: string): string {
+  return message
+    .replace(/^error:\s*/i, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\(Did you mean/, '(did you mean'))
+    .join(' ');
 }
 
 /** Every option spelling that takes a value, across all commands (for the legacy rewrite). */
@@ -105,7 +135,7 @@ export async function parseCommandLine(
       ) {
         return { kind: 'text', text };
       }
-      throw new UsageError(err.message.replace(/^error:\s*/i, '').split('\n')[0]!, {
+      throw new UsageError(oneLine(err.message), {
         hint: 'see diskprep --help',
         code: `ERR_DISKPREP_USAGE`,
       });

@@ -4,21 +4,43 @@
  * asks: it fails with exit 3 naming the flag that answers the question.
  */
 import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
-import { NeedsAnswerError } from '../errors.ts';
-import type { Prompt } from './types.ts';
+import { NeedsAnswerError, needsChoice } from '../errors.ts';
+import type { Choice, Prompt } from './types.ts';
 
-/** A prompt that never asks: every question is a {@link NeedsAnswerError} naming its flag. */
+/**
+ * A prompt that never asks: every question is a {@link NeedsAnswerError} naming its flag; a
+ * choice also names the values the flag takes (the enabled choices).
+ */
 export function createNonInteractivePrompt(): Prompt {
+  const question = (message: string) => message.replace(/[?:]\s*$/, '');
   const fail = (message: string, flag: string): never => {
-    throw new NeedsAnswerError(message.replace(/[?:]\s*$/, ''), flag);
+    throw new NeedsAnswerError(question(message), flag);
+  };
+  const failChoice = (q: {
+    message: string;
+    flag: string;
+    choices: readonly Choice<unknown>[];
+  }): never => {
+    throw needsChoice(question(q.message), q.flag, candidatesOf(q.choices));
   };
   return {
     interactive: false,
     text: async (q) => fail(q.message, q.flag),
     confirm: async (q) => fail(q.message, q.flag),
-    select: async (q) => fail(q.message, q.flag),
-    checklist: async (q) => fail(q.message, q.flag),
+    select: async (q) => failChoice(q),
+    checklist: async (q) => failChoice(q),
   };
+}
+
+/**
+ * The flag values of the enabled choices. A value no one can type on a command line (a
+ * sentinel such as "another carrier") is not a candidate.
+ */
+function candidatesOf(choices: readonly Choice<unknown>[]): string[] {
+  return choices
+    .filter((c) => !c.disabled)
+    .map((c) => c.flagValue ?? (typeof c.value === 'string' ? c.value : c.name))
+    .filter((v) => ![...v].some((ch) => ch.charCodeAt(0) < 0x20));
 }
 
 /** The interactive prompt on the given streams. */

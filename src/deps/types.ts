@@ -45,6 +45,11 @@ export interface Exec {
 export interface Choice<T> {
   name: string;
   value: T;
+  /**
+   * What to give the question's flag to pick this choice, named to a non-interactive run
+   * (default: the value when it is a string, else the name).
+   */
+  flagValue?: string;
   description?: string;
   /** A reason string disables the choice and is shown beside it. */
   disabled?: boolean | string;

@@ -65,6 +65,7 @@ export async function chooseDisk(deps: Deps, disks: DiskInfo[], spec?: string): 
       return {
         name: describeDisk(d),
         value: d,
+        flagValue: d.serial ?? d.path,
         ...(reasons.length ? { disabled: reasons.join('; ') } : {}),
       };
     });

@@ -238,7 +238,10 @@ describe('publish settings through the real parser (check reports, never throws)
 
   it('two subscriptions and no --subscription: ✗ asking for --subscription (non-interactive)', async () => {
     const { byId } = await run(two());
-    expect(byId['publish-settings']).toMatchObject({ status: 'fail', fix: 'pass --subscription' });
+    expect(byId['publish-settings']).toMatchObject({
+      status: 'fail',
+      fix: 'pass --subscription, one of: 11111111-2222-3333-4444-555555555555, 22222222-2222-4333-8444-555555555555',
+    });
     expect(byId['publish-settings']!.detail).toMatch(/holds 2 subscriptions/);
     expect(byId.certificate).toMatchObject({ status: 'skip', detail: 'no subscription chosen' });
   });

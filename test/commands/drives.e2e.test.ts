@@ -16,7 +16,7 @@ describe.skipIf(!canRun)('diskprep drives (built binary, root, loop device)', ()
   it('--all --json lists the loop device with size, BitLocker state and why it is refused', async () => {
     const r = await runCli(['drives', '--all', '--json']);
     expect(r.exitCode).toBe(0);
-    const disks = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const disks = (JSON.parse(r.stdout) as { drives: Record<string, unknown>[] }).drives;
     const loop = disks.find((d) => d.path === dev);
     expect(loop).toMatchObject({
       sizeBytes: 104857600,

@@ -44,10 +44,10 @@ describe('diskprep drives (Windows)', () => {
   it('--json carries the encryptionMethod of each partition', async () => {
     const { deps, recorded } = fakeDeps({ platform: 'win32', json: true, exec: [inUseListStub()] });
     await drives({ all: false }, deps);
-    const [list] = recorded.json as {
-      number: number;
-      partitions: { encryptionMethod?: string }[];
-    }[][];
-    expect(list!.find((d) => d.number === 0)!.partitions[2]!.encryptionMethod).toBe('XtsAes128');
+    const [doc] = recorded.json as {
+      drives: { number: number; partitions: { encryptionMethod?: string }[] }[];
+    }[];
+    const list = doc!.drives;
+    expect(list.find((d) => d.number === 0)!.partitions[2]!.encryptionMethod).toBe('XtsAes128');
   });
 });

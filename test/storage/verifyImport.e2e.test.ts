@@ -21,6 +21,7 @@ import {
   writeTree,
 } from '../engine/stagingFixture.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { importDrive } from './importDrive.ts';
 
 const MiB = 1024 * 1024;
 let azurite: Azurite;
@@ -66,34 +67,6 @@ function container(): ContainerClient {
   );
 }
 
-const nameOf = (blobPath: string) => blobPath.replace(/^backup\//, '');
-
-/** Uploads every file of the drive's manifest the way the import service writes it. */
-async function importDrive(c: ContainerClient): Promise<void> {
-  await c.deleteIfExists();
-  await c.create();
-  for (const b of parseManifest(path.join(target, 'DriveManifest.xml')).blobs) {
-    const data = fs.readFileSync(path.join(target, ...b.FilePath.split('\\').filter(Boolean)));
-    if (b.PageRangeList !== undefined) {
-      const page = c.getPageBlobClient(nameOf(b.BlobPath));
-      await page.create(Number(b.Length));
-      for (const r of (b.PageRangeList && b.PageRangeList.PageRange) || []) {
-        const at = Number(r.Offset);
-        await page.uploadPages(data.subarray(at, at + Number(r.Length)), at, Number(r.Length));
-      }
-    } else {
-      const block = c.getBlockBlobClient(nameOf(b.BlobPath));
-      const ids: string[] = [];
-      for (const k of (b.BlockList && b.BlockList.Block) || []) {
-        const at = Number(k.Offset);
-        await block.stageBlock(k.Id, data.subarray(at, at + Number(k.Length)), Number(k.Length));
-        ids.push(k.Id);
-      }
-      await block.commitBlockList(ids);
-    }
-  }
-}
-
 /** Overwrites one byte of a blob in place, keeping its block ids / page ranges. */
 async function flipByte(c: ContainerClient, name: string, at: number): Promise<void> {
   const props = await c.getBlobClient(name).getProperties();
@@ -126,7 +99,7 @@ const verifyImport = (...extra: string[]) =>
 describe('diskprep verify-import after a real prepare (Azurite, built binary)', () => {
   it('the imported container matches the journal; a changed byte, a re-assembled blob, a missing and a stray blob are each listed with their file', async () => {
     const c = container();
-    await importDrive(c);
+    await importDrive(c, target);
     const manifest = parseManifest(path.join(target, 'DriveManifest.xml'));
     expect(
       manifest.blobs.map((b) => [b.BlobPath, b.PageRangeList === undefined ? 'block' : 'page']),
@@ -180,7 +153,7 @@ describe('diskprep verify-import after a real prepare (Azurite, built binary)', 
 
     // Blob assembled from other blocks (a block re-staged under its own MD5 id), one deleted,
     // one nobody promised, a page range written where the manifest has a hole.
-    await importDrive(c);
+    await importDrive(c, target);
     const big = c.getBlockBlobClient('seed/big.bin');
     const blocks = (await big.getBlockList('committed')).committedBlocks!;
     const other = Buffer.alloc(blocks[1]!.size, 7);

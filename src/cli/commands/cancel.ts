@@ -36,7 +36,7 @@ export function registerCancel(program: Command, set: SetInvocation): void {
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, network: true });
   examples(cmd, [
-    'diskprep cancel --job seed01',
+    'diskprep cancel --job seed01   # interactive: type the job name back',
     'diskprep cancel --job seed01 --reason "drive failed before shipping" --yes --json',
     'diskprep cancel --job backup-seed-1 --subscription <id> --resource-group rg-backup --yes',
   ]);

@@ -82,10 +82,10 @@ export function registerInit(program: Command, set: SetInvocation): void {
   addCommonOptions(cmd, { network: true });
   addAzureOptions(cmd);
   examples(cmd, [
-    'diskprep init s:D:\\staging --job photos --container photos   (asks subscription, storage account, resource group)',
-    'diskprep init --staging /srv/staging --job photos --storage-account mystore --container photos --resource-group rg1 --location westeurope --subscription <id> --data photos',
-    'diskprep init s:D:\\staging --job photos --amend --location westeurope   (changes that field only)',
-    'diskprep init s:D:\\staging --job backup-2026 --service classic --storage-account mystore --container seed --fetch-credential sas   # retired: existing seeds only',
+    'diskprep init s:D:\\staging --job photos --container photos   # interactive: asks the subscription, storage account, resource group',
+    'diskprep init --staging /srv/staging --job photos --subscription <id> --resource-group rg-backup --storage-account contosobackup --container photos --location westeurope --data Photos',
+    'diskprep init s:D:\\staging --job photos --amend --location westeurope   # changes that field only',
+    'diskprep init s:D:\\staging --job backup-2026 --service classic --subscription <id> --storage-account contosobackup --container seed --fetch-credential sas   # retired: existing seeds only',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({

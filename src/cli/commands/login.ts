@@ -30,7 +30,7 @@ export function registerLogin(program: Command, set: SetInvocation): void {
   addCommonOptions(cmd, { network: true });
   examples(cmd, [
     'diskprep login',
-    'diskprep login --login device-code --tenant <tenant id>',
+    'diskprep login --login device-code --tenant <tenant-id>',
     'diskprep login --cloud usgov --json',
     'diskprep login --token-cache unencrypted',
   ]);

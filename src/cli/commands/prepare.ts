@@ -98,10 +98,15 @@ function declarePrepare(command: Command): Command {
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, dryRun: true, network: true });
   examples(cmd, [
-    'diskprep s:D:\\staging p:C:\\keys\\my.publishsettings',
-    'diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key 123456-...-123456 --offline --yes',
-    'diskprep prepare --staging /srv/staging --drive /dev/sdb --already-encrypted --bitlocker-key <key> --offline --yes',
-    'diskprep s:/srv/staging --drive /dev/sdb --already-encrypted --already-formatted --bitlocker-key <key> --return-name "Backup Ops" ... --return-carrier-account "$ACCOUNT" --yes --json',
+    'diskprep s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive: asks which disk, then each answer',
+    '# a BitLocker volume you unlocked and mounted yourself, no Azure call:',
+    'diskprep prepare --staging /srv/staging --target /mnt/drive1 --drive-id WD-WMATV123456 --bitlocker-key "$BITLOCKER_KEY" --offline --yes',
+    '# /dev/sdb: a disk BitLocker-encrypted on Windows, behind a USB bridge that hides its serial:',
+    'diskprep prepare --staging /srv/staging --drive /dev/sdb --drive-id WD-WMATV123456 --already-encrypted --bitlocker-key "$BITLOCKER_KEY" --offline --yes',
+    'diskprep s:/srv/staging --drive /dev/sdb --drive-id WD-WMATV123456 --already-encrypted --already-formatted --bitlocker-key "$BITLOCKER_KEY" \\',
+    '    --return-name "Backup Ops" --return-phone "+1 425 555 0100" --return-email ops@example.org --return-street "1 Main St" \\',
+    '    --return-city Redmond --return-state WA --return-postal-code 98052 --return-country US \\',
+    '    --return-carrier FedEx --return-carrier-account "$ACCOUNT" --yes --json',
   ]);
   return cmd;
 }

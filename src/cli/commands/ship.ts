@@ -38,9 +38,12 @@ export function registerShip(program: Command, set: SetInvocation): void {
   addAzureOptions(cmd);
   addCommonOptions(cmd, { yes: true, network: true });
   examples(cmd, [
-    'diskprep u:',
-    'diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings',
-    'diskprep ship --staging /srv/staging --carrier FedEx --tracking-number 123456789012 --yes --json',
+    'diskprep u:   # interactive: the job waiting for shipping details, then each answer',
+    'diskprep u: s:D:\\staging p:C:\\keys\\my.publishsettings   # interactive',
+    'diskprep ship --staging /srv/staging --carrier FedEx --tracking-number 123456789012 \\',
+    '    --return-name "Backup Ops" --return-phone "+1 425 555 0100" --return-email ops@example.org --return-street "1 Main St" \\',
+    '    --return-city Redmond --return-state WA --return-postal-code 98052 --return-country US \\',
+    '    --return-carrier FedEx --return-carrier-account "$ACCOUNT" --yes --json',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({

@@ -43,7 +43,7 @@ export function registerStatus(program: Command, set: SetInvocation): void {
     'diskprep status',
     'diskprep status s:D:\\staging p:C:\\keys\\my.publishsettings',
     'diskprep status --staging /srv/staging --json',
-    'diskprep status --job seed01 --watch --interval 300',
+    'diskprep status --job seed01 --watch --interval 5',
     'diskprep status --job backup-seed-1 --subscription <id> --resource-group rg-backup',
   ]);
   cmd.action((o: Record<string, unknown>) =>

@@ -33,11 +33,11 @@ export function registerVerify(program: Command, set: SetInvocation): void {
     );
   addCommonOptions(cmd);
   examples(cmd, [
-    'diskprep verify --drive /dev/sdb s:/srv/staging',
-    'diskprep verify --drive E --bitlocker-key "$BITLOCKER_KEY"',
+    'diskprep verify --drive /dev/sdb --drive-id WD-WMATV123456 s:/srv/staging   # the key from the journal',
+    'diskprep verify --drive /dev/sdb --bitlocker-key "$BITLOCKER_KEY"   # on Windows: --drive E',
     'diskprep verify --target E:\\ s:D:\\staging',
     'diskprep verify --target /mnt/drive1 --staging /srv/staging --json',
-    'diskprep verify --target /mnt/drive1 --manifest-hash 109B21108597EF36D5785F08303F3638',
+    'diskprep verify --target /mnt/drive1 --manifest-hash <md5>   # the MD5 in the drive-info XML',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({

@@ -19,8 +19,8 @@ export function registerWhoami(program: Command, set: SetInvocation): void {
   addCommonOptions(cmd, { network: true });
   examples(cmd, [
     'diskprep whoami',
-    'diskprep whoami --tenant <tenant id> --client-id <app id> --client-certificate app.pem --json',
-    'diskprep whoami --client-certificate app.pfx --client-certificate-password <pw> --tenant <id> --client-id <id>',
+    'diskprep whoami --tenant <tenant-id> --client-id <app-id> --client-certificate app.pem --json',
+    'diskprep whoami --client-certificate app.pfx --client-certificate-password "$PFX_PASSWORD" --tenant <tenant-id> --client-id <app-id>',
   ]);
   cmd.action((o: Record<string, unknown>) =>
     set({

@@ -5,11 +5,12 @@
  * a script passes `--job` and `--yes`. The cancellation is recorded in this computer's job list.
  */
 import type { Deps } from '../../deps/types.ts';
-import { DiskprepError, NeedsAnswerError, UsageError } from '../../errors.ts';
+import { DiskprepError, NeedsAnswerError, needsChoice, UsageError } from '../../errors.ts';
 import type { ServiceFactory } from '../../importjob/connect.ts';
 import type { AzureOptions, JobStatus } from '../../model/importJob.ts';
 import { reachJob } from '../../flows/ship/reachJob.ts';
 import { markLocalJob } from '../../flows/ship/locateJob.ts';
+import { readLocalJobs } from '../../registry/localJobs.ts';
 
 /** Options of {@link cancel}. */
 export interface CancelOptions {
@@ -33,8 +34,17 @@ export async function cancel(
   deps: Deps,
   seams: { createService?: ServiceFactory } = {},
 ): Promise<void> {
-  if (options.yes && !options.job)
-    throw new NeedsAnswerError('which job to cancel (--yes cancels only a job named)', '--job');
+  if (options.yes && !options.job) {
+    // The candidates: this computer's jobs not yet cancelled (a script names one of them).
+    const known = (await readLocalJobs(deps)).filter(
+      (j) => !j.cancelledAt && j.service !== 'offline',
+    );
+    throw needsChoice(
+      'which job to cancel (--yes cancels only a job named)',
+      '--job',
+      known.reverse().map((j) => j.name),
+    );
+  }
   const reached = await reachJob(deps, {
     ...options,
     command: 'diskprep cancel',

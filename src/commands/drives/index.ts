@@ -1,7 +1,7 @@
 /**
  * `diskprep drives`: every disk with serial (the drive id), model, size, bus, media, partitions,
  * mount state, system/boot, BitLocker, and why a disk cannot be used. A table on stdout that fits
- * the terminal (./table.ts), or one JSON array with `--json`.
+ * the terminal (./table.ts), or `{"drives": [...]}` with `--json`.
  */
 import type { Deps } from '../../deps/types.ts';
 import { screenColumns, wrapLine } from '../../format.ts';
@@ -21,9 +21,9 @@ export async function drives(options: DrivesOptions, deps: Deps): Promise<void> 
     listDisksWithEligibility(deps, { all: options.all }),
   );
   if (deps.output.jsonMode) {
-    deps.output.json(
-      disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })),
-    );
+    deps.output.json({
+      drives: disks.map((d) => ({ ...d, serial: d.serial ?? null, fsType: d.fsType ?? null })),
+    });
     return;
   }
   if (disks.length === 0) {

@@ -6,7 +6,13 @@
  * typed on a command line.
  */
 import type { Choice, Deps } from '../../deps/types.ts';
-import { AzureError, NeedsAnswerError, UsageError } from '../../errors.ts';
+import {
+  AzureError,
+  MAX_CANDIDATES,
+  NeedsAnswerError,
+  needsChoice,
+  UsageError,
+} from '../../errors.ts';
 import { manifestCarriesCredential } from '../../engine/manifest.ts';
 import { connectDiscovery } from '../../importjob/connect.ts';
 import type { ArmDiscovery, FoundStorageAccount } from '../../importjob/discover.ts';
@@ -47,8 +53,6 @@ export type DiscoveryFactory = (deps: Deps, input: DiscoverInput) => ArmDiscover
 
 /** A fetched SAS lasts this long: past init's 60-day minimum, with a month of margin. */
 export const FETCHED_SAS_DAYS = 90;
-/** Candidates named in a non-interactive error. */
-const MAX_CANDIDATES = 10;
 const DAY_MS = 86_400_000;
 
 const defaultFactory: DiscoveryFactory = (deps, input) =>
@@ -160,14 +164,7 @@ async function choose<T>(
   q: { message: string; flag: string; choices: Choice<T>[]; candidate: (c: Choice<T>) => string },
   defaultValue?: T,
 ): Promise<T> {
-  if (!deps.prompt.interactive) {
-    const candidates = q.choices.slice(0, MAX_CANDIDATES).map(q.candidate);
-    const more = q.choices.length - candidates.length;
-    throw new NeedsAnswerError(q.message, q.flag, {
-      hint: `pass ${q.flag} <name>: ${candidates.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`,
-      details: { flag: q.flag, candidates, total: q.choices.length },
-    });
-  }
+  if (!deps.prompt.interactive) throw needsChoice(q.message, q.flag, q.choices.map(q.candidate));
   return deps.prompt.select({
     message: q.message,
     flag: q.flag,

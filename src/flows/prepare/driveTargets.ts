@@ -311,6 +311,7 @@ class DiskProvider {
         return {
           name: choiceName(d),
           value: d,
+          flagValue: d.serial ?? d.path,
           ...(reasons.length ? { disabled: reasons.join('; ') } : {}),
         };
       })
