@@ -128,6 +128,21 @@ function pruneForRuntime(dir) {
   }
 }
 
+/**
+ * `text` with every non-ASCII UTF-16 unit written as a \\uXXXX escape. esbuild escapes strings,
+ * but a few characters stay raw (in a regular expression of execa, in a licence comment), and one
+ * is enough for V8 to hold the whole 4.7 MB script as two-byte text: ~4 ms more CPU at every
+ * start here (30-run sums). The escape means the same in strings, templates, regular
+ * expressions, identifiers and comments; only String.raw would differ, and the bundle's raw
+ * characters are not in one.
+ */
+function asciiOnly(text) {
+  return text.replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The one-file CommonJS bundle the executables run (SEA mains are CommonJS scripts). */
 async function bundle() {
   const common = {
@@ -153,7 +168,10 @@ async function bundle() {
       loader: 'ts',
       sourcefile: 'diskprep-executable.ts',
     },
+    // Names are kept (stack traces under --verbose stay readable); whitespace and comments go:
+    // 4.7 MB instead of 6.6, ~4 ms less CPU at every start here (measured over 30 runs).
     minifySyntax: true,
+    minifyWhitespace: true,
     // import.meta is empty in CommonJS: its url becomes the executable's own (diskprep's own
     // uses sit behind the DISKPREP_* defines; `open`, under @azure/identity, looks for a bundled
     // xdg-open beside itself and otherwise runs the system's).
@@ -165,7 +183,7 @@ async function bundle() {
     },
   });
   const file = path.join(work, 'diskprep.cjs');
-  fs.writeFileSync(file, main.outputFiles[0].text);
+  fs.writeFileSync(file, asciiOnly(main.outputFiles[0].text));
   return { file, metafiles: [main.metafile, worker.metafile] };
 }
 
