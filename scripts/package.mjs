@@ -49,7 +49,7 @@ const EXTERNAL = ['@azure/identity-cache-persistence', 'keytar'];
 const log = (s) => process.stderr.write(`package: ${s}\n`);
 const offline = process.argv.includes('--offline');
 
-/** Runs a command with its output on stderr; throws on failure. */
+/** Runs a command: its stderr passed through, its stdout returned; throws on failure. */
 function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
 }
