@@ -8,10 +8,11 @@
 //   THIRD-PARTY-NOTICES.txt  the licences of Node.js and of every package inside the executables
 //   SHA256SUMS               sha256sum -c format, for all of the above
 //
-// The executables run one file bundled by esbuild from src/: every lazily imported command is
-// inlined (esbuild turns `import('./x.ts')` into a call), and the copy worker (a worker thread)
-// is bundled on its own and embedded as a string, run with `new Worker(code, { eval: true })`
-// (src/engine/chunkWorkerEntry.ts): an executable has no file to point a worker at.
+// The executables run one script bundled by esbuild from src/ (scripts/bundle.mjs): the command
+// line runs at start, every lazily imported command sits in a function of the same script that
+// runs on first use, and the copy worker (a worker thread) is bundled on its own and embedded as
+// a string, run with `new Worker(code, { eval: true })` (src/engine/chunkWorkerEntry.ts): an
+// executable has no file to point a worker at.
 // V8's code cache is on for Linux; for Windows it is off: Node's SEA documentation requires
 // useCodeCache (and useSnapshot) off when the executable is built on another platform, since a
 // code cache loads only on the platform that compiled it and may crash the executable otherwise.
@@ -28,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { bundleInTwo } from './bundle.mjs';
 import { cachedNode, nodeCacheDir } from './node-cache.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,7 +145,7 @@ function asciiOnly(text) {
   );
 }
 
-/** The one-file CommonJS bundle the executables run (SEA mains are CommonJS scripts). */
+/** The one script the executables run (scripts/bundle.mjs), the copy worker embedded in it. */
 async function bundle() {
   const common = {
     bundle: true,
@@ -160,31 +162,29 @@ async function bundle() {
     ...common,
     entryPoints: [path.join(repo, 'src', 'engine', 'chunkWorker.ts')],
   });
-  const main = await esbuild.build({
-    ...common,
-    stdin: {
-      contents: "import { main } from './src/main.ts';\nvoid main();\n",
-      resolveDir: repo,
-      loader: 'ts',
-      sourcefile: 'diskprep-executable.ts',
+  const { script, metafiles } = await bundleInTwo(
+    repo,
+    {
+      ...common,
+      absWorkingDir: repo,
+      // Names are kept (stack traces under --verbose stay readable); whitespace and comments go:
+      // 4.7 MB instead of 6.6, ~4 ms less CPU at every start here (measured over 30 runs).
+      minifySyntax: true,
+      minifyWhitespace: true,
+      define: {
+        // import.meta is empty in CommonJS: its url becomes the executable's own (the banner;
+        // diskprep's own uses sit behind the DISKPREP_* defines; `open`, under @azure/identity,
+        // looks for a bundled xdg-open beside itself and otherwise runs the system's).
+        'import.meta.url': '__diskprepMetaUrl',
+        DISKPREP_VERSION: JSON.stringify(pkg.version),
+        DISKPREP_CHUNK_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text),
+      },
     },
-    // Names are kept (stack traces under --verbose stay readable); whitespace and comments go:
-    // 4.7 MB instead of 6.6, ~4 ms less CPU at every start here (measured over 30 runs).
-    minifySyntax: true,
-    minifyWhitespace: true,
-    // import.meta is empty in CommonJS: its url becomes the executable's own (diskprep's own
-    // uses sit behind the DISKPREP_* defines; `open`, under @azure/identity, looks for a bundled
-    // xdg-open beside itself and otherwise runs the system's).
-    banner: { js: 'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    define: {
-      'import.meta.url': '__diskprepMetaUrl',
-      DISKPREP_VERSION: JSON.stringify(pkg.version),
-      DISKPREP_CHUNK_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text),
-    },
-  });
+    'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+  );
   const file = path.join(work, 'diskprep.cjs');
-  fs.writeFileSync(file, asciiOnly(main.outputFiles[0].text));
-  return { file, metafiles: [main.metafile, worker.metafile] };
+  fs.writeFileSync(file, asciiOnly(script));
+  return { file, metafiles: [...metafiles, worker.metafile] };
 }
 
 /** The SEA preparation blob for `bundleFile`, with or without V8's code cache. */

@@ -195,6 +195,17 @@ describe('the Linux single executable', () => {
     await runExample(release.linux);
   });
 
+  it("keeps diskprep's errors typed across its lazily loaded part: exit 2 in one line", async () => {
+    // verify lives in the part loaded on first use (scripts/bundle.mjs), its error classes in
+    // the part run at start: a second copy of them would turn this into an "internal error".
+    const empty = tempDir('sea-empty');
+    const r = await runIt(release.linux, ['verify', '--target', empty, `s:${empty}`]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `diskprep: no drive manifest at ${path.join(empty, 'DriveManifest.xml')} — give the root of a prepared drive`,
+    ]);
+  });
+
   it('copies 300 MiB through its copy workers onto a folder target, then verify passes', async () => {
     const staging = tempDir('sea-staging');
     const target = tempDir('sea-target');
