@@ -3,6 +3,8 @@
 // disk. Copies examples/staging to a temporary folder (the repository is never written to),
 // prepares a "drive" (a temporary folder standing in for a mounted, unlocked volume) with the
 // built binary, then verifies it, and prints where everything is.
+// DISKPREP=<command> runs another diskprep instead of this repository's bin (the packaging tests
+// run the example through the installed tarball and the single executable).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +26,8 @@ fs.chmodSync(path.join(staging, '.diskprep', 'journal', 'example', 'secrets.json
 
 const run = (args) => {
   process.stderr.write(`\n$ diskprep ${args.map((a) => (a === EXAMPLE_KEY ? '<example key>' : a)).join(' ')}\n`);
-  execFileSync(process.execPath, [bin, ...args], { stdio: 'inherit' });
+  const [cmd, ...pre] = process.env.DISKPREP ? [process.env.DISKPREP] : [process.execPath, bin];
+  execFileSync(cmd, [...pre, ...args], { stdio: 'inherit' });
 };
 try {
   run([`s:${staging}`, '--target', drive, '--offline', '--yes', '--drive-id', 'EXAMPLE0001', '--bitlocker-key', EXAMPLE_KEY]);

@@ -9,8 +9,12 @@ import type { ProcessLike } from './createDeps.ts';
 import { describeError, type ErrorReport, ExitCode, InterruptedError } from './errors.ts';
 import { Redactor } from './redact.ts';
 
-/** diskprep's version, from package.json. */
+// Defined only by the single executable's bundler (scripts/package.mjs): it has no package.json beside it.
+declare const DISKPREP_VERSION: string | undefined;
+
+/** diskprep's version, from package.json (or as the executable's bundler recorded it). */
 export function readVersion(): string {
+  if (typeof DISKPREP_VERSION === 'string') return DISKPREP_VERSION;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version?: string;

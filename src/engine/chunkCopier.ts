@@ -26,6 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { InternalError } from '../errors.ts';
 import { alignedBuffer } from './alignedBuffer.ts';
 import { CHUNK, copyChunk, type ChunkDone, type ChunkJob } from './copyChunk.ts';
+import { chunkWorkerEntry } from './chunkWorkerEntry.ts';
 
 /** Copy workers by default: one per core, 2 to 4. */
 export const DEFAULT_COPY_WORKERS = Math.min(4, Math.max(2, os.availableParallelism()));
@@ -81,8 +82,7 @@ export function createWorkerCopier(
   count = DEFAULT_COPY_WORKERS,
   perWorker = DEFAULT_CHUNKS_PER_WORKER,
 ): ChunkCopier {
-  // Sources run as .ts under vitest / type stripping, as .js once built.
-  const file = import.meta.url.endsWith('.ts') ? './chunkWorker.ts' : './chunkWorker.js';
+  const entry = chunkWorkerEntry();
   type Pending = { job: ChunkJob; resolve: (d: ChunkDone) => void; reject: (e: Error) => void };
   const queue: Pending[] = [];
   const pending = new Map<number, Pending>();
@@ -114,7 +114,7 @@ export function createWorkerCopier(
     for (let w = 0; w < size; w++) workers.push(startWorker(w));
   };
   const startWorker = (w: number): Worker => {
-    const worker = new Worker(new URL(file, import.meta.url), { workerData: { perWorker } });
+    const worker = new Worker(entry.script, { ...entry.options, workerData: { perWorker } });
     load.push(0);
     worker.unref();
     worker.on(

@@ -13,10 +13,10 @@ import {
   prefixProblem,
   storageAccountProblem,
 } from './names.ts';
+import { SERVICES } from './services.ts';
 
-/** Azure services that can run an import job. */
-export const SERVICES = ['classic', 'databox', 'importexport', 'offline'] as const;
-export type ServiceKind = (typeof SERVICES)[number];
+/** Azure services that can run an import job (kept in services.ts, free of zod, for the CLI). */
+export { SERVICES, type ServiceKind } from './services.ts';
 
 /** How staging files become blobs. `auto`: Azure Backup files and VHDs → page, others → block. */
 export const BLOB_TYPES = ['page', 'block', 'auto'] as const;

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { SERVICES, type ServiceKind } from '../../model/job.ts';
+import { SERVICES, type ServiceKind } from '../../model/services.ts';
 import { DEFAULT_SERVICE, RETIRED_SUMMARY } from '../../model/retiredServices.ts';
 import {
   addAzureOptions,

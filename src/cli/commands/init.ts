@@ -8,7 +8,7 @@ import {
   examples,
   type SetInvocation,
 } from '../common.ts';
-import { SERVICES, type ServiceKind } from '../../model/job.ts';
+import { SERVICES, type ServiceKind } from '../../model/services.ts';
 import type { InitOptions } from '../../commands/init/index.ts';
 import { DEFAULT_SERVICE, RETIRED_SUMMARY } from '../../model/retiredServices.ts';
 
