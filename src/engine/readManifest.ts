@@ -85,11 +85,7 @@ function shown(v: unknown): string {
   return printableExcerpt(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''), 20);
 }
 
-function asEntry(
-  doc: unknown,
-  xml: string,
-  bad: (reason: string) => UsageError,
-): ManifestEntry {
+function asEntry(doc: unknown, xml: string, bad: (reason: string) => UsageError): ManifestEntry {
   const b = (doc as { Blob?: unknown }).Blob as Record<string, unknown> | undefined;
   if (!b || typeof b !== 'object') throw bad('<Blob> is empty');
   const { BlobPath: blobPath, FilePath: filePath } = b;

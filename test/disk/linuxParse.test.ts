@@ -164,7 +164,9 @@ describe('lsblk parsing', () => {
     expect(sdb!.e.reasons).toEqual(['mounted at /mnt/my data']);
     expect(sdc!.e.reasons).toEqual(['system or boot disk', 'mounted at [SWAP]']);
     expect(sdd!.e.reasons).toEqual(['removable stick (not a SATA drive)']);
-    expect(sde!.e.reasons).toEqual(['larger than the service takes (at most 10 TB as drives are sold: 9.09 TiB)']);
+    expect(sde!.e.reasons).toEqual([
+      'larger than the service takes (at most 10 TB as drives are sold: 9.09 TiB)',
+    ]);
   });
 
   it('reads /proc/swaps', () => {
