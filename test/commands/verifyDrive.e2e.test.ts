@@ -48,6 +48,9 @@ describe.skipIf(!canRun)(
         'docs/a.txt': 'hello\n',
       });
       writeJob(staging);
+      // A desktop's disk service or a udev probe keeps the device open: closing it after the
+      // copy is then not the last close, which would have written the cache to the disk.
+      const held = fs.openSync(dev, 'r');
       const r = await runCli(
         [
           `s:${staging}`,
@@ -66,6 +69,13 @@ describe.skipIf(!canRun)(
       );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(leftMounted()).toEqual([]);
+      // Ready means on the medium: nothing of the copy is left in the device's page cache (the
+      // backing image reads the same before and after the device is fsynced), so a drive pulled
+      // as soon as diskprep is done holds everything.
+      const written = md5File(image);
+      await execa('sync', [dev]);
+      fs.closeSync(held);
+      expect(md5File(image)).toBe(written);
     });
     afterAll(() => {
       lab?.dispose();

@@ -246,6 +246,15 @@ async function startDislocker(
   fvek.fill(0);
   checkAbort();
   if (readOnly) await deps.exec.run('blockdev', ['--flushbufs', device], { reject: false });
+  // dislocker writes through the device's page cache and never fsyncs: without this the last
+  // of the copy (the manifest, NTFS's own metadata) can still be in memory when the operator is
+  // told the drive is ready and pulls it. `sync <device>` fsyncs the device: the pages are
+  // written and the disk's write cache flushed. Runs after the unmount (cleanup runs last-in,
+  // first-out), also on failure and Ctrl-C.
+  if (!readOnly)
+    cleanup.push('write the disk cache to the disk', async () => {
+      await deps.exec.run('sync', [device], { reject: false });
+    });
   cleanup.push('unmount dislocker', () => unmount(deps, disDir));
   try {
     await deps.exec.run(
