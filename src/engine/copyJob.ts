@@ -4,15 +4,16 @@
  * location.
  *
  * Commit protocol (the journal is the truth; a file counts only once committed):
- * 1. each file is written under a temporary name and renamed when complete;
+ * 1. each file is written (a large one under a temporary name, renamed when complete; a small
+ *    one at its name: see copyFile.ts);
  * 2. a batch of files (≤ {@link COMMIT_FILES} files, ≤ 256 MiB, ≤ 2 s) is made durable: large
  *    files were fdatasync'ed as they finished, small ones get one barrier (syncfs on Linux, an
  *    fsync per file elsewhere);
  * 3. the batch's `<Blob>` elements are appended to the drive's blob file and fdatasync'ed;
  * 4. the state (cursor, counts, blob-file length) is replaced atomically.
  * A crash before 4 leaves the old state: the blob file is cut back to its recorded length and
- * the uncommitted files are copied again (same bytes, same hashes). Nothing half-written is
- * ever listed, and counters only move at 4.
+ * the uncommitted files are copied again (same bytes, same hashes; a small file cut short at
+ * its name is written over). Nothing half-written is ever listed, and counters only move at 4.
  *
  * Targets come from a {@link NextTarget} provider, so the CLI can hand over `--target` folders
  * or ask for one, and the drive backends can hand over volumes they just unlocked.
@@ -65,10 +66,11 @@ import {
 } from './manifest.ts';
 import { driveManifestParts } from './journalManifest.ts';
 import { sessionIdFor } from '../model/sessionId.ts';
-import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
+import { identityChange, sourceIdentity } from './sourceIdentity.ts';
 import { SourceLedger } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
+import { FreeSpace, isSparse } from './freeSpace.ts';
 import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
@@ -280,6 +282,7 @@ class CopySession {
   private target = '';
   private blobsFh: fsp.FileHandle | undefined;
   private fuse = false;
+  private space: FreeSpace | undefined;
   private batch: Batch = emptyBatch(0);
   // Committed files of an earlier run, walked past again before copying goes on.
   private skipped = 0;
@@ -430,6 +433,8 @@ class CopySession {
       const onDrive = d.files + this.batch.files;
       if ((await this.hasRoom(f, d)) && (await this.copyOne(f))) return;
       if (onDrive === 0) throw tooBig(f.relPath, f.size, this.target);
+      // A run that died may have left this file cut short at its name on this drive.
+      fs.rmSync(this.destination(f), { force: true });
       await this.closeDrive();
       await this.nextDrive(d);
     }
@@ -440,7 +445,7 @@ class CopySession {
     if (this.opts.checkFreeSpace === false) return true;
     const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
     try {
-      return fits(this.target, f, d.blobsBytes + this.batch.xmlBytes + estimate);
+      return this.space!.fits(f, d.blobsBytes + this.batch.xmlBytes + estimate);
     } catch (err) {
       // The source went away since the walk: the files copied so far still count.
       await this.commit();
@@ -451,7 +456,7 @@ class CopySession {
   /** Copies the file onto the drive into the batch; false when the drive ran out of space. */
   private async copyOne(f: ScannedFile): Promise<boolean> {
     const { deps, opts } = this;
-    const dst = path.join(this.target, this.state.sessionId, ...f.relPath.split('/'));
+    const dst = this.destination(f);
     try {
       const extents =
         f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
@@ -483,6 +488,11 @@ class CopySession {
       }
       return false;
     }
+  }
+
+  /** Where `f` goes on the drive being filled. */
+  private destination(f: ScannedFile): string {
+    return path.join(this.target, this.state.sessionId, ...f.relPath.split('/'));
   }
 
   private addToBatch(f: ScannedFile, dst: string, copied: CopiedFile): void {
@@ -532,6 +542,7 @@ class CopySession {
     };
     await writeCopyState(this.deps, this.staging, state);
     this.batch = emptyBatch(this.deps.clock.monotonic());
+    this.space?.invalidate();
   }
 
   /** Makes the batch's small files durable. */
@@ -592,6 +603,7 @@ class CopySession {
     if (d) await this.resumeDrive(spec, d, root);
     else await this.addDrive(spec, root);
     this.target = root;
+    this.space = new FreeSpace(root);
     try {
       this.fuse = fs.statfsSync(root).type === FUSE_SUPER_MAGIC;
     } catch {
@@ -832,36 +844,6 @@ export function blobPathFor(job: JobDescriptor, relPath: string): string {
     });
   }
   return `${job.container}/${name}`;
-}
-
-function fits(
-  target: string,
-  f: { relPath: string; absPath: string; size: number; blobType: 'page' | 'block' },
-  manifestBytes: number,
-): boolean {
-  const s = fs.statfsSync(target);
-  const free = s.bavail * s.bsize;
-  let need = f.size;
-  if (f.blobType === 'page') {
-    // A sparse page file needs only its data on a sparse target: count what the source allocates.
-    const allocated = allocatedBytes(f);
-    if (allocated !== undefined && allocated < f.size) need = allocated;
-  }
-  const round = (n: number): number => Math.ceil(n / s.bsize) * s.bsize;
-  // The file, a folder entry, and the manifest as it will be with this file (+64 KiB slack).
-  return free >= round(need) + s.bsize + round(manifestBytes) + 64 * 1024;
-}
-
-/** The file allocates less than its length (it has holes). */
-function isSparse(f: { relPath: string; absPath: string; size: number }): boolean {
-  const allocated = allocatedBytes(f);
-  return allocated !== undefined && allocated < f.size;
-}
-
-/** Bytes the source file allocates (undefined where the platform does not say). */
-function allocatedBytes(f: { relPath: string; absPath: string }): number | undefined {
-  const blocks = Number(statSource(f).blocks);
-  return Number.isFinite(blocks) ? blocks * 512 : undefined;
 }
 
 function tooBig(relPath: string, size: number, target: string): DiskprepError {
