@@ -131,7 +131,6 @@ class DiskProvider {
   private readonly openedIds = new Set<string>();
   private namedChecked = false;
   private readonly opened: PreparedVolume[] = [];
-  private current: PreparedVolume | undefined;
 
   constructor(
     deps: Deps,
@@ -160,16 +159,15 @@ class DiskProvider {
   }
 
   async releaseAll(): Promise<void> {
-    this.current = undefined;
     for (const v of this.opened.splice(0)) await this.release(v);
   }
 
-  /** Releases the previous volume, picks the disk, claims and opens it. */
+  /** Releases the drive that just ended (if any), picks the disk, claims and opens it. */
   async open(req: TargetRequest): Promise<PreparedVolume | undefined> {
     const { deps } = this;
-    if (this.current) {
-      const prev = this.current;
-      this.current = undefined;
+    // The drive that just ended (full) is released; others may still be filling.
+    const prev = req.previous && this.opened.find((v) => v.driveId === req.previous!.driveId);
+    if (prev) {
       this.opened.splice(this.opened.indexOf(prev), 1);
       await this.release(prev);
     }
@@ -193,7 +191,6 @@ class DiskProvider {
     this.openedIds.add(volume.driveId);
     deps.redactor.add(volume.bitlockerKey);
     this.opened.push(volume);
-    this.current = volume;
     deps.terminal.info(
       `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
     );

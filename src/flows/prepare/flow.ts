@@ -44,7 +44,7 @@ import { validateJobData } from '../../staging/validate.ts';
 import type { JobDescriptor, JobSecrets, ServiceKind } from '../../model/job.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
 import { createProgressReporter } from '../progress/progressLine.ts';
-import { commandLineTargets, validateTargetLists } from './targets.ts';
+import { commandLineTargets, drivesAtOnce, validateTargetLists } from './targets.ts';
 import { type ConnectedService, connectJobService } from '../../importjob/connect.ts';
 import { createJobOnce, type CreateStepResult } from './createJobStep.ts';
 import { type JobRecord, readJobRecord } from '../../journal/jobRecord.ts';
@@ -196,6 +196,7 @@ async function copyStep(
           },
           recorded.map((d) => d.driveId),
         ),
+      drivesAtOnce: drivesAtOnce(o),
       ...copyTuning(deps.env),
       ...copyReporting(deps),
     });

@@ -99,3 +99,12 @@ export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: str
     return complete(i, target);
   };
 }
+
+/**
+ * Drives filled at the same time: as many as the command line names (`--target` or `--drive`
+ * repeated), at least one. Drives already complete are skipped by the providers, so a resumed
+ * job fills the others at once.
+ */
+export function drivesAtOnce(o: { targets: readonly string[]; drives: readonly string[] }): number {
+  return Math.max(1, o.targets.length, o.drives.length);
+}
