@@ -43,7 +43,7 @@ import { journalDir } from '../../journal/layout.ts';
 import { validateJobData } from '../../staging/validate.ts';
 import type { JobDescriptor, JobSecrets, ServiceKind } from '../../model/job.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
-import { createProgressReporter } from '../progress/progressLine.ts';
+import { createDrivesReporter } from '../progress/drivesProgress.ts';
 import { commandLineTargets, drivesAtOnce, validateTargetLists } from './targets.ts';
 import { type ConnectedService, connectJobService } from '../../importjob/connect.ts';
 import { createJobOnce, type CreateStepResult } from './createJobStep.ts';
@@ -279,7 +279,7 @@ function copyTuning(
 function copyReporting(deps: Deps): Pick<CopyJobOptions, 'onProgress' | 'onDriveComplete'> {
   const quiet = deps.output.jsonMode;
   return {
-    onProgress: createProgressReporter(deps, quiet),
+    onProgress: createDrivesReporter(deps, quiet),
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
       if (!quiet)
