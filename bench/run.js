@@ -5,9 +5,10 @@
 //   npm run bench                      full size (4 GiB file, 1000 × 3 MiB, 100k × 4 KiB,
 //                                      8 GiB sparse page file)
 //   BENCH_SCALE=0.25 npm run bench     everything scaled down
-//   BENCH_ONLY=large,medium,small,sparse  pick scenarios; BENCH_FULL=1 adds the RSS runs
+//   BENCH_ONLY=large,medium,small,sparse,drives  pick scenarios; BENCH_FULL=1 adds the RSS runs
 //                                      (a 20 GiB file and 1M files)
 //   BENCH_DIR=/mnt/x                   where to put the data (default: the OS temp dir)
+//   BENCH_DRIVE_MBPS=10                drives: each loop volume's write limit (MB/s)
 //   BENCH_REPEAT=n                     large-file runs per variant, interleaved (default 3):
 //                                      the median is reported, with the range
 import { spawnSync } from 'node:child_process';
@@ -16,11 +17,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canThrottle, runDrives } from './drives.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'diskprep.js');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const ONLY = (process.env.BENCH_ONLY ?? 'large,medium,small,sparse').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'large,medium,small,sparse,drives').split(',');
 const FULL = process.env.BENCH_FULL === '1';
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const KEY = '111111-222222-333333-444444-555555-666666-000011-000022';
@@ -108,10 +110,14 @@ function diskprep(label, s, env = {}) {
     env,
   );
   rmrf(target);
+  resetJob(s);
+  return r;
+}
+/** Forgets the bench job's copy (journal files but its secrets). */
+function resetJob(s) {
   for (const f of fs.readdirSync(path.join(s, '.diskprep', 'journal', 'bench'))) {
     if (f !== 'secrets.json') rmrf(path.join(s, '.diskprep', 'journal', 'bench', f));
   }
-  return r;
 }
 function cp(label, src, withMd5) {
   const dst = path.join(root, 'cp-target');
@@ -316,6 +322,23 @@ try {
     row('sparse', 'diskprep, dense page file', dn.secs, dn.secs, undefined, dn.rss);
     row('sparse', 'diskprep, sparse page file', sp.secs, dn.secs, '≤ 0.2× dense', sp.rss);
     rmrf(s);
+  }
+  if (ONLY.includes('drives')) {
+    if (!canThrottle()) log('drives: skipped (needs root and cgroup v1 blkio)');
+    else
+      runDrives({
+        root,
+        scale: SCALE,
+        staging,
+        writeRandomFile,
+        timed,
+        bin,
+        key: KEY,
+        log,
+        row,
+        rows,
+        resetJob,
+      });
   }
   if (FULL) {
     log('rss: a 20 GiB file, then 1M files of 1 byte');

@@ -3,14 +3,19 @@
  * pass per byte, writes each drive's manifest, and keeps a resumable journal in the staging
  * location.
  *
- * Commit protocol (the journal is the truth; a file counts only once committed):
+ * Several drives can be filled at once (`drivesAtOnce`): the plan gives each drive ranges of
+ * the walk (lanePlan.ts) and each is a lane (driveLane.ts) with its own batch, blob file,
+ * source ledger and cursor; one drive stopping short gives its rest back to the plan.
+ *
+ * Commit protocol, per drive (the journal is the truth; a file counts only once committed):
  * 1. each file is written (a large one under a temporary name, renamed when complete; a small
  *    one at its name: see copyFile.ts);
  * 2. a batch of files (≤ {@link COMMIT_FILES} files, ≤ 256 MiB, ≤ 2 s) is made durable: large
  *    files were fdatasync'ed as they finished, small ones get one barrier (syncfs on Linux, an
  *    fsync per file elsewhere);
  * 3. the batch's `<Blob>` elements are appended to the drive's blob file and fdatasync'ed;
- * 4. the state (cursor, counts, blob-file length) is replaced atomically.
+ * 4. the state (the drive's cursor, counts, blob-file length; every drive's record) is replaced
+ *    atomically, one write at a time.
  * A crash before 4 leaves the old state: the blob file is cut back to its recorded length and
  * the uncommitted files are copied again (same bytes, same hashes; a small file cut short at
  * its name is written over). Nothing half-written is ever listed, and counters only move at 4.
@@ -268,7 +273,10 @@ class CopySession implements LaneHost {
   private saving: Promise<void> = Promise.resolve();
   /** Drives that failed in this run. */
   private readonly failures: { drive: DriveRecord; reason: string }[] = [];
-  /** No more drives to be had in this run (the provider said so). */
+  /**
+   * The provider had no more drives when asked for the first ones: asked again only when a
+   * drive completes (interactively, the operator then attaches the next).
+   */
   private noMoreDrives = false;
 
   private constructor(
@@ -314,6 +322,10 @@ class CopySession implements LaneHost {
 
   get shared(): boolean {
     return this.lanes.size > 1;
+  }
+
+  get drivesFilling(): number {
+    return this.lanes.size;
   }
 
   /** Copies what is left, on as many drives at once as were given, and marks the copy complete. */
@@ -380,7 +392,7 @@ class CopySession implements LaneHost {
     try {
       for (const d of this.state.drives.filter((x) => !x.complete))
         launch(await this.resumeLane(d));
-      if (this.lanes.size < this.width)
+      if (this.lanes.size < this.width && this.hasPending())
         for (const l of await this.newLanes(this.width - this.lanes.size)) launch(l);
     } catch (err) {
       this.stopError ??= { error: err };
@@ -390,7 +402,7 @@ class CopySession implements LaneHost {
       running.delete(lane);
       this.lanes.delete(lane);
       if (end) await this.laneEnded(lane, end);
-      if (this.stopError || this.noMoreDrives || !this.hasPending()) continue;
+      if (this.stopError || !this.hasPending()) continue;
       try {
         for (const l of await this.newLanes(1, lane.drive)) launch(l);
       } catch (err) {
@@ -449,7 +461,11 @@ class CopySession implements LaneHost {
    */
   private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
     const specs: { spec: TargetSpec; root: string }[] = [];
-    while (specs.length < n && !this.noMoreDrives) {
+    // After a drive completes the provider is asked again (see noMoreDrives).
+    let askAgain = previous !== undefined;
+    while (specs.length < n) {
+      if (this.noMoreDrives && !askAgain) break;
+      askAgain = false;
       const index = this.state.drives.length + specs.length;
       if (index >= MAX_DRIVES) {
         if (specs.length > 0) break;
@@ -505,7 +521,7 @@ class CopySession implements LaneHost {
     return planLanes(
       walkJobFilesSync(this.staging, this.job),
       pending,
-      rooms.map((x) => ({ ...x, free: Math.ceil(x.free * share) })),
+      share < 1 ? rooms.map((x) => ({ ...x, share: x.free * share })) : rooms,
       (f) => blobXmlEstimate(Buffer.byteLength(f.relPath), f.size),
     );
   }

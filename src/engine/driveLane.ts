@@ -24,7 +24,7 @@ import { rootContainerProblem } from '../model/names.ts';
 import type { Disposition, JobDescriptor, ScannedFile } from '../model/job.ts';
 import { type CopiedFile, copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
 import { dataExtents } from './dataExtents.ts';
-import type { ChunkCopier } from './chunkCopier.ts';
+import { chunkShare, type ChunkCopier } from './chunkCopier.ts';
 import { journalDir } from '../journal/layout.ts';
 import {
   type DriveRecord,
@@ -79,6 +79,8 @@ export interface LaneHost {
   readonly changedSinceCopied: ChangedSinceCopied;
   /** Several lanes run: each yields to the others after every file. */
   readonly shared: boolean;
+  /** Drives being filled now. */
+  readonly drivesFilling: number;
   afterFileRead?: (file: { relPath: string; absPath: string }) => void;
   /** Writes the copy state (all lanes' records) atomically, one write at a time. */
   saveState(): Promise<void>;
@@ -306,7 +308,7 @@ export class DriveLane {
           ...(host.afterFileRead ? { afterRead: () => host.afterFileRead!(f) } : {}),
         },
         {
-          copier: host.copier,
+          copier: chunkShare(host.copier, host.drivesFilling),
           directIo: host.directIo,
           onBytes: (n) => host.progress(this, n),
           clock: deps.clock,

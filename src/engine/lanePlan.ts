@@ -71,6 +71,11 @@ export function mergeRanges(a: readonly FileRange[], b: readonly FileRange[]): F
 export interface LaneRoom {
   /** Free bytes on the volume, less the slack kept free. */
   free: number;
+  /**
+   * Its share, when the drives hold more than is left: the drive takes files until it has this
+   * much (the last one may go past it, never past `free`).
+   */
+  share?: number;
   /** Allocation unit (statfs bsize). */
   bsize: number;
 }
@@ -111,8 +116,12 @@ export function planLanes(
     lastPending = f.relPath;
     if (lane < rooms.length - 1) {
       const need = fileSpace(f.size, rooms[lane]!.bsize) + manifestBytes(f);
+      const room = rooms[lane]!;
       // An empty drive takes a file however large: copying it says whether it fits.
-      if (used > 0 && used + need > rooms[lane]!.free) {
+      if (
+        used > 0 &&
+        (used + need > room.free || (room.share !== undefined && used >= room.share))
+      ) {
         lane++;
         used = 0;
         prevLane = -1;

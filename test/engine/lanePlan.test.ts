@@ -35,6 +35,17 @@ describe('lanePlan', () => {
     expect(p.bytes).toEqual([30 * 1024, 30 * 1024, 40 * 1024]);
   });
 
+  it('with room to spare, each drive takes files up to its share (one file past it at most)', () => {
+    const room = { free: 1024 * 1024, bsize: 4096, share: 40 * 1024 };
+    const p = planLanes(files, WHOLE_WALK, [room, room, room], () => 100);
+    // 16.5 KiB a file: the third passes 40 KiB, so each of the first two takes 3.
+    expect(p.ranges.map(names)).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e', 'f'],
+      ['g', 'h', 'i', 'j'],
+    ]);
+  });
+
   it('plans only what is pending: around other drives files, in several ranges', () => {
     const pending = [
       { after: 'b', last: 'd' },
