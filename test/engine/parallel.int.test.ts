@@ -3,6 +3,7 @@
  * them by the space each has, every drive gets its own manifest and journal record, and one
  * drive running out of space before its plan is that drive's problem only.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -197,6 +198,65 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
     expect(t2.asked).toEqual(['3:-', '4:-']);
     expect(r.files).toBe(60);
     expect(r.drives.map((d) => d.driveId)).toEqual(['PAR1', 'PAR2', 'PAR3', 'PAR4']);
+    const listed = await checkDrives(
+      staging,
+      [...roots, fourth].map((root, i) => ({ root, manifestHash: r.drives[i]!.manifestHash })),
+    );
+    expect(listed).toHaveLength(60);
+    expect(new Set(listed).size).toBe(60);
+  });
+
+  it('one drive turns read-only mid-copy: it fails alone, stays open with its committed files; the same command with it back and one more drive finishes every drive', async () => {
+    const { staging } = stagingWithFiles();
+    const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
+    let broken = false;
+    const first = fill(staging, roots, 3, {
+      commitEvery: { files: 2 },
+      onProgress: (p) => {
+        // Between two files of drive 2 (none open), its volume goes read-only, as a failing
+        // disk's file system does.
+        const d2 = p.drives?.find((d) => d.index === 1);
+        if (!broken && d2 && d2.files >= 4) {
+          broken = true;
+          execFileSync('mount', ['-o', 'remount,ro', roots[1]!]);
+        }
+      },
+    });
+    const err = await first.run.then(
+      () => undefined,
+      (e: unknown) => e as { exitCode: number; code: string; message: string; details: unknown },
+    );
+    expect(broken).toBe(true);
+    expect(err).toMatchObject({
+      exitCode: 5,
+      code: 'ERR_DISKPREP_DRIVE_FAILED',
+      details: { drives: [{ drive: 2, driveId: 'PAR2', complete: false }] },
+    });
+    expect(err!.message).toMatch(
+      /^drive 2 \(PAR2\) failed: the volume turned read-only \(EROFS\).* \(open, \d+ files committed\); complete: PAR1, PAR3; \d+ files .* still need a drive$/,
+    );
+    const state = (await readCopyState(first.deps, staging, 'job1'))!;
+    expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
+    expect(state.drives[1]!.failed).toMatch(/EROFS/);
+    const kept = state.drives[1]!.files;
+    expect(kept).toBeGreaterThanOrEqual(2);
+
+    // The drive back (read-write), the same command with one more drive.
+    execFileSync('mount', ['-o', 'remount,rw', roots[1]!]);
+    const fourth = volumes.make('ext4', 16);
+    const t2 = fill(staging, [...roots, fourth], 4);
+    const r = await t2.run;
+    // Drive 2 is resumed first, then the new drive for the files it gave back.
+    expect(t2.asked.slice(0, 2)).toEqual(['1:PAR2', '3:-']);
+    expect(r.files).toBe(60);
+    expect(r.drives.map((d) => [d.driveId, d.complete])).toEqual([
+      ['PAR1', true],
+      ['PAR2', true],
+      ['PAR3', true],
+      ['PAR4', true],
+    ]);
+    // Drive 2 holds exactly what it had committed before it failed.
+    expect(r.drives[1]!.files).toBe(kept);
     const listed = await checkDrives(
       staging,
       [...roots, fourth].map((root, i) => ({ root, manifestHash: r.drives[i]!.manifestHash })),
