@@ -196,7 +196,7 @@ async function copyStep(
           },
           recorded.map((d) => d.driveId),
         ),
-      drivesAtOnce: drivesAtOnce(o),
+      drivesAtOnce: drivesAtOnce(o, deps.prompt.interactive),
       ...copyTuning(deps.env),
       ...copyReporting(deps),
     });
