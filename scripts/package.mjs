@@ -180,7 +180,9 @@ async function bundle() {
         DISKPREP_CHUNK_WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text),
       },
     },
-    'var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+    // UV_THREADPOOL_SIZE as bin/diskprep.js sets it (libuv reads it when its pool first starts:
+    // several throttled drives otherwise hold all 4 default threads, see README "Several drives").
+    'process.env.UV_THREADPOOL_SIZE ??= "16"; var __diskprepMetaUrl = require("node:url").pathToFileURL(__filename).href;',
   );
   const file = path.join(work, 'diskprep.cjs');
   fs.writeFileSync(file, asciiOnly(script));

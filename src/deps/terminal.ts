@@ -41,9 +41,15 @@ export function createTerminal(options: {
   const chalk: ChalkInstance = new Chalk({ level: colorLevel(env, isTTY) });
   let statusShown = false;
   const spinners = spinnerSet(stream, redactor);
+  // Lines of the status shown (several: one per drive filled at once).
+  let statusLines = 1;
+  /** Back to the start of the status, cleared to the end of the screen. */
+  const clearShown = (): void => {
+    stream.write(`\r${statusLines > 1 ? `\x1b[${statusLines - 1}A` : ''}\x1b[0J`);
+  };
   const write = (line: string): void => {
     if (statusShown) {
-      stream.write('\r\x1b[2K');
+      clearShown();
       statusShown = false;
     }
     spinners.above(() => stream.write(`${redactor.redact(line)}\n`));
@@ -75,7 +81,14 @@ export function createTerminal(options: {
     status(line: string) {
       if (!isTTY) return;
       const width = Math.max(20, (stream.columns ?? 80) - 1);
-      stream.write(`\r\x1b[2K${redactor.redact(line).slice(0, width)}`);
+      const lines = redactor
+        .redact(line)
+        .split('\n')
+        .map((l) => l.slice(0, width));
+      if (statusShown) clearShown();
+      else stream.write('\r\x1b[2K');
+      stream.write(lines.join('\n'));
+      statusLines = lines.length;
       statusShown = true;
     },
     clearStatus() {

@@ -107,7 +107,8 @@ export interface Terminal {
   verbose(message: string): void;
   spinner(text: string): Spinner;
   /**
-   * Redraws one status line in place on a TTY (progress bars); on a non-TTY it does nothing,
+   * Redraws the status in place on a TTY (progress bars; lines split by \n, one per drive filled
+   * at once); on a non-TTY it does nothing,
    * callers print a final summary with {@link Terminal.info} instead.
    */
   status(line: string): void;

@@ -1,9 +1,15 @@
 /**
  * Copies one file in one pass: every byte is read once, written, and hashed from the same
- * buffer, so each hash is of the bytes written. The file is written under a temporary name in
- * its final folder and renamed when complete; its source is stat'ed before and after, and a
+ * buffer, so each hash is of the bytes written. Its source is stat'ed before and after, and a
  * change (size, mtime, ctime, inode: sourceIdentity.ts) or its deletion fails the file instead
  * of recording a wrong hash.
+ *
+ * Where it is written: a large file under a temporary name in its final folder, renamed when
+ * complete; a small file straight at its final name. The manifest lists only files the journal
+ * committed, and a file past the journal's cursor is copied again on resume ('w' truncates), so
+ * a small file cut short by a crash is never listed and is written over; the temporary name and
+ * the rename (two directory operations per file, and an MD5 of each name) bought nothing for
+ * them. A file that fails is removed from the target.
  *
  * Two paths, both measured on the 2-core dev VM (see README "Performance"):
  * - small files (≤ {@link SMALL_FILE}) use synchronous syscalls and hash inline: per-file cost
@@ -120,7 +126,10 @@ export interface LargeFileOptions {
 export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promise<CopiedFile> {
   const before = sourceIdentity(req.relPath, req.src);
   const size = Number(before.size);
-  const tmp = tempNameFor(req.dst);
+  // Small files are written at their final name (see the module comment); large ones under a
+  // temporary name, renamed when complete.
+  const small = size <= SMALL_FILE;
+  const out = small ? req.dst : tempNameFor(req.dst);
   try {
     ensureDir(path.dirname(req.dst));
   } catch (err) {
@@ -129,18 +138,17 @@ export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promi
   }
   let result: Omit<CopiedFile, 'source'>;
   try {
-    result =
-      size <= SMALL_FILE
-        ? copySmall(req, tmp, size)
-        : await copyLarge(req, tmp, size, large.copier, large.onBytes, large.directIo ?? true);
+    result = small
+      ? copySmall(req, out, size)
+      : await copyLarge(req, out, size, large.copier, large.onBytes, large.directIo ?? true);
     req.afterRead?.();
     const what =
       identityChange(before, sourceIdentity(req.relPath, req.src)) ??
       (result.size !== size ? `read ${result.size} of ${size} bytes` : undefined);
     if (what) throw new SourceChangedError(req.relPath, what);
-    await renameIntoPlace(tmp, req.dst, large.clock);
+    if (!small) await renameIntoPlace(out, req.dst, large.clock);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    fs.rmSync(out, { force: true });
     if (isNoSpace(err)) throw new NoSpaceError(req.relPath);
     // Gone between the first stat and an open or read of it.
     if (isMissing(err) && !fs.existsSync(req.src))
@@ -170,7 +178,7 @@ async function renameIntoPlace(
 
 const smallBuf = Buffer.allocUnsafeSlow(SMALL_FILE + 1);
 
-function copySmall(req: CopyRequest, tmp: string, size: number): Omit<CopiedFile, 'source'> {
+function copySmall(req: CopyRequest, dst: string, size: number): Omit<CopiedFile, 'source'> {
   const fd = fs.openSync(req.src, 'r');
   let len = 0;
   try {
@@ -185,7 +193,8 @@ function copySmall(req: CopyRequest, tmp: string, size: number): Omit<CopiedFile
     fs.closeSync(fd);
   }
   if (len !== size) throw new SourceChangedError(req.relPath, `read ${len} of ${size} bytes`);
-  const out = fs.openSync(tmp, 'w', 0o644);
+  // 'w' truncates: a partial copy left at this name by a run that died is written over.
+  const out = fs.openSync(dst, 'w', 0o644);
   try {
     let off = 0;
     while (off < len) off += fs.writeSync(out, smallBuf, off, len - off, off);

@@ -3,16 +3,22 @@
  * pass per byte, writes each drive's manifest, and keeps a resumable journal in the staging
  * location.
  *
- * Commit protocol (the journal is the truth; a file counts only once committed):
- * 1. each file is written under a temporary name and renamed when complete;
+ * Several drives can be filled at once (`drivesAtOnce`): the plan gives each drive ranges of
+ * the walk (lanePlan.ts) and each is a lane (driveLane.ts) with its own batch, blob file,
+ * source ledger and cursor; one drive stopping short gives its rest back to the plan.
+ *
+ * Commit protocol, per drive (the journal is the truth; a file counts only once committed):
+ * 1. each file is written (a large one under a temporary name, renamed when complete; a small
+ *    one at its name: see copyFile.ts);
  * 2. a batch of files (≤ {@link COMMIT_FILES} files, ≤ 256 MiB, ≤ 2 s) is made durable: large
  *    files were fdatasync'ed as they finished, small ones get one barrier (syncfs on Linux, an
  *    fsync per file elsewhere);
  * 3. the batch's `<Blob>` elements are appended to the drive's blob file and fdatasync'ed;
- * 4. the state (cursor, counts, blob-file length) is replaced atomically.
+ * 4. the state (the drive's cursor, counts, blob-file length; every drive's record) is replaced
+ *    atomically, one write at a time.
  * A crash before 4 leaves the old state: the blob file is cut back to its recorded length and
- * the uncommitted files are copied again (same bytes, same hashes). Nothing half-written is
- * ever listed, and counters only move at 4.
+ * the uncommitted files are copied again (same bytes, same hashes; a small file cut short at
+ * its name is written over). Nothing half-written is ever listed, and counters only move at 4.
  *
  * Targets come from a {@link NextTarget} provider, so the CLI can hand over `--target` folders
  * or ask for one, and the drive backends can hand over volumes they just unlocked.
@@ -22,21 +28,18 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Deps } from '../deps/types.ts';
 import { count, formatBytes, plural } from '../format.ts';
-import { DiskError, DiskprepError, ExitCode, InterruptedError, UsageError } from '../errors.ts';
+import { DiskprepError, ExitCode, UsageError } from '../errors.ts';
 import { rootContainerProblem } from '../model/names.ts';
 import {
   DEFAULT_DISPOSITION,
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
-  type ScannedFile,
 } from '../model/job.ts';
 import { containerSasValue } from '../model/containerSas.ts';
 import type { DriveIdentity } from '../disk/types.ts';
 import { describeIdentity, identityMismatch } from '../disk/identity.ts';
 import { bitLockerKeyProblem } from '../model/bitlockerKey.ts';
-import { type CopiedFile, copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
-import { dataExtents } from './dataExtents.ts';
 import {
   createInlineCopier,
   createWorkerCopier,
@@ -47,6 +50,7 @@ import { journalDir } from '../journal/layout.ts';
 import {
   type CopyState,
   type DriveRecord,
+  type FileRange,
   type PreparedDrive,
   readCopyState,
   toPrepared,
@@ -55,27 +59,15 @@ import {
 import { blobProblem } from './limits.ts';
 import { MAX_DRIVES } from '../model/driveId.ts';
 import { MANIFEST_FILE, MANIFEST_NAME } from '../model/names.ts';
-import {
-  blobXml,
-  blobXmlEstimate,
-  driveInfoXml,
-  manifestCarriesCredential,
-  type ManifestCredential,
-  writeDriveManifest,
-} from './manifest.ts';
-import { driveManifestParts } from './journalManifest.ts';
+import { blobXmlEstimate, manifestCarriesCredential, type ManifestCredential } from './manifest.ts';
 import { sessionIdFor } from '../model/sessionId.ts';
-import { identityChange, sourceIdentity, statSource } from './sourceIdentity.ts';
-import { SourceLedger } from '../journal/sourceLedger.ts';
-import { compareWalkPaths } from './walkOrder.ts';
 import { walkJobFilesSync } from './walkSync.ts';
-import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
+import { compareWalkPaths } from './walkOrder.ts';
+import { type ChangedSinceCopied, DriveLane, type LaneEnd, type LaneHost } from './driveLane.ts';
+import { mergeRanges, planLanes, sequentialRanges, WHOLE_WALK } from './lanePlan.ts';
 
-/** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
-export const COMMIT_FILES = 1000;
-const COMMIT_BYTES = 256 * 1024 * 1024;
-const COMMIT_MS = 2000;
-const FUSE_SUPER_MAGIC = 0x65735546;
+export { COMMIT_FILES, MAX_CHANGED_LISTED, blobPathFor } from './driveLane.ts';
+export type { ChangedSinceCopied } from './driveLane.ts';
 
 /** A mounted, unlocked volume to fill, and the drive it is. */
 export interface TargetSpec {
@@ -108,9 +100,23 @@ export interface TargetRequest {
 /** Supplies the next volume; undefined when there is none (the copy then stops, resumable). */
 export type NextTarget = (request: TargetRequest) => Promise<TargetSpec | undefined>;
 
+/** One drive's part of {@link CopyProgress}. */
+export interface DriveProgress {
+  index: number;
+  driveId: string;
+  /** On the drive (committed or not). */
+  files: number;
+  bytes: number;
+  /** Bytes the plan gave it, when it was planned (the drive taking what remains has none). */
+  planned?: number;
+}
+
 /** Progress after each file and each large chunk. */
 export interface CopyProgress {
-  drive: { index: number; driveId: string; files: number; bytes: number };
+  /** The drive this report is about. */
+  drive: DriveProgress;
+  /** Every drive being filled. */
+  drives?: DriveProgress[];
   done: { files: number; bytes: number };
   total: { files: number; bytes: number };
   /** Files skipped because an earlier run committed them. */
@@ -123,6 +129,11 @@ export interface CopyJobOptions {
   job: JobDescriptor;
   secrets: JobSecrets;
   nextTarget: NextTarget;
+  /**
+   * Drives to fill at the same time (default 1: one after another). The plan splits the files
+   * between the drives given at once; drives left open by an earlier run are resumed first.
+   */
+  drivesAtOnce?: number;
   /** Copy workers for large files; 0 copies on the main thread (default: {@link DEFAULT_COPY_WORKERS}). */
   copyWorkers?: number;
   /** Chunks each copy worker (or the main thread) has in flight (default: 8 in flight in all, see chunkCopier.ts). */
@@ -142,16 +153,6 @@ export interface CopyJobOptions {
    */
   afterFileRead?: (file: { relPath: string; absPath: string }) => void;
 }
-
-/** Files an earlier run committed whose source changed since (at most {@link MAX_CHANGED_LISTED} named). */
-export interface ChangedSinceCopied {
-  count: number;
-  /** `path (what changed)`, in walk order. */
-  files: string[];
-}
-
-/** Names kept of files changed since an earlier run copied them (the count goes on). */
-export const MAX_CHANGED_LISTED = 1000;
 
 /** What {@link copyJob} did. */
 export interface CopyJobResult {
@@ -238,54 +239,45 @@ export async function copyJob(deps: Deps, opts: CopyJobOptions): Promise<CopyJob
   return session.run();
 }
 
-/** The files copied since the last commit: on their drive, not yet in the journal. */
-interface Batch {
-  /** Their `<Blob>` elements, appended to the drive's blob file at the commit. */
-  xml: string[];
-  xmlBytes: number;
-  files: number;
-  bytes: number;
-  /** The last one in walk order (the cursor after the commit). */
-  last: string | null;
-  /** Copied files not yet made durable (small files: one barrier at the commit). */
-  unsynced: string[];
-  /** When the batch began (monotonic ms). */
-  started: number;
-}
-
-function emptyBatch(started: number): Batch {
-  return { xml: [], xmlBytes: 0, files: 0, bytes: 0, last: null, unsynced: [], started };
-}
-
 /**
- * One run of the copy: the journal's state, the drive being filled and the batch not yet
- * committed live in fields; each phase of the commit protocol is a method.
+ * One run of the copy: the journal's state, the drives being filled (one {@link DriveLane}
+ * each, several at once when several drives are given) and the plan of the files no drive has
+ * yet. Each lane commits on its own; the state file holds every lane's record.
  */
-class CopySession {
-  private readonly deps: Deps;
+class CopySession implements LaneHost {
+  readonly deps: Deps;
   private readonly opts: CopyJobOptions;
-  /** The journal's copy state: the cursor and counters move only at a commit. */
+  /** The journal's copy state: each drive's record moves only at its lane's commits. */
   private readonly state: CopyState;
-  private readonly credential: ManifestCredential | undefined;
+  readonly credential: ManifestCredential | undefined;
   /** Every blob of the copy gets the disposition recorded when it began. */
-  private readonly disposition: Disposition;
-  private readonly staging: string;
-  private readonly job: JobDescriptor;
+  readonly disposition: Disposition;
+  readonly staging: string;
+  readonly job: JobDescriptor;
+  readonly sessionId: string;
+  readonly directIo: boolean;
+  readonly checkFreeSpace: boolean;
+  readonly commitEvery: CopyJobOptions['commitEvery'];
+  readonly changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
+  readonly afterFileRead: CopyJobOptions['afterFileRead'];
+  readonly onDriveComplete: CopyJobOptions['onDriveComplete'];
   /** Files an earlier run committed. */
   private readonly resumedFiles: number;
-  private readonly changedSinceCopied: ChangedSinceCopied = { count: 0, files: [] };
+  /** Drives filled at once. */
+  private readonly width: number;
   private total = { files: 0, bytes: 0 };
-  // The drive being filled.
-  private drive: DriveRecord | undefined;
-  private target = '';
-  private blobsFh: fsp.FileHandle | undefined;
-  private fuse = false;
-  private batch: Batch = emptyBatch(0);
-  // Committed files of an earlier run, walked past again before copying goes on.
-  private skipped = 0;
-  private skipChecked: boolean;
-  private ledger!: SourceLedger;
-  private copier!: ChunkCopier;
+  copier!: ChunkCopier;
+  private readonly lanes = new Set<DriveLane>();
+  /** The first error that stops the whole copy (the lanes then stop after their file). */
+  private stopError: { error: unknown } | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  /** Drives that failed in this run. */
+  private readonly failures: { drive: DriveRecord; reason: string }[] = [];
+  /**
+   * The provider had no more drives when asked for the first ones: asked again only when a
+   * drive completes (interactively, the operator then attaches the next).
+   */
+  private noMoreDrives = false;
 
   private constructor(
     deps: Deps,
@@ -300,8 +292,14 @@ class CopySession {
     this.disposition = state.disposition;
     this.staging = opts.staging;
     this.job = opts.job;
+    this.sessionId = state.sessionId;
+    this.directIo = opts.directIo ?? true;
+    this.checkFreeSpace = opts.checkFreeSpace !== false;
+    this.commitEvery = opts.commitEvery;
+    this.afterFileRead = opts.afterFileRead;
+    this.onDriveComplete = opts.onDriveComplete;
     this.resumedFiles = state.cursor.files;
-    this.skipChecked = state.cursor.relPath === null;
+    this.width = Math.max(1, Math.min(MAX_DRIVES, opts.drivesAtOnce ?? 1));
   }
 
   /** Reads the job's journal (or starts one): the copy state and the disposition it keeps. */
@@ -322,282 +320,225 @@ class CopySession {
     return new CopySession(deps, opts, Object.assign(state, { disposition }), credential);
   }
 
-  /** Copies what is left, drive after drive, and marks the copy complete. */
+  get shared(): boolean {
+    return this.lanes.size > 1;
+  }
+
+  get drivesFilling(): number {
+    return this.lanes.size;
+  }
+
+  /** Copies what is left, on as many drives at once as were given, and marks the copy complete. */
   async run(): Promise<CopyJobResult> {
     if (this.state.complete) return this.result();
     await this.start();
     try {
-      await this.resumeOpenDrive();
-      for (const f of walkJobFilesSync(this.staging, this.job)) {
-        if (this.skipCommitted(f)) continue;
-        if (this.deps.signal.aborted) {
-          await this.commit();
-          throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
-            hint: 'run the same command again to resume',
-          });
-        }
-        await this.place(f);
-        this.progress();
-        if (this.commitDue()) await this.commit();
-      }
-      await this.finish();
+      await this.fillAll();
     } finally {
-      await this.blobsFh?.close();
       await this.copier.close();
-      this.ledger.close();
     }
+    this.checkAllPlaced();
+    this.state.complete = true;
+    await this.saveState();
     return this.result();
   }
 
-  /** Totals (refusing files the service could not import), the ledger and the copier. */
+  /** Totals (refusing files the service could not import), the plan so far, the copier. */
   private async start(): Promise<void> {
-    const { deps, staging, job, opts } = this;
+    const { deps, staging, job, opts, state } = this;
     this.total = await scanJob(deps, staging, job);
     if (this.total.files === 0) {
       throw new UsageError(`job "${job.name}" has no files to copy`, {
         hint: 'check the staging location (and the job descriptor\'s "data" folder)',
       });
     }
-    this.batch = emptyBatch(deps.clock.monotonic());
     fs.mkdirSync(journalDir(staging, job.name), { recursive: true });
-    this.ledger = SourceLedger.open(staging, job.name, this.state.cursor.files);
+    if (state.drives.some((d) => d.ranges === undefined)) {
+      // A journal of drives filled one after another: each drive's files are the next ones.
+      const seq = sequentialRanges(walkJobFilesSync(staging, job), state.drives);
+      state.drives.forEach((d, i) => {
+        d.ranges = seq.ranges[i]!;
+        d.cursor = seq.cursors[i]!;
+      });
+      state.pending = seq.pending;
+    }
+    state.pending ??= [...WHOLE_WALK];
     this.copier =
       (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
         ? createInlineCopier(opts.chunksPerWorker)
         : createWorkerCopier(opts.copyWorkers ?? DEFAULT_COPY_WORKERS, opts.chunksPerWorker);
   }
 
-  /** The last run's drive that is not complete, if any: asked for first, to be filled on. */
-  private async resumeOpenDrive(): Promise<void> {
-    const open = this.state.drives.find((d) => !d.complete);
-    if (!open) return;
+  /**
+   * The drives left open by an earlier run first (each asked for), then new drives for the
+   * files no drive has, up to {@link width} at once; when a drive ends and files remain
+   * unplanned, the next drive is asked for while the others go on.
+   */
+  private async fillAll(): Promise<void> {
+    const running = new Map<DriveLane, Promise<{ lane: DriveLane; end?: LaneEnd }>>();
+    const launch = (lane: DriveLane): void => {
+      this.lanes.add(lane);
+      running.set(
+        lane,
+        lane.run().then(
+          (end) => ({ lane, end }),
+          (error: unknown) => {
+            this.stopError ??= { error };
+            return { lane };
+          },
+        ),
+      );
+    };
+    try {
+      for (const d of this.state.drives.filter((x) => !x.complete))
+        launch(await this.resumeLane(d));
+      if (this.lanes.size < this.width && this.hasPending())
+        for (const l of await this.newLanes(this.width - this.lanes.size)) launch(l);
+    } catch (err) {
+      this.stopError ??= { error: err };
+    }
+    while (running.size > 0) {
+      const { lane, end } = await Promise.race(running.values());
+      running.delete(lane);
+      this.lanes.delete(lane);
+      if (end) await this.laneEnded(lane, end);
+      if (this.stopError || !this.hasPending()) continue;
+      try {
+        for (const l of await this.newLanes(1, lane.drive)) launch(l);
+      } catch (err) {
+        this.stopError ??= { error: err };
+      }
+    }
+    warnChangedSinceCopied(this.deps, this.changedSinceCopied);
+    if (this.stopError) throw this.stopError.error;
+  }
+
+  /** A lane's end: what it did not copy goes back to the plan. */
+  private async laneEnded(lane: DriveLane, end: LaneEnd): Promise<void> {
+    if (end.kind === 'done') return;
+    this.state.pending = mergeRanges(this.state.pending ?? [], end.rest);
+    const d = lane.drive;
+    const name = `drive ${d.index + 1} (${d.driveId})`;
+    this.deps.terminal.clearStatus();
+    if (end.kind === 'failed') {
+      this.failures.push({ drive: d, reason: end.reason });
+      this.deps.terminal.error(
+        `${name} failed: ${end.reason}; the ${count(d.files, 'file')} committed on it stay, the rest of its files go to the drives still to come`,
+      );
+    } else if (lane.planned !== undefined) {
+      // Full before its plan (ENOSPC, or less room than statfs said): closed with what it holds.
+      const reason = `ran out of space at ${end.file}, before the files planned for it`;
+      this.failures.push({ drive: d, reason });
+      this.deps.terminal.warn(
+        `${name} ${reason}: closed with ${count(d.files, 'file')}; the rest of its files go to the drives still to come`,
+      );
+    }
+    await this.saveState();
+  }
+
+  private hasPending(): boolean {
+    return (this.state.pending ?? []).length > 0;
+  }
+
+  /** An interrupted drive of an earlier run, asked for and checked. */
+  private async resumeLane(d: DriveRecord): Promise<DriveLane> {
     const spec = await this.opts.nextTarget({
-      index: open.index,
-      resumeDriveId: open.driveId,
-      ...(open.disk ? { resumeIdentity: open.disk } : {}),
+      index: d.index,
+      resumeDriveId: d.driveId,
+      ...(d.disk ? { resumeIdentity: d.disk } : {}),
       remaining: this.remaining(),
     });
-    if (!spec) throw noMoreTargets(open.index, this.remaining());
-    await this.useTarget(spec, open);
+    if (!spec) throw noMoreTargets(d.index, this.remaining());
+    const root = await this.checkedTarget(spec);
+    await this.resumeDrive(spec, d, root);
+    return new DriveLane(this, d, root);
   }
 
   /**
-   * True for a file an earlier run committed (walked past, checked against the ledger). The
-   * first file past the cursor checks that as many files came before it as were committed.
+   * Up to `n` new drives for the unplanned files (asked for one after the other; fewer when
+   * the provider has no more). With several, the plan splits the files between them by the
+   * space each has; one takes them all. Drives the plan leaves empty are not recorded.
    */
-  private skipCommitted(f: ScannedFile): boolean {
-    if (this.skipChecked) return false;
-    if (compareWalkPaths(f.relPath, this.state.cursor.relPath!) <= 0) {
-      this.skipped++;
-      this.checkCommitted(f);
-      return true;
-    }
-    this.checkSkip();
-    return false;
-  }
-
-  private checkSkip(): void {
-    const { cursor } = this.state;
-    if (this.skipped !== cursor.files)
-      throw stagingChanged(
-        `${count(this.skipped, 'file')} ${plural(this.skipped, 'comes', 'come')} before ${cursor.relPath} now, ${cursor.files} did then`,
-      );
-    this.skipChecked = true;
-    warnChangedSinceCopied(this.deps, this.changedSinceCopied);
-  }
-
-  /** A file an earlier run committed: is it still what the drive holds? */
-  private checkCommitted(f: { relPath: string; absPath: string }): void {
-    const rec = this.ledger.nextCommitted();
-    if (!rec) return;
-    if (rec.relPath !== f.relPath)
-      throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
-    // Size and times only: inode and device numbers change when the share is mounted again.
-    const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
-      sameMount: false,
-    });
-    if (!what) return;
-    const changed = this.changedSinceCopied;
-    changed.count++;
-    if (changed.files.length < MAX_CHANGED_LISTED) changed.files.push(`${f.relPath} (${what})`);
-  }
-
-  /** Puts one file on a drive: the current one, else (full) the next one. */
-  private async place(f: ScannedFile): Promise<void> {
-    for (;;) {
-      if (!this.drive) await this.nextDrive();
-      const d = this.drive!;
-      const onDrive = d.files + this.batch.files;
-      if ((await this.hasRoom(f, d)) && (await this.copyOne(f))) return;
-      if (onDrive === 0) throw tooBig(f.relPath, f.size, this.target);
-      await this.closeDrive();
-      await this.nextDrive(d);
-    }
-  }
-
-  /** Free space for the file and the manifest as it will be with it (unless not checked). */
-  private async hasRoom(f: ScannedFile, d: DriveRecord): Promise<boolean> {
-    if (this.opts.checkFreeSpace === false) return true;
-    const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
-    try {
-      return fits(this.target, f, d.blobsBytes + this.batch.xmlBytes + estimate);
-    } catch (err) {
-      // The source went away since the walk: the files copied so far still count.
-      await this.commit();
-      throw err;
-    }
-  }
-
-  /** Copies the file onto the drive into the batch; false when the drive ran out of space. */
-  private async copyOne(f: ScannedFile): Promise<boolean> {
-    const { deps, opts } = this;
-    const dst = path.join(this.target, this.state.sessionId, ...f.relPath.split('/'));
-    try {
-      const extents =
-        f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
-          ? await dataExtents(deps, f.absPath)
-          : undefined;
-      const copied = await copyFile(
-        {
-          relPath: f.relPath,
-          src: f.absPath,
-          dst,
-          kind: f.blobType,
-          signal: deps.signal,
-          ...(extents ? { dataExtents: extents } : {}),
-          ...(opts.afterFileRead ? { afterRead: () => opts.afterFileRead!(f) } : {}),
-        },
-        {
-          copier: this.copier,
-          directIo: opts.directIo ?? true,
-          onBytes: (n) => this.progress(n),
-          clock: deps.clock,
-        },
-      );
-      this.addToBatch(f, dst, copied);
-      return true;
-    } catch (err) {
-      if (!(err instanceof NoSpaceError)) {
-        await this.commit();
-        throw err;
+  private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
+    const specs: { spec: TargetSpec; root: string }[] = [];
+    // After a drive completes the provider is asked again (see noMoreDrives).
+    let askAgain = previous !== undefined;
+    while (specs.length < n) {
+      if (this.noMoreDrives && !askAgain) break;
+      askAgain = false;
+      const index = this.state.drives.length + specs.length;
+      if (index >= MAX_DRIVES) {
+        if (specs.length > 0) break;
+        throw tooManyDrives(this.job.name, this.remaining());
       }
-      return false;
+      const spec = await this.opts.nextTarget({
+        index,
+        remaining: this.remaining(),
+        ...(previous && specs.length === 0
+          ? { previous: { driveId: previous.driveId, path: previous.target } }
+          : {}),
+      });
+      if (!spec) {
+        this.noMoreDrives = true;
+        break;
+      }
+      const root = await this.checkedTarget(spec);
+      await this.checkNewDrive(spec, root, specs);
+      specs.push({ spec, root });
     }
+    if (specs.length === 0) return [];
+    const plan = this.plan(specs.map((s) => s.root));
+    this.state.pending = [];
+    const lanes: DriveLane[] = [];
+    for (const [i, { spec, root }] of specs.entries()) {
+      if (plan.ranges[i]!.length === 0) continue;
+      const d = this.recordDrive(spec, root, plan.ranges[i]!);
+      const lane = new DriveLane(this, d, root);
+      if (specs.length > 1 && i < specs.length - 1) lane.planned = plan.bytes[i];
+      lanes.push(lane);
+    }
+    // Recorded, with their plan, before the first byte lands on them.
+    await this.saveState();
+    return lanes;
   }
 
-  private addToBatch(f: ScannedFile, dst: string, copied: CopiedFile): void {
-    const xml = blobXml({
-      blobPath: blobPathFor(this.job, f.relPath),
-      filePath: `\\${this.state.sessionId}\\${f.relPath.split('/').join('\\')}`,
-      length: copied.size,
-      disposition: this.disposition,
-      kind: f.blobType,
-      ranges: copied.ranges,
+  /**
+   * Splits the unplanned files between the volumes at `roots` (lanePlan.ts). When they hold
+   * more than is left, each gets a share in proportion to its room, so all of them fill at once
+   * (filled in order, the first drives would take everything and the others idle).
+   */
+  private plan(roots: string[]): { ranges: FileRange[][]; bytes: number[] } {
+    const pending = this.state.pending ?? [];
+    if (roots.length === 1) return { ranges: [pending], bytes: [0] };
+    const rooms = roots.map((root) => {
+      const s = fs.statfsSync(root);
+      return { free: Math.max(0, s.bavail * s.bsize - PLAN_SLACK), bsize: s.bsize };
     });
-    const b = this.batch;
-    b.xml.push(xml);
-    b.xmlBytes += Buffer.byteLength(xml);
-    b.files++;
-    b.bytes += copied.size;
-    b.last = f.relPath;
-    this.ledger.add(f.relPath, copied.source);
-    if (copied.unsynced) b.unsynced.push(dst);
-  }
-
-  private commitDue(): boolean {
-    const every = this.opts.commitEvery;
-    return (
-      this.batch.files >= (every?.files ?? COMMIT_FILES) ||
-      this.batch.bytes >= (every?.bytes ?? COMMIT_BYTES) ||
-      this.deps.clock.monotonic() - this.batch.started >= (every?.ms ?? COMMIT_MS)
+    const r = this.remaining();
+    const need = r.bytes + r.files * 2 * (rooms[0]?.bsize ?? 4096);
+    const room = rooms.reduce((sum, x) => sum + x.free, 0);
+    const share = room > need ? need / room : 1;
+    return planLanes(
+      walkJobFilesSync(this.staging, this.job),
+      pending,
+      share < 1 ? rooms.map((x) => ({ ...x, share: x.free * share })) : rooms,
+      (f) => blobXmlEstimate(Buffer.byteLength(f.relPath), f.size),
     );
   }
 
-  /** Steps 2-4 of the commit protocol for the batch (see the top of this file). */
-  private async commit(): Promise<void> {
-    const { drive, batch, state } = this;
-    if (!drive || batch.files === 0) return;
-    await this.barrier();
-    const data = Buffer.from(batch.xml.join(''), 'utf8');
-    await this.blobsFh!.write(data);
-    await this.blobsFh!.datasync();
-    this.ledger.flush();
-    drive.blobsBytes += data.length;
-    drive.files += batch.files;
-    drive.bytes += batch.bytes;
-    state.cursor = {
-      relPath: batch.last,
-      files: state.cursor.files + batch.files,
-      bytes: state.cursor.bytes + batch.bytes,
-    };
-    await writeCopyState(this.deps, this.staging, state);
-    this.batch = emptyBatch(this.deps.clock.monotonic());
-  }
-
-  /** Makes the batch's small files durable. */
-  private async barrier(): Promise<void> {
-    const { batch } = this;
-    if (batch.unsynced.length === 0) return;
-    if (this.deps.platform === 'linux' && !this.fuse) {
-      // syncfs(2) of the target: one call makes the whole batch (data, renames) durable.
-      const r = await this.deps.exec.run('sync', ['-f', this.target], { reject: false });
-      if (r.exitCode === 0) {
-        batch.unsynced = [];
-        return;
-      }
-    }
-    const dirs = new Set<string>();
-    for (const file of batch.unsynced) {
-      const fh = await fsp.open(file, 'r+');
-      try {
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      dirs.add(path.dirname(file));
-    }
-    for (const dir of dirs) await syncDirQuiet(dir);
-    batch.unsynced = [];
-  }
-
-  /** Asks for the next drive (after `previous`, when that one is full). */
-  private async nextDrive(previous?: DriveRecord): Promise<void> {
-    const index = this.state.drives.length;
-    if (index >= MAX_DRIVES) {
-      const r = this.remaining();
-      throw new DiskprepError(
-        `job "${this.job.name}" needs more than ${MAX_DRIVES} drives: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} after drive ${MAX_DRIVES}`,
-        ExitCode.failure,
-        {
-          code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
-          hint: 'an import job takes at most 10 drives: use larger drives, or split the data into two jobs (diskprep init with --data)',
-          details: { remainingFiles: r.files, remainingBytes: r.bytes },
-        },
-      );
-    }
-    const spec = await this.opts.nextTarget({
-      index,
-      remaining: this.remaining(),
-      ...(previous ? { previous: { driveId: previous.driveId, path: previous.target } } : {}),
-    });
-    if (!spec) throw noMoreTargets(index, this.remaining());
-    await this.useTarget(spec, undefined);
-  }
-
-  /** Makes `spec` the drive being filled: the resumed drive `d`, else a new drive of the job. */
-  private async useTarget(spec: TargetSpec, d: DriveRecord | undefined): Promise<void> {
+  /** The target exists, is a folder apart from the staging location; its key and id are sound. */
+  private async checkedTarget(spec: TargetSpec): Promise<string> {
     const root = path.resolve(this.deps.cwd, spec.path);
     await checkTarget(this.deps, root, this.staging);
     checkSpec(this.deps, spec);
-    if (d) await this.resumeDrive(spec, d, root);
-    else await this.addDrive(spec, root);
-    this.target = root;
-    try {
-      this.fuse = fs.statfsSync(root).type === FUSE_SUPER_MAGIC;
-    } catch {
-      this.fuse = false;
+    for (const lane of this.lanes) {
+      if (lane.target === root || lane.drive.driveId === spec.driveId)
+        throw new UsageError(
+          `${root} (drive ${spec.driveId}) is already being filled as drive ${lane.drive.index + 1}`,
+          { hint: 'give each drive once: its own --target and --drive-id' },
+        );
     }
-    await this.openBlobs(this.drive!);
+    return root;
   }
 
   /** Resuming an interrupted drive: it must be the same drive, with this job's folder on it. */
@@ -638,20 +579,23 @@ class CopySession {
     }
     d.target = root;
     // A drive recorded before identities were kept gets one now, before more is copied.
-    if (!d.disk && spec.identity) {
-      d.disk = spec.identity;
-      await writeCopyState(this.deps, this.staging, state);
-    }
-    this.drive = d;
+    if (!d.disk && spec.identity) d.disk = spec.identity;
+    await this.saveState();
   }
 
-  /** A new drive: empty of this and other jobs, recorded before the first byte lands on it. */
-  private async addDrive(spec: TargetSpec, root: string): Promise<void> {
+  /** A new drive: empty of this and other jobs, and not one given twice. */
+  private async checkNewDrive(
+    spec: TargetSpec,
+    root: string,
+    others: readonly { spec: TargetSpec; root: string }[],
+  ): Promise<void> {
     const { state } = this;
-    const index = state.drives.length;
-    if (state.drives.some((x) => x.driveId === spec.driveId)) {
+    const same = state.drives.find((x) => x.driveId === spec.driveId);
+    if (same || others.some((o) => o.spec.driveId === spec.driveId || o.root === root)) {
       throw new UsageError(
-        `drive ${spec.driveId} is already drive ${state.drives.find((x) => x.driveId === spec.driveId)!.index + 1} of this job`,
+        same
+          ? `drive ${spec.driveId} is already drive ${same.index + 1} of this job`
+          : `drive ${spec.driveId} (${root}) is given twice`,
         {
           hint: 'give another drive (each drive has its own --drive-id)',
         },
@@ -673,8 +617,12 @@ class CopySession {
         },
       );
     }
-    this.drive = {
-      index,
+  }
+
+  /** Adds a new drive to the journal's records (written by the caller before any byte). */
+  private recordDrive(spec: TargetSpec, root: string, ranges: FileRange[]): DriveRecord {
+    const d: DriveRecord = {
+      index: this.state.drives.length,
       driveId: spec.driveId,
       bitLockerKey: spec.bitLockerKey,
       target: root,
@@ -685,86 +633,74 @@ class CopySession {
       manifestFile: MANIFEST_FILE,
       ...(spec.encryptionMethod ? { encryptionMethod: spec.encryptionMethod } : {}),
       ...(spec.identity ? { disk: spec.identity } : {}),
+      ranges,
+      cursor: null,
     };
-    state.drives.push(this.drive);
-    // Recorded before the first byte lands on the drive.
-    await writeCopyState(this.deps, this.staging, state);
+    this.state.drives.push(d);
+    return d;
   }
 
-  /** The drive's blob file, cut back to what the journal committed. */
-  private async openBlobs(d: DriveRecord): Promise<void> {
-    this.blobsFh = await openBlobList(this.staging, this.job.name, d.index, d.blobsBytes);
+  /** Every file is on a complete drive; else the error that says which drive is needed or failed. */
+  private checkAllPlaced(): void {
+    const open = this.state.drives.some((d) => !d.complete);
+    if (open || (this.failures.length > 0 && this.hasPending()))
+      throw drivesFailed(this.state, this.failures, this.remaining(), this.hasPending());
+    if (this.hasPending()) throw noMoreTargets(this.state.drives.length, this.remaining());
   }
 
-  /** Commits, writes the drive's manifest and drive-info XML, and marks the drive complete. */
-  private async closeDrive(): Promise<void> {
-    const { deps, staging, job, drive, target } = this;
-    if (!drive) return;
-    await this.commit();
-    await this.blobsFh?.close();
-    this.blobsFh = undefined;
-    let hash: string;
-    try {
-      hash = await writeDriveManifest({
-        target,
-        ...driveManifestParts(deps, staging, job.name, drive, this.credential),
-      });
-    } catch (err) {
-      throw new DiskError(`cannot write the drive manifest on ${target}: ${errText(err)}`, {
-        hint: 'free some space on that drive (nothing else than this job should be on it), then run the same command again',
-        cause: err,
-      });
-    }
-    drive.manifestHash = hash;
-    await writeDriveInfo(
-      deps.fs,
-      journalDir(staging, job.name),
-      drive.driveId,
-      driveInfoXml({
-        driveId: drive.driveId,
-        bitLockerKey: drive.bitLockerKey,
-        manifestFile: drive.manifestFile,
-        manifestHash: hash,
-      }),
-    );
-    drive.complete = true;
-    await writeCopyState(deps, staging, this.state);
-    this.opts.onDriveComplete?.(toPrepared(drive), target);
-    this.drive = undefined;
+  saveState(): Promise<void> {
+    const next = this.saving.then(() => writeCopyState(this.deps, this.staging, this.state));
+    // One write at a time; a failed write fails its caller, not the next write.
+    this.saving = next.catch(() => {});
+    return next;
   }
 
-  /** Every file walked: the last checks, the last drive closed, the copy complete. */
-  private async finish(): Promise<void> {
-    if (!this.skipChecked) this.checkSkip();
-    await this.closeDrive();
-    this.state.complete = true;
-    await writeCopyState(this.deps, this.staging, this.state);
+  committed(files: number, bytes: number, last: string): void {
+    const c = this.state.cursor;
+    // The furthest file committed (with drives one after another: the last committed).
+    const relPath = c.relPath !== null && compareWalkPaths(c.relPath, last) > 0 ? c.relPath : last;
+    this.state.cursor = { relPath, files: c.files + files, bytes: c.bytes + bytes };
   }
 
-  private progress(extraBytes = 0): void {
-    const { drive, batch, state } = this;
-    if (!this.opts.onProgress || !drive) return;
+  stopped(): boolean {
+    return this.stopError !== undefined;
+  }
+
+  progress(lane: DriveLane, extra: number): void {
+    if (!this.opts.onProgress) return;
+    const { state } = this;
+    let files = state.cursor.files;
+    let bytes = state.cursor.bytes + extra;
+    const lanes = [...this.lanes].map((l) => {
+      const on = l.onDrive;
+      files += on.files - l.drive.files;
+      bytes += on.bytes - l.drive.bytes;
+      return {
+        index: l.drive.index,
+        driveId: l.drive.driveId,
+        files: on.files,
+        bytes: on.bytes + (l === lane ? extra : 0),
+        ...(l.planned !== undefined ? { planned: l.planned } : {}),
+      };
+    });
+    const drive = lanes.find((l) => l.index === lane.drive.index)!;
     this.opts.onProgress({
-      drive: {
-        index: drive.index,
-        driveId: drive.driveId,
-        files: drive.files + batch.files,
-        bytes: drive.bytes + batch.bytes + extraBytes,
-      },
-      done: {
-        files: state.cursor.files + batch.files,
-        bytes: state.cursor.bytes + batch.bytes + extraBytes,
-      },
+      drive,
+      drives: lanes,
+      done: { files, bytes },
       total: this.total,
       resumedFiles: this.resumedFiles,
     });
   }
 
   private remaining(): { files: number; bytes: number } {
-    return {
-      files: this.total.files - this.state.cursor.files - this.batch.files,
-      bytes: this.total.bytes - this.state.cursor.bytes - this.batch.bytes,
-    };
+    let files = this.total.files - this.state.cursor.files;
+    let bytes = this.total.bytes - this.state.cursor.bytes;
+    for (const l of this.lanes) {
+      files -= l.onDrive.files - l.drive.files;
+      bytes -= l.onDrive.bytes - l.drive.bytes;
+    }
+    return { files, bytes };
   }
 
   private result(): CopyJobResult {
@@ -779,6 +715,9 @@ class CopySession {
     };
   }
 }
+
+/** Space left free on each drive by the plan, besides the per-file estimate (manifest header, slack). */
+const PLAN_SLACK = 1024 * 1024;
 
 /** A target's BitLocker key and drive id are well formed (the key is redacted from here on). */
 function checkSpec(deps: Deps, spec: TargetSpec): void {
@@ -795,12 +734,6 @@ function checkSpec(deps: Deps, spec: TargetSpec): void {
   }
 }
 
-function stagingChanged(detail: string): UsageError {
-  return new UsageError(`the staging data changed since the copy began: ${detail}`, {
-    hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
-  });
-}
-
 /**
  * One warning naming the files an earlier run put on a drive whose source has changed since.
  * The drive and its manifest agree with each other (the service imports the earlier content),
@@ -815,62 +748,6 @@ function warnChangedSinceCopied(deps: Deps, changed: ChangedSinceCopied): void {
   );
   deps.terminal.info(
     '    fix: if the new content must reach Azure, copy those files in a new job (diskprep init --data) or start this job over',
-  );
-}
-
-/**
- * `<BlobPath>`: `container/prefix/relPath`. In the root container the format wants `$root/name`
- * ("if the blob is in root container, it must begin with $root"), and a root blob's name
- * cannot hold "/": no prefix, no folder (validation refuses both before a copy starts).
- */
-export function blobPathFor(job: JobDescriptor, relPath: string): string {
-  const name = [job.prefix, relPath].filter((s) => s !== undefined && s !== '').join('/');
-  const root = rootContainerProblem(job.container, name);
-  if (root) {
-    throw new UsageError(`cannot import ${relPath} into the root container: ${root}`, {
-      hint: "use another container, or put the file at the top of the job's data",
-    });
-  }
-  return `${job.container}/${name}`;
-}
-
-function fits(
-  target: string,
-  f: { relPath: string; absPath: string; size: number; blobType: 'page' | 'block' },
-  manifestBytes: number,
-): boolean {
-  const s = fs.statfsSync(target);
-  const free = s.bavail * s.bsize;
-  let need = f.size;
-  if (f.blobType === 'page') {
-    // A sparse page file needs only its data on a sparse target: count what the source allocates.
-    const allocated = allocatedBytes(f);
-    if (allocated !== undefined && allocated < f.size) need = allocated;
-  }
-  const round = (n: number): number => Math.ceil(n / s.bsize) * s.bsize;
-  // The file, a folder entry, and the manifest as it will be with this file (+64 KiB slack).
-  return free >= round(need) + s.bsize + round(manifestBytes) + 64 * 1024;
-}
-
-/** The file allocates less than its length (it has holes). */
-function isSparse(f: { relPath: string; absPath: string; size: number }): boolean {
-  const allocated = allocatedBytes(f);
-  return allocated !== undefined && allocated < f.size;
-}
-
-/** Bytes the source file allocates (undefined where the platform does not say). */
-function allocatedBytes(f: { relPath: string; absPath: string }): number | undefined {
-  const blocks = Number(statSource(f).blocks);
-  return Number.isFinite(blocks) ? blocks * 512 : undefined;
-}
-
-function tooBig(relPath: string, size: number, target: string): DiskprepError {
-  return new DiskError(
-    `${relPath} (${formatBytes(size)}) does not fit on the empty drive at ${target}`,
-    {
-      code: 'ERR_DISKPREP_FILE_TOO_BIG',
-      hint: 'use a larger drive for it',
-    },
   );
 }
 
@@ -918,19 +795,66 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function syncDirQuiet(dir: string): Promise<void> {
-  try {
-    const h = await fsp.open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // Windows cannot fsync a folder; NTFS journals the rename itself.
-  }
+/** Exit 1: a job takes at most {@link MAX_DRIVES} drives. */
+function tooManyDrives(job: string, r: { files: number; bytes: number }): DiskprepError {
+  return new DiskprepError(
+    `job "${job}" needs more than ${MAX_DRIVES} drives: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} after drive ${MAX_DRIVES}`,
+    ExitCode.failure,
+    {
+      code: 'ERR_DISKPREP_TOO_MANY_DRIVES',
+      hint: 'an import job takes at most 10 drives: use larger drives, or split the data into two jobs (diskprep init with --data)',
+      details: { remainingFiles: r.files, remainingBytes: r.bytes },
+    },
+  );
 }
 
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/**
+ * Exit 5: a drive failed, or ran out of space before its plan, while the others finished; or
+ * one is still open from an earlier failure. Names each, says what it holds and what to do;
+ * `details.drives` lists them for --json.
+ */
+function drivesFailed(
+  state: CopyState,
+  failures: readonly { drive: DriveRecord; reason: string }[],
+  r: { files: number; bytes: number },
+  pending: boolean,
+): DiskprepError {
+  const failed = new Map(failures.map((f) => [f.drive.index, f.reason]));
+  const named = state.drives.filter((d) => failed.has(d.index) || !d.complete);
+  const what = named
+    .map((d) => {
+      const why = failed.get(d.index) ?? d.failed;
+      const state = d.complete
+        ? `closed with ${count(d.files, 'file')}`
+        : `open, ${count(d.files, 'file')} committed`;
+      return `drive ${d.index + 1} (${d.driveId}) ${why ? `failed: ${why}` : 'is not complete'} (${state})`;
+    })
+    .join('; ');
+  const done = state.drives.filter((d) => d.complete && !failed.has(d.index)).map((d) => d.driveId);
+  const open = named.filter((d) => !d.complete);
+  const steps = [
+    open.length > 0
+      ? `check ${open.map((d) => d.driveId).join(', ')} (cable, power, dmesg) and attach ${plural(open.length, 'it', 'them')} again: ${plural(open.length, 'its', 'their')} committed files stay and the manifest is written`
+      : undefined,
+    pending ? `attach another drive for the ${count(r.files, 'file')} left` : undefined,
+  ].filter((x) => x !== undefined);
+  return new DiskprepError(
+    `${what}${done.length > 0 ? `; complete: ${done.join(', ')}` : ''}${pending ? `; ${count(r.files, 'file')} (${formatBytes(r.bytes)}) still need a drive` : ''}`,
+    ExitCode.disk,
+    {
+      code: 'ERR_DISKPREP_DRIVE_FAILED',
+      hint: `${steps.join('; ')}, then run the same command: it resumes where each drive stopped`,
+      details: {
+        drives: named.map((d) => ({
+          drive: d.index + 1,
+          driveId: d.driveId,
+          files: d.files,
+          complete: d.complete,
+          reason: failed.get(d.index) ?? d.failed ?? 'not complete',
+        })),
+        remainingFiles: pending ? r.files : 0,
+        remainingBytes: pending ? r.bytes : 0,
+      },
+    },
+  );
 }

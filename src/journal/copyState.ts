@@ -31,6 +31,11 @@ const DriveIdentitySchema = z.object({
   ntfsSerial: z.string().optional(),
 });
 
+/** Walk-order files after `after` (exclusive; null: from the first) up to `last` (null: the end). */
+const FileRangeSchema = z.object({ after: z.string().nullable(), last: z.string().nullable() });
+/** A range of the walk: see {@link FileRangeSchema}. */
+export type FileRange = z.infer<typeof FileRangeSchema>;
+
 const DriveRecordSchema = z.object({
   index: z.number().int(),
   driveId: z.string(),
@@ -48,6 +53,16 @@ const DriveRecordSchema = z.object({
   encryptionMethod: z.string().optional(),
   /** The disk and volume, recorded before the first byte is copied onto it (resume checks it). */
   disk: DriveIdentitySchema.optional(),
+  /**
+   * The files planned for this drive: walk-order ranges (after, last] (last null: to the end,
+   * as far as the drive holds). Absent in journals written before drives were filled in
+   * parallel: their drives follow one another (engine/lanePlan.ts reads them so).
+   */
+  ranges: z.array(FileRangeSchema).optional(),
+  /** The last file committed to this drive, in walk order (null before the first). */
+  cursor: z.string().nullable().optional(),
+  /** Why this drive stopped before its plan (an I/O error, the drive gone): resumed as it is. */
+  failed: z.string().optional(),
 });
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;
@@ -101,6 +116,11 @@ const CopyStateSchema = z.object({
    * copy writes the same one (absent in journals written before diskprep recorded it).
    */
   disposition: z.enum(DISPOSITIONS).optional(),
+  /**
+   * Files not planned for any drive yet (ranges in walk order); absent before the first plan
+   * and in journals of drives filled one after another.
+   */
+  pending: z.array(FileRangeSchema).optional(),
 });
 /** The whole copy state of a job. */
 export type CopyState = z.infer<typeof CopyStateSchema>;

@@ -1,6 +1,6 @@
 /**
  * The journal's record of each committed file's source as it was copied
- * (`<journal>/<job>/sources.jsonl`), so that a resumed run can tell the operator which files
+ * (`<journal>/<job>/sources-<n>.jsonl`, one per drive), so that a resumed run can tell the operator which files
  * already on the drive have changed in the staging location since.
  *
  * One JSON line per committed file, in commit order (= walk order), after a header line that
@@ -20,9 +20,13 @@ import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { journalDir } from './layout.ts';
 
-/** `<staging>/.diskprep/journal/<job>/sources.jsonl`. */
-export function sourcesPath(staging: string, job: string): string {
-  return path.join(journalDir(staging, job), 'sources.jsonl');
+/**
+ * `<staging>/.diskprep/journal/<job>/sources-<n>.jsonl`: the ledger of drive `index` (0-based).
+ * Journals of drives filled one after another had one `sources.jsonl` for the job; a drive of
+ * such a journal resumed now starts its own ledger, its earlier files unchecked.
+ */
+export function sourcesPath(staging: string, job: string, index: number): string {
+  return path.join(journalDir(staging, job), `sources-${index + 1}.jsonl`);
 }
 
 /** A source file at one moment (the engine reads it with `sourceIdentity`). */
@@ -129,9 +133,8 @@ export class SourceLedger {
     return this.committed;
   }
 
-  /** Opens (creating) the ledger of `job`. */
-  static open(staging: string, job: string, committed: number): SourceLedger {
-    const file = sourcesPath(staging, job);
+  /** Opens (creating) a drive's ledger ({@link sourcesPath}), `committed` files committed to the drive. */
+  static open(file: string, committed: number): SourceLedger {
     const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
     try {
       return new SourceLedger(file, fd, committed);

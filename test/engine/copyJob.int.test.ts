@@ -324,6 +324,90 @@ describe('copyJob on real files', () => {
     );
   });
 
+  it('a small file a dead run left cut short at its name, past the cursor, is written over on resume and listed once', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 8; i++) files[`d/f${i}.bin`] = pseudoRandom(4096, 40 + i);
+    writeTree(staging, files);
+    const job = writeJob(staging);
+    const spec = { path: target, driveId: 'S9', bitLockerKey: KEY1 };
+    // Ctrl-C after the 4th file: the run commits those 4 and stops.
+    const deps = await copyInterrupted(
+      { staging, job, secrets: { storageAccountKey: STORAGE_KEY } },
+      spec,
+      (p) => p.done.files === 4,
+    );
+    const state = await readCopyState(deps, staging, 'job1');
+    expect(state!.cursor).toMatchObject({ relPath: 'd/f3.bin', files: 4 });
+    // What a kill -9 mid-write leaves: files past the cursor at their names, cut short or
+    // holding other bytes.
+    const dir = path.join(target, 'job1', 'd');
+    fs.writeFileSync(path.join(dir, 'f4.bin'), files['d/f4.bin']!.subarray(0, 1000));
+    fs.writeFileSync(path.join(dir, 'f5.bin'), Buffer.alloc(9000, 7));
+    const { deps: deps2 } = realDeps();
+    const r = await copyJob(deps2, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget(spec),
+    });
+    expect(r).toMatchObject({ files: 8, resumedFiles: 4 });
+    for (const [rel, data] of Object.entries(files))
+      expect(fs.readFileSync(path.join(target, 'job1', rel)).equals(data), rel).toBe(true);
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.blobs.map((b) => b.FilePath)).toEqual(
+      Object.keys(files).map((rel) => `\\job1\\${rel.replace('/', '\\')}`),
+    );
+    expect((await verifyDrive(target, async () => r.drives[0]!.manifestHash)).mismatches).toEqual(
+      [],
+    );
+  });
+
+  it('a journal written before drives were filled at once (no ranges, one cursor) resumes: each file listed once', async () => {
+    const staging = tempDir('stg');
+    const target = tempDir('tgt');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 8; i++) files[`d/f${i}.bin`] = pseudoRandom(2048, 60 + i);
+    writeTree(staging, files);
+    const job = writeJob(staging);
+    const spec = { path: target, driveId: 'S10', bitLockerKey: KEY1 };
+    const deps = await copyInterrupted(
+      { staging, job, secrets: { storageAccountKey: STORAGE_KEY } },
+      spec,
+      (p) => p.done.files === 3,
+    );
+    // What an older diskprep wrote: the drive without ranges or cursor, no pending list.
+    const file = path.join(staging, '.diskprep/journal/job1/copy-state.json');
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & {
+      drives: Record<string, unknown>[];
+    };
+    delete old.pending;
+    for (const d of old.drives) {
+      delete d.ranges;
+      delete d.cursor;
+    }
+    fs.writeFileSync(file, JSON.stringify(old));
+    expect((await readCopyState(deps, staging, 'job1'))!.cursor).toMatchObject({
+      relPath: 'd/f2.bin',
+      files: 3,
+    });
+    const r = await copyJob(realDeps().deps, {
+      staging,
+      job,
+      secrets: { storageAccountKey: STORAGE_KEY },
+      nextTarget: oneTarget(spec),
+    });
+    expect(r).toMatchObject({ files: 8, resumedFiles: 3 });
+    const m = parseManifest(path.join(target, 'DriveManifest.xml'));
+    expect(m.blobs.map((b) => b.FilePath)).toEqual(
+      Object.keys(files).map((rel) => `\\job1\\${rel.replace('/', '\\')}`),
+    );
+    expect((await verifyDrive(target, async () => r.drives[0]!.manifestHash)).mismatches).toEqual(
+      [],
+    );
+  });
+
   it('a resumed copy keeps the disposition its journal recorded, even if the job changed', async () => {
     const staging = tempDir('stg');
     const target = tempDir('tgt');

@@ -212,7 +212,7 @@ describe('resume: files an earlier run committed whose source changed since', ()
   it('unchanged files give no warning; lines a crash left past the committed ones are cut off', async () => {
     const s = setup({ 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie', 'd.txt': 'delta' });
     await interruptedAfterC(s);
-    const ledger = sourcesPath(s.staging, 'job1');
+    const ledger = sourcesPath(s.staging, 'job1', 0);
     expect(fs.readFileSync(ledger, 'utf8').trim().split('\n')).toHaveLength(4); // header + 3
     // As if a crash hit after a batch's lines were written but before the state moved.
     fs.appendFileSync(ledger, '["d.txt","5","1","1","1","1"]\n["e.txt","5","1"');
@@ -233,7 +233,7 @@ describe('resume: files an earlier run committed whose source changed since', ()
   it('a damaged line among the committed ones: exit 2 naming the file and the line', async () => {
     const s = setup({ 'a.txt': 'alpha', 'b.txt': 'bravo', 'c.txt': 'charlie', 'd.txt': 'delta' });
     await interruptedAfterC(s);
-    const ledger = sourcesPath(s.staging, 'job1');
+    const ledger = sourcesPath(s.staging, 'job1', 0);
     const lines = fs.readFileSync(ledger, 'utf8').split('\n');
     lines[2] = '["b.txt","five"]';
     fs.writeFileSync(ledger, lines.join('\n'));

@@ -183,8 +183,9 @@ describe('driveTargets', () => {
 
   it('asks which disk (flag --drive) when none is named, and asks its key (flag --bitlocker-key)', async () => {
     const sdc = stubDisk('/dev/sdc', 'SER-C');
+    // Two disks attached: the first question picks the disks to fill together (here one).
     const { deps, asked } = fakeDeps({
-      answers: { '--drive': [sdc], '--yes': [true], '--bitlocker-key': [KEY_B] },
+      answers: { '--drive': [[sdc]], '--yes': [true], '--bitlocker-key': [KEY_B] },
     });
     const log: string[] = [];
     const t = driveTargets(
@@ -230,6 +231,53 @@ describe('driveTargets', () => {
     expect(asked).toEqual(['--yes', '--bitlocker-key', '--bitlocker-key']);
     expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc SER-C B']);
     expect(recorded.stderr.join('\n')).toContain('does not unlock it; try again (2 left)');
+  });
+
+  it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed as it is opened; then none until a drive completes, when one disk is asked for', async () => {
+    const [sdb, sdc, sdd] = [
+      stubDisk('/dev/sdb', 'SER-B'),
+      stubDisk('/dev/sdc', 'SER-C'),
+      stubDisk('/dev/sdd', 'SER-D'),
+    ];
+    const { deps, asked } = fakeDeps({
+      answers: {
+        '--drive': [[sdb, sdc], sdd],
+        '--yes': [true, true, true],
+        '--bitlocker-key': [KEY_A, KEY_B, KEY_A],
+      },
+    });
+    const log: string[] = [];
+    const t = driveTargets(
+      deps,
+      { ...lists, yes: false, drives: [], bitlockerKeys: [] },
+      await stagingWith({}),
+      [],
+      stubDisks([sdb, sdc, sdd], log, { keyNames: KEY_NAMES }),
+    );
+    const remaining = { files: 9, bytes: 9 };
+    expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
+    expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-C');
+    // Only two were picked: the third first request gets none, without a question.
+    expect(await t.next({ index: 2, remaining })).toBeUndefined();
+    expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key', '--yes', '--bitlocker-key']);
+    // Drive SER-B completes: it is released, and one disk is asked for.
+    const next = await t.next({
+      index: 2,
+      previous: { driveId: 'SER-B', path: '/mnt/dev/sdb' },
+      remaining,
+    });
+    expect(next?.driveId).toBe('SER-D');
+    expect(asked.slice(5)).toEqual(['--drive', '--yes', '--bitlocker-key']);
+    expect(log).toEqual([
+      'claim /dev/sdb',
+      'open /dev/sdb SER-B A',
+      'claim /dev/sdc',
+      'open /dev/sdc SER-C B',
+      'release /dev/sdb',
+      'unclaim /dev/sdb',
+      'claim /dev/sdd',
+      'open /dev/sdd SER-D A',
+    ]);
   });
 
   describe('a drive the journal records as partly filled', () => {

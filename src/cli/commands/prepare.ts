@@ -49,12 +49,12 @@ function declarePrepare(command: Command): Command {
     .option('--job <name>', 'the job (default: the only one in the staging location, else asked)')
     .option(
       '--target <dir>',
-      'an already mounted and unlocked volume to fill (repeatable, one per drive)',
+      'an already mounted and unlocked volume to fill (repeatable, one per drive: all filled at once)',
       collect,
     )
     .option(
       '--drive <disk>',
-      'disk to prepare: serial, /dev/path or drive letter (repeatable, one per drive)',
+      'disk to prepare: serial, /dev/path or drive letter (repeatable, one per drive: all filled at once)',
       collect,
     )
     .option(

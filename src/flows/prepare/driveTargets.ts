@@ -1,12 +1,13 @@
 /**
  * The drive backend of the copy engine's "next target" provider: for each drive the engine
- * needs, release the previous volume, take the next `--drive` (or ask which disk), confirm,
+ * needs, release the drive that just ended, take the next `--drive` (or ask which disk: the
+ * first drives of a run together, in one multi-select), confirm,
  * take its BitLocker key (`--bitlocker-key` in order, the journal's for a drive being resumed,
  * or ask), then open it (format + BitLocker on Windows, unlock + mount elsewhere) and hand the
  * mounted volume to the engine. Every volume it opened is released by {@link DriveTargets.releaseAll},
  * which the flow calls in a `finally` (also on failure and Ctrl-C).
  */
-import type { Deps } from '../../deps/types.ts';
+import type { Choice, Deps } from '../../deps/types.ts';
 import { askValid, TRIES } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
@@ -132,7 +133,8 @@ class DiskProvider {
   private readonly openedIds = new Set<string>();
   private namedChecked = false;
   private readonly opened: PreparedVolume[] = [];
-  private current: PreparedVolume | undefined;
+  /** The disks chosen together for the first drives (see askFirstOrNext); undefined: not asked. */
+  private chosen: DiskInfo[] | undefined;
 
   constructor(
     deps: Deps,
@@ -161,20 +163,21 @@ class DiskProvider {
   }
 
   async releaseAll(): Promise<void> {
-    this.current = undefined;
     for (const v of this.opened.splice(0)) await this.release(v);
   }
 
-  /** Releases the previous volume, picks the disk, claims and opens it. */
+  /** Releases the drive that just ended (if any), picks the disk, claims and opens it. */
   async open(req: TargetRequest): Promise<PreparedVolume | undefined> {
     const { deps } = this;
-    if (this.current) {
-      const prev = this.current;
-      this.current = undefined;
+    // The drive that just ended (full) is released; others may still be filling.
+    const prev = req.previous && this.opened.find((v) => v.driveId === req.previous!.driveId);
+    if (prev) {
       this.opened.splice(this.opened.indexOf(prev), 1);
       await this.release(prev);
     }
-    const { disk, i } = await this.pick(req);
+    const picked = await this.pick(req);
+    if (!picked) return undefined;
+    const { disk, i } = picked;
     // The disk is this run's from here on: refused now if another run or program has it.
     const claim = await this.seams.claimDisk(deps, disk, {
       command: 'prepare',
@@ -194,7 +197,6 @@ class DiskProvider {
     this.openedIds.add(volume.driveId);
     deps.redactor.add(volume.bitlockerKey);
     this.opened.push(volume);
-    this.current = volume;
     deps.terminal.info(
       `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
     );
@@ -225,7 +227,9 @@ class DiskProvider {
   }
 
   /** The disk for `req`: the next `--drive`, else asked; refused when it cannot be prepared. */
-  private async pick(req: TargetRequest): Promise<{ disk: DiskInfo; i: number | undefined }> {
+  private async pick(
+    req: TargetRequest,
+  ): Promise<{ disk: DiskInfo; i: number | undefined } | undefined> {
     const { deps, lists } = this;
     const disks = await markHolders(deps, await this.seams.listDisks(deps), lists.keep ?? []);
     if (!this.namedChecked) {
@@ -233,7 +237,8 @@ class DiskProvider {
       this.namedChecked = true;
     }
     const listed = await this.fromList(req, disks);
-    const disk = listed?.disk ?? (await this.ask(req, disks));
+    const disk = listed?.disk ?? (await this.askFirstOrNext(req, disks));
+    if (!disk) return undefined;
     const i = listed?.i;
     if (i !== undefined) this.used.add(i);
     this.usedPaths.add(disk.path);
@@ -293,14 +298,56 @@ class DiskProvider {
     return undefined;
   }
 
+  /**
+   * The disk for a request no `--drive` answers. The first new drives of a run are asked
+   * together: with two or more usable disks (SATA/USB disks, not the loop and virtual devices
+   * `--all` adds), one multi-select, then each chosen disk in turn (each confirmed when it is
+   * opened); with one, the single question. Once those are given, the other first requests get
+   * none (undefined); a drive that completes later asks for the next with one question.
+   */
+  private async askFirstOrNext(
+    req: TargetRequest,
+    disks: DiskInfo[],
+  ): Promise<DiskInfo | undefined> {
+    const first = req.resumeDriveId === undefined && req.previous === undefined;
+    if (!first || this.lists.drives.length > 0 || !this.deps.prompt.interactive)
+      return this.ask(req, disks);
+    if (this.chosen === undefined) {
+      const choices = this.diskChoices(disks);
+      const usable = choices.filter((c) => c.disabled === undefined && c.value.kind === 'disk');
+      if (usable.length < 2) {
+        this.chosen = [];
+        return this.ask(req, disks);
+      }
+      this.chosen = await this.deps.prompt.checklist({
+        message: `Which disks should be filled? They are filled at the same time (${count(req.remaining.files, 'file')}, ${formatBytes(req.remaining.bytes)} to copy); each is confirmed before it is touched`,
+        flag: '--drive',
+        choices,
+      });
+      if (this.chosen.length === 0)
+        throw new DiskprepError('no disk chosen: nothing was touched', ExitCode.failure, {
+          code: 'ERR_DISKPREP_NOT_CONFIRMED',
+          hint: 'run the same command again and pick the disks with Space, then Enter (or name them with --drive)',
+        });
+    }
+    return this.chosen.shift();
+  }
+
   private async ask(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> {
-    const { deps, lists } = this;
+    const { deps } = this;
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped: which disk is it?`
       : req.previous
         ? `Drive ${req.previous.driveId} is full and released; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Attach drive ${req.index + 1}: which disk?`
         : `Which disk should be drive ${req.index + 1} of the job?`;
     if (!deps.prompt.interactive) throw needsDrive(req);
+    const choices = this.diskChoices(disks);
+    return deps.prompt.select({ message: what, flag: '--drive', choices });
+  }
+
+  /** The disks to offer (usable first, the others greyed with why); refuses when none is usable. */
+  private diskChoices(disks: DiskInfo[]): Choice<DiskInfo>[] {
+    const { lists } = this;
     const candidates = disks.filter(
       (d) =>
         !this.usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
@@ -323,7 +370,7 @@ class DiskProvider {
         hint: 'attach the drive (SATA, or a USB-SATA adapter), then run the same command again; diskprep drives --all says why each disk is refused',
       });
     }
-    return deps.prompt.select({ message: what, flag: '--drive', choices });
+    return choices;
   }
 
   /** The recorded drives of every job here, split into this job's and the others' partial ones. */

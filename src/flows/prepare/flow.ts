@@ -47,8 +47,8 @@ import { journalDir } from '../../journal/layout.ts';
 import { validateJobData } from '../../staging/validate.ts';
 import type { JobDescriptor, JobSecrets, ServiceKind } from '../../model/job.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
-import { createProgressReporter } from '../progress/progressLine.ts';
-import { commandLineTargets, validateTargetLists } from './targets.ts';
+import { createDrivesReporter } from '../progress/drivesProgress.ts';
+import { commandLineTargets, drivesAtOnce, validateTargetLists } from './targets.ts';
 import { type ConnectedService, connectJobService } from '../../importjob/connect.ts';
 import { createJobOnce, type CreateStepResult } from './createJobStep.ts';
 import { type JobRecord, readJobRecord } from '../../journal/jobRecord.ts';
@@ -241,6 +241,7 @@ async function copyStep(
           },
           recorded.map((d) => d.driveId),
         ),
+      drivesAtOnce: drivesAtOnce(o, deps.prompt.interactive),
       ...copyTuning(deps.env),
       ...copyReporting(deps),
     });
@@ -323,7 +324,7 @@ function copyTuning(
 function copyReporting(deps: Deps): Pick<CopyJobOptions, 'onProgress' | 'onDriveComplete'> {
   const quiet = deps.output.jsonMode;
   return {
-    onProgress: createProgressReporter(deps, quiet),
+    onProgress: createDrivesReporter(deps, quiet),
     onDriveComplete: (d, target) => {
       deps.terminal.clearStatus();
       if (!quiet) {

@@ -7,7 +7,7 @@ import type { Deps } from '../../deps/types.ts';
 import { askValid } from '../../deps/askValid.ts';
 import { UsageError } from '../../errors.ts';
 import { bitLockerKeyProblem } from '../../model/bitlockerKey.ts';
-import { driveIdProblem } from '../../model/driveId.ts';
+import { driveIdProblem, MAX_DRIVES } from '../../model/driveId.ts';
 import type { NextTarget, TargetRequest, TargetSpec } from '../../engine/copyJob.ts';
 import { count, formatBytes, plural } from '../../format.ts';
 
@@ -99,4 +99,18 @@ export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: str
     }
     return complete(i, target);
   };
+}
+
+/**
+ * Drives filled at the same time: as many as the command line names (`--target` or `--drive`
+ * repeated), at least one. Drives already complete are skipped by the providers, so a resumed
+ * job fills the others at once. With neither, interactively, as many as the operator picks in
+ * the first disk question (driveTargets.ts), up to a job's 10.
+ */
+export function drivesAtOnce(
+  o: { targets: readonly string[]; drives: readonly string[] },
+  interactive: boolean,
+): number {
+  if (interactive && o.targets.length === 0 && o.drives.length === 0) return MAX_DRIVES;
+  return Math.max(1, o.targets.length, o.drives.length);
 }

@@ -1,0 +1,517 @@
+/**
+ * One drive being filled: its files (its ranges of the walk, engine/lanePlan.ts), its batch not
+ * yet committed, its blob file, its source ledger and its cursor. Several lanes run at once
+ * when several drives are given; each commits on its own (copyJob.ts describes the protocol),
+ * and a lane that stops short gives the files after its cursor back to the plan.
+ *
+ * How a lane ends:
+ * - `done`: every file of its ranges is on the drive, the manifest written;
+ * - `full`: a file did not fit (free space, or ENOSPC): the drive is closed with what it holds
+ *   (manifest written) and the files after it go back to the plan;
+ * - `failed`: an I/O error, or the drive went away: nothing more is written to it, the drive
+ *   stays open in the journal (the same command resumes it and writes its manifest), and the
+ *   files after its cursor go back to the plan.
+ * Anything else (the source changed, Ctrl-C, a usage error) stops the whole copy.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Deps } from '../deps/types.ts';
+import { count, formatBytes, plural } from '../format.ts';
+import { DiskError, type DiskprepError, InterruptedError, UsageError } from '../errors.ts';
+import { rootContainerProblem } from '../model/names.ts';
+import type { Disposition, JobDescriptor, ScannedFile } from '../model/job.ts';
+import { type CopiedFile, copyFile, NoSpaceError, SMALL_FILE } from './copyFile.ts';
+import { dataExtents } from './dataExtents.ts';
+import { chunkShare, type ChunkCopier } from './chunkCopier.ts';
+import { journalDir } from '../journal/layout.ts';
+import {
+  type DriveRecord,
+  type FileRange,
+  type PreparedDrive,
+  toPrepared,
+} from '../journal/copyState.ts';
+import {
+  blobXml,
+  blobXmlEstimate,
+  driveInfoXml,
+  type ManifestCredential,
+  writeDriveManifest,
+} from './manifest.ts';
+import { driveManifestParts } from './journalManifest.ts';
+import { identityChange, sourceIdentity } from './sourceIdentity.ts';
+import { SourceLedger, sourcesPath } from '../journal/sourceLedger.ts';
+import { compareWalkPaths } from './walkOrder.ts';
+import { walkJobFilesSync } from './walkSync.ts';
+import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
+import { FreeSpace, isSparse } from './freeSpace.ts';
+import { inRanges, rangesAfter, rangesUpTo } from './lanePlan.ts';
+
+/** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
+export const COMMIT_FILES = 1000;
+const COMMIT_BYTES = 256 * 1024 * 1024;
+const COMMIT_MS = 2000;
+const FUSE_SUPER_MAGIC = 0x65735546;
+
+/** Files an earlier run committed whose source changed since (at most {@link MAX_CHANGED_LISTED} named). */
+export interface ChangedSinceCopied {
+  count: number;
+  /** `path (what changed)`, in walk order. */
+  files: string[];
+}
+
+/** Names kept of files changed since an earlier run copied them (the count goes on). */
+export const MAX_CHANGED_LISTED = 1000;
+
+/** What a lane needs of the copy it is part of. */
+export interface LaneHost {
+  readonly deps: Deps;
+  readonly staging: string;
+  readonly job: JobDescriptor;
+  readonly sessionId: string;
+  readonly credential: ManifestCredential | undefined;
+  readonly disposition: Disposition;
+  readonly copier: ChunkCopier;
+  readonly directIo: boolean;
+  readonly checkFreeSpace: boolean;
+  readonly commitEvery: { files?: number; bytes?: number; ms?: number } | undefined;
+  readonly changedSinceCopied: ChangedSinceCopied;
+  /** Several lanes run: each yields to the others after every file. */
+  readonly shared: boolean;
+  /** Drives being filled now. */
+  readonly drivesFilling: number;
+  afterFileRead?: (file: { relPath: string; absPath: string }) => void;
+  /** Writes the copy state (all lanes' records) atomically, one write at a time. */
+  saveState(): Promise<void>;
+  /** A commit moved `files` and `bytes`, up to `last`, into the journal. */
+  committed(files: number, bytes: number, last: string): void;
+  /** Progress of this lane (`extra`: bytes of the large file being copied). */
+  progress(lane: DriveLane, extra: number): void;
+  /** Another lane stopped the copy (the error it will end with). */
+  stopped(): boolean;
+  onDriveComplete?: (d: PreparedDrive, target: string) => void;
+}
+
+/** How a lane ended (see the module comment). */
+export type LaneEnd =
+  | { kind: 'done' }
+  | { kind: 'full'; rest: FileRange[]; file: string }
+  | { kind: 'failed'; rest: FileRange[]; reason: string };
+
+/** The files copied since the last commit: on their drive, not yet in the journal. */
+interface Batch {
+  xml: string[];
+  xmlBytes: number;
+  files: number;
+  bytes: number;
+  last: string | null;
+  /** Copied files not yet made durable (small files: one barrier at the commit). */
+  unsynced: string[];
+  started: number;
+}
+
+function emptyBatch(started: number): Batch {
+  return { xml: [], xmlBytes: 0, files: 0, bytes: 0, last: null, unsynced: [], started };
+}
+
+/** One drive being filled (see the module comment). */
+export class DriveLane {
+  readonly drive: DriveRecord;
+  readonly target: string;
+  /** Bytes planned for this drive (for its ETA); undefined when it takes what remains. */
+  planned: number | undefined;
+  private readonly host: LaneHost;
+  private readonly ranges: FileRange[];
+  private blobsFh: fsp.FileHandle | undefined;
+  private readonly fuse: boolean;
+  private readonly space: FreeSpace;
+  private batch: Batch;
+  private skipped = 0;
+  private skipChecked: boolean;
+  private ledger: SourceLedger | undefined;
+
+  constructor(host: LaneHost, drive: DriveRecord, target: string) {
+    this.host = host;
+    this.drive = drive;
+    this.target = target;
+    this.ranges = drive.ranges ?? [];
+    this.skipChecked = (drive.cursor ?? null) === null;
+    this.space = new FreeSpace(target);
+    this.batch = emptyBatch(host.deps.clock.monotonic());
+    let fuse = false;
+    try {
+      fuse = fs.statfsSync(target).type === FUSE_SUPER_MAGIC;
+    } catch {
+      // not mounted any more: the first write says so
+    }
+    this.fuse = fuse;
+  }
+
+  /** Files and bytes on the drive, committed or in the batch. */
+  get onDrive(): { files: number; bytes: number } {
+    return {
+      files: this.drive.files + this.batch.files,
+      bytes: this.drive.bytes + this.batch.bytes,
+    };
+  }
+
+  /** Fills the drive with its files; never throws a drive's own failure (see {@link LaneEnd}). */
+  async run(): Promise<LaneEnd> {
+    try {
+      this.blobsFh = await openBlobList(
+        this.host.staging,
+        this.host.job.name,
+        this.drive.index,
+        this.drive.blobsBytes,
+      );
+      this.ledger = SourceLedger.open(
+        sourcesPath(this.host.staging, this.host.job.name, this.drive.index),
+        this.drive.files,
+      );
+      const full = await this.fill();
+      if (full) return await this.stopFull(full);
+      await this.close();
+      return { kind: 'done' };
+    } catch (err) {
+      const reason = driveFailure(err, this.target);
+      if (reason === undefined) throw err;
+      return await this.stopFailed(reason);
+    } finally {
+      await this.blobsFh?.close().catch(() => {});
+      this.ledger?.close();
+    }
+  }
+
+  /** Copies the lane's files; returns the file that did not fit, if one did not. */
+  private async fill(): Promise<string | undefined> {
+    const { host } = this;
+    for (const f of walkJobFilesSync(host.staging, host.job)) {
+      if (!inRanges(f.relPath, this.ranges) || this.skipCommitted(f)) continue;
+      if (host.deps.signal.aborted || host.stopped()) {
+        await this.commit();
+        throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
+          hint: 'run the same command again to resume',
+        });
+      }
+      if (!(await this.hasRoom(f)) || !(await this.copyOne(f))) {
+        if (this.onDrive.files === 0) throw tooBig(f.relPath, f.size, this.target);
+        // A run that died may have left this file cut short at its name on this drive.
+        fs.rmSync(this.destination(f), { force: true });
+        return f.relPath;
+      }
+      host.progress(this, 0);
+      if (this.commitDue()) await this.commit();
+      // Other drives' copies go on between files (small files are copied with sync calls).
+      if (host.shared) await nextTurn();
+    }
+    if (!this.skipChecked) this.checkSkip();
+    return undefined;
+  }
+
+  /** Full before its plan: commit, close with what it holds, give the rest back. */
+  private async stopFull(file: string): Promise<LaneEnd> {
+    await this.commit();
+    const rest = this.cutAtCursor();
+    await this.close();
+    return { kind: 'full', rest, file };
+  }
+
+  /** Failed: nothing more on it; the drive stays open (resumable), the rest goes back. */
+  private async stopFailed(reason: string): Promise<LaneEnd> {
+    this.batch = emptyBatch(this.host.deps.clock.monotonic());
+    const rest = this.cutAtCursor();
+    this.drive.failed = reason;
+    await this.host.saveState();
+    return { kind: 'failed', rest, reason };
+  }
+
+  /** The drive keeps its ranges up to its cursor; returns the ranges after it. */
+  private cutAtCursor(): FileRange[] {
+    const cursor = this.drive.cursor ?? null;
+    const rest = rangesAfter(this.ranges, cursor);
+    this.drive.ranges = rangesUpTo(this.ranges, cursor);
+    return rest;
+  }
+
+  /**
+   * True for a file an earlier run committed to this drive (walked past, checked against the
+   * ledger). The first file past the cursor checks that as many came before it as were committed.
+   */
+  private skipCommitted(f: ScannedFile): boolean {
+    if (this.skipChecked) return false;
+    if (compareWalkPaths(f.relPath, this.drive.cursor!) <= 0) {
+      this.skipped++;
+      this.checkCommitted(f);
+      return true;
+    }
+    this.checkSkip();
+    return false;
+  }
+
+  private checkSkip(): void {
+    const { drive } = this;
+    if (this.skipped !== drive.files)
+      throw stagingChanged(
+        `${count(this.skipped, 'file')} of drive ${drive.driveId} ${plural(this.skipped, 'comes', 'come')} before ${drive.cursor} now, ${drive.files} did then`,
+      );
+    this.skipChecked = true;
+  }
+
+  /** A file an earlier run committed: is it still what the drive holds? */
+  private checkCommitted(f: { relPath: string; absPath: string }): void {
+    const rec = this.ledger!.nextCommitted();
+    if (!rec) return;
+    if (rec.relPath !== f.relPath)
+      throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
+    // Size and times only: inode and device numbers change when the share is mounted again.
+    const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
+      sameMount: false,
+    });
+    if (!what) return;
+    const changed = this.host.changedSinceCopied;
+    changed.count++;
+    if (changed.files.length < MAX_CHANGED_LISTED) changed.files.push(`${f.relPath} (${what})`);
+  }
+
+  /** Free space for the file and the manifest as it will be with it (unless not checked). */
+  private async hasRoom(f: ScannedFile): Promise<boolean> {
+    if (!this.host.checkFreeSpace) return true;
+    const estimate = blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
+    try {
+      return this.space.fits(f, this.drive.blobsBytes + this.batch.xmlBytes + estimate);
+    } catch (err) {
+      // The source went away since the walk: the files copied so far still count.
+      await this.commit();
+      throw err;
+    }
+  }
+
+  /** Copies the file onto the drive into the batch; false when the drive ran out of space. */
+  private async copyOne(f: ScannedFile): Promise<boolean> {
+    const { host } = this;
+    const { deps } = host;
+    const dst = this.destination(f);
+    try {
+      const extents =
+        f.blobType === 'page' && f.size > SMALL_FILE && isSparse(f)
+          ? await dataExtents(deps, f.absPath)
+          : undefined;
+      const copied = await copyFile(
+        {
+          relPath: f.relPath,
+          src: f.absPath,
+          dst,
+          kind: f.blobType,
+          signal: deps.signal,
+          ...(extents ? { dataExtents: extents } : {}),
+          ...(host.afterFileRead ? { afterRead: () => host.afterFileRead!(f) } : {}),
+        },
+        {
+          copier: chunkShare(host.copier, host.drivesFilling),
+          directIo: host.directIo,
+          onBytes: (n) => host.progress(this, n),
+          clock: deps.clock,
+        },
+      );
+      this.addToBatch(f, dst, copied);
+      return true;
+    } catch (err) {
+      if (err instanceof NoSpaceError) return false;
+      // The drive's own failure: its batch is not trusted (see stopFailed).
+      if (driveFailure(err, this.target) === undefined) await this.commit();
+      throw err;
+    }
+  }
+
+  /** Where `f` goes on this drive. */
+  private destination(f: ScannedFile): string {
+    return path.join(this.target, this.host.sessionId, ...f.relPath.split('/'));
+  }
+
+  private addToBatch(f: ScannedFile, dst: string, copied: CopiedFile): void {
+    const { host } = this;
+    const xml = blobXml({
+      blobPath: blobPathFor(host.job, f.relPath),
+      filePath: `\\${host.sessionId}\\${f.relPath.split('/').join('\\')}`,
+      length: copied.size,
+      disposition: host.disposition,
+      kind: f.blobType,
+      ranges: copied.ranges,
+    });
+    const b = this.batch;
+    b.xml.push(xml);
+    b.xmlBytes += Buffer.byteLength(xml);
+    b.files++;
+    b.bytes += copied.size;
+    b.last = f.relPath;
+    this.ledger!.add(f.relPath, copied.source);
+    if (copied.unsynced) b.unsynced.push(dst);
+  }
+
+  private commitDue(): boolean {
+    const every = this.host.commitEvery;
+    return (
+      this.batch.files >= (every?.files ?? COMMIT_FILES) ||
+      this.batch.bytes >= (every?.bytes ?? COMMIT_BYTES) ||
+      this.host.deps.clock.monotonic() - this.batch.started >= (every?.ms ?? COMMIT_MS)
+    );
+  }
+
+  /** Steps 2-4 of the commit protocol for the batch (see copyJob.ts). */
+  private async commit(): Promise<void> {
+    const { drive, batch, host } = this;
+    if (batch.files === 0) return;
+    await this.barrier();
+    const data = Buffer.from(batch.xml.join(''), 'utf8');
+    await this.blobsFh!.write(data);
+    await this.blobsFh!.datasync();
+    this.ledger!.flush();
+    drive.blobsBytes += data.length;
+    drive.files += batch.files;
+    drive.bytes += batch.bytes;
+    drive.cursor = batch.last;
+    host.committed(batch.files, batch.bytes, batch.last!);
+    this.batch = emptyBatch(host.deps.clock.monotonic());
+    await host.saveState();
+    this.space.invalidate();
+  }
+
+  /** Makes the batch's small files durable. */
+  private async barrier(): Promise<void> {
+    const { batch } = this;
+    if (batch.unsynced.length === 0) return;
+    if (this.host.deps.platform === 'linux' && !this.fuse) {
+      // syncfs(2) of the target: one call makes the whole batch (data, folder entries) durable.
+      const r = await this.host.deps.exec.run('sync', ['-f', this.target], { reject: false });
+      if (r.exitCode === 0) {
+        batch.unsynced = [];
+        return;
+      }
+    }
+    const dirs = new Set<string>();
+    for (const file of batch.unsynced) {
+      const fh = await fsp.open(file, 'r+');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      dirs.add(path.dirname(file));
+    }
+    for (const dir of dirs) await syncDirQuiet(dir);
+    batch.unsynced = [];
+  }
+
+  /** Commits, writes the drive's manifest and drive-info XML, and marks the drive complete. */
+  private async close(): Promise<void> {
+    const { host, drive, target } = this;
+    const { deps, staging, job } = host;
+    await this.commit();
+    await this.blobsFh?.close();
+    this.blobsFh = undefined;
+    let hash: string;
+    try {
+      hash = await writeDriveManifest({
+        target,
+        ...driveManifestParts(deps, staging, job.name, drive, host.credential),
+      });
+    } catch (err) {
+      throw new DiskError(`cannot write the drive manifest on ${target}: ${errText(err)}`, {
+        hint: 'free some space on that drive (nothing else than this job should be on it), then run the same command again',
+        cause: err,
+      });
+    }
+    drive.manifestHash = hash;
+    await writeDriveInfo(
+      deps.fs,
+      journalDir(staging, job.name),
+      drive.driveId,
+      driveInfoXml({
+        driveId: drive.driveId,
+        bitLockerKey: drive.bitLockerKey,
+        manifestFile: drive.manifestFile,
+        manifestHash: hash,
+      }),
+    );
+    drive.complete = true;
+    delete drive.failed;
+    await host.saveState();
+    host.onDriveComplete?.(toPrepared(drive), target);
+  }
+}
+
+/** Errors of the drive itself (it failed or went away), as a reason; undefined for the others. */
+const DRIVE_ERRORS: Record<string, string> = {
+  EIO: 'I/O error',
+  ENODEV: 'the drive went away',
+  ENXIO: 'the drive went away',
+  ENOTCONN: 'the drive went away (its mount is gone)',
+  ESTALE: 'the drive went away (stale mount)',
+  EROFS: 'the volume turned read-only',
+  EREMOTEIO: 'I/O error',
+  EUCLEAN: 'the file system is damaged',
+};
+
+/** Why `err` is the drive's own failure, or undefined when it is not. */
+export function driveFailure(err: unknown, target: string): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const cause = (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code;
+  for (const c of [code, cause]) {
+    if (c !== undefined && DRIVE_ERRORS[c] !== undefined)
+      return `${DRIVE_ERRORS[c]} (${c}): ${errText(err)}`;
+  }
+  if (code === 'ENOENT' && !fs.existsSync(target)) return `the drive went away: ${target} is gone`;
+  if (err instanceof DiskError && err.message.startsWith('cannot write the drive manifest'))
+    return err.message;
+  return undefined;
+}
+
+/**
+ * `<BlobPath>`: `container/prefix/relPath`. In the root container the format wants `$root/name`
+ * ("if the blob is in root container, it must begin with $root"), and a root blob's name
+ * cannot hold "/": no prefix, no folder (validation refuses both before a copy starts).
+ */
+export function blobPathFor(job: JobDescriptor, relPath: string): string {
+  const name = [job.prefix, relPath].filter((s) => s !== undefined && s !== '').join('/');
+  const root = rootContainerProblem(job.container, name);
+  if (root) {
+    throw new UsageError(`cannot import ${relPath} into the root container: ${root}`, {
+      hint: "use another container, or put the file at the top of the job's data",
+    });
+  }
+  return `${job.container}/${name}`;
+}
+
+function stagingChanged(detail: string): UsageError {
+  return new UsageError(`the staging data changed since the copy began: ${detail}`, {
+    hint: 'restore the staging location as it was, or start the job over (delete its journal folder and the copied data)',
+  });
+}
+
+function tooBig(relPath: string, size: number, target: string): DiskprepError {
+  return new DiskError(
+    `${relPath} (${formatBytes(size)}) does not fit on the empty drive at ${target}`,
+    {
+      code: 'ERR_DISKPREP_FILE_TOO_BIG',
+      hint: 'use a larger drive for it',
+    },
+  );
+}
+
+async function syncDirQuiet(dir: string): Promise<void> {
+  try {
+    const h = await fsp.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Windows cannot fsync a folder; NTFS journals the rename itself.
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
