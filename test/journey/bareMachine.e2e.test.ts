@@ -103,15 +103,17 @@ function writeCapture(screen: string): void {
     'g',
   );
   const text = screen
-    .replace(rootAnywhere, '')
+    // A break inside the root stays a break: the line was wrapped there on the screen.
+    .replace(rootAnywhere, (m) => (m.includes('\n') ? '\n' : ''))
     .replaceAll(arm.url, '$ARM/')
+    .replace(/ +\n/g, '\n')
     .replace(/\n\$ \n*$/, '\n');
   writeFileSync(
     file,
-    `# diskprep from a bare machine to a created Data Box job (tmux, ${WIDTH} columns)\n` +
-      `# test/journey/bareMachine.e2e.test.ts; loopback Entra and ARM ($ARM); the temp root\n` +
-      `# of HOME (/home/op), the staging location (/srv/staging) and the target folder\n` +
-      `# (/mnt/drive, an unlocked BitLocker volume's stand-in) removed from paths.\n\n${text}`,
+    `# diskprep from a bare machine to a created Data Box job, tmux at ${WIDTH} columns\n` +
+      `# (test/journey/bareMachine.e2e.test.ts): the loopback Entra and ARM ($ARM);\n` +
+      `# the temp root of HOME (/home/op), the staging location (/srv/staging) and the\n` +
+      `# target (/mnt/drive, an unlocked BitLocker volume's stand-in) cut from paths.\n\n${text}`,
   );
 }
 
