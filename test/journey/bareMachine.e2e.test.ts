@@ -276,8 +276,12 @@ describe.skipIf(!tmux)('from a bare machine to a created Data Box job', () => {
     });
     writeCapture(screen);
 
-    // The sign-in of step 1 served every later command: no second device code.
+    // The sign-in of step 1 served every later command: no second device code, and every ARM
+    // call carried the token it got.
     expect(deviceCodeRequests()).toHaveLength(1);
+    const calls = arm.requests.filter((r) => r.operationId !== undefined);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(new Set(calls.map((r) => r.authorization))).toEqual(new Set([`Bearer ${fakes.token}`]));
     expect(entra.deviceCodes.map((c) => c.userCode)).toEqual([code]);
     expect(entra.violations).toEqual([]);
     expect(arm.violations).toEqual([]);
