@@ -22,6 +22,7 @@ import type { azureSdkProxyOptions } from '../deps/proxy.ts';
 import type { Deps } from '../deps/types.ts';
 import { AzureError, DiskprepError, InterruptedError } from '../errors.ts';
 import { entraReason } from './entraReason.ts';
+import { screenColumns, wrapLine } from '../format.ts';
 import {
   type LoginMethod,
   readSignInRecord,
@@ -108,8 +109,14 @@ async function makeCredential(
   if (method === 'browser') return new identity.InteractiveBrowserCredential(options);
   return new identity.DeviceCodeCredential({
     ...options,
-    // People read it; stdout stays for results.
-    userPromptCallback: (info) => deps.terminal.info(info.message),
+    // People read it; stdout stays for results. Wrapped on a terminal only: a script reading
+    // stderr finds the message on one line, as Entra wrote it.
+    userPromptCallback: (info) => {
+      const lines = deps.terminal.isTTY
+        ? wrapLine(info.message, screenColumns(deps.terminal))
+        : [info.message];
+      for (const l of lines) deps.terminal.info(l);
+    },
   });
 }
 

@@ -216,7 +216,11 @@ describe('diskprep init', () => {
     const { deps, recorded } = fakeDeps();
     await init(opts({ storageAccountKey: KEY }), deps);
     expect(recorded.stdout[0]).toBe('recorded job "seed-2026" (classic) → mystore/seed');
-    expect(recorded.stdout.join('\n')).toMatch(/secrets .*secrets\.json \(mode 0600\)/);
+    // Lines fit 80 columns (off a terminal): a long temp path wraps, continuation indented.
+    for (const l of recorded.stdout) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(recorded.stdout.join('\n').replace(/\n +/g, ' ')).toMatch(
+      /secrets .*secrets\.json \(mode 0600\)/,
+    );
     expect(recorded.stderr.join('\n')).toMatch(/next: diskprep plan/);
   });
 

@@ -14,28 +14,18 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPki, type TestPki } from '../fakes/certs.ts';
-import { FakeArm } from '../fakes/fakeArm.ts';
-import { fakeAccessToken, FakeEntra } from '../fakes/fakeEntra.ts';
+import type { TestPki } from '../fakes/certs.ts';
+import type { FakeArm } from '../fakes/fakeArm.ts';
+import { type FakeEntra, OPERATOR } from '../fakes/fakeEntra.ts';
 import { runCli } from '../helpers/cli.ts';
+import { type SignInFakes, startSignInFakes } from '../helpers/fakeServices.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { startInteractive, type TmuxSession } from '../helpers/tmux.ts';
 
-const TENANT = '5d1a9f3e-2b4c-4e6f-8a1b-3c5d7e9f0a2b';
-const USER = {
-  tenant: TENANT,
-  objectId: '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f',
-  upn: 'operator@contoso.example',
-  name: 'Copy Operator',
-};
-const TOKEN = fakeAccessToken({
-  aud: 'https://management.azure.com/',
-  tid: TENANT,
-  oid: USER.objectId,
-  upn: USER.upn,
-  exp: Math.floor(Date.now() / 1000) + 3600,
-});
+const USER = OPERATOR;
+const TENANT = USER.tenant;
 
+let fakes: SignInFakes;
 let pki: TestPki;
 let entra: FakeEntra;
 let arm: FakeArm;
@@ -45,17 +35,7 @@ let env: Record<string, string>;
 const seen: string[] = [];
 
 beforeAll(async () => {
-  pki = await makeTestPki();
-  entra = await new FakeEntra({
-    tls: { key: pki.serverKey, cert: pki.serverCert },
-    apps: [],
-    accessToken: TOKEN,
-    users: [USER],
-  }).start();
-  arm = await new FakeArm({
-    tls: { key: pki.serverKey, cert: pki.serverCert },
-    token: TOKEN,
-  }).start();
+  ({ pki, entra, arm } = fakes = await startSignInFakes());
   home = tempDir('login-home');
   env = {
     HOME: home,
@@ -69,8 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(entra.violations).toEqual([]);
   expect(arm.violations).toEqual([]);
-  await entra.stop();
-  await arm.stop();
+  await fakes.stop();
 });
 
 const cacheFile = () => path.join(home, '.IdentityService', 'diskprep');
@@ -169,7 +148,7 @@ describe('the operator signs in once with a device code and stays signed in', ()
     expect(r.stderr).toBe('');
     expect(tokenGrants(before)).toEqual([]);
     expect(deviceCodeRequests(before)).toEqual([]);
-    expect(arm.requests.at(-1)!.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(arm.requests.at(-1)!.authorization).toBe(`Bearer ${fakes.token}`);
   });
 
   it('an expired access token is refreshed silently with the refresh token (one refresh_token grant)', async () => {
@@ -335,7 +314,11 @@ describe('the operator signs in once with a device code and stays signed in', ()
   });
 
   it('no access token, refresh token or device code ever reached a screen, stdout, stderr or the record', () => {
-    const secrets = [TOKEN, ...entra.refreshTokens, ...entra.deviceCodes.map((c) => c.deviceCode)];
+    const secrets = [
+      fakes.token,
+      ...entra.refreshTokens,
+      ...entra.deviceCodes.map((c) => c.deviceCode),
+    ];
     expect(entra.refreshTokens.length).toBeGreaterThanOrEqual(3);
     const all = seen.join('\n');
     for (const s of secrets) expect(all).not.toContain(s);

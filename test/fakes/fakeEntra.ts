@@ -95,6 +95,25 @@ export function fakeAccessToken(claims: Record<string, unknown>): string {
   return `${b64({ typ: 'JWT', alg: 'RS256', kid: 'fake-entra' })}.${b64(claims)}.${sig}`;
 }
 
+/** The copy operator of the sign-in tests: a user of one tenant, who approves device codes. */
+export const OPERATOR: FakeEntraUser = {
+  tenant: '5d1a9f3e-2b4c-4e6f-8a1b-3c5d7e9f0a2b',
+  objectId: '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f',
+  upn: 'operator@contoso.example',
+  name: 'Copy Operator',
+};
+
+/** An ARM access token of {@link OPERATOR}, valid for an hour from now. */
+export function operatorToken(): string {
+  return fakeAccessToken({
+    aud: 'https://management.azure.com/',
+    tid: OPERATOR.tenant,
+    oid: OPERATOR.objectId,
+    upn: OPERATOR.upn,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
+}
+
 /** The fake authority. */
 export class FakeEntra {
   readonly tokenRequests: EntraTokenRequest[] = [];

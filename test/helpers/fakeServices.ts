@@ -7,6 +7,7 @@
 import { makeTestPki, type TestPki } from '../fakes/certs.ts';
 import { FakeArm, type FakeArmOptions } from '../fakes/fakeArm.ts';
 import { FakeClassic } from '../fakes/fakeClassic.ts';
+import { FakeEntra, OPERATOR, operatorToken } from '../fakes/fakeEntra.ts';
 import {
   makeManagementCert,
   type ManagementCertFixture,
@@ -58,6 +59,43 @@ export async function startFakes(
     publishSettings,
     async stop() {
       await classic.stop();
+      await arm.stop();
+    },
+  };
+}
+
+/** The loopback Entra authority and the ARM that takes the token it issues. */
+export interface SignInFakes {
+  pki: TestPki;
+  /** Its one user, {@link OPERATOR}, approves device codes when the test says. */
+  entra: FakeEntra;
+  arm: FakeArm;
+  /** The access token the authority issues and the ARM accepts. */
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the fake Entra authority (TLS, test CA) and the fake ARM (`armOptions` tune it). */
+export async function startSignInFakes(
+  armOptions: Pick<FakeArmOptions, 'retryAfterSeconds'> = {},
+): Promise<SignInFakes> {
+  const pki = await makeTestPki();
+  const tls = { key: pki.serverKey, cert: pki.serverCert };
+  const token = operatorToken();
+  const entra = await new FakeEntra({
+    tls,
+    apps: [],
+    accessToken: token,
+    users: [OPERATOR],
+  }).start();
+  const arm = await new FakeArm({ tls, token, ...armOptions }).start();
+  return {
+    pki,
+    entra,
+    arm,
+    token,
+    async stop() {
+      await entra.stop();
       await arm.stop();
     },
   };

@@ -28,6 +28,53 @@ export async function hasTmux(): Promise<boolean> {
   return r.exitCode === 0;
 }
 
+/**
+ * Starts detached tmux session `name` running `cmd` (`width` x `height`, default height 50) and
+ * returns how to read its whole screen and scrollback, wrapped lines joined (`-J`).
+ */
+async function newSession(
+  name: string,
+  cmd: string,
+  o: { width: number; height?: number; cwd?: string },
+): Promise<() => Promise<string>> {
+  const size = ['-x', String(o.width), '-y', String(o.height ?? 50)];
+  const cwd = o.cwd ? ['-c', o.cwd] : [];
+  await execa('tmux', ['new-session', '-d', '-s', name, ...size, ...cwd, cmd]);
+  await execa('tmux', ['set-option', '-t', name, 'history-limit', '50000']);
+  return async () => {
+    const r = await execa('tmux', ['capture-pane', '-p', '-J', '-S', '-50000', '-t', name], {
+      reject: false,
+    });
+    return String(r.stdout);
+  };
+}
+
+/** Waiting for the screen, typing and keys in tmux session `name`: what every session shares. */
+function paneControls(
+  name: string,
+  screen: () => Promise<string>,
+): Pick<TmuxSession, 'waitFor' | 'type' | 'keys'> {
+  return {
+    async waitFor(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await screen();
+        if (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s)) return s;
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${s}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async type(text, enter = true) {
+      await execa('tmux', ['send-keys', '-t', name, '-l', text]);
+      if (enter) await execa('tmux', ['send-keys', '-t', name, 'Enter']);
+    },
+    async keys(...names) {
+      await execa('tmux', ['send-keys', '-t', name, ...names]);
+    },
+  };
+}
+
 /** Starts `diskprep args...` in a detached tmux session (CI unset so prompts are shown). */
 export async function startInteractive(
   args: readonly string[],
@@ -52,50 +99,16 @@ export async function startInteractive(
   const go = `/tmp/${name}.go`;
   const wait = options.recordTo ? `while [ ! -e ${q(go)} ]; do sleep 0.05; done; ` : '';
   const cmd = `${wait}env -u CI ${envPrefix} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}; echo $? > ${q(rcFile)}; sleep 600`;
-  await execa('tmux', [
-    'new-session',
-    '-d',
-    '-s',
-    name,
-    '-x',
-    String(options.width ?? 160),
-    '-y',
-    String(options.height ?? 50),
-    ...(options.cwd ? ['-c', options.cwd] : []),
-    cmd,
-  ]);
-  await execa('tmux', ['set-option', '-t', name, 'history-limit', '10000']);
+  const screen = await newSession(name, cmd, { width: 160, ...options });
   if (options.recordTo) {
     await execa('tmux', ['pipe-pane', '-o', '-t', name, `cat >> ${q(options.recordTo)}`]);
     const { writeFile } = await import('node:fs/promises');
     await writeFile(go, '');
   }
-  const screen = async () => {
-    const r = await execa('tmux', ['capture-pane', '-p', '-J', '-S', '-10000', '-t', name], {
-      reject: false,
-    });
-    return String(r.stdout);
-  };
   const session: TmuxSession = {
     name,
     screen,
-    async waitFor(pattern, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const s = await screen();
-        if (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s)) return s;
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${s}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    async type(text, enter = true) {
-      await execa('tmux', ['send-keys', '-t', name, '-l', text]);
-      if (enter) await execa('tmux', ['send-keys', '-t', name, 'Enter']);
-    },
-    async keys(...names) {
-      await execa('tmux', ['send-keys', '-t', name, ...names]);
-    },
+    ...paneControls(name, screen),
     async exitCode(timeoutMs = 60_000) {
       const { readFile } = await import('node:fs/promises');
       const deadline = Date.now() + timeoutMs;
@@ -130,4 +143,91 @@ export async function saveCapture(title: string, screen: string): Promise<void> 
   if (!file) return;
   const { appendFile } = await import('node:fs/promises');
   await appendFile(file, `==== ${title}\n${screen.trimEnd()}\n\n`);
+}
+
+/**
+ * An interactive shell in a real terminal, the operator typing one command after another;
+ * `exitCode` waits for the last command given to `run`, `screen` is the whole session.
+ */
+export interface ShellSession extends TmuxSession {
+  /** Types `command` at the prompt and Enter. */
+  run(command: string): Promise<void>;
+}
+
+/**
+ * Starts a bare shell (`bash --norc`, prompt `$ `) in a detached tmux session whose environment
+ * is only `env` (plus TERM, LANG and a test's private TMPDIR): nothing of the runner's leaks in,
+ * so a step signs in only as the operator did. The shell records each command's exit code for
+ * {@link ShellSession.exitCode} through PROMPT_COMMAND, which prints nothing.
+ */
+export async function startShell(
+  env: Record<string, string>,
+  options: { cwd?: string; width?: number; height?: number } = {},
+): Promise<ShellSession> {
+  const name = `diskprep-sh-${randomBytes(4).toString('hex')}`;
+  const rcFile = `/tmp/${name}.rc`;
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  const vars = Object.entries<string>({
+    TERM: 'tmux-256color',
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    ...tmp,
+    ...env,
+    PS1: '$ ',
+    PROMPT_COMMAND: `echo $? > ${rcFile}`,
+  })
+    .map(([k, v]) => `${k}=${q(v)}`)
+    .join(' ');
+  const screen = await newSession(name, `env -i ${vars} bash --norc --noprofile -i`, {
+    width: 80,
+    ...options,
+  });
+  const { readFile, rm } = await import('node:fs/promises');
+  const readRc = async () => {
+    try {
+      const t = (await readFile(rcFile, 'utf8')).trim();
+      return t === '' ? undefined : Number(t);
+    } catch {
+      return undefined;
+    }
+  };
+  const until = async <T>(what: () => Promise<T | undefined>, ms: number, fail: () => string) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await what();
+      if (v !== undefined) return v;
+      if (Date.now() > deadline) throw new Error(fail());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  // The first prompt: the shell is ready (its PROMPT_COMMAND wrote 0).
+  await until(readRc, 10_000, () => 'the shell did not start');
+  let last = '';
+  return {
+    name,
+    screen,
+    async run(command) {
+      await rm(rcFile, { force: true });
+      last = command;
+      await execa('tmux', ['send-keys', '-t', name, '-l', command]);
+      await execa('tmux', ['send-keys', '-t', name, 'Enter']);
+    },
+    ...paneControls(name, screen),
+    async exitCode(timeoutMs = 60_000) {
+      let s = '';
+      return until(
+        async () => {
+          s = await screen();
+          return readRc();
+        },
+        timeoutMs,
+        () => `"${last}" did not end; screen:\n${s}`,
+      );
+    },
+    async kill() {
+      await execa('tmux', ['kill-session', '-t', name], { reject: false });
+      await rm(rcFile, { force: true });
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { readJobSecrets } from '../../src/journal/jobs.ts';
 import { rememberAnswers } from '../../src/journal/answersRecord.ts';
 import type { PrepareOptions } from '../../src/flows/prepare/options.ts';
 import { RETURN_ADDRESS } from '../helpers/returnFlags.ts';
-import { containerSasToken, KEY1, STORAGE_KEY, writeJob } from '../engine/stagingFixture.ts';
+import { containerSasToken, KEY1, KEY2, STORAGE_KEY, writeJob } from '../engine/stagingFixture.ts';
 import { fakeDeps } from '../helpers/fakeDeps.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 import { stubService } from '../ship/stubService.ts';
@@ -130,5 +130,59 @@ describe('collectAnswers: a classic job recorded without a key or SAS', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const said = f.recorded.stderr.join('\n');
     expect(said).not.toContain(new URLSearchParams(short).get('sig'));
+  });
+});
+
+describe('collectAnswers: named --target folders without their drive ids or keys', () => {
+  it('asks each drive id and recovery password first, before the return details; the answers go to the copy', async () => {
+    const dir = tempDir('collect-staging');
+    const job = writeJob(dir, { name: 'seed01', service: 'importexport', location: 'West US' });
+    const f = fakeDeps({
+      answers: {
+        '--drive-id': ['WD-2'],
+        '--bitlocker-key': [KEY1, KEY2],
+        '--return-name': RETURN_ADDRESS.recipientName,
+        '--return-phone': RETURN_ADDRESS.phone,
+        '--return-email': RETURN_ADDRESS.email,
+        '--return-street': RETURN_ADDRESS.streetAddress1,
+        '--return-city': RETURN_ADDRESS.city,
+        '--return-state': RETURN_ADDRESS.stateOrProvince,
+        '--return-postal-code': RETURN_ADDRESS.postalCode,
+        '--return-country': RETURN_ADDRESS.countryOrRegion,
+        '--return-carrier': 'DHL',
+        '--return-carrier-account': 'DHL-ACCT-1',
+        '--ship-now': false,
+        '--yes': false,
+      },
+      env: { DISKPREP_HOME: tempDir('collect-home') },
+    });
+    const o = options(dir, {
+      targets: [tempDir('collect-target'), tempDir('collect-target')],
+      driveIds: ['WD-1'],
+      bitlockerKeys: [],
+    });
+    const input = { o, job, service: stubService().service, secrets: {}, created: false };
+    const answers = await collectAnswers(f.deps, { ...input, freshCopy: true }, (location) =>
+      stubService().service.getShippingInfo(location),
+    );
+    expect(f.asked.slice(0, 4)).toEqual([
+      '--bitlocker-key',
+      '--drive-id',
+      '--bitlocker-key',
+      '--return-name',
+    ]);
+    expect(answers.targetIdentities).toEqual({
+      driveIds: ['WD-1', 'WD-2'],
+      bitlockerKeys: [KEY1, KEY2],
+    });
+    // A resumed copy asks them when its drive is reached (the journal knows the drives).
+    const resumed = fakeDeps({ answers: {}, env: { DISKPREP_HOME: tempDir('collect-home') } });
+    const again = await collectAnswers(
+      resumed.deps,
+      { ...input, o: { ...o, yes: true, shipNow: false }, created: true, freshCopy: false },
+      () => Promise.resolve(undefined),
+    );
+    expect(again.targetIdentities).toBeUndefined();
+    expect(resumed.asked).toEqual([]);
   });
 });

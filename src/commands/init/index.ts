@@ -41,6 +41,7 @@ import { copyStatePath } from '../../journal/copyState.ts';
 import { DEFAULT_SERVICE, warnIfRetired } from '../../model/retiredServices.ts';
 import type { AzureOptions } from '../../model/importJob.ts';
 import { type DiscoveryFactory, discoverMissing, type FetchCredential } from './discover.ts';
+import { screenColumns, wrapLine, wrapLines } from '../../format.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -176,15 +177,19 @@ async function record(
     return;
   }
   const where = `${descriptor.storageAccount}/${descriptor.container}${descriptor.prefix ? `/${descriptor.prefix}` : ''}`;
-  deps.output.line(
+  const columns = screenColumns(deps.terminal);
+  const lines = [
     `${options.amend ? 'amended' : 'recorded'} job "${descriptor.name}" (${descriptor.service}) → ${where}`,
-  );
-  deps.output.line(`  descriptor  ${file}`);
-  deps.output.line(`  data        ${data ?? `all of ${staging} but ${DISKPREP_DIR}`}`);
-  deps.output.line(`  blob type   ${descriptor.blobType}`);
-  deps.output.line(`  disposition ${descriptor.disposition} (a blob of the same name in Azure)`);
-  if (secretsFile) deps.output.line(`  secrets     ${secretsFile} (mode 0600)`);
-  deps.terminal.info(`next: diskprep plan s:${staging} --job ${descriptor.name} --drive-size 8TB`);
+    `  descriptor  ${file}`,
+    `  data        ${data ?? `all of ${staging} but ${DISKPREP_DIR}`}`,
+    `  blob type   ${descriptor.blobType}`,
+    `  disposition ${descriptor.disposition} (a blob of the same name in Azure)`,
+    ...(secretsFile ? [`  secrets     ${secretsFile} (mode 0600)`] : []),
+  ];
+  // Wrapped to the screen (80 columns off a terminal): a deep staging path makes long lines.
+  for (const l of wrapLines(lines, columns)) deps.output.line(l);
+  const next = `next: diskprep plan s:${staging} --job ${descriptor.name} --drive-size 8TB`;
+  for (const l of wrapLine(next, columns)) deps.terminal.info(l);
 }
 
 /** `--container`, which every new job needs. */

@@ -11,6 +11,7 @@ import { certificateSignIn } from '../../importjob/clientCertificate.ts';
 import { serviceEndpoints } from '../../importjob/endpoints.ts';
 import { interactiveSettings } from '../../importjob/token.ts';
 import { entraReason } from '../../signin/entraReason.ts';
+import { screenColumns, wrapLines } from '../../format.ts';
 import type { AzureOptions } from '../../model/importJob.ts';
 import { credentialName, signInInteractively } from '../../signin/interactive.ts';
 import { openTokenCache } from '../../signin/tokenCache.ts';
@@ -60,15 +61,15 @@ export async function login(options: LoginOptions, deps: Deps): Promise<void> {
     deps.output.json(doc);
     return;
   }
-  deps.output.line(
+  // Wrapped to the screen (80 columns off a terminal): the account and paths make long lines.
+  const lines = [
     `signed in as ${record.username} (tenant ${record.tenantId}) with ${doc.credential}`,
-  );
-  if (!cache) {
-    deps.output.line('not remembered: no token cache, the next command signs in again');
-    return;
-  }
-  deps.output.line(
-    `tokens kept in: ${cache.store}${cache.encrypted ? '' : ' (not encrypted, mode 0600)'}, ${cache.file}`,
-  );
-  deps.output.line(`saved sign-in: ${result.recordFile}`);
+    ...(cache
+      ? [
+          `tokens kept in: ${cache.store}${cache.encrypted ? '' : ' (not encrypted, mode 0600)'}, ${cache.file}`,
+          `saved sign-in: ${result.recordFile}`,
+        ]
+      : ['not remembered: no token cache, the next command signs in again']),
+  ];
+  for (const l of wrapLines(lines, screenColumns(deps.terminal))) deps.output.line(l);
 }

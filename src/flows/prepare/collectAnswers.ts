@@ -38,6 +38,7 @@ import {
   type ShipAnswersInput,
 } from '../ship/index.ts';
 import type { PrepareOptions } from './options.ts';
+import { askTargetIdentities, type TargetLists } from './targets.ts';
 
 /** What the run was told before its copy. */
 export interface UpfrontAnswers {
@@ -51,6 +52,8 @@ export interface UpfrontAnswers {
   /** `--carrier` / `--tracking-number` for the shipping step (when `shipNow`). */
   ship: ShipAnswersInput;
   secrets: JobSecrets;
+  /** The named targets' drive ids and recovery passwords, asked when missing (fresh copy). */
+  targetIdentities: Pick<TargetLists, 'driveIds' | 'bitlockerKeys'> | undefined;
   /**
    * The operator said yes, before the copy, to creating the job (and sending the shipping
    * details) after it: the run does not stop to ask again once the drives are filled.
@@ -94,6 +97,11 @@ export async function collectAnswers(
   const missing: MissingAnswers = { flags: [] };
   const journal = await readAnswers(deps, o.staging, job.name);
   if (input.freshCopy) missing.flags.push(...missingDiskFlags(deps, o));
+  // The drives first: what the operator has in hand (a script's are flags, checked above).
+  const targetIdentities =
+    input.freshCopy && deps.prompt.interactive && o.targets.length > 0
+      ? await askTargetIdentities(deps, o)
+      : undefined;
   const secrets = await credential(deps, input, missing);
 
   const toCreate =
@@ -128,7 +136,16 @@ export async function collectAnswers(
       ...(ship.carrier ? { carrier: ship.carrier } : {}),
     });
   const confirmed = await confirmAhead(deps, input, location, shipNow);
-  return { location, info, returnDetails, shipNow, ship, secrets, confirmed };
+  return {
+    location,
+    info,
+    returnDetails,
+    shipNow,
+    ship,
+    secrets,
+    targetIdentities,
+    confirmed,
+  };
 }
 
 /**

@@ -24,7 +24,7 @@ import { askValid } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
 import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
-import { count, formatBytes, plural, screenColumns } from '../../format.ts';
+import { count, formatBytes, plural, screenColumns, wrapLine } from '../../format.ts';
 import {
   type CopyState,
   driveInfoPath,
@@ -142,7 +142,7 @@ async function prepareJob(
   // Every answer of the run before the copy (a dry run asks nothing it would not use).
   const answers = deps.exec.dryRun ? undefined : await askFirst(run, state);
   const secrets = answers?.secrets ?? (await readJobSecrets(deps, o.staging, job.name));
-  const copied = await copyStep(run, state, secrets);
+  const copied = await copyStep(run, state, secrets, answers?.targetIdentities);
   if (!copied) return;
   const base = resultBase(run, copied);
   if (!connected) {
@@ -211,6 +211,8 @@ async function copyStep(
   run: JobRun,
   state: CopyState | undefined,
   secrets: JobSecrets,
+  /** The targets' drive ids and keys asked before the copy (else the flags, else asked now). */
+  identities: Pick<PrepareOptions, 'driveIds' | 'bitlockerKeys'> | undefined,
 ): Promise<CopyJobResult | undefined> {
   const { deps, o, job } = run;
   const { staging } = o;
@@ -236,8 +238,8 @@ async function copyStep(
           deps,
           {
             targets: [...o.targets],
-            driveIds: [...o.driveIds],
-            bitlockerKeys: [...o.bitlockerKeys],
+            driveIds: [...(identities ?? o).driveIds],
+            bitlockerKeys: [...(identities ?? o).bitlockerKeys],
           },
           recorded.map((d) => d.driveId),
         ),
@@ -494,7 +496,8 @@ async function shipStep(
   if (waiting && answers.shipNow) {
     await shipNow(run, service, result, created.returnDetails, answers);
   } else if (waiting && !deps.output.jsonMode) {
-    deps.output.line(`When the package is on its way: ${how.shipCommand}`);
+    const line = `When the package is on its way: ${how.shipCommand}`;
+    for (const l of wrapLine(line, screenColumns(deps.terminal))) deps.output.line(l);
   }
   if (deps.output.jsonMode) deps.output.json(result);
 }

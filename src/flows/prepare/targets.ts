@@ -44,6 +44,45 @@ export function validateTargetLists(lists: TargetLists): void {
     );
 }
 
+/** The drive id of the volume mounted at `target`, asked (asked again after a slip). */
+function askDriveId(deps: Deps, target: string): Promise<string> {
+  return askValid(deps, {
+    message: `Drive id (hardware serial number, no spaces) of the drive mounted at ${target}`,
+    flag: '--drive-id',
+    check: (v) => driveIdProblem(v) ?? true,
+  });
+}
+
+/** The recovery password of drive `driveId`, asked as a secret. */
+function askBitLockerKey(deps: Deps, driveId: string): Promise<string> {
+  return askValid(deps, {
+    message: `BitLocker recovery password of drive ${driveId} (48 digits)`,
+    flag: '--bitlocker-key',
+    secret: true,
+    check: (v) => bitLockerKeyProblem(v) ?? true,
+  });
+}
+
+/**
+ * The drive id and recovery password of every named target, those the command line lacks asked
+ * now (target by target), so that an interactive run asks them with its other answers before
+ * the copy instead of after its go-ahead.
+ */
+export async function askTargetIdentities(
+  deps: Deps,
+  lists: TargetLists,
+): Promise<Pick<TargetLists, 'driveIds' | 'bitlockerKeys'>> {
+  const driveIds = [...lists.driveIds];
+  const bitlockerKeys = [...lists.bitlockerKeys];
+  for (const [i, target] of lists.targets.entries()) {
+    const driveId = driveIds[i] ?? (await askDriveId(deps, target));
+    driveIds[i] = driveId;
+    bitlockerKeys[i] ??= await askBitLockerKey(deps, driveId);
+    deps.redactor.add(bitlockerKeys[i]);
+  }
+  return { driveIds, bitlockerKeys };
+}
+
 /**
  * The provider. `recorded` are the drive ids the journal already holds (complete or not): a
  * resumed drive is found by its id; a new drive takes the first named target whose id is not
@@ -51,23 +90,10 @@ export function validateTargetLists(lists: TargetLists): void {
  */
 export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: string[]): NextTarget {
   const used = new Set<number>();
-  const askKey = (driveId: string): Promise<string> =>
-    askValid(deps, {
-      message: `BitLocker recovery password of drive ${driveId} (48 digits)`,
-      flag: '--bitlocker-key',
-      secret: true,
-      check: (v) => bitLockerKeyProblem(v) ?? true,
-    });
-  const askId = (target: string): Promise<string> =>
-    askValid(deps, {
-      message: `Drive id (hardware serial number, no spaces) of the drive mounted at ${target}`,
-      flag: '--drive-id',
-      check: (v) => driveIdProblem(v) ?? true,
-    });
   const complete = async (i: number, target: string): Promise<TargetSpec> => {
     used.add(i);
-    const driveId = lists.driveIds[i] ?? (await askId(target));
-    const bitLockerKey = lists.bitlockerKeys[i] ?? (await askKey(driveId));
+    const driveId = lists.driveIds[i] ?? (await askDriveId(deps, target));
+    const bitLockerKey = lists.bitlockerKeys[i] ?? (await askBitLockerKey(deps, driveId));
     deps.redactor.add(bitLockerKey);
     return { path: target, driveId, bitLockerKey };
   };
