@@ -109,9 +109,7 @@ describe('the operator signs in once with a device code and stays signed in', ()
       expect(screen).toContain(
         `signed in as ${USER.upn} (tenant ${TENANT}) with DeviceCodeCredential`,
       );
-      expect(screen).toContain(
-        `tokens kept in: unencrypted file (not encrypted, mode 0600), ${cacheFile()}`,
-      );
+      expect(screen).toContain(`tokens kept in: unencrypted file (mode 0600), ${cacheFile()}`);
       expect(screen).toContain(`saved sign-in: ${recordFile()}`);
       expect(entra.deviceCodes.map((c) => c.userCode)).toEqual([code]);
     } finally {
@@ -159,9 +157,7 @@ describe('the operator signs in once with a device code and stays signed in', ()
     const r = await whoami(['--verbose']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`signed in as ${USER.upn}`);
-    expect(r.stdout).toContain(
-      `token cache: unencrypted file, not encrypted, mode 0600: ${cacheFile()}`,
-    );
+    expect(r.stdout).toContain(`token cache: unencrypted file, mode 0600: ${cacheFile()}`);
     expect(entra.refreshGrants).toBe(refreshes + 1);
     expect(tokenGrants(before).map((g) => g.form?.grant_type)).toEqual(['refresh_token']);
     expect(deviceCodeRequests(before)).toEqual([]);

@@ -17,6 +17,8 @@ import {
 } from '../engine/stagingFixture.ts';
 import { tempDir } from '../helpers/tempDir.ts';
 
+/** The escape character of the terminal control sequences. */
+const ESC = String.fromCharCode(27);
 const MiB = 1024 * 1024;
 const dirs: string[] = [];
 const sessions: TmuxSession[] = [];
@@ -65,9 +67,10 @@ describe('the copy progress bar (built binary)', () => {
       expect(await s.exitCode(120_000)).toBe(0);
       await s.waitFor('drive PROG0001 complete');
       const raw = fs.readFileSync(rec, 'utf8');
-      // Each redraw returns to the start of the line and erases it: \r ESC[2K.
+      // Each redraw returns to the start of the line and erases it: \r ESC[2K for the first,
+      // \r ESC[0J (erase to the end of the screen: a status may span lines) for the others.
       const frames = raw
-        .split('\r\x1b[2K')
+        .split(new RegExp(`\r(?:${ESC}\\[\\d+A)?${ESC}\\[(?:2K|0J)`))
         .slice(1)
         .map((chunk) => chunk.split(/[\r\n]/)[0]!);
       expect(frames.length, raw.slice(0, 2000)).toBeGreaterThanOrEqual(2);

@@ -66,7 +66,7 @@ export async function login(options: LoginOptions, deps: Deps): Promise<void> {
     `signed in as ${record.username} (tenant ${record.tenantId}) with ${doc.credential}`,
     ...(cache
       ? [
-          `tokens kept in: ${cache.store}${cache.encrypted ? '' : ' (not encrypted, mode 0600)'}, ${cache.file}`,
+          `tokens kept in: ${cache.store}${cache.encrypted ? '' : ' (mode 0600)'}, ${cache.file}`,
           `saved sign-in: ${result.recordFile}`,
         ]
       : ['not remembered: no token cache, the next command signs in again']),

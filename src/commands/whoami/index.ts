@@ -91,6 +91,6 @@ async function cacheInfo(
 
 function describeCache(cache: { store: string; encrypted: boolean; file: string } | null): string {
   if (!cache) return 'none (this sign-in is not kept by diskprep)';
-  if (!cache.encrypted) return `${cache.store}, not encrypted, mode 0600: ${cache.file}`;
+  if (!cache.encrypted) return `${cache.store}, mode 0600: ${cache.file}`;
   return `${cache.store}, encrypted${cache.store.endsWith('file') ? `: ${cache.file}` : ''}`;
 }
