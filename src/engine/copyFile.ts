@@ -15,7 +15,9 @@
  * - small files (≤ {@link SMALL_FILE}) use synchronous syscalls and hash inline: per-file cost
  *   is dominated by syscalls, and an async round trip through the threadpool per call made
  *   4 KiB files ~3× slower than `cp -r`; sync calls put us at `cp -r` speed. Their fsync is
- *   batched by the caller (per-file fdatasync made 20k × 4 KiB take 10.2 s vs 1.8 s).
+ *   batched by the caller (per-file fdatasync made 20k × 4 KiB take 10.2 s vs 1.8 s). The
+ *   caller may have read the source ahead (smallReadAhead.ts, one async read per file, so
+ *   cold reads overlap); the write stays synchronous and in walk order.
  * - large files are copied in 4 MiB chunks by a pool of workers (chunkCopier.ts), several
  *   chunks in flight, and fdatasync'ed once at the end (never per chunk: per-4 MiB fsync cost
  *   ~20%). Where the file systems take it (Linux; not ramfs), both files are opened with
@@ -41,6 +43,7 @@ import { hashChunk, type ChunkKind, type HashedRange } from './hashChunk.ts';
 import { overlapsData } from './dataExtents.ts';
 import { identityChange, isMissing, SourceChangedError, sourceIdentity } from './sourceIdentity.ts';
 import type { SourceIdentity } from '../journal/sourceLedger.ts';
+import type { ReadAhead } from './smallReadAhead.ts';
 
 /** Files up to this size take the synchronous small-file path. */
 export const SMALL_FILE = 1024 * 1024;
@@ -75,6 +78,8 @@ export interface CopyRequest {
    * (where another program's write would land unseen by the copy).
    */
   afterRead?: () => void;
+  /** The source of a small file, read ahead (smallReadAhead.ts): written from these bytes. */
+  readAhead?: ReadAhead;
 }
 
 /** What a copy produced. */
@@ -124,7 +129,7 @@ export interface LargeFileOptions {
 
 /** Copies one file (see the module comment). Throws {@link NoSpaceError} or {@link SourceChangedError}. */
 export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promise<CopiedFile> {
-  const before = sourceIdentity(req.relPath, req.src);
+  const before = req.readAhead?.before ?? sourceIdentity(req.relPath, req.src);
   const size = Number(before.size);
   // Small files are written at their final name (see the module comment); large ones under a
   // temporary name, renamed when complete.
@@ -139,7 +144,7 @@ export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promi
   let result: Omit<CopiedFile, 'source'>;
   try {
     result = small
-      ? copySmall(req, out, size)
+      ? writeSmall(req, out, size, req.readAhead ? await req.readAhead.data : readSmall(req.src))
       : await copyLarge(req, out, size, large.copier, large.onBytes, large.directIo ?? true);
     req.afterRead?.();
     const what =
@@ -178,11 +183,11 @@ async function renameIntoPlace(
 
 const smallBuf = Buffer.allocUnsafeSlow(SMALL_FILE + 1);
 
-function copySmall(req: CopyRequest, dst: string, size: number): Omit<CopiedFile, 'source'> {
-  const fd = fs.openSync(req.src, 'r');
+/** Reads a small file whole into the shared buffer (one byte more than expected: growth shows). */
+function readSmall(src: string): { buf: Buffer; len: number } {
+  const fd = fs.openSync(src, 'r');
   let len = 0;
   try {
-    // Read one byte more than expected: a file that grew shows up as a longer read.
     for (;;) {
       const n = fs.readSync(fd, smallBuf, len, smallBuf.length - len, len);
       if (n === 0) break;
@@ -192,16 +197,25 @@ function copySmall(req: CopyRequest, dst: string, size: number): Omit<CopiedFile
   } finally {
     fs.closeSync(fd);
   }
+  return { buf: smallBuf, len };
+}
+
+function writeSmall(
+  req: CopyRequest,
+  dst: string,
+  size: number,
+  { buf, len }: { buf: Buffer; len: number },
+): Omit<CopiedFile, 'source'> {
   if (len !== size) throw new SourceChangedError(req.relPath, `read ${len} of ${size} bytes`);
   // 'w' truncates: a partial copy left at this name by a run that died is written over.
   const out = fs.openSync(dst, 'w', 0o644);
   try {
     let off = 0;
-    while (off < len) off += fs.writeSync(out, smallBuf, off, len - off, off);
+    while (off < len) off += fs.writeSync(out, buf, off, len - off, off);
   } finally {
     fs.closeSync(out);
   }
-  const ranges = len === 0 ? [] : hashChunk(smallBuf, len, req.kind, 0);
+  const ranges = len === 0 ? [] : hashChunk(buf, len, req.kind, 0);
   return { size: len, ranges, unsynced: true, direct: { read: false, write: false } };
 }
 

@@ -47,6 +47,7 @@ import { walkJobFilesSync } from './walkSync.ts';
 import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { FreeSpace, isSparse } from './freeSpace.ts';
 import { inRanges, rangesAfter, rangesUpTo } from './lanePlan.ts';
+import { READ_AHEAD_BYTES, READ_AHEAD_FILES, type ReadAhead, readAhead } from './smallReadAhead.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
 export const COMMIT_FILES = 1000;
@@ -109,6 +110,12 @@ interface Batch {
   /** Copied files not yet made durable (small files: one barrier at the commit). */
   unsynced: string[];
   started: number;
+}
+
+/** A small file whose source is being read ahead of its turn. */
+interface Ahead {
+  f: ScannedFile;
+  read: ReadAhead | undefined;
 }
 
 function emptyBatch(started: number): Batch {
@@ -183,29 +190,69 @@ export class DriveLane {
     }
   }
 
-  /** Copies the lane's files; returns the file that did not fit, if one did not. */
+  /**
+   * Copies the lane's files; returns the file that did not fit, if one did not. Small files are
+   * read ahead (smallReadAhead.ts) and copied in walk order.
+   */
   private async fill(): Promise<string | undefined> {
     const { host } = this;
-    for (const f of walkJobFilesSync(host.staging, host.job)) {
-      if (!inRanges(f.relPath, this.ranges) || this.skipCommitted(f)) continue;
-      if (host.deps.signal.aborted || host.stopped()) {
-        await this.commit();
-        throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
-          hint: 'run the same command again to resume',
-        });
+    const ahead: Ahead[] = [];
+    let aheadBytes = 0;
+    // Copies the files read ahead, in walk order, until no more than `files` and `bytes` are left.
+    const copyAhead = async (files: number, bytes: number): Promise<string | undefined> => {
+      while (ahead.length > files || aheadBytes > bytes) {
+        const a = ahead.shift()!;
+        aheadBytes -= a.f.size;
+        const full = await this.copyInTurn(a.f, a.read);
+        if (full !== undefined) return full;
       }
-      if (!(await this.hasRoom(f)) || !(await this.copyOne(f))) {
-        if (this.onDrive.files === 0) throw tooBig(f.relPath, f.size, this.target);
-        // A run that died may have left this file cut short at its name on this drive.
-        fs.rmSync(this.destination(f), { force: true });
-        return f.relPath;
+      return undefined;
+    };
+    try {
+      for (const f of walkJobFilesSync(host.staging, host.job)) {
+        if (!inRanges(f.relPath, this.ranges) || this.skipCommitted(f)) continue;
+        let full: string | undefined;
+        if (f.size > SMALL_FILE) {
+          full = (await copyAhead(0, 0)) ?? (await this.copyInTurn(f, undefined));
+        } else {
+          ahead.push({ f, read: readAhead(f.relPath, f.absPath) });
+          aheadBytes += f.size;
+          full = await copyAhead(READ_AHEAD_FILES, READ_AHEAD_BYTES);
+        }
+        if (full !== undefined) return full;
       }
-      host.progress(this, 0);
-      if (this.commitDue()) await this.commit();
-      // Other drives' copies go on between files (small files are copied with sync calls).
-      if (host.shared) await nextTurn();
+      const full = await copyAhead(0, 0);
+      if (full !== undefined) return full;
+    } finally {
+      // Stopped early: the reads ahead are dropped (nothing of them was written).
+      ahead.length = 0;
     }
     if (!this.skipChecked) this.checkSkip();
+    return undefined;
+  }
+
+  /** Copies one file in its turn; returns its path when it did not fit. */
+  private async copyInTurn(
+    f: ScannedFile,
+    read: ReadAhead | undefined,
+  ): Promise<string | undefined> {
+    const { host } = this;
+    if (host.deps.signal.aborted || host.stopped()) {
+      await this.commit();
+      throw new InterruptedError('interrupted: the copy stopped after the last finished file', {
+        hint: 'run the same command again to resume',
+      });
+    }
+    if (!(await this.hasRoom(f)) || !(await this.copyOne(f, read))) {
+      if (this.onDrive.files === 0) throw tooBig(f.relPath, f.size, this.target);
+      // A run that died may have left this file cut short at its name on this drive.
+      fs.rmSync(this.destination(f), { force: true });
+      return f.relPath;
+    }
+    host.progress(this, 0);
+    if (this.commitDue()) await this.commit();
+    // Other drives' copies go on between files (small files are copied with sync calls).
+    if (host.shared) await nextTurn();
     return undefined;
   }
 
@@ -288,7 +335,7 @@ export class DriveLane {
   }
 
   /** Copies the file onto the drive into the batch; false when the drive ran out of space. */
-  private async copyOne(f: ScannedFile): Promise<boolean> {
+  private async copyOne(f: ScannedFile, read: ReadAhead | undefined): Promise<boolean> {
     const { host } = this;
     const { deps } = host;
     const dst = this.destination(f);
@@ -304,6 +351,7 @@ export class DriveLane {
           dst,
           kind: f.blobType,
           signal: deps.signal,
+          ...(read ? { readAhead: read } : {}),
           ...(extents ? { dataExtents: extents } : {}),
           ...(host.afterFileRead ? { afterRead: () => host.afterFileRead!(f) } : {}),
         },

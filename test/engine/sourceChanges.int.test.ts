@@ -144,6 +144,43 @@ describe('a source changed while it is copied', () => {
     const r = await run(engineDeps().deps, s);
     expect(r).toMatchObject({ files: 2, resumedFiles: 1 });
   });
+
+  // Small files are read ahead of their turn (smallReadAhead.ts): b.txt is read while a.txt is
+  // copied, so the other program's change lands between b's read and b's write.
+  it.each([
+    [
+      'rewritten with its mtime put back',
+      (f: string) => overwriteKeepingMtime(f, Buffer.from('REWRITTEN')),
+      'rewritten or its attributes changed: its change time moved',
+    ],
+    ['deleted', (f: string) => fs.rmSync(f), 'deleted'],
+  ])(
+    'a small file %s after it was read ahead: its bytes read before are never listed; resume takes it as it is now',
+    async (_name, change, what) => {
+      const s = setup({ 'a.txt': 'first', 'b.txt': 'original small content', 'c.txt': 'last' });
+      const b = path.join(s.staging, 'b.txt');
+      pastChangeTime(b);
+      const { deps } = engineDeps();
+      const err = (await run(deps, s, {
+        afterFileRead: (f) => {
+          if (f.relPath === 'a.txt') change(b);
+        },
+      }).catch((e: unknown) => e)) as DiskprepError;
+      expect([err.code, err.message]).toEqual([
+        'ERR_DISKPREP_SOURCE_CHANGED',
+        `b.txt changed while it was being copied (${what})`,
+      ]);
+      expect((await readCopyState(deps, s.staging, 'job1'))!.cursor).toMatchObject({
+        relPath: 'a.txt',
+        files: 1,
+      });
+      expect(fs.readdirSync(path.join(s.target, 'job1'))).toEqual(['a.txt']);
+      await run(engineDeps().deps, s);
+      const m = parseManifest(path.join(s.target, 'DriveManifest.xml'));
+      expect(checkManifestAgainstSource(m.blobs, sourceOf(s.staging), s.target)).toEqual([]);
+      expect(m.blobs.length).toBe(fs.existsSync(b) ? 3 : 2);
+    },
+  );
 });
 
 describe('resume: files an earlier run committed whose source changed since', () => {
