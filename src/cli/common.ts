@@ -124,6 +124,20 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/**
+ * Parses an Azure subscription id (a GUID, any case; lower-cased as ARM writes it). A name is
+ * refused here: ARM takes only ids, and a name would otherwise list nothing and look like an
+ * empty subscription.
+ */
+export function subscriptionId(value: string): string {
+  const id = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/.test(id))
+    throw new InvalidArgumentError(
+      'expected the subscription id (a GUID), not its name: see the ids with diskprep whoami',
+    );
+  return id;
+}
+
 /** An option restricted to a set of values. */
 export function choiceOption(
   flags: string,

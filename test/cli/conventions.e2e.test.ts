@@ -38,6 +38,20 @@ describe('unknown flags first, with a suggestion', () => {
     expect(r.stderr).toMatch(/^diskprep: required option '-s, --staging <dir>' not specified/);
   });
 
+  it('jobs and init take a subscription id: a name is refused before any Azure call, exit 2, one line pointing to whoami', async () => {
+    for (const args of [
+      ['jobs', '--subscription', 'Contoso Backup'],
+      ['init', '--staging', tempDir('sub-name'), '--job', 'photos', '--subscription', 'Prod'],
+    ]) {
+      const r = await runCli(args, { env: { DISKPREP_ACCESS_TOKEN: undefined } });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(oneLine(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toContain(
+        'expected the subscription id (a GUID), not its name: see the ids with diskprep whoami',
+      );
+    }
+  });
+
   it('a mistyped command gets its suggestion on the same line', async () => {
     const r = await runCli(['prepar', '--json']);
     expect(r.exitCode).toBe(2);

@@ -7,6 +7,7 @@ import {
   commonFrom,
   examples,
   type SetInvocation,
+  subscriptionId,
 } from '../common.ts';
 import { SERVICES, type ServiceKind } from '../../model/services.ts';
 import type { InitOptions } from '../../commands/init/index.ts';
@@ -34,7 +35,11 @@ export function registerInit(program: Command, set: SetInvocation): void {
     )
     .option('--container <name>', 'destination container (required for a new job)')
     .option('--prefix <dir>', 'virtual directory inside the container')
-    .option('--subscription <id>', 'subscription id (asked from the reachable ones when missing)')
+    .option(
+      '--subscription <id>',
+      'subscription id (asked from the reachable ones when missing)',
+      subscriptionId,
+    )
     .option(
       '--resource-group <name>',
       "resource group (databox, importexport; asked from the subscription's when missing)",

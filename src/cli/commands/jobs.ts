@@ -6,6 +6,7 @@ import {
   commonFrom,
   examples,
   type SetInvocation,
+  subscriptionId,
 } from '../common.ts';
 
 /** `diskprep jobs`: the Data Box customer-disk jobs of a subscription or resource group. */
@@ -15,7 +16,7 @@ export function registerJobs(program: Command, set: SetInvocation): void {
     .description(
       "list the Data Box customer-disk jobs of a subscription or resource group (state, drives, created); --adopt takes a job created elsewhere under diskprep's care",
     )
-    .option('--subscription <id>', 'the Azure subscription')
+    .option('--subscription <id>', 'the Azure subscription (its id)', subscriptionId)
     .option('--resource-group <name>', 'only the jobs of this resource group')
     .option(
       '--adopt <name>',
