@@ -110,11 +110,13 @@ describe('diskprep jobs', () => {
     expect(group.exitCode).toBe(0);
     const lines = group.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('3 Data Box customer-disk jobs in resource group rg-backup:');
-    expect(lines[1]).toMatch(/^NAME +STATE +LOCATION +DRIVES +CREATED \(UTC\) +RESOURCE GROUP$/);
-    expect(lines.find((l) => l.startsWith('seed-a'))).toMatch(
-      /^seed-a +AwaitingShipmentDetails +westus +2 +2026-11-20 08:30 +rg-backup$/,
-    );
-    expect(lines.find((l) => l.startsWith('seed-b'))).toContain('2026-11-19 07:00');
+    // Piped: 80 columns, too narrow for one row a job; created and group go under each row.
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^NAME +STATE +LOCATION +DRIVES$/);
+    const a = lines.findIndex((l) => l.startsWith('seed-a'));
+    expect(lines[a]).toMatch(/^seed-a +AwaitingShipmentDetails +westus +2$/);
+    expect(lines[a + 1]).toBe('  created 2026-11-20 08:30 UTC, resource group rg-backup');
+    expect(lines[lines.findIndex((l) => l.startsWith('seed-b')) + 1]).toContain('2026-11-19 07:00');
     expect(lines.some((l) => l.startsWith('other-'))).toBe(false);
     expectNoSecrets(all.stdout, all.stderr, group.stdout, group.stderr);
   });

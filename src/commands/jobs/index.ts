@@ -9,7 +9,8 @@ import { UsageError } from '../../errors.ts';
 import { connectDataBoxJobs, type ServiceFactory } from '../../importjob/connect.ts';
 import type { AzureOptions, JobSummary } from '../../model/importJob.ts';
 import { adoptExternalJob } from '../../flows/ship/adoptExternal.ts';
-import { count } from '../../format.ts';
+import { count, screenColumns } from '../../format.ts';
+import { jobsTable } from './table.ts';
 
 /** Options of {@link jobs}. */
 export interface JobsOptions {
@@ -78,7 +79,7 @@ export async function jobs(
     return;
   }
   deps.output.line(`${count(list.length, 'Data Box customer-disk job')} in ${where}:`);
-  for (const row of table(list)) deps.output.line(row);
+  for (const row of jobsTable(list, screenColumns(deps.terminal))) deps.output.line(row);
 }
 
 /** One job of `--json`: every field present (null when the service did not say). */
@@ -92,26 +93,4 @@ function jsonJob(j: JobSummary) {
     createdAt: j.createdAt ?? null,
     cancellable: j.cancellable ?? null,
   };
-}
-
-/** Aligned rows: name, state, location, drives, created (UTC), resource group. */
-function table(list: JobSummary[]): string[] {
-  const rows = [
-    ['NAME', 'STATE', 'LOCATION', 'DRIVES', 'CREATED (UTC)', 'RESOURCE GROUP'],
-    ...list.map((j) => [
-      j.name,
-      j.serviceState,
-      j.location ?? '-',
-      j.driveCount === undefined ? '-' : String(j.driveCount),
-      j.createdAt ? j.createdAt.replace('T', ' ').slice(0, 16) : '-',
-      j.resourceGroup ?? '-',
-    ]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
 }
