@@ -137,6 +137,8 @@ export class DriveLane {
   private skipped = 0;
   private skipChecked: boolean;
   private ledger: SourceLedger | undefined;
+  /** The target's device when the lane started: another one later means its mount is gone. */
+  private readonly device: number | undefined;
 
   constructor(host: LaneHost, drive: DriveRecord, target: string) {
     this.host = host;
@@ -153,6 +155,18 @@ export class DriveLane {
       // not mounted any more: the first write says so
     }
     this.fuse = fuse;
+    this.device = deviceOf(target);
+  }
+
+  /**
+   * Why the target is no longer the volume the lane started on (unmounted, even lazily: writes
+   * would land in the empty mount-point folder on another disk), or undefined while it is.
+   */
+  private mountGone(): string | undefined {
+    if (this.device === undefined) return undefined;
+    const now = deviceOf(this.target);
+    if (now === this.device) return undefined;
+    return `the drive went away (its mount is gone): ${this.target} is no longer the volume the copy started on`;
   }
 
   /** Files and bytes on the drive, committed or in the batch. */
@@ -181,7 +195,9 @@ export class DriveLane {
       await this.close();
       return { kind: 'done' };
     } catch (err) {
-      const reason = driveFailure(err, this.target);
+      // Ctrl-C first: its cleanup unmounts the volumes under the copy, which is not a failure.
+      if (this.host.deps.signal.aborted) throw err;
+      const reason = this.mountGone() ?? driveFailure(err, this.target);
       if (reason === undefined) throw err;
       return await this.stopFailed(reason);
     } finally {
@@ -367,7 +383,8 @@ export class DriveLane {
     } catch (err) {
       if (err instanceof NoSpaceError) return false;
       // The drive's own failure: its batch is not trusted (see stopFailed).
-      if (driveFailure(err, this.target) === undefined) await this.commit();
+      if (this.mountGone() === undefined && driveFailure(err, this.target) === undefined)
+        await this.commit();
       throw err;
     }
   }
@@ -411,6 +428,9 @@ export class DriveLane {
     const { drive, batch, host } = this;
     if (batch.files === 0) return;
     await this.barrier();
+    // Nothing written since the mount went away is recorded (run() reports the drive failed).
+    const gone = this.mountGone();
+    if (gone) throw new Error(gone);
     const data = Buffer.from(batch.xml.join(''), 'utf8');
     await this.blobsFh!.write(data);
     await this.blobsFh!.datasync();
@@ -486,6 +506,15 @@ export class DriveLane {
     delete drive.failed;
     await host.saveState();
     host.onDriveComplete?.(toPrepared(drive), target);
+  }
+}
+
+/** The device a path is on, or undefined when it cannot be read. */
+function deviceOf(p: string): number | undefined {
+  try {
+    return fs.statSync(p).dev;
+  } catch {
+    return undefined;
   }
 }
 

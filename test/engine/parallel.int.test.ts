@@ -112,6 +112,45 @@ function fill(
   return { run, asked: t.asked, deps: f.deps };
 }
 
+/** Drive 2 of `r` holds `kept` files; every drive checks out; the 60 files are listed once. */
+async function expectEveryFileOnce(
+  staging: string,
+  roots: string[],
+  r: { drives: { files: number; manifestHash?: string | undefined }[] },
+  kept: number,
+): Promise<void> {
+  expect(r.drives[1]!.files).toBe(kept);
+  const listed = await checkDrives(
+    staging,
+    roots.map((root, i) => ({ root, manifestHash: r.drives[i]!.manifestHash })),
+  );
+  expect(listed).toHaveLength(60);
+  expect(new Set(listed).size).toBe(60);
+}
+
+/**
+ * Fills `roots` three at once, a commit every 2 files; `act` runs once, between two files of
+ * drive 2, when it holds `atFiles` files. Also returns the run's error (undefined on success).
+ */
+function fillBreakingDrive2(staging: string, roots: string[], atFiles: number, act: () => void) {
+  let acted = false;
+  const f = fill(staging, roots, 3, {
+    commitEvery: { files: 2 },
+    onProgress: (p) => {
+      const d2 = p.drives?.find((d) => d.index === 1);
+      if (!acted && d2 && d2.files >= atFiles) {
+        acted = true;
+        act();
+      }
+    },
+  });
+  const failed = f.run.then(
+    () => undefined,
+    (e: unknown) => e as { exitCode: number; code: string; message: string; details: unknown },
+  );
+  return { ...f, failed, acted: () => acted };
+}
+
 describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)', () => {
   it('3 drives with room to spare: the plan gives each a share, all three fill at the same time, each manifest lists its own files', async () => {
     const { staging, files } = stagingWithFiles();
@@ -152,30 +191,19 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
   it('one drive filled behind its back runs out of space: it is closed with what it holds, the others complete, exit 5 names it; another drive then takes its files', async () => {
     const { staging } = stagingWithFiles();
     const roots = [volumes.make('ext4', 16), volumes.make('ext4', 6), volumes.make('ext4', 16)];
-    let filled = false;
-    const first = fill(staging, roots, 3, {
-      commitEvery: { files: 2 },
-      onProgress: (p) => {
-        // Once drive 2 has a commit, another program takes its free space but room for a manifest.
-        const d2 = p.drives?.find((d) => d.index === 1);
-        if (!filled && d2 && d2.files >= 3) {
-          filled = true;
-          const s = fs.statfsSync(roots[1]!);
-          const fd = fs.openSync(path.join(roots[1]!, 'filler'), 'w');
-          try {
-            fs.writeSync(fd, Buffer.alloc(Number(s.bavail * s.bsize) - 48 * KiB));
-          } catch {
-            // ENOSPC: full, as wanted
-          }
-          fs.closeSync(fd);
-        }
-      },
+    // Once drive 2 has a commit, another program takes its free space but room for a manifest.
+    const first = fillBreakingDrive2(staging, roots, 3, () => {
+      const s = fs.statfsSync(roots[1]!);
+      const fd = fs.openSync(path.join(roots[1]!, 'filler'), 'w');
+      try {
+        fs.writeSync(fd, Buffer.alloc(Number(s.bavail * s.bsize) - 48 * KiB));
+      } catch {
+        // ENOSPC: full, as wanted
+      }
+      fs.closeSync(fd);
     });
-    const err = await first.run.then(
-      () => undefined,
-      (e: unknown) => e as { exitCode: number; code: string; message: string; details: unknown },
-    );
-    expect(filled).toBe(true);
+    const err = await first.failed;
+    expect(first.acted()).toBe(true);
     expect(err).toMatchObject({ exitCode: 5, code: 'ERR_DISKPREP_DRIVE_FAILED' });
     expect(err!.message).toMatch(/^drive 2 \(PAR2\) failed: ran out of space at d\d\/f\d\d\.bin/);
     expect(err!.message).toContain('complete: PAR1, PAR3');
@@ -209,24 +237,13 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
   it('one drive turns read-only mid-copy: it fails alone, stays open with its committed files; the same command with it back and one more drive finishes every drive', async () => {
     const { staging } = stagingWithFiles();
     const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
-    let broken = false;
-    const first = fill(staging, roots, 3, {
-      commitEvery: { files: 2 },
-      onProgress: (p) => {
-        // Between two files of drive 2 (none open), its volume goes read-only, as a failing
-        // disk's file system does.
-        const d2 = p.drives?.find((d) => d.index === 1);
-        if (!broken && d2 && d2.files >= 4) {
-          broken = true;
-          execFileSync('mount', ['-o', 'remount,ro', roots[1]!]);
-        }
-      },
-    });
-    const err = await first.run.then(
-      () => undefined,
-      (e: unknown) => e as { exitCode: number; code: string; message: string; details: unknown },
+    // Between two files of drive 2 (none open), its volume goes read-only, as a failing
+    // disk's file system does.
+    const first = fillBreakingDrive2(staging, roots, 4, () =>
+      execFileSync('mount', ['-o', 'remount,ro', roots[1]!]),
     );
-    expect(broken).toBe(true);
+    const err = await first.failed;
+    expect(first.acted()).toBe(true);
     expect(err).toMatchObject({
       exitCode: 5,
       code: 'ERR_DISKPREP_DRIVE_FAILED',
@@ -256,12 +273,32 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
       ['PAR4', true],
     ]);
     // Drive 2 holds exactly what it had committed before it failed.
-    expect(r.drives[1]!.files).toBe(kept);
-    const listed = await checkDrives(
-      staging,
-      [...roots, fourth].map((root, i) => ({ root, manifestHash: r.drives[i]!.manifestHash })),
+    await expectEveryFileOnce(staging, [...roots, fourth], r, kept);
+  });
+
+  it("one drive's mount vanishes mid-copy (umount -l): it fails alone, nothing written after is recorded; mounted again, the same command finishes it", async () => {
+    const { staging } = stagingWithFiles();
+    const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
+    // A cable pulled, or someone's umount -l: the folder is still there, on another disk.
+    const first = fillBreakingDrive2(staging, roots, 4, () =>
+      execFileSync('umount', ['-l', roots[1]!]),
     );
-    expect(listed).toHaveLength(60);
-    expect(new Set(listed).size).toBe(60);
+    const err = await first.failed;
+    expect(first.acted()).toBe(true);
+    expect(err).toMatchObject({ exitCode: 5, code: 'ERR_DISKPREP_DRIVE_FAILED' });
+    expect(err!.message).toMatch(
+      /^drive 2 \(PAR2\) failed: the drive went away \(its mount is gone\)/,
+    );
+    const state = (await readCopyState(first.deps, staging, 'job1'))!;
+    expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
+    const kept = state.drives[1]!.files;
+
+    // The drive plugged back in and mounted where it was; the same command, one more drive.
+    execFileSync('mount', ['-o', 'loop', `${roots[1]!}.img`, roots[1]!]);
+    const fourth = volumes.make('ext4', 16);
+    const r = await fill(staging, [...roots, fourth], 4).run;
+    expect(r.drives.map((d) => d.complete)).toEqual([true, true, true, true]);
+    // The volume holds what was recorded before its mount went away, and nothing else is listed.
+    await expectEveryFileOnce(staging, [...roots, fourth], r, kept);
   });
 });
