@@ -95,6 +95,20 @@ export function textWidth(s: string): number {
   return [...s].length;
 }
 
+/**
+ * Rows of plain-text cells (no colour codes) as lines: every column but the last padded to its
+ * widest cell, two spaces apart, trailing blanks trimmed.
+ */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => textWidth(r[i]!))));
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - textWidth(c))))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 /** `s` cut to `width` columns, its end replaced by `…` when cut. */
 export function truncate(s: string, width: number): string {
   if (textWidth(s) <= width) return s;

@@ -5,7 +5,14 @@
  * MODEL, the model cut to fit, or moved under the row when little of it would show) and, under
  * it, indented and wrapped, whether it can be used and why not, then its media and partitions. Sizes are binary, the one unit system of the screen.
  */
-import { formatBytes, formatCapacity, textWidth, truncate, wrapLine } from '../../format.ts';
+import {
+  alignColumns,
+  formatBytes,
+  formatCapacity,
+  textWidth,
+  truncate,
+  wrapLine,
+} from '../../format.ts';
 import type { ListedDisk } from '../../disk/types.ts';
 
 /** The partitions of a disk: `sdb1 ntfs 1.8 TiB, sdb2 ? 16.0 MiB` (or its file system). */
@@ -33,20 +40,9 @@ function statusText(d: ListedDisk): string {
   return d.eligible ? 'ok' : `no: ${d.reasons.join('; ')}`;
 }
 
-/** Pads columns to equal width (plain text, no colour codes inside cells). */
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => textWidth(r[i]!))));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - textWidth(c))))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 /** One row per disk, every column: used when it fits. */
 function wideTable(disks: readonly ListedDisk[]): string[] {
-  return table([
+  return alignColumns([
     ['DISK', 'SERIAL', 'MODEL', 'SIZE', 'BUS', 'MEDIA', 'BITLOCKER', 'PARTITIONS', 'STATUS'],
     ...disks.map((d) => [
       d.path,
@@ -85,11 +81,11 @@ function narrowTable(disks: readonly ListedDisk[], width: number): string[] {
     d.serial ?? '-',
   ];
   const head = ['DISK', 'SIZE', 'BUS', 'BITLOCKER', 'SERIAL'];
-  const bare = table([head, ...disks.map(cells)]);
+  const bare = alignColumns([head, ...disks.map(cells)]);
   const room = width - Math.max(...bare.map(textWidth)) - 2;
   const modelInRow = room >= MIN_MODEL;
   const rows = modelInRow
-    ? table([[...head, 'MODEL'], ...disks.map((d) => [...cells(d), d.model])]).map((r) =>
+    ? alignColumns([[...head, 'MODEL'], ...disks.map((d) => [...cells(d), d.model])]).map((r) =>
         truncate(r, width),
       )
     : bare;

@@ -3,7 +3,7 @@
  * row a job when everything fits; otherwise name, state, location and drives on the row and
  * the creation time and resource group on an indented line under it.
  */
-import { textWidth } from '../../format.ts';
+import { alignColumns, textWidth } from '../../format.ts';
 import type { JobSummary } from '../../model/importJob.ts';
 
 /** The table's lines for `list`, none wider than `columns` when the values allow it. */
@@ -11,7 +11,7 @@ export function jobsTable(list: readonly JobSummary[], columns: number): string[
   const created = (j: JobSummary) =>
     j.createdAt ? j.createdAt.replace('T', ' ').slice(0, 16) : '-';
   const drives = (j: JobSummary) => (j.driveCount === undefined ? '-' : String(j.driveCount));
-  const wide = aligned([
+  const wide = alignColumns([
     ['NAME', 'STATE', 'LOCATION', 'DRIVES', 'CREATED (UTC)', 'RESOURCE GROUP'],
     ...list.map((j) => [
       j.name,
@@ -23,7 +23,7 @@ export function jobsTable(list: readonly JobSummary[], columns: number): string[
     ]),
   ]);
   if (wide.every((l) => textWidth(l) <= columns)) return wide;
-  const narrow = aligned([
+  const narrow = alignColumns([
     ['NAME', 'STATE', 'LOCATION', 'DRIVES'],
     ...list.map((j) => [j.name, j.serviceState, j.location ?? '-', drives(j)]),
   ]);
@@ -34,15 +34,4 @@ export function jobsTable(list: readonly JobSummary[], columns: number): string[
       `  created ${created(j)} UTC, resource group ${j.resourceGroup ?? '-'}`,
     ]),
   ];
-}
-
-/** Pads every column but the last to its widest cell, two spaces apart. */
-function aligned(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => textWidth(r[i]!))));
-  return rows.map((r) =>
-    r
-      .map((c, i) => c + ' '.repeat(widths[i]! - textWidth(c)))
-      .join('  ')
-      .trimEnd(),
-  );
 }
