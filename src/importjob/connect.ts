@@ -12,6 +12,7 @@ import { chooseSubscription, loadPublishSettings } from '../publishsettings/load
 import type { JobDescriptor } from '../model/job.ts';
 import {
   createImportJobService,
+  type FactoryDeps,
   type ImportJobServiceInput,
   type PublishSettingsSubscription,
 } from './factory.ts';
@@ -154,19 +155,7 @@ export function connectDataBoxJobs(deps: Deps, scope: DataBoxScope): ImportJobSe
  * manifest credential), at the endpoints and with the token source every ARM job uses.
  */
 export function connectDiscovery(
-  deps: Pick<
-    Deps,
-    | 'http'
-    | 'clock'
-    | 'terminal'
-    | 'redactor'
-    | 'signal'
-    | 'env'
-    | 'fs'
-    | 'cwd'
-    | 'prompt'
-    | 'platform'
-  >,
+  deps: FactoryDeps,
   options: { azure: AzureOptions; proxy?: string | undefined; timeoutMs?: number },
 ): ArmDiscovery {
   const endpoints = serviceEndpoints(options.azure, deps.env);

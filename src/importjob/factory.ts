@@ -45,7 +45,8 @@ export interface ImportJobServiceInput {
   scope?: 'job' | 'subscription';
 }
 
-type FactoryDeps = Pick<
+/** What an import-job service, and ARM discovery, use of the deps (network, sign-in, prompts). */
+export type FactoryDeps = Pick<
   Deps,
   | 'http'
   | 'clock'
