@@ -144,7 +144,12 @@ export async function copyFile(req: CopyRequest, large: LargeFileOptions): Promi
   let result: Omit<CopiedFile, 'source'>;
   try {
     result = small
-      ? writeSmall(req, out, size, req.readAhead ? await req.readAhead.data : readSmall(req.src))
+      ? writeSmall(
+          req,
+          out,
+          size,
+          req.readAhead ? await req.readAhead.data : readSmall(req.src, size),
+        )
       : await copyLarge(req, out, size, large.copier, large.onBytes, large.directIo ?? true);
     req.afterRead?.();
     const what =
@@ -183,8 +188,11 @@ async function renameIntoPlace(
 
 const smallBuf = Buffer.allocUnsafeSlow(SMALL_FILE + 1);
 
-/** Reads a small file whole into the shared buffer (one byte more than expected: growth shows). */
-function readSmall(src: string): { buf: Buffer; len: number } {
+/**
+ * Reads a small file whole into the shared buffer (one byte more than expected: growth shows);
+ * a short read once `expected` bytes are in is its end (smallReadAhead.ts readAll says why).
+ */
+function readSmall(src: string, expected: number): { buf: Buffer; len: number } {
   const fd = fs.openSync(src, 'r');
   let len = 0;
   try {
@@ -192,7 +200,7 @@ function readSmall(src: string): { buf: Buffer; len: number } {
       const n = fs.readSync(fd, smallBuf, len, smallBuf.length - len, len);
       if (n === 0) break;
       len += n;
-      if (len >= smallBuf.length) break;
+      if (len >= expected || len >= smallBuf.length) break;
     }
   } finally {
     fs.closeSync(fd);

@@ -35,6 +35,7 @@ import {
   type Disposition,
   type JobDescriptor,
   type JobSecrets,
+  type ScannedFile,
 } from '../model/job.ts';
 import { containerSasValue } from '../model/containerSas.ts';
 import type { DriveIdentity } from '../disk/types.ts';
@@ -152,6 +153,11 @@ export interface CopyJobOptions {
    * stat'ed again (where another program's write would land unseen by the copy).
    */
   afterFileRead?: (file: { relPath: string; absPath: string }) => void;
+  /**
+   * The job's totals from a {@link JobTally} the caller fed from a walk made just before: the
+   * copy does not walk the data for them again.
+   */
+  scanned?: { files: number; bytes: number };
 }
 
 /** What {@link copyJob} did. */
@@ -202,35 +208,57 @@ function copyDisposition(
   return recorded ?? wanted;
 }
 
+/**
+ * Totals of the job's files, and every file the service could not import, counted as a walk
+ * passes them: {@link scanJob} walks for it, and prepare feeds it from the walk that checks
+ * the names (staging/validate.ts), so a first copy walks the data once before copying, not twice.
+ */
+export class JobTally {
+  files = 0;
+  bytes = 0;
+  private readonly problems: string[] = [];
+  private more = 0;
+  private readonly job: Pick<JobDescriptor, 'container'>;
+  constructor(job: Pick<JobDescriptor, 'container'>) {
+    this.job = job;
+  }
+
+  /** Counts one file of the walk. */
+  add(f: Pick<ScannedFile, 'relPath' | 'size' | 'blobType'>): void {
+    this.files++;
+    this.bytes += f.size;
+    const root = rootContainerProblem(this.job.container, f.relPath);
+    const p = blobProblem(f.relPath, f.size, f.blobType) ?? (root && `${f.relPath}: ${root}`);
+    if (p) {
+      if (this.problems.length < 5) this.problems.push(p);
+      else this.more++;
+    }
+  }
+
+  /** The totals; throws a usage error naming the first files that cannot be imported. */
+  totals(): { files: number; bytes: number } {
+    const { problems, more } = this;
+    if (problems.length > 0) {
+      throw new UsageError(
+        `${count(problems.length + more, 'file')} cannot be imported: ${problems.join('; ')}${more ? `; and ${more} more` : ''}`,
+        {
+          hint: 'fix them in the staging location, then run the same command again; nothing was copied',
+        },
+      );
+    }
+    return { files: this.files, bytes: this.bytes };
+  }
+}
+
 /** Walks the job once: totals, and every file the service could not import, before copying. */
 export async function scanJob(
   deps: Deps,
   staging: string,
   job: JobDescriptor,
 ): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  const problems: string[] = [];
-  let more = 0;
-  for (const f of walkJobFilesSync(staging, job)) {
-    files++;
-    bytes += f.size;
-    const root = rootContainerProblem(job.container, f.relPath);
-    const p = blobProblem(f.relPath, f.size, f.blobType) ?? (root && `${f.relPath}: ${root}`);
-    if (p) {
-      if (problems.length < 5) problems.push(p);
-      else more++;
-    }
-  }
-  if (problems.length > 0) {
-    throw new UsageError(
-      `${count(problems.length + more, 'file')} cannot be imported: ${problems.join('; ')}${more ? `; and ${more} more` : ''}`,
-      {
-        hint: 'fix them in the staging location, then run the same command again; nothing was copied',
-      },
-    );
-  }
-  return { files, bytes };
+  const tally = new JobTally(job);
+  for (const f of walkJobFilesSync(staging, job)) tally.add(f);
+  return tally.totals();
 }
 
 /** Copies (or resumes copying) a job onto the volumes `nextTarget` supplies. */
@@ -346,7 +374,7 @@ class CopySession implements LaneHost {
   /** Totals (refusing files the service could not import), the plan so far, the copier. */
   private async start(): Promise<void> {
     const { deps, staging, job, opts, state } = this;
-    this.total = await scanJob(deps, staging, job);
+    this.total = opts.scanned ?? (await scanJob(deps, staging, job));
     if (this.total.files === 0) {
       throw new UsageError(`job "${job.name}" has no files to copy`, {
         hint: 'check the staging location (and the job descriptor\'s "data" folder)',

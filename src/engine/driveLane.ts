@@ -43,9 +43,11 @@ import { driveManifestParts } from './journalManifest.ts';
 import { identityChange, sourceIdentity } from './sourceIdentity.ts';
 import { SourceLedger, sourcesPath } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
-import { walkJobFilesSync } from './walkSync.ts';
+import { walkJobFilesSync, type WalkedFile } from './walkSync.ts';
 import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { FreeSpace, isSparse } from './freeSpace.ts';
+import { blobProblem } from './limits.ts';
+import { FUSE_SUPER_MAGIC } from '../fsutil/localFs.ts';
 import { inRanges, rangesAfter, rangesUpTo } from './lanePlan.ts';
 import { READ_AHEAD_BYTES, READ_AHEAD_FILES, type ReadAhead, readAhead } from './smallReadAhead.ts';
 
@@ -53,7 +55,6 @@ import { READ_AHEAD_BYTES, READ_AHEAD_FILES, type ReadAhead, readAhead } from '.
 export const COMMIT_FILES = 1000;
 const COMMIT_BYTES = 256 * 1024 * 1024;
 const COMMIT_MS = 2000;
-const FUSE_SUPER_MAGIC = 0x65735546;
 
 /** Files an earlier run committed whose source changed since (at most {@link MAX_CHANGED_LISTED} named). */
 export interface ChangedSinceCopied {
@@ -225,13 +226,16 @@ export class DriveLane {
       return undefined;
     };
     try {
-      for (const f of walkJobFilesSync(host.staging, host.job)) {
+      for (const f of walkJobFilesSync(host.staging, host.job, { identity: true })) {
         if (!inRanges(f.relPath, this.ranges) || this.skipCommitted(f)) continue;
+        // The totals' walk checked every file; one put there since is checked in its turn.
+        const limit = blobProblem(f.relPath, f.size, f.blobType);
+        if (limit !== undefined) throw stagingChanged(limit);
         let full: string | undefined;
         if (f.size > SMALL_FILE) {
           full = (await copyAhead(0, 0)) ?? (await this.copyInTurn(f, undefined));
         } else {
-          ahead.push({ f, read: readAhead(f.relPath, f.absPath) });
+          ahead.push({ f, read: readAhead(f.relPath, f.absPath, f.identity) });
           aheadBytes += f.size;
           full = await copyAhead(READ_AHEAD_FILES, READ_AHEAD_BYTES);
         }
@@ -301,7 +305,7 @@ export class DriveLane {
    * True for a file an earlier run committed to this drive (walked past, checked against the
    * ledger). The first file past the cursor checks that as many came before it as were committed.
    */
-  private skipCommitted(f: ScannedFile): boolean {
+  private skipCommitted(f: WalkedFile): boolean {
     if (this.skipChecked) return false;
     if (compareWalkPaths(f.relPath, this.drive.cursor!) <= 0) {
       this.skipped++;
@@ -322,13 +326,13 @@ export class DriveLane {
   }
 
   /** A file an earlier run committed: is it still what the drive holds? */
-  private checkCommitted(f: { relPath: string; absPath: string }): void {
+  private checkCommitted(f: WalkedFile): void {
     const rec = this.ledger!.nextCommitted();
     if (!rec) return;
     if (rec.relPath !== f.relPath)
       throw stagingChanged(`${f.relPath} is where ${rec.relPath}, which is on the drive, was`);
     // Size and times only: inode and device numbers change when the share is mounted again.
-    const what = identityChange(rec.source, sourceIdentity(f.relPath, f.absPath), {
+    const what = identityChange(rec.source, f.identity ?? sourceIdentity(f.relPath, f.absPath), {
       sameMount: false,
     });
     if (!what) return;

@@ -31,7 +31,11 @@ export function isMissing(err: unknown): boolean {
  * file, is a {@link SourceChangedError} naming `relPath`.
  */
 export function sourceIdentity(relPath: string, abs: string): SourceIdentity {
-  const st = statSource({ relPath, absPath: abs });
+  return identityOf(statSource({ relPath, absPath: abs }));
+}
+
+/** The identity a bigint stat of the file read. */
+export function identityOf(st: fs.BigIntStats): SourceIdentity {
   return { size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev };
 }
 

@@ -22,6 +22,14 @@ import {
   isInside,
 } from '../staging/scan.ts';
 import type { JobDescriptor, ScannedFile } from '../model/job.ts';
+import type { SourceIdentity } from '../journal/sourceLedger.ts';
+import { identityOf } from './sourceIdentity.ts';
+
+/** A file of the walk, with its identity when the walk was asked for it. */
+export interface WalkedFile extends ScannedFile {
+  /** The stat of the walk as a {@link SourceIdentity} (`identity: true`): no second stat. */
+  identity?: SourceIdentity;
+}
 
 function problem(relPath: string, what: string): UsageError {
   return new UsageError(`${relPath}: ${what}`, {
@@ -29,11 +37,18 @@ function problem(relPath: string, what: string): UsageError {
   });
 }
 
-/** Yields every regular file of the job's data, sorted depth-first by name. */
-export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generator<ScannedFile> {
+/**
+ * Yields every regular file of the job's data, sorted depth-first by name; with `identity`, each
+ * with the identity its stat read (the copy's "before" stat: one stat per file, not two).
+ */
+export function* walkJobFilesSync(
+  staging: string,
+  job: JobDescriptor,
+  { identity = false }: { identity?: boolean } = {},
+): Generator<WalkedFile> {
   const stagingReal = fs.realpathSync(path.resolve(staging));
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
-  function* walk(dir: string, dirReal: string, rel: string): Generator<ScannedFile> {
+  function* walk(dir: string, dirReal: string, rel: string): Generator<WalkedFile> {
     const entries = fs
       .readdirSync(dir, { withFileTypes: true })
       .sort((a, b) => compareNames(a.name, b.name));
@@ -63,7 +78,7 @@ export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generato
         if (isInside(real, diskprepReal))
           throw problem(relPath, `symbolic link leads into diskprep's own ${DISKPREP_DIR} folder`);
       }
-      const st = fs.statSync(abs);
+      const st = identity ? fs.statSync(abs, { bigint: true }) : fs.statSync(abs);
       if (st.isDirectory()) {
         if (viaLink && isInside(dirReal, real))
           throw problem(relPath, 'symbolic link loop (it leads to a folder that contains it)');
@@ -74,9 +89,10 @@ export function* walkJobFilesSync(staging: string, job: JobDescriptor): Generato
         yield {
           relPath,
           absPath: abs,
-          size: st.size,
-          mtimeMs: st.mtimeMs,
+          size: Number(st.size),
+          mtimeMs: Number(st.mtimeMs),
           blobType: blobTypeFor(relPath, job.blobType),
+          ...(typeof st.size === 'bigint' ? { identity: identityOf(st as fs.BigIntStats) } : {}),
         };
       } else {
         throw problem(relPath, 'not a regular file or folder (FIFO, socket or device)');

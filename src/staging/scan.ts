@@ -8,11 +8,12 @@
  * that is neither a file nor a folder (FIFOs, sockets, devices).
  */
 import path from 'node:path';
-import type { Dirent, Stats } from 'node:fs';
+import fs, { type Dirent, type Stats } from 'node:fs';
 import type { Deps } from '../deps/types.ts';
 import { UsageError } from '../errors.ts';
 import { DISKPREP_DIR } from '../model/names.ts';
 import { jobDataRoot } from '../journal/jobs.ts';
+import { isLocalFileSystem } from '../fsutil/localFs.ts';
 import type { JobDescriptor, ScannedFile } from '../model/job.ts';
 
 /** Blob type of a file under a job's `blobType` setting. */
@@ -105,13 +106,29 @@ export async function* walkJobTree(
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
   const rootReal = await deps.fs.realpath(jobDataRoot(staging, job));
   checkDataRoot(stagingReal, rootReal, job);
-  const scope: WalkScope = { deps, job, stagingReal, diskprepReal };
+  const io = isLocalFileSystem(rootReal, deps.platform) ? LOCAL_IO : deps.fs;
+  const scope: WalkScope = { deps, io, job, stagingReal, diskprepReal };
   yield* walkDir(scope, jobDataRoot(staging, job), rootReal, '');
 }
+
+/** The metadata calls of a walk. */
+type WalkIo = Pick<Deps['fs'], 'readdir' | 'stat' | 'lstat' | 'realpath'>;
+
+/**
+ * A local file system's metadata calls, synchronous under the promise (localFs.ts measures
+ * why). A network mount below a local data root is walked this way too: slower, still right.
+ */
+const LOCAL_IO = {
+  readdir: async (dir: string, o: { withFileTypes: true }) => fs.readdirSync(dir, o),
+  stat: async (p: string) => fs.statSync(p),
+  lstat: async (p: string) => fs.lstatSync(p),
+  realpath: async (p: string) => fs.realpathSync(p),
+} as unknown as WalkIo;
 
 /** What every step of one walk knows: the real paths it must stay inside and keep out of. */
 interface WalkScope {
   deps: Deps;
+  io: WalkIo;
   job: JobDescriptor;
   stagingReal: string;
   diskprepReal: string;
@@ -135,7 +152,7 @@ async function* walkDir(
   const { deps } = scope;
   let entries: Dirent[];
   try {
-    entries = await deps.fs.readdir(dir, { withFileTypes: true });
+    entries = await scope.io.readdir(dir, { withFileTypes: true });
   } catch (err) {
     yield {
       kind: 'problem',
@@ -219,12 +236,12 @@ async function followEntry(
   abs: string,
   relPath: string,
 ): Promise<Problem | { st: Stats; real: string | undefined; viaLink: boolean }> {
-  const { deps } = scope;
+  const { io } = scope;
   try {
-    const lst = await deps.fs.lstat(abs);
+    const lst = await io.lstat(abs);
     let real: string | undefined;
     if (lst.isSymbolicLink()) {
-      real = await deps.fs.realpath(abs);
+      real = await io.realpath(abs);
       if (!isInside(real, scope.stagingReal)) {
         return {
           kind: 'problem',
@@ -240,7 +257,7 @@ async function followEntry(
         };
       }
     }
-    return { st: await deps.fs.stat(abs), real, viaLink: real !== undefined };
+    return { st: await io.stat(abs), real, viaLink: real !== undefined };
   } catch (err) {
     const code = errCode(err);
     const problem =
@@ -263,7 +280,7 @@ async function fileEntry(
 ): Promise<Resolved> {
   let st: Stats;
   try {
-    st = known ?? (await scope.deps.fs.stat(abs));
+    st = known ?? (await scope.io.stat(abs));
   } catch (err) {
     return { kind: 'problem', relPath, problem: `cannot read it (${errCode(err)})` };
   }

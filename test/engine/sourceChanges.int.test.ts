@@ -154,6 +154,9 @@ describe('a source changed while it is copied', () => {
       'rewritten or its attributes changed: its change time moved',
     ],
     ['deleted', (f: string) => fs.rmSync(f), 'deleted'],
+    // Its read stopped at the length the walk stat'ed (one read per file): the growth after it
+    // is what the stat after the copy sees.
+    ['appended to', (f: string) => fs.appendFileSync(f, ' and more'), 'size 22 → 31 bytes'],
   ])(
     'a small file %s after it was read ahead: its bytes read before are never listed; resume takes it as it is now',
     async (_name, change, what) => {

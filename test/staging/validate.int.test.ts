@@ -259,3 +259,40 @@ describe('the root container', () => {
     ).toEqual([]);
   });
 });
+
+describe('a local walk and a share walk see the same data', () => {
+  // On Linux a local file system is walked with synchronous stats (src/fsutil/localFs.ts); where
+  // the file system is not known to be local (a share, FUSE, Windows) stats go through the
+  // threadpool, several at once. platform 'win32' takes the second path on this machine.
+  it('same files, sizes, order and problems, whichever path the stats take', async () => {
+    const entries: Record<string, string | { link: string } | Buffer> = {
+      'docs/README.md': 'x',
+      'docs/readme.md': 'y',
+      'docs/nul.txt': 'z',
+      'inside-link': { link: 'docs/README.md' },
+      'escape.txt': { link: path.join(outside, 'secret.txt') },
+      'disk.vhd': Buffer.alloc(1000),
+    };
+    for (let i = 0; i < 70; i++) entries[`many/f${(i * 37) % 100}.bin`] = Buffer.alloc(i);
+    await makeTree(staging, entries);
+    await makeTree(outside, { 'secret.txt': 'outside' });
+    const seen = [];
+    for (const platform of ['linux', 'win32'] as const) {
+      const files: string[] = [];
+      const { deps } = fakeDeps({ platform });
+      const summary = await validateJobData(deps, staging, job(), {
+        throwOnProblems: false,
+        onFile: (f) => files.push(`${f.relPath}:${f.size}:${f.blobType}`),
+      });
+      seen.push({ files, summary });
+    }
+    expect(seen[0]!.summary.problems.map((p) => p.path)).toEqual([
+      'disk.vhd',
+      'docs/nul.txt',
+      'docs/readme.md',
+      'escape.txt',
+    ]);
+    expect(seen[0]!.files).toHaveLength(75);
+    expect(seen[1]).toEqual(seen[0]);
+  });
+});

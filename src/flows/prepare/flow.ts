@@ -23,7 +23,13 @@ import type { Deps } from '../../deps/types.ts';
 import { askValid } from '../../deps/askValid.ts';
 import { DiskprepError, ExitCode, UsageError } from '../../errors.ts';
 import { check } from './preflight.ts';
-import { copyJob, type CopyJobOptions, type CopyJobResult, scanJob } from '../../engine/copyJob.ts';
+import {
+  copyJob,
+  type CopyJobOptions,
+  type CopyJobResult,
+  JobTally,
+  scanJob,
+} from '../../engine/copyJob.ts';
 import { count, formatBytes, plural, screenColumns, wrapLine } from '../../format.ts';
 import {
   type CopyState,
@@ -138,11 +144,11 @@ async function prepareJob(
   const state = await preflight(run);
   // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
   // cannot hold is listed in one error (a resumed copy was checked when it started).
-  if (state === undefined) await validateJobData(deps, o.staging, job);
+  const scanned = state === undefined ? await validateAndCount(deps, o.staging, job) : undefined;
   // Every answer of the run before the copy (a dry run asks nothing it would not use).
   const answers = deps.exec.dryRun ? undefined : await askFirst(run, state);
   const secrets = answers?.secrets ?? (await readJobSecrets(deps, o.staging, job.name));
-  const copied = await copyStep(run, state, secrets, answers?.targetIdentities);
+  const copied = await copyStep(run, state, secrets, answers?.targetIdentities, scanned);
   if (!copied) return;
   const base = resultBase(run, copied);
   if (!connected) {
@@ -159,6 +165,20 @@ async function prepareJob(
   );
   await recordLocally(run, created.record);
   await shipStep(run, connected.service, base, created, answers!);
+}
+
+/**
+ * Before a first copy: every name that a blob or NTFS cannot hold, and every file the service
+ * could not import, listed at once; returns the job's totals, counted in the same walk.
+ */
+async function validateAndCount(
+  deps: Deps,
+  staging: string,
+  job: JobDescriptor,
+): Promise<{ files: number; bytes: number }> {
+  const tally = new JobTally(job);
+  await validateJobData(deps, staging, job, { onFile: (f) => tally.add(f) });
+  return tally.totals();
 }
 
 /** Every answer the run needs, collected before its copy (collectAnswers.ts). */
@@ -213,6 +233,8 @@ async function copyStep(
   secrets: JobSecrets,
   /** The targets' drive ids and keys asked before the copy (else the flags, else asked now). */
   identities: Pick<PrepareOptions, 'driveIds' | 'bitlockerKeys'> | undefined,
+  /** The job's totals when this run's validation walked the data (a first copy). */
+  scanned: { files: number; bytes: number } | undefined,
 ): Promise<CopyJobResult | undefined> {
   const { deps, o, job } = run;
   const { staging } = o;
@@ -224,7 +246,8 @@ async function copyStep(
     await dryRun(deps, o, { job, kind: run.kind, service: run.connected?.service, disks });
     return undefined;
   }
-  if (!disks && deps.prompt.interactive && !o.yes && recorded.length === 0) await confirmCopy(run);
+  if (!disks && deps.prompt.interactive && !o.yes && recorded.length === 0)
+    await confirmCopy(run, scanned);
 
   let copied;
   try {
@@ -244,6 +267,7 @@ async function copyStep(
           recorded.map((d) => d.driveId),
         ),
       drivesAtOnce: drivesAtOnce(o, deps.prompt.interactive),
+      ...(scanned ? { scanned } : {}),
       ...copyTuning(deps.env),
       ...copyReporting(deps),
     });
@@ -286,9 +310,12 @@ function diskTargets(run: JobRun, recorded: PreparedDrive[]): DriveTargets {
 }
 
 /** Asks before a first copy onto folders the operator mounted (or names later). */
-async function confirmCopy(run: JobRun): Promise<void> {
+async function confirmCopy(
+  run: JobRun,
+  scanned: { files: number; bytes: number } | undefined,
+): Promise<void> {
   const { deps, o, job } = run;
-  const total = await scanJob(deps, o.staging, job);
+  const total = scanned ?? (await scanJob(deps, o.staging, job));
   const ok = await deps.prompt.confirm({
     message: `Copy ${count(total.files, 'file')} (${formatBytes(total.bytes)}) of job "${job.name}" onto ${o.targets.length > 0 ? o.targets.join(', ') : 'the drives you name'}?`,
     flag: '--yes',
