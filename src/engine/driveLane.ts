@@ -48,7 +48,7 @@ import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { FreeSpace, isSparse } from './freeSpace.ts';
 import { blobProblem } from './limits.ts';
 import { FUSE_SUPER_MAGIC } from '../fsutil/localFs.ts';
-import { inRanges, rangesAfter, rangesUpTo } from './lanePlan.ts';
+import { inRanges, rangesAfter, rangesTouchFolder, rangesUpTo } from './lanePlan.ts';
 import { READ_AHEAD_BYTES, READ_AHEAD_FILES, type ReadAhead, readAhead } from './smallReadAhead.ts';
 
 /** Files per commit at most (bounds the list of unsynced paths and the work redone after a crash). */
@@ -226,7 +226,11 @@ export class DriveLane {
       return undefined;
     };
     try {
-      for (const f of walkJobFilesSync(host.staging, host.job, { identity: true })) {
+      const walk = walkJobFilesSync(host.staging, host.job, {
+        identity: true,
+        enterFolder: (dir) => rangesTouchFolder(dir, this.ranges),
+      });
+      for (const f of walk) {
         if (!inRanges(f.relPath, this.ranges) || this.skipCommitted(f)) continue;
         // The totals' walk checked every file; one put there since is checked in its turn.
         const limit = blobProblem(f.relPath, f.size, f.blobType);

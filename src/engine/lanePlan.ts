@@ -26,6 +26,22 @@ export function inRanges(relPath: string, ranges: readonly FileRange[]): boolean
   );
 }
 
+/**
+ * True when a file below the folder `dir` (a relative path) can be in one of `ranges`: a drive's
+ * walk enters only such folders, so drives filled at once do not each stat the whole job. A
+ * folder's files are contiguous in walk order and all come after the folder's own path.
+ */
+export function rangesTouchFolder(dir: string, ranges: readonly FileRange[]): boolean {
+  const below = (p: string): boolean => p.startsWith(`${dir}/`);
+  return ranges.some(
+    (r) =>
+      // Some file of the folder is at or before `last`: `last` is below it, or after it.
+      (r.last === null || below(r.last) || compareWalkPaths(r.last, dir) > 0) &&
+      // Some file of the folder is after `after`: `after` is below it, at it, or before it.
+      (r.after === null || below(r.after) || compareWalkPaths(r.after, dir) <= 0),
+  );
+}
+
 /** The parts of `ranges` up to `cursor` (null: nothing), in order. */
 export function rangesUpTo(ranges: readonly FileRange[], cursor: string | null): FileRange[] {
   if (cursor === null) return [];

@@ -44,7 +44,14 @@ function problem(relPath: string, what: string): UsageError {
 export function* walkJobFilesSync(
   staging: string,
   job: JobDescriptor,
-  { identity = false }: { identity?: boolean } = {},
+  {
+    identity = false,
+    enterFolder,
+  }: {
+    identity?: boolean;
+    /** Folders (relative paths) this walk enters (default: all); the files of others are skipped. */
+    enterFolder?: (relPath: string) => boolean;
+  } = {},
 ): Generator<WalkedFile> {
   const stagingReal = fs.realpathSync(path.resolve(staging));
   const diskprepReal = path.join(stagingReal, DISKPREP_DIR);
@@ -80,6 +87,7 @@ export function* walkJobFilesSync(
       }
       const st = identity ? fs.statSync(abs, { bigint: true }) : fs.statSync(abs);
       if (st.isDirectory()) {
+        if (enterFolder && !enterFolder(relPath)) continue;
         if (viaLink && isInside(dirReal, real))
           throw problem(relPath, 'symbolic link loop (it leads to a folder that contains it)');
         yield* walk(abs, real, relPath);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   inRanges,
+  rangesTouchFolder,
   mergeRanges,
   planLanes,
   rangesAfter,
@@ -91,5 +92,48 @@ describe('lanePlan', () => {
     expect(r.pending).toEqual([]);
     const done = sequentialRanges(files, [{ files: 4, complete: true }]);
     expect(names(done.pending)).toEqual(['e', 'f', 'g', 'h', 'i', 'j']);
+  });
+});
+
+describe('rangesTouchFolder', () => {
+  // Every file of a small tree, in walk order. Skipping a folder that holds a file of the ranges
+  // would lose that file: checked for every pair of bounds drawn from the tree.
+  const tree = ['a', 'b/c', 'b/d/e', 'b/d/f', 'b/g', 'b-h', 'i/j', 'i/k', 'l'];
+  const folders = ['b', 'b/d', 'i'];
+  const bounds = [null, ...tree, ...folders];
+  it('enters every folder that holds a file of the ranges', () => {
+    for (const after of bounds) {
+      for (const last of bounds) {
+        const ranges = [{ after, last }];
+        for (const dir of folders) {
+          const has = tree.some((p) => p.startsWith(`${dir}/`) && inRanges(p, ranges));
+          if (has)
+            expect([after, last, dir, rangesTouchFolder(dir, ranges)]).toEqual([
+              after,
+              last,
+              dir,
+              true,
+            ]);
+        }
+      }
+    }
+  });
+
+  it('skips the folders wholly before, after or between the ranges of a drive', () => {
+    const touched = (ranges: { after: string | null; last: string | null }[]) =>
+      folders.filter((d) => rangesTouchFolder(d, ranges));
+    expect(touched([{ after: null, last: 'a' }])).toEqual([]);
+    expect(touched([{ after: 'b-h', last: null }])).toEqual(['i']);
+    // b/d may hold files after f that the walk has not met yet: it is entered.
+    expect(touched([{ after: 'b/d/f', last: 'b-h' }])).toEqual(['b', 'b/d']);
+    expect(touched([{ after: 'b/d', last: 'b-h' }])).toEqual(['b', 'b/d']);
+    expect(touched([{ after: 'b/e', last: 'b-h' }])).toEqual(['b']);
+    expect(touched([{ after: 'b/c', last: 'b/d/e' }])).toEqual(['b', 'b/d']);
+    expect(
+      touched([
+        { after: null, last: 'b/c' },
+        { after: 'i/j', last: null },
+      ]),
+    ).toEqual(['b', 'i']);
   });
 });
