@@ -168,15 +168,18 @@ export class SourceLedger {
     this.pending.push(`${json.replace(NOT_ASCII, escapeUnit)}\n`);
   }
 
-  /** Appends the queued records and makes them durable (before the copy state moves). */
-  flush(): void {
-    if (this.pending.length === 0) return;
+  /**
+   * Appends the first `records` queued records (all by default) and makes them durable (before
+   * the copy state moves); the rest stay queued for a later commit.
+   */
+  flush(records = this.pending.length): void {
+    if (records <= 0 || this.pending.length === 0) return;
     const end = this.committedEnd();
-    const data = this.pending.join('');
+    const data = this.pending.slice(0, records).join('');
     this.writeAt(end, data);
     fs.fdatasyncSync(this.fd);
     this.end = end + Buffer.byteLength(data);
-    this.pending = [];
+    this.pending = this.pending.slice(records);
   }
 
   close(): void {
