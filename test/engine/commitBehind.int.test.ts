@@ -52,8 +52,8 @@ function holdSyncs(deps: Deps) {
       calls.push(args);
       await gate;
     }
-    return real(cmd, args, o as never);
-  }) as Deps['exec']['run'];
+    return real(cmd, args, o);
+  });
   return { release, calls };
 }
 
