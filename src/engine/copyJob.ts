@@ -16,6 +16,8 @@
  * 3. the batch's `<Blob>` elements are appended to the drive's blob file and fdatasync'ed;
  * 4. the state (the drive's cursor, counts, blob-file length; every drive's record) is replaced
  *    atomically, one write at a time.
+ * Steps 2-4 of a batch run while the drive's next batch is copied (one commit in flight per
+ * drive): the files of that next batch are past the cursor until their own commit.
  * A crash before 4 leaves the old state: the blob file is cut back to its recorded length and
  * the uncommitted files are copied again (same bytes, same hashes; a small file cut short at
  * its name is written over). Nothing half-written is ever listed, and counters only move at 4.

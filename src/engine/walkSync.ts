@@ -1,9 +1,9 @@
 /**
  * The job walk of `src/staging/scan.ts` (same order, same files, same blob types, same rules
- * for links and special files) with synchronous calls. The engine walks twice (validation up
- * front, then the copy); an async stat per file cost a threadpool round trip per file, which
- * made 20k small files take ~2.5 s per walk here. Each step is one short syscall, so the event
- * loop is never held for long.
+ * for links and special files) with synchronous calls: each drive's copy walks with it (and
+ * a resumed copy counts its totals with it); an async stat per file cost a threadpool round
+ * trip per file, which made 20k small files take ~2.5 s per walk here. Each step is one short
+ * syscall, so the event loop is never held for long.
  *
  * Symbolic links are followed only while they stay inside the staging location (and out of
  * diskprep's own folder); a link that leaves it, dangles or loops, and anything that is
