@@ -427,7 +427,7 @@ export class DriveLane {
   private async commit(): Promise<void> {
     const { drive, batch, host } = this;
     if (batch.files === 0) return;
-    await this.barrier();
+    await this.barrier().catch(notStored);
     // Nothing written since the mount went away is recorded (run() reports the drive failed).
     const gone = this.mountGone();
     if (gone) throw new Error(gone);
@@ -530,8 +530,28 @@ const DRIVE_ERRORS: Record<string, string> = {
   EUCLEAN: 'the file system is damaged',
 };
 
+/**
+ * Making the batch durable failed: write() had taken the data, the drive did not store it (a
+ * thin or failing disk answers ENOSPC or EIO only at fsync/syncfs, and the pages are dropped).
+ * Whatever its errno, that is the drive's own failure, not a full drive nor the staging's.
+ */
+class NotStoredError extends Error {
+  readonly code: string;
+  constructor(cause: unknown) {
+    super(errText(cause), { cause });
+    this.name = 'NotStoredError';
+    this.code = (cause as NodeJS.ErrnoException | null)?.code ?? 'EIO';
+  }
+}
+
+function notStored(err: unknown): never {
+  throw new NotStoredError(err);
+}
+
 /** Why `err` is the drive's own failure, or undefined when it is not. */
 export function driveFailure(err: unknown, target: string): string | undefined {
+  if (err instanceof NotStoredError)
+    return `${DRIVE_ERRORS[err.code] ?? 'the drive could not store data it had accepted'} (${err.code} on sync): ${err.message}`;
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const cause = (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code;
   for (const c of [code, cause]) {
