@@ -524,6 +524,8 @@ const DRIVE_ERRORS: Record<string, string> = {
   ENODEV: 'the drive went away',
   ENXIO: 'the drive went away',
   ENOTCONN: 'the drive went away (its mount is gone)',
+  // A FUSE mount (ntfs-3g over dislocker) whose daemon died with requests in flight.
+  ECONNABORTED: 'the drive went away (its mount was cut off)',
   ESTALE: 'the drive went away (stale mount)',
   EROFS: 'the volume turned read-only',
   EREMOTEIO: 'I/O error',

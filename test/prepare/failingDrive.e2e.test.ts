@@ -9,7 +9,6 @@
  * mounted again. Given room, the same command closes drive 2 with exactly those files and asks
  * for one more drive; with one, it finishes.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,24 +24,11 @@ import {
 } from '../engine/stagingFixture.ts';
 import { Volumes } from '../helpers/volumes.ts';
 import { tempDir } from '../helpers/tempDir.ts';
+import { journalDrives } from './flowLab.ts';
 
 const isRoot = process.getuid?.() === 0;
 const volumes = new Volumes();
 afterEach(() => volumes.cleanup());
-
-interface DriveState {
-  driveId: string;
-  files: number;
-  blobsBytes: number;
-  complete: boolean;
-  failed?: string;
-}
-
-function copyState(staging: string): { drives: DriveState[] } {
-  return JSON.parse(
-    fs.readFileSync(path.join(staging, '.diskprep/journal/job1/copy-state.json'), 'utf8'),
-  ) as { drives: DriveState[] };
-}
 
 /** 3 folders of 100 files of 4 KiB and 2 of 1 MiB and a bit (≈ 7.2 MiB). */
 function mixedStaging(): { staging: string; total: number } {
@@ -103,18 +89,18 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
     expect(last).toContain('check PX2 (cable, power, dmesg) and attach it again');
     expect(last).toMatch(/attach another drive for the \d+ files left, then run the same command/);
     expect(r1.stderr).not.toMatch(/internal error|\n\s+at /);
-    const s1 = copyState(staging);
-    expect(s1.drives.map((d) => [d.driveId, d.complete])).toEqual([
+    const s1 = journalDrives(staging, 'job1');
+    expect(s1.map((d) => [d.driveId, d.complete])).toEqual([
       ['PX1', true],
       ['PX2', false],
       ['PX3', true],
     ]);
-    const thin = s1.drives[1]!;
+    const thin = s1[1]!;
     expect(thin.failed).toMatch(/ENOSPC on sync/);
     expect(thin.files).toBeGreaterThan(0);
     const done = [
-      ...(await expectVerified(staging, roots[0]!, s1.drives[0]!.files)),
-      ...(await expectVerified(staging, roots[2]!, s1.drives[2]!.files)),
+      ...(await expectVerified(staging, roots[0]!, s1[0]!.files)),
+      ...(await expectVerified(staging, roots[2]!, s1[2]!.files)),
     ];
     // The files drive 2 gave back are on no drive yet.
     expect(done.length + thin.files).toBeLessThan(total);
@@ -135,9 +121,9 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
     expect(r2.stderr.trim().split('\n').at(-1)).toMatch(
       /^diskprep: drive 4 is needed: \d+ files \(.*\) remain to copy — run the same command again with one more --target/,
     );
-    const s2 = copyState(staging);
-    expect(s2.drives[1]).toMatchObject({ complete: true, files: thin.files });
-    expect(s2.drives[1]!.failed).toBeUndefined();
+    const s2 = journalDrives(staging, 'job1');
+    expect(s2[1]).toMatchObject({ complete: true, files: thin.files });
+    expect(s2[1]!.failed).toBeUndefined();
     const kept = await expectVerified(staging, roots[1]!, thin.files);
 
     // 4. One more drive: it takes the rest; every file is on exactly one drive.
