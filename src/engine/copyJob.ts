@@ -283,6 +283,11 @@ class CopySession implements LaneHost {
    * met while other drives filled (noDriveNow): said at the end, once they have finished.
    */
   private needsDriveHint: string | undefined;
+  /**
+   * Drives given that the plan left empty (the others had room for all): taken first when files
+   * come back to the plan (a drive failed), before the provider is asked for another.
+   */
+  private readonly spares: { spec: TargetSpec; root: string }[] = [];
 
   private constructor(
     deps: Deps,
@@ -475,13 +480,19 @@ class CopySession implements LaneHost {
   /**
    * Up to `n` new drives for the unplanned files (asked for one after the other; fewer when
    * the provider has no more). With several, the plan splits the files between them by the
-   * space each has; one takes them all. Drives the plan leaves empty are not recorded.
+   * space each has; one takes them all. Drives the plan leaves empty are not recorded: they are
+   * kept as spares.
    */
   private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
     const specs: { spec: TargetSpec; root: string }[] = [];
     // After a drive completes the provider is asked again (see noMoreDrives).
     let askAgain = previous !== undefined;
     while (specs.length < n) {
+      const spare = this.spares.shift();
+      if (spare) {
+        specs.push(spare);
+        continue;
+      }
       if (this.noMoreDrives && !askAgain) break;
       askAgain = false;
       const index = this.state.drives.length + specs.length;
@@ -511,7 +522,10 @@ class CopySession implements LaneHost {
     this.state.pending = [];
     const lanes: DriveLane[] = [];
     for (const [i, { spec, root }] of specs.entries()) {
-      if (plan.ranges[i]!.length === 0) continue;
+      if (plan.ranges[i]!.length === 0) {
+        this.spares.push({ spec, root });
+        continue;
+      }
       const d = this.recordDrive(spec, root, plan.ranges[i]!);
       const lane = new DriveLane(this, d, root);
       if (specs.length > 1 && i < specs.length - 1) lane.planned = plan.bytes[i];

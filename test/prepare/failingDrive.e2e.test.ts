@@ -45,6 +45,18 @@ function mixedStaging(): { staging: string; total: number } {
   return { staging, total: Object.keys(files).length };
 }
 
+/** 400 files of 4 KiB, then (in walk order) 6 of 1 MiB and a bit (≈ 7.6 MiB). */
+function smallThenLarge(): { staging: string; total: number } {
+  const staging = tempDir('stg');
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 400; i++)
+    files[`s${i % 4}/f${String(i).padStart(4, '0')}.txt`] = pseudoRandom(4096, 700 + i);
+  for (let i = 0; i < 6; i++) files[`z/big${i}.bin`] = pseudoRandom(1024 * 1024 + 77 * i, 90 + i);
+  writeTree(staging, files);
+  writeJob(staging);
+  return { staging, total: Object.keys(files).length };
+}
+
 /** The drive at `root` checks out: its manifest against the source, and `diskprep verify`. */
 async function expectVerified(staging: string, root: string, files: number): Promise<string[]> {
   const m = parseManifest(path.join(root, 'DriveManifest.xml'));
@@ -137,5 +149,29 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
     const listed = [...done, ...kept, ...rest];
     expect(listed).toHaveLength(total);
     expect(new Set(listed).size).toBe(total);
+  });
+
+  it('a drive given but left empty by the plan (the others had room) takes the files the failed drive gave back', async () => {
+    const { staging, total } = smallThenLarge();
+    // Drive 2 shows 110 MiB free: with drive 1 the plan needs no third drive.
+    const roots = [volumes.make('ext4', 16), volumes.makeThin(128, 3), volumes.make('ext4', 16)];
+    const r = await runCli(argvFor(staging, roots), { env: ENV });
+    expect(r.exitCode, r.stderr).toBe(5);
+    const err = (JSON.parse(r.stdout) as { error: { message: string } }).error;
+    expect(err.message).toMatch(
+      /^drive 2 \(PX2\) failed: .*ENOSPC on sync.* \(open, \d+ files committed\); complete: PX1, PX3$/,
+    );
+    const s = journalDrives(staging, 'job1');
+    expect(s.map((d) => [d.driveId, d.complete])).toEqual([
+      ['PX1', true],
+      ['PX2', false],
+      ['PX3', true],
+    ]);
+    const listed = [
+      ...(await expectVerified(staging, roots[0]!, s[0]!.files)),
+      ...(await expectVerified(staging, roots[2]!, s[2]!.files)),
+    ];
+    // Every file is on drive 1 or 3, or committed on drive 2.
+    expect(listed.length + s[1]!.files).toBe(total);
   });
 });
