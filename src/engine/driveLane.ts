@@ -9,8 +9,8 @@
  * - `full`: a file did not fit (free space, or ENOSPC): the drive is closed with what it holds
  *   (manifest written) and the files after it go back to the plan;
  * - `failed`: an I/O error, or the drive went away: nothing more is written to it, the drive
- *   stays open in the journal (the same command resumes it and writes its manifest), and the
- *   files after its cursor go back to the plan.
+ *   stays open in the journal (the same command resumes it, removes what it was writing when it
+ *   failed and writes its manifest), and the files after its cursor go back to the plan.
  * Anything else (the source changed, Ctrl-C, a usage error) stops the whole copy.
  */
 import fs from 'node:fs';
@@ -43,6 +43,7 @@ import { driveManifestParts } from './journalManifest.ts';
 import { identityChange, sourceIdentity } from './sourceIdentity.ts';
 import { SourceLedger, sourcesPath } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
+import { compareNames } from '../staging/scan.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { FreeSpace, isSparse } from './freeSpace.ts';
@@ -190,6 +191,8 @@ export class DriveLane {
         sourcesPath(this.host.staging, this.host.job.name, this.drive.index),
         this.drive.files,
       );
+      if (this.drive.failed !== undefined)
+        dropUncommitted(path.join(this.target, this.host.sessionId), this.drive.cursor ?? null);
       const full = await this.fill();
       if (full) return await this.stopFull(full);
       await this.close();
@@ -197,7 +200,8 @@ export class DriveLane {
     } catch (err) {
       // Ctrl-C first: its cleanup unmounts the volumes under the copy, which is not a failure.
       if (this.host.deps.signal.aborted) throw err;
-      const reason = this.mountGone() ?? driveFailure(err, this.target);
+      const reason =
+        this.mountGone() ?? driveFailure(err, this.target) ?? unanswered(err, this.target);
       if (reason === undefined) throw err;
       return await this.stopFailed(reason);
     } finally {
@@ -509,6 +513,25 @@ export class DriveLane {
   }
 }
 
+/**
+ * A failed drive plugged back takes no more files (its rest went back to the plan): what it was
+ * writing when it failed, after its cursor in walk order, is removed from its `folder` before it
+ * is closed. Never listed, such a file may be cut short, hold bytes the drive lost, or be
+ * unreadable (a pulled BitLocker drive: ntfs-3g answers EIO). Folders wholly before the cursor
+ * are not walked.
+ */
+function dropUncommitted(folder: string, cursor: string | null): void {
+  const at = cursor === null ? [] : cursor.split('/');
+  const visit = (dir: string, depth: number): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const c = depth < at.length ? compareNames(e.name, at[depth]!) : 1;
+      if (c > 0) fs.rmSync(path.join(dir, e.name), { recursive: true, force: true });
+      else if (c === 0 && e.isDirectory()) visit(path.join(dir, e.name), depth + 1);
+    }
+  };
+  if (fs.existsSync(folder)) visit(folder, 0);
+}
+
 /** The device a path is on, or undefined when it cannot be read. */
 function deviceOf(p: string): number | undefined {
   try {
@@ -564,6 +587,31 @@ export function driveFailure(err: unknown, target: string): string | undefined {
   if (err instanceof DiskError && err.message.startsWith('cannot write the drive manifest'))
     return err.message;
   return undefined;
+}
+
+/**
+ * An fs error the table does not name, from a drive that no longer stores a test file (created,
+ * synced, removed): the drive's own failure. A dying FUSE stack (a pulled BitLocker drive:
+ * dislocker gone, ntfs-3g still up) answers what it likes, EBUSY among them. A drive that
+ * still takes the test file leaves the error to stop the copy.
+ */
+function unanswered(err: unknown, target: string): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
+  const probe = path.join(target, `.diskprep-probe-${process.pid}`);
+  try {
+    const fd = fs.openSync(probe, 'w');
+    try {
+      fs.writeSync(fd, 'diskprep');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.rmSync(probe);
+    return undefined;
+  } catch (p) {
+    return `the drive stopped answering (${code}): ${errText(err)}; a test file on it failed too: ${errText(p)}`;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@
  * mounted again. Given room, the same command closes drive 2 with exactly those files and asks
  * for one more drive; with one, it finishes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +76,17 @@ function replug(root: string): void {
   execFileSync('mount', ['-o', 'loop', `${root}.thin/back.img`, root]);
 }
 
+/** Every file in the drive's job folder, as a manifest's FilePath (`\job1\d0\f000.txt`), sorted. */
+function filesOn(root: string): string[] {
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.parentPath !== root)
+    .map(
+      (e) => `\\${path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('\\')}`,
+    )
+    .sort();
+}
+
 function argvFor(staging: string, roots: string[]): string[] {
   const argv = [`s:${staging}`];
   roots.forEach((r, i) => argv.push('--target', r, '--drive-id', `PX${i + 1}`));
@@ -119,6 +131,8 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
 
     // 2. What drive 2's journal lists is on it, read from the device (not the page cache).
     replug(roots[1]!);
+    // It also holds what it was writing when it failed (never listed, its bytes lost).
+    expect(filesOn(roots[1]!).length).toBeGreaterThan(thin.files);
     const journal = parseBlobList(staging, 'job1', 1, thin.blobsBytes);
     expect(journal).toHaveLength(thin.files);
     const source = (fp: string) => path.join(staging, ...fp.split('\\').filter(Boolean).slice(1));
@@ -137,6 +151,8 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
     expect(s2[1]).toMatchObject({ complete: true, files: thin.files });
     expect(s2[1]!.failed).toBeUndefined();
     const kept = await expectVerified(staging, roots[1]!, thin.files);
+    // What it held past its last commit is gone: it holds exactly what it lists.
+    expect(filesOn(roots[1]!)).toEqual([...kept].sort());
 
     // 4. One more drive: it takes the rest; every file is on exactly one drive.
     const fourth = volumes.make('ext4', 16);
