@@ -192,7 +192,11 @@ export class DriveLane {
         this.drive.files,
       );
       if (this.drive.failed !== undefined)
-        dropUncommitted(path.join(this.target, this.host.sessionId), this.drive.cursor ?? null);
+        dropUncommitted(
+          path.join(this.target, this.host.sessionId),
+          this.drive.cursor ?? null,
+          (m) => this.host.deps.terminal.warn(`drive ${this.drive.driveId}: ${m}`),
+        );
       const full = await this.fill();
       if (full) return await this.stopFull(full);
       await this.close();
@@ -517,19 +521,28 @@ export class DriveLane {
  * A failed drive plugged back takes no more files (its rest went back to the plan): what it was
  * writing when it failed, after its cursor in walk order, is removed from its `folder` before it
  * is closed. Never listed, such a file may be cut short, hold bytes the drive lost, or be
- * unreadable (a pulled BitLocker drive: ntfs-3g answers EIO). Folders wholly before the cursor
- * are not walked.
+ * unreadable (a pulled BitLocker drive: ntfs-3g answers EIO, even to a recursive rm, yet
+ * unlinks it). Folders wholly before the cursor are not walked; one that cannot be removed is
+ * said (`warn`) and left: the import copies only what the manifest lists.
  */
-function dropUncommitted(folder: string, cursor: string | null): void {
+function dropUncommitted(folder: string, cursor: string | null, warn: (m: string) => void): void {
   const at = cursor === null ? [] : cursor.split('/');
-  const visit = (dir: string, depth: number): void => {
+  const visit = (dir: string, depth: number, after: boolean): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const c = depth < at.length ? compareNames(e.name, at[depth]!) : 1;
-      if (c > 0) fs.rmSync(path.join(dir, e.name), { recursive: true, force: true });
-      else if (c === 0 && e.isDirectory()) visit(path.join(dir, e.name), depth + 1);
+      const p = path.join(dir, e.name);
+      const c = after || depth >= at.length ? 1 : compareNames(e.name, at[depth]!);
+      if (c < 0 || (c === 0 && !e.isDirectory())) continue;
+      try {
+        if (e.isDirectory()) visit(p, depth + 1, c > 0);
+        if (c > 0) (e.isDirectory() ? fs.rmdirSync : fs.unlinkSync)(p);
+      } catch (err) {
+        // A folder left with what could not be removed was said already.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY')
+          warn(`${path.relative(folder, p)} cannot be removed (${errText(err)}); it is not listed`);
+      }
     }
   };
-  if (fs.existsSync(folder)) visit(folder, 0);
+  if (fs.existsSync(folder)) visit(folder, 0, false);
 }
 
 /** The device a path is on, or undefined when it cannot be read. */
