@@ -308,6 +308,16 @@ class CopySession implements LaneHost {
    * drive completes (interactively, the operator then attaches the next).
    */
   private noMoreDrives = false;
+  /**
+   * The hint of the provider's "one more drive is needed" (a script given no more `--drive`),
+   * met while other drives filled (noDriveNow): said at the end, once they have finished.
+   */
+  private needsDriveHint: string | undefined;
+  /**
+   * Drives given that the plan left empty (the others had room for all): taken first when files
+   * come back to the plan (a drive failed), before the provider is asked for another.
+   */
+  private readonly spares: { spec: TargetSpec; root: string }[] = [];
 
   private constructor(
     deps: Deps,
@@ -443,6 +453,19 @@ class CopySession implements LaneHost {
     if (this.stopError) throw this.stopError.error;
   }
 
+  /**
+   * The provider's "one more drive is needed" (a script given no more `--drive`) while drives
+   * are filling, were just given, or one failed: no drive now (undefined, as a provider with no
+   * more), not a reason to stop the others; checkAllPlaced then ends the run with exit 5 naming
+   * the failed drive, or with the drive needed and the provider's hint. Else `err` is thrown.
+   */
+  private noDriveNow(err: unknown, given: number): undefined {
+    const needs = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_NEEDS_DRIVE';
+    if (!needs || given + this.lanes.size + this.failures.length === 0) throw err;
+    this.needsDriveHint = err.hint;
+    return undefined;
+  }
+
   /** A lane's end: what it did not copy goes back to the plan. */
   private async laneEnded(lane: DriveLane, end: LaneEnd): Promise<void> {
     if (end.kind === 'done') return;
@@ -487,13 +510,19 @@ class CopySession implements LaneHost {
   /**
    * Up to `n` new drives for the unplanned files (asked for one after the other; fewer when
    * the provider has no more). With several, the plan splits the files between them by the
-   * space each has; one takes them all. Drives the plan leaves empty are not recorded.
+   * space each has; one takes them all. Drives the plan leaves empty are not recorded: they are
+   * kept as spares.
    */
   private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
     const specs: { spec: TargetSpec; root: string }[] = [];
     // After a drive completes the provider is asked again (see noMoreDrives).
     let askAgain = previous !== undefined;
     while (specs.length < n) {
+      const spare = this.spares.shift();
+      if (spare) {
+        specs.push(spare);
+        continue;
+      }
       if (this.noMoreDrives && !askAgain) break;
       askAgain = false;
       const index = this.state.drives.length + specs.length;
@@ -501,13 +530,15 @@ class CopySession implements LaneHost {
         if (specs.length > 0) break;
         throw tooManyDrives(this.job.name, this.remaining());
       }
-      const spec = await this.opts.nextTarget({
-        index,
-        remaining: this.remaining(),
-        ...(previous && specs.length === 0
-          ? { previous: { driveId: previous.driveId, path: previous.target } }
-          : {}),
-      });
+      const spec = await this.opts
+        .nextTarget({
+          index,
+          remaining: this.remaining(),
+          ...(previous && specs.length === 0
+            ? { previous: { driveId: previous.driveId, path: previous.target } }
+            : {}),
+        })
+        .catch((err: unknown) => this.noDriveNow(err, specs.length));
       if (!spec) {
         this.noMoreDrives = true;
         break;
@@ -521,7 +552,10 @@ class CopySession implements LaneHost {
     this.state.pending = [];
     const lanes: DriveLane[] = [];
     for (const [i, { spec, root }] of specs.entries()) {
-      if (plan.ranges[i]!.length === 0) continue;
+      if (plan.ranges[i]!.length === 0) {
+        this.spares.push({ spec, root });
+        continue;
+      }
       const d = this.recordDrive(spec, root, plan.ranges[i]!);
       const lane = new DriveLane(this, d, root);
       if (specs.length > 1 && i < specs.length - 1) lane.planned = plan.bytes[i];
@@ -675,7 +709,8 @@ class CopySession implements LaneHost {
     const open = this.state.drives.some((d) => !d.complete);
     if (open || (this.failures.length > 0 && this.hasPending()))
       throw drivesFailed(this.state, this.failures, this.remaining(), this.hasPending());
-    if (this.hasPending()) throw noMoreTargets(this.state.drives.length, this.remaining());
+    if (this.hasPending())
+      throw noMoreTargets(this.state.drives.length, this.remaining(), this.needsDriveHint);
   }
 
   saveState(): Promise<void> {
@@ -781,13 +816,17 @@ function warnChangedSinceCopied(deps: Deps, changed: ChangedSinceCopied): void {
   );
 }
 
-function noMoreTargets(index: number, r: { files: number; bytes: number }): DiskprepError {
+function noMoreTargets(
+  index: number,
+  r: { files: number; bytes: number },
+  hint = 'run the same command again with one more --target, --drive-id and --bitlocker-key: it resumes where it stopped',
+): DiskprepError {
   return new DiskprepError(
     `drive ${index + 1} is needed: ${count(r.files, 'file')} (${formatBytes(r.bytes)}) ${plural(r.files, 'remains', 'remain')} to copy`,
     ExitCode.needsAnswer,
     {
       code: 'ERR_DISKPREP_NEEDS_DRIVE',
-      hint: 'run the same command again with one more --target, --drive-id and --bitlocker-key: it resumes where it stopped',
+      hint,
       details: { remainingFiles: r.files, remainingBytes: r.bytes },
     },
   );

@@ -9,8 +9,8 @@
  * - `full`: a file did not fit (free space, or ENOSPC): the drive is closed with what it holds
  *   (manifest written) and the files after it go back to the plan;
  * - `failed`: an I/O error, or the drive went away: nothing more is written to it, the drive
- *   stays open in the journal (the same command resumes it and writes its manifest), and the
- *   files after its cursor go back to the plan.
+ *   stays open in the journal (the same command resumes it, removes what it was writing when it
+ *   failed and writes its manifest), and the files after its cursor go back to the plan.
  * Anything else (the source changed, Ctrl-C, a usage error) stops the whole copy.
  */
 import fs from 'node:fs';
@@ -43,6 +43,7 @@ import { driveManifestParts } from './journalManifest.ts';
 import { identityChange, sourceIdentity } from './sourceIdentity.ts';
 import { SourceLedger, sourcesPath } from '../journal/sourceLedger.ts';
 import { compareWalkPaths } from './walkOrder.ts';
+import { compareNames } from '../staging/scan.ts';
 import { walkJobFilesSync, type WalkedFile } from './walkSync.ts';
 import { openBlobList, writeDriveInfo } from '../journal/driveFiles.ts';
 import { FreeSpace, isSparse } from './freeSpace.ts';
@@ -195,6 +196,12 @@ export class DriveLane {
         sourcesPath(this.host.staging, this.host.job.name, this.drive.index),
         this.drive.files,
       );
+      if (this.drive.failed !== undefined)
+        dropUncommitted(
+          path.join(this.target, this.host.sessionId),
+          this.drive.cursor ?? null,
+          (m) => this.host.deps.terminal.warn(`drive ${this.drive.driveId}: ${m}`),
+        );
       const full = await this.fill();
       if (full) return await this.stopFull(full);
       await this.close();
@@ -202,7 +209,8 @@ export class DriveLane {
     } catch (err) {
       // Ctrl-C first: its cleanup unmounts the volumes under the copy, which is not a failure.
       if (this.host.deps.signal.aborted) throw err;
-      const reason = this.mountGone() ?? driveFailure(err, this.target);
+      const reason =
+        this.mountGone() ?? driveFailure(err, this.target) ?? unanswered(err, this.target);
       if (reason === undefined) throw err;
       return await this.stopFailed(reason);
     } finally {
@@ -475,7 +483,7 @@ export class DriveLane {
   /** Steps 2-4 of the commit protocol for a sealed batch (see copyJob.ts). */
   private async commitSealed(batch: Batch): Promise<void> {
     const { drive, host } = this;
-    await this.barrier(batch);
+    await this.barrier(batch).catch(notStored);
     // Nothing written since the mount went away is recorded (run() reports the drive failed).
     const gone = this.mountGone();
     if (gone) throw new Error(gone);
@@ -557,6 +565,34 @@ export class DriveLane {
   }
 }
 
+/**
+ * A failed drive plugged back takes no more files (its rest went back to the plan): what it was
+ * writing when it failed, after its cursor in walk order, is removed from its `folder` before it
+ * is closed. Never listed, such a file may be cut short, hold bytes the drive lost, or be
+ * unreadable (a pulled BitLocker drive: ntfs-3g answers EIO, even to a recursive rm, yet
+ * unlinks it). Folders wholly before the cursor are not walked; one that cannot be removed is
+ * said (`warn`) and left: the import copies only what the manifest lists.
+ */
+function dropUncommitted(folder: string, cursor: string | null, warn: (m: string) => void): void {
+  const at = cursor === null ? [] : cursor.split('/');
+  const visit = (dir: string, depth: number, after: boolean): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      const c = after || depth >= at.length ? 1 : compareNames(e.name, at[depth]!);
+      if (c < 0 || (c === 0 && !e.isDirectory())) continue;
+      try {
+        if (e.isDirectory()) visit(p, depth + 1, c > 0);
+        if (c > 0) (e.isDirectory() ? fs.rmdirSync : fs.unlinkSync)(p);
+      } catch (err) {
+        // A folder left with what could not be removed was said already.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY')
+          warn(`${path.relative(folder, p)} cannot be removed (${errText(err)}); it is not listed`);
+      }
+    }
+  };
+  if (fs.existsSync(folder)) visit(folder, 0, false);
+}
+
 /** The device a path is on, or undefined when it cannot be read. */
 function deviceOf(p: string): number | undefined {
   try {
@@ -572,14 +608,36 @@ const DRIVE_ERRORS: Record<string, string> = {
   ENODEV: 'the drive went away',
   ENXIO: 'the drive went away',
   ENOTCONN: 'the drive went away (its mount is gone)',
+  // A FUSE mount (ntfs-3g over dislocker) whose daemon died with requests in flight.
+  ECONNABORTED: 'the drive went away (its mount was cut off)',
   ESTALE: 'the drive went away (stale mount)',
   EROFS: 'the volume turned read-only',
   EREMOTEIO: 'I/O error',
   EUCLEAN: 'the file system is damaged',
 };
 
+/**
+ * Making the batch durable failed: write() had taken the data, the drive did not store it (a
+ * thin or failing disk answers ENOSPC or EIO only at fsync/syncfs, and the pages are dropped).
+ * Whatever its errno, that is the drive's own failure, not a full drive nor the staging's.
+ */
+class NotStoredError extends Error {
+  readonly code: string;
+  constructor(cause: unknown) {
+    super(errText(cause), { cause });
+    this.name = 'NotStoredError';
+    this.code = (cause as NodeJS.ErrnoException | null)?.code ?? 'EIO';
+  }
+}
+
+function notStored(err: unknown): never {
+  throw new NotStoredError(err);
+}
+
 /** Why `err` is the drive's own failure, or undefined when it is not. */
 export function driveFailure(err: unknown, target: string): string | undefined {
+  if (err instanceof NotStoredError)
+    return `${DRIVE_ERRORS[err.code] ?? 'the drive could not store data it had accepted'} (${err.code} on sync): ${err.message}`;
   const code = (err as NodeJS.ErrnoException | null)?.code;
   const cause = (err as { cause?: NodeJS.ErrnoException } | null)?.cause?.code;
   for (const c of [code, cause]) {
@@ -590,6 +648,31 @@ export function driveFailure(err: unknown, target: string): string | undefined {
   if (err instanceof DiskError && err.message.startsWith('cannot write the drive manifest'))
     return err.message;
   return undefined;
+}
+
+/**
+ * An fs error the table does not name, from a drive that no longer stores a test file (created,
+ * synced, removed): the drive's own failure. A dying FUSE stack (a pulled BitLocker drive:
+ * dislocker gone, ntfs-3g still up) answers what it likes, EBUSY among them. A drive that
+ * still takes the test file leaves the error to stop the copy.
+ */
+function unanswered(err: unknown, target: string): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
+  const probe = path.join(target, `.diskprep-probe-${process.pid}`);
+  try {
+    const fd = fs.openSync(probe, 'w');
+    try {
+      fs.writeSync(fd, 'diskprep');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.rmSync(probe);
+    return undefined;
+  } catch (p) {
+    return `the drive stopped answering (${code}): ${errText(err)}; a test file on it failed too: ${errText(p)}`;
+  }
 }
 
 /**

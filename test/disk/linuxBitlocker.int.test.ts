@@ -186,6 +186,31 @@ describe.skipIf(!canRun)(
       ).not.toThrow();
     });
 
+    it('two drives formatted at the same moment get NTFS volume serials of their own (mkntfs alone gives both the same within a second)', async () => {
+      const devs = [
+        { dev: lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs')), key: XTS_KEY },
+        { dev: lab.attach(lab.unpackNtfs('bitlk-aes-cbc-elephant-128-ntfs')), key: ELEPHANT_KEY },
+      ];
+      const vols = await Promise.all(
+        devs.map((d, i) =>
+          openDrive(realDeps().deps, {
+            spec: d.dev,
+            alreadyEncrypted: true,
+            alreadyFormatted: false,
+            bitlockerKey: d.key,
+            driveId: `TWIN${i + 1}`,
+            confirm: yes,
+          }),
+        ),
+      );
+      const serials = vols.map((v) => v.identity.ntfsSerial);
+      for (const v of vols) await v.release();
+      expectCleanedUp();
+      expect(serials[0]).toMatch(/^[0-9A-F]{16}$/);
+      expect(serials[1]).toMatch(/^[0-9A-F]{16}$/);
+      expect(serials[0]).not.toBe(serials[1]);
+    });
+
     it('refuses a wrong key before mounting anything, without printing the key', async () => {
       const dev = lab.attach(lab.unpackNtfs('bitlk-aes-xts-128-ntfs'));
       const wrong = '000000-357951-253979-013365-241120-245575-342914-591910';
@@ -329,7 +354,12 @@ describe.skipIf(!canRun)(
       });
       expect(vol.dryRun).toBe(true);
       const printed = recorded.stderr.filter((l) => l.startsWith('! '));
-      expect(printed.map((l) => l.split(' ')[1])).toEqual(['dislocker', 'mkntfs', 'ntfs-3g']);
+      expect(printed.map((l) => l.split(' ')[1])).toEqual([
+        'dislocker',
+        'mkntfs',
+        'ntfslabel',
+        'ntfs-3g',
+      ]);
       expect(mountsUnder(WORK_PREFIX)).toEqual([]);
       await vol.release();
       expectCleanedUp(vol.mountPath);

@@ -138,18 +138,9 @@ export function mountsUnder(prefix: string): string[] {
     .filter((m) => m.startsWith(prefix));
 }
 
-/**
- * Mount points of dislocker daemons unlocking `dev` (found by their command line) that are
- * still mounted: none once a run released its volume. Unlike {@link mountsUnder}, it sees only
- * this device, not the runs of other tests.
- */
-export function dislockersOf(dev: string): string[] {
-  const mounted = new Set(
-    readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((l) => l.split(' ')[1] ?? ''),
-  );
-  const found: string[] = [];
+/** The dislocker daemons unlocking `dev`: pid and command line (found by their command line). */
+function dislockerDaemons(dev: string): { pid: number; args: string[] }[] {
+  const found: { pid: number; args: string[] }[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     let args: string[];
     try {
@@ -157,11 +148,31 @@ export function dislockersOf(dev: string): string[] {
     } catch {
       continue;
     }
-    const mp = args.at(-1);
-    if (args[0]?.endsWith('dislocker') && args.includes(dev) && mp && mounted.has(mp))
-      found.push(mp);
+    if (args[0]?.endsWith('dislocker') && args.includes(dev))
+      found.push({ pid: Number(pid), args });
   }
   return found;
+}
+
+/**
+ * Mount points of dislocker daemons unlocking `dev` that are still mounted: none once a run
+ * released its volume. Unlike {@link mountsUnder}, it sees only this device, not the runs of
+ * other tests.
+ */
+export function dislockersOf(dev: string): string[] {
+  const mounted = new Set(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? ''),
+  );
+  return dislockerDaemons(dev)
+    .map((d) => d.args.at(-1))
+    .filter((mp): mp is string => mp !== undefined && mounted.has(mp));
+}
+
+/** The pid of the dislocker daemon unlocking `dev` (to pull the drive out), if one runs. */
+export function dislockerPid(dev: string): number | undefined {
+  return dislockerDaemons(dev)[0]?.pid;
 }
 
 /** Stub deps with the real exec seam (real lsblk, cryptsetup, dislocker, ntfs-3g). */

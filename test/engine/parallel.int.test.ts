@@ -34,6 +34,11 @@ const isRoot = process.getuid?.() === 0;
 const volumes = new Volumes();
 afterEach(() => volumes.cleanup());
 
+/** The loop device under the volume mounted at `dir`. */
+function loopDeviceOf(dir: string): string {
+  return execFileSync('findmnt', ['-n', '-o', 'SOURCE', dir], { encoding: 'utf8' }).trim();
+}
+
 /** A provider handing out `targets` in order (undefined after the last). */
 function given(targets: string[]): { next: NextTarget; asked: string[] } {
   const asked: string[] = [];
@@ -274,6 +279,36 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
     ]);
     // Drive 2 holds exactly what it had committed before it failed.
     await expectEveryFileOnce(staging, [...roots, fourth], r, kept);
+  });
+
+  it("one drive's block device dies mid-copy (loop capacity 0, the kernel's EIO): it fails alone with what it committed, the others complete and verify", async () => {
+    const { staging } = stagingWithFiles();
+    const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
+    const loop = loopDeviceOf(roots[1]!);
+    // A disk dying under its file system: every read and write of it fails (EIO); ext4 then
+    // aborts and turns read-only.
+    const first = fillBreakingDrive2(staging, roots, 4, () => {
+      fs.truncateSync(`${roots[1]!}.img`, 0);
+      execFileSync('losetup', ['-c', loop]);
+    });
+    const err = await first.failed;
+    expect(first.acted()).toBe(true);
+    expect(err).toMatchObject({
+      exitCode: 5,
+      code: 'ERR_DISKPREP_DRIVE_FAILED',
+      details: { drives: [{ drive: 2, driveId: 'PAR2', complete: false }] },
+    });
+    expect(err!.message).toMatch(
+      /^drive 2 \(PAR2\) failed: (I\/O error \(EIO( on sync)?\)|the volume turned read-only \(EROFS\)): .* \(open, \d+ files committed\); complete: PAR1, PAR3; \d+ files .* still need a drive$/,
+    );
+    const state = (await readCopyState(first.deps, staging, 'job1'))!;
+    expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
+    expect(state.drives[1]!.files).toBeGreaterThanOrEqual(2);
+    const listed = await checkDrives(staging, [
+      { root: roots[0]!, manifestHash: state.drives[0]!.manifestHash },
+      { root: roots[2]!, manifestHash: state.drives[2]!.manifestHash },
+    ]);
+    expect(listed.length + state.drives[1]!.files).toBeLessThan(60);
   });
 
   it("one drive's mount vanishes mid-copy (umount -l): it fails alone, nothing written after is recorded; mounted again, the same command finishes it", async () => {

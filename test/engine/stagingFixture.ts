@@ -154,6 +154,24 @@ export function parseManifest(file: string): {
   };
 }
 
+/**
+ * The `<Blob>` elements drive `index` (0-based) of `job` has in its journal: the first
+ * `committedBytes` of its blob list (what its commits recorded), parsed as a manifest's.
+ */
+export function parseBlobList(
+  staging: string,
+  job: string,
+  index: number,
+  committedBytes: number,
+): ParsedBlob[] {
+  const file = path.join(staging, '.diskprep/journal', job, `drive-${index + 1}.blobs.xml`);
+  const body = fs.readFileSync(file).subarray(0, committedBytes).toString('utf8');
+  const doc = parser.parse(
+    `<DriveManifest><Drive><BlobList>${body}</BlobList></Drive></DriveManifest>`,
+  );
+  return (doc.DriveManifest.Drive.BlobList?.Blob as ParsedBlob[] | undefined) ?? [];
+}
+
 /** MD5 uppercase hex. */
 export function md5(data: Buffer): string {
   return createHash('md5').update(data).digest('hex').toUpperCase();

@@ -136,6 +136,24 @@ export function journalOf(staging: string, job: string): { files: number; ntfsSe
   return { files: s.cursor.files, ...(ntfsSerial ? { ntfsSerial } : {}) };
 }
 
+/** A drive as a job's copy journal records it. */
+export interface JournalDrive {
+  driveId: string;
+  files: number;
+  /** Bytes of its blob list its commits recorded. */
+  blobsBytes: number;
+  complete: boolean;
+  /** Why it failed, while it is open after a failure. */
+  failed?: string;
+}
+
+/** The drives a job's copy journal records (none before it is written). */
+export function journalDrives(staging: string, job: string): JournalDrive[] {
+  const file = path.join(staging, '.diskprep', 'journal', job, 'copy-state.json');
+  if (!fs.existsSync(file)) return [];
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { drives: JournalDrive[] }).drives;
+}
+
 /** The FilePath of every `<Blob>` of a manifest. */
 export function manifestFilePaths(manifest: string): string[] {
   return [...manifest.matchAll(/<FilePath>([^<]*)<\/FilePath>/g)].map((m) => m[1]!);

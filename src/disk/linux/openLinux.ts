@@ -9,7 +9,8 @@
  *    as soon as dislocker has read it) → `dislocker -k`. The recovery password is only ever
  *    written to cryptsetup's stdin: dislocker's `-p<password>` would show it in `ps`, and its
  *    `-p` prompt reads /dev/tty, not stdin ("Cannot open tty" when piped).
- * 4. optional `mkntfs` inside dislocker's view, then `ntfs-3g` read-write.
+ * 4. optional `mkntfs` (and a random volume serial, `ntfslabel`) inside dislocker's view, then
+ *    `ntfs-3g` read-write.
  *
  * With `readOnly` (`verify --drive`): the device's buffer cache is dropped first (`blockdev
  * --flushbufs`, so reads come from the medium, not from pages a copy left), dislocker runs with
@@ -17,6 +18,7 @@
  *
  * Everything mounted or created is undone by release(), on failure half-way, and on abort.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -347,5 +349,11 @@ async function formatNtfs(u: Unlocked, inner: string): Promise<number> {
     ],
     { write: true },
   );
+  // mkntfs draws the volume serial from a generator seeded with the time in seconds: drives
+  // formatted in the same second (filled at once) got the same serial, and then one passed for
+  // the other on resume (identity.ts refused drive 2 as "complete drive 1"). One from the OS.
+  await deps.exec.run('ntfslabel', [`--new-serial=${randomBytes(8).toString('hex')}`, inner], {
+    write: true,
+  });
   return fileSystemBytes;
 }
