@@ -17,6 +17,7 @@
  *
  * Everything mounted or created is undone by release(), on failure half-way, and on abort.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -347,5 +348,11 @@ async function formatNtfs(u: Unlocked, inner: string): Promise<number> {
     ],
     { write: true },
   );
+  // mkntfs seeds its volume serial with the time in seconds: drives formatted in the same second
+  // (the disks of one multi-select) would share the NTFS serial that tells recorded drives apart,
+  // and the resume of one would be refused as the other.
+  await deps.exec.run('ntfslabel', [`--new-serial=${randomBytes(8).toString('hex')}`, inner], {
+    write: true,
+  });
   return fileSystemBytes;
 }
