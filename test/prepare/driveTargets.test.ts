@@ -367,6 +367,75 @@ describe('driveTargets', () => {
       expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc LABEL-C B']);
     });
 
+    it('with no --drive, the same command finds it among the attached disks by what was recorded: no question; two disks that could be it: asked which', async () => {
+      const ELEPHANT: DriveIdentity = { model: 'loop', sizeBytes: 100, bitlockerGuid: 'd166' };
+      const loop = (p: string) => ({ ...stubDisk(p, undefined), kind: 'loop' as const });
+      const disks = [loop('/dev/loop3'), loop('/dev/loop4'), loop('/dev/loop7')];
+      const job = await stagingWith({
+        job1: [
+          { driveId: 'WD-C', complete: false, disk: LOOP },
+          { driveId: 'WD-B', complete: false, disk: ELEPHANT },
+        ],
+      });
+      const recordedB = { ...recordedC, driveId: 'WD-B', bitLockerKey: KEY_A };
+      const ids = {
+        '/dev/loop3': { ...ELEPHANT, bitlockerGuid: 'D166' },
+        '/dev/loop4': LOOP,
+        // Another copy of the first image: the same BitLocker volume, another size.
+        '/dev/loop7': { ...LOOP, sizeBytes: 200 },
+      };
+      const { deps, asked } = fakeDeps({ answers: {} });
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC, recordedB],
+        stubDisks(disks, log, { keyNames: KEY_NAMES, ids }),
+      );
+      const remaining = { files: 2, bytes: 2 };
+      const c = await t.next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      const b = await t.next({
+        index: 1,
+        resumeDriveId: 'WD-B',
+        resumeIdentity: ELEPHANT,
+        remaining,
+      });
+      expect(asked).toEqual([]);
+      expect([c?.driveId, b?.driveId]).toEqual(['WD-C', 'WD-B']);
+      expect(log).toEqual([
+        'claim /dev/loop4',
+        'open /dev/loop4 WD-C B',
+        'claim /dev/loop3',
+        'open /dev/loop3 WD-B A',
+      ]);
+
+      // Two disks carry drive WD-C's BitLocker volume and nothing tells them apart: asked.
+      const two = fakeDeps({ answers: { '--drive': [disks[1]] } });
+      const again = driveTargets(
+        two.deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC],
+        stubDisks(disks, [], { keyNames: KEY_NAMES, ids: { ...ids, '/dev/loop7': LOOP } }),
+      );
+      await again.next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      expect(two.asked).toEqual(['--drive']);
+      // The model tells them apart (a loop device's names its backing file): not asked.
+      const copy = { ...LOOP, model: 'loop: /elsewhere/copy.img' };
+      const three = fakeDeps({ answers: {} });
+      const log3: string[] = [];
+      await driveTargets(
+        three.deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC],
+        stubDisks(disks, log3, { keyNames: KEY_NAMES, ids: { ...ids, '/dev/loop7': copy } }),
+      ).next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      expect(three.asked).toEqual([]);
+      expect(log3).toEqual(['claim /dev/loop4', 'open /dev/loop4 WD-C B']);
+    });
+
     it('another disk given for it is refused naming the drive expected, before anything opens it', async () => {
       const { deps } = fakeDeps();
       const log: string[] = [];

@@ -39,6 +39,7 @@ import {
   checkIdentity,
   describeIdentity,
   identifyDisk,
+  identityMismatch,
   protectedDriveError,
   sharesIdentity,
 } from '../../disk/identity.ts';
@@ -237,7 +238,10 @@ class DiskProvider {
       this.namedChecked = true;
     }
     const listed = await this.fromList(req, disks);
-    const disk = listed?.disk ?? (await this.askFirstOrNext(req, disks));
+    const disk =
+      listed?.disk ??
+      (await this.recordedDisk(req, disks)) ??
+      (await this.askFirstOrNext(req, disks));
     if (!disk) return undefined;
     const i = listed?.i;
     if (i !== undefined) this.used.add(i);
@@ -299,10 +303,34 @@ class DiskProvider {
   }
 
   /**
+   * The drive being resumed, found among the disks that would be offered by what the journal
+   * recorded of it (every identifier known agrees, a BitLocker volume GUID or serial among
+   * them): the same command after Ctrl-C picks up the drives chosen in the first run without
+   * asking again. Undefined (then asked) when none or several match (the model too), or nothing
+   * strong was recorded; the NTFS serial is still checked when it is opened.
+   */
+  private async recordedDisk(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo | undefined> {
+    const recorded = req.resumeIdentity;
+    if (req.resumeDriveId === undefined || recorded === undefined) return undefined;
+    const found: { disk: DiskInfo; model: string | undefined }[] = [];
+    for (const d of this.offered(disks)) {
+      if (this.refusals(d).length > 0) continue;
+      const actual = await this.seams.identify(this.deps, d);
+      if (sharesIdentity(recorded, actual) && identityMismatch(recorded, actual) === undefined)
+        found.push({ disk: d, model: actual.model });
+    }
+    // Copies of one volume (a cloned disk, or loop devices on copies of one image): the model
+    // too (a loop device's names its backing file), else asked.
+    const same = found.length > 1 ? found.filter((f) => f.model === recorded.model) : found;
+    return same.length === 1 ? same[0]!.disk : undefined;
+  }
+
+  /**
    * The disk for a request no `--drive` answers. The first new drives of a run are asked
-   * together: with two or more usable disks (SATA/USB disks, not the loop and virtual devices
-   * `--all` adds), one multi-select, then each chosen disk in turn (each confirmed when it is
-   * opened); with one, the single question. Once those are given, the other first requests get
+   * together: with two or more usable disks (SATA/USB disks, and the loop and virtual devices
+   * `--all` adds: the operator asked to be offered those), one multi-select, then each chosen
+   * disk in turn, in the list's order (each confirmed when it is opened); with one, the single
+   * question. Once those are given, the other first requests get
    * none (undefined); a drive that completes later asks for the next with one question.
    */
   private async askFirstOrNext(
@@ -314,7 +342,7 @@ class DiskProvider {
       return this.ask(req, disks);
     if (this.chosen === undefined) {
       const choices = this.diskChoices(disks);
-      const usable = choices.filter((c) => c.disabled === undefined && c.value.kind === 'disk');
+      const usable = choices.filter((c) => c.disabled === undefined);
       if (usable.length < 2) {
         this.chosen = [];
         return this.ask(req, disks);
@@ -323,6 +351,8 @@ class DiskProvider {
         message: `Which disks should be filled? They are filled at the same time (${count(req.remaining.files, 'file')}, ${formatBytes(req.remaining.bytes)} to copy); each is confirmed before it is touched`,
         flag: '--drive',
         choices,
+        // Enter on a disk without Space is the likely slip: said in one line, asked again.
+        required: 'no disk ticked: press Space on each disk to fill, then Enter (Ctrl-C stops)',
       });
       if (this.chosen.length === 0)
         throw new DiskprepError('no disk chosen: nothing was touched', ExitCode.failure, {
@@ -345,16 +375,24 @@ class DiskProvider {
     return deps.prompt.select({ message: what, flag: '--drive', choices });
   }
 
+  /** The disks not taken yet that a question offers: disks, and with `--all` loop and virtual devices. */
+  private offered(disks: DiskInfo[]): DiskInfo[] {
+    const { allDisks } = this.lists;
+    return disks.filter(
+      (d) => !this.usedPaths.has(d.path) && (d.kind === 'disk' || (allDisks && d.sizeBytes > 0)),
+    );
+  }
+
+  /** Why a disk offered in a question cannot be prepared (none: it can). */
+  private refusals(d: DiskInfo): string[] {
+    return checkEligible(d, { explicitPath: this.lists.allDisks && d.kind !== 'disk' }).reasons;
+  }
+
   /** The disks to offer (usable first, the others greyed with why); refuses when none is usable. */
   private diskChoices(disks: DiskInfo[]): Choice<DiskInfo>[] {
-    const { lists } = this;
-    const candidates = disks.filter(
-      (d) =>
-        !this.usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
-    );
-    const choices = candidates
+    const choices = this.offered(disks)
       .map((d) => {
-        const { reasons } = checkEligible(d, { explicitPath: lists.allDisks && d.kind !== 'disk' });
+        const reasons = this.refusals(d);
         return {
           name: choiceName(d),
           value: d,
