@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriveIdentity, OpenDriveOptions } from '../../src/disk/types.ts';
+import type { DiskInfo, DriveIdentity, OpenDriveOptions } from '../../src/disk/types.ts';
 import { writeCopyState } from '../../src/journal/copyState.ts';
 import { DiskprepError } from '../../src/errors.ts';
 import { type DriveJob, driveTargets } from '../../src/flows/prepare/driveTargets.ts';
@@ -63,6 +63,27 @@ const lists = {
   yes: true,
   allDisks: false,
 };
+
+/** Three SATA disks asked for with no --drive (the multi-select first), answered from `answers`. */
+async function askedForThree(
+  answers: (sdb: DiskInfo, sdc: DiskInfo, sdd: DiskInfo) => Record<string, unknown[]>,
+) {
+  const disks = [
+    stubDisk('/dev/sdb', 'SER-B'),
+    stubDisk('/dev/sdc', 'SER-C'),
+    stubDisk('/dev/sdd', 'SER-D'),
+  ] as const;
+  const made = fakeDeps({ answers: answers(...disks) });
+  const log: string[] = [];
+  const t = driveTargets(
+    made.deps,
+    { ...lists, yes: false, drives: [], bitlockerKeys: [] },
+    await stagingWith({}),
+    [],
+    stubDisks([...disks], log, { keyNames: KEY_NAMES }),
+  );
+  return { ...made, log, t };
+}
 
 describe('driveTargets', () => {
   it('takes --drive in order, releasing the full drive before opening the next; releaseAll releases the last', async () => {
@@ -234,26 +255,11 @@ describe('driveTargets', () => {
   });
 
   it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed as it is opened; then none until a drive completes, when one disk is asked for', async () => {
-    const [sdb, sdc, sdd] = [
-      stubDisk('/dev/sdb', 'SER-B'),
-      stubDisk('/dev/sdc', 'SER-C'),
-      stubDisk('/dev/sdd', 'SER-D'),
-    ];
-    const { deps, asked } = fakeDeps({
-      answers: {
-        '--drive': [[sdb, sdc], sdd],
-        '--yes': [true, true, true],
-        '--bitlocker-key': [KEY_A, KEY_B, KEY_A],
-      },
-    });
-    const log: string[] = [];
-    const t = driveTargets(
-      deps,
-      { ...lists, yes: false, drives: [], bitlockerKeys: [] },
-      await stagingWith({}),
-      [],
-      stubDisks([sdb, sdc, sdd], log, { keyNames: KEY_NAMES }),
-    );
+    const { asked, log, t } = await askedForThree((sdb, sdc, sdd) => ({
+      '--drive': [[sdb, sdc], sdd],
+      '--yes': [true, true, true],
+      '--bitlocker-key': [KEY_A, KEY_B, KEY_A],
+    }));
     const remaining = { files: 9, bytes: 9 };
     expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
     expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-C');
@@ -278,6 +284,42 @@ describe('driveTargets', () => {
       'claim /dev/sdd',
       'open /dev/sdd SER-D A',
     ]);
+  });
+
+  it('a ticked disk the operator then declines is left as it was and the others go on; declining the only one stops', async () => {
+    const { asked, log, recorded, t } = await askedForThree((sdb, sdc, sdd) => ({
+      '--drive': [[sdb, sdc, sdd]],
+      '--yes': [true, false, true],
+      '--bitlocker-key': [KEY_A, KEY_B],
+    }));
+    const remaining = { files: 9, bytes: 9 };
+    expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
+    // Drive 2 is the next disk confirmed.
+    expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-D');
+    expect(await t.next({ index: 2, remaining })).toBeUndefined();
+    expect(asked).toEqual([
+      '--drive',
+      '--yes',
+      '--bitlocker-key',
+      '--yes',
+      '--yes',
+      '--bitlocker-key',
+    ]);
+    expect(log).toEqual([
+      'claim /dev/sdb',
+      'open /dev/sdb SER-B A',
+      'claim /dev/sdc',
+      'unclaim /dev/sdc',
+      'claim /dev/sdd',
+      'open /dev/sdd SER-D B',
+    ]);
+    expect(recorded.stderr.join('\n')).toContain(
+      'not confirmed: /dev/sdc was left as it was; going on with the other disks ticked',
+    );
+
+    const one = await askedForThree((_sdb, sdc) => ({ '--drive': [[sdc]], '--yes': [false] }));
+    const err = await one.t.next({ index: 0, remaining }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_DISKPREP_NOT_CONFIRMED', exitCode: 1 });
   });
 
   describe('a drive the journal records as partly filled', () => {

@@ -136,6 +136,8 @@ class DiskProvider {
   private readonly opened: PreparedVolume[] = [];
   /** The disks chosen together for the first drives (see askFirstOrNext); undefined: not asked. */
   private chosen: DiskInfo[] | undefined;
+  /** Paths of the disks ticked in the multi-select. */
+  private readonly ticked = new Set<string>();
 
   constructor(
     deps: Deps,
@@ -192,6 +194,7 @@ class DiskProvider {
       unlocked = await this.openAskingKeyAgain(disk, { ...options, claim });
     } catch (err) {
       await claim.release();
+      if (this.declinedTicked(err, disk)) return this.open(req);
       throw err;
     }
     const volume = releasingClaim(unlocked, claim);
@@ -202,6 +205,20 @@ class DiskProvider {
       `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
     );
     return volume;
+  }
+
+  /**
+   * True when `err` is the operator's no to a disk ticked in the multi-select while other
+   * ticked disks remain or are open: that disk is dropped (and offered again later), the others
+   * go on. A no to the only one stops the run as a single question's does.
+   */
+  private declinedTicked(err: unknown, disk: DiskInfo): boolean {
+    const declined = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_NOT_CONFIRMED';
+    if (!declined || !this.ticked.has(disk.path)) return false;
+    if ((this.chosen ?? []).length === 0 && this.opened.length === 0) return false;
+    this.usedPaths.delete(disk.path);
+    this.deps.terminal.warn(`${err.message}; going on with the other disks ticked`);
+    return true;
   }
 
   /**
@@ -354,6 +371,7 @@ class DiskProvider {
         // Enter on a disk without Space is the likely slip: said in one line, asked again.
         required: 'no disk ticked: press Space on each disk to fill, then Enter (Ctrl-C stops)',
       });
+      for (const d of this.chosen) this.ticked.add(d.path);
       if (this.chosen.length === 0)
         throw new DiskprepError('no disk chosen: nothing was touched', ExitCode.failure, {
           code: 'ERR_DISKPREP_NOT_CONFIRMED',
