@@ -39,7 +39,18 @@ async function newSession(
 ): Promise<() => Promise<string>> {
   const size = ['-x', String(o.width), '-y', String(o.height ?? 50)];
   const cwd = o.cwd ? ['-c', o.cwd] : [];
-  await execa('tmux', ['new-session', '-d', '-s', name, ...size, ...cwd, cmd]);
+  for (let attempt = 1; ; attempt++) {
+    const r = await execa('tmux', ['new-session', '-d', '-s', name, ...size, ...cwd, cmd], {
+      reject: false,
+    });
+    if (r.exitCode === 0) break;
+    // The tmux server exits with its last session: a session started as another test kills
+    // the last one can reach a server that is going ('server exited unexpectedly'; nothing
+    // was started). The next try starts a new server.
+    if (attempt >= 5 || !String(r.stderr).includes('server exited unexpectedly'))
+      throw new Error(`tmux new-session failed: ${String(r.stderr)}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
   await execa('tmux', ['set-option', '-t', name, 'history-limit', '50000']);
   return async () => {
     const r = await execa('tmux', ['capture-pane', '-p', '-J', '-S', '-50000', '-t', name], {
