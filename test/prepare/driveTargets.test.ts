@@ -254,7 +254,7 @@ describe('driveTargets', () => {
     expect(recorded.stderr.join('\n')).toContain('does not unlock it; try again (2 left)');
   });
 
-  it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed as it is opened; then none until a drive completes, when one disk is asked for', async () => {
+  it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed before any is opened; then none until a drive completes, when one disk is asked for', async () => {
     const { asked, log, t } = await askedForThree((sdb, sdc, sdd) => ({
       '--drive': [[sdb, sdc], sdd],
       '--yes': [true, true, true],
@@ -262,6 +262,9 @@ describe('driveTargets', () => {
     }));
     const remaining = { files: 9, bytes: 9 };
     expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
+    // Every question about both disks came before the first was opened.
+    expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key', '--yes', '--bitlocker-key']);
+    expect(log).toEqual(['claim /dev/sdb', 'open /dev/sdb SER-B A']);
     expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-C');
     // Only two were picked: the third first request gets none, without a question.
     expect(await t.next({ index: 2, remaining })).toBeUndefined();
@@ -305,11 +308,10 @@ describe('driveTargets', () => {
       '--yes',
       '--bitlocker-key',
     ]);
+    // Declined before anything touched it: never even claimed.
     expect(log).toEqual([
       'claim /dev/sdb',
       'open /dev/sdb SER-B A',
-      'claim /dev/sdc',
-      'unclaim /dev/sdc',
       'claim /dev/sdd',
       'open /dev/sdd SER-D B',
     ]);

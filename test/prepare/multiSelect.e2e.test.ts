@@ -4,7 +4,7 @@
  * Windows) on loop devices, the staging location on a third loop device (ext4, mounted). The
  * list greys the disks that cannot be prepared with the reason; Enter with nothing ticked is
  * one line and the question stays; the two disks ticked are numbered in the list's order, each
- * confirmed and keyed, and filled at once (a progress line each). Ctrl-C in the middle, then the
+ * confirmed and keyed before either is opened, and filled at once (a progress line each). Ctrl-C in the middle, then the
  * same command: both recorded drives are found by what the journal recorded and resumed with
  * no question, neither formatted. `diskprep verify` passes on each, and read back through a
  * fresh unlock the drives hold the job between them, every file once, each its manifest's.
@@ -153,9 +153,15 @@ describe.skipIf(!canRun || !tmux)(
         await s.type('y');
         await s.waitFor(`BitLocker recovery password of ${dev} (drive ${ids[i]}`);
         await s.type(key);
-        await s.waitFor(`drive ${i + 1} (${ids[i]}) is ready at`, 60_000);
       }
+      // Every answer given before any disk is opened: then both are unlocked, formatted, ready.
+      const answered = await s.screen();
+      expect(answered).not.toContain('is ready at');
+      await s.waitFor(`drive 2 (${ids[1]}) is ready at`, 60_000);
       const picked = await s.screen();
+      expect(picked.indexOf(`drive 1 (${ids[0]}) is ready at`)).toBeGreaterThan(
+        picked.indexOf(`BitLocker recovery password of ${listed[1]!.dev}`),
+      );
       expect(picked).toMatch(
         new RegExp(
           `to copy\\); each is confirmed before it is touched ${listed[0]!.dev}, ${listed[1]!.dev}`,

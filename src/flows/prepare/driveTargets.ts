@@ -136,8 +136,8 @@ class DiskProvider {
   private readonly opened: PreparedVolume[] = [];
   /** The disks chosen together for the first drives (see askFirstOrNext); undefined: not asked. */
   private chosen: DiskInfo[] | undefined;
-  /** Paths of the disks ticked in the multi-select. */
-  private readonly ticked = new Set<string>();
+  /** The answers for the disks ticked in the multi-select, all asked before any is opened. */
+  private readonly answered = new Map<string, OpenDriveOptions>();
 
   constructor(
     deps: Deps,
@@ -190,11 +190,10 @@ class DiskProvider {
     try {
       const options = req.resumeDriveId
         ? await this.resumeOptions(req, disk, i)
-        : await this.newDriveOptions(disk, i);
+        : (this.answered.get(disk.path) ?? (await this.newDriveOptions(disk, i)));
       unlocked = await this.openAskingKeyAgain(disk, { ...options, claim });
     } catch (err) {
       await claim.release();
-      if (this.declinedTicked(err, disk)) return this.open(req);
       throw err;
     }
     const volume = releasingClaim(unlocked, claim);
@@ -205,20 +204,6 @@ class DiskProvider {
       `drive ${req.index + 1} (${volume.driveId}) ${volume.dryRun ? 'would be' : 'is'} ready${volume.dryRun ? '' : ` at ${volume.mountPath}`}: ${formatBytes(volume.fileSystemBytes)} to fill`,
     );
     return volume;
-  }
-
-  /**
-   * True when `err` is the operator's no to a disk ticked in the multi-select while other
-   * ticked disks remain or are open: that disk is dropped (and offered again later), the others
-   * go on. A no to the only one stops the run as a single question's does.
-   */
-  private declinedTicked(err: unknown, disk: DiskInfo): boolean {
-    const declined = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_NOT_CONFIRMED';
-    if (!declined || !this.ticked.has(disk.path)) return false;
-    if ((this.chosen ?? []).length === 0 && this.opened.length === 0) return false;
-    this.usedPaths.delete(disk.path);
-    this.deps.terminal.warn(`${err.message}; going on with the other disks ticked`);
-    return true;
   }
 
   /**
@@ -371,14 +356,35 @@ class DiskProvider {
         // Enter on a disk without Space is the likely slip: said in one line, asked again.
         required: 'no disk ticked: press Space on each disk to fill, then Enter (Ctrl-C stops)',
       });
-      for (const d of this.chosen) this.ticked.add(d.path);
       if (this.chosen.length === 0)
         throw new DiskprepError('no disk chosen: nothing was touched', ExitCode.failure, {
           code: 'ERR_DISKPREP_NOT_CONFIRMED',
           hint: 'run the same command again and pick the disks with Space, then Enter (or name them with --drive)',
         });
+      this.chosen = await this.answerTicked(this.chosen);
     }
     return this.chosen.shift();
+  }
+
+  /**
+   * Every question about the disks ticked (drive id, confirmation, key), disk by disk, before
+   * any is opened: the operator answers once and can leave while they are unlocked, formatted
+   * and filled. A no leaves that disk as it was and the others go on; a no to the last one left
+   * stops the run as a single question's does. Returns the disks confirmed, in order.
+   */
+  private async answerTicked(ticked: DiskInfo[]): Promise<DiskInfo[]> {
+    const kept: DiskInfo[] = [];
+    for (const [n, d] of ticked.entries()) {
+      try {
+        this.answered.set(d.path, await this.newDriveOptions(d, undefined));
+        kept.push(d);
+      } catch (err) {
+        const declined = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_NOT_CONFIRMED';
+        if (!declined || (kept.length === 0 && n === ticked.length - 1)) throw err;
+        this.deps.terminal.warn(`${err.message}; going on with the other disks ticked`);
+      }
+    }
+    return kept;
   }
 
   private async ask(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> {
@@ -503,7 +509,12 @@ class DiskProvider {
     if (theirs) await this.discardOrRefuse(disk, theirs);
     const protectedDrives = [...own, ...others.filter((d) => d !== theirs)];
     const driveId = given ?? (await askDriveId(deps, disk));
-    if (this.openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
+    const answeredIds = [...this.answered.values()].map((o) => o.driveId);
+    if (
+      this.openedIds.has(driveId) ||
+      answeredIds.includes(driveId) ||
+      own.some((r) => r.driveId === driveId)
+    ) {
       throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
         code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
         hint:
