@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { BIN } from './cli.ts';
 
 /** A running interactive session. */
@@ -101,8 +102,9 @@ export async function startInteractive(
   const name = `diskprep-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  // tmux starts the program with its server's environment: a test's private TMPDIR is passed on.
-  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  // tmux starts the program with its server's environment, which is that of the test that
+  // started the server (maybe a private TMPDIR since removed): this test's TMPDIR is passed on.
+  const tmp = { TMPDIR: tmpdir() };
   const envPrefix = Object.entries<string>({ NO_COLOR: '1', ...tmp, ...options.env })
     .map(([k, v]) => `${k}=${q(v)}`)
     .join(' ');
@@ -178,7 +180,7 @@ export async function startShell(
   const name = `diskprep-sh-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  const tmp = { TMPDIR: tmpdir() };
   const vars = Object.entries<string>({
     TERM: 'tmux-256color',
     LANG: 'C.UTF-8',
