@@ -190,7 +190,7 @@ class DiskProvider {
     try {
       const options = req.resumeDriveId
         ? await this.resumeOptions(req, disk, i)
-        : (this.answered.get(disk.path) ?? (await this.newDriveOptions(disk, i)));
+        : (this.takeAnswered(disk) ?? (await this.newDriveOptions(disk, i)));
       unlocked = await this.openAskingKeyAgain(disk, { ...options, claim });
     } catch (err) {
       await claim.release();
@@ -330,9 +330,9 @@ class DiskProvider {
   /**
    * The disk for a request no `--drive` answers. The first new drives of a run are asked
    * together: with two or more usable disks (SATA/USB disks, and the loop and virtual devices
-   * `--all` adds: the operator asked to be offered those), one multi-select, then each chosen
-   * disk in turn, in the list's order (each confirmed when it is opened); with one, the single
-   * question. Once those are given, the other first requests get
+   * `--all` adds: the operator asked to be offered those), one multi-select, every question
+   * about the disks ticked (see answerTicked), then each in turn, in the list's order; with one,
+   * the single question. Once those are given, the other first requests get
    * none (undefined); a drive that completes later asks for the next with one question.
    */
   private async askFirstOrNext(
@@ -385,6 +385,13 @@ class DiskProvider {
       }
     }
     return kept;
+  }
+
+  /** The answers given up front for a ticked disk, taken once (they are that opening's only). */
+  private takeAnswered(disk: DiskInfo): OpenDriveOptions | undefined {
+    const options = this.answered.get(disk.path);
+    this.answered.delete(disk.path);
+    return options;
   }
 
   private async ask(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> {
