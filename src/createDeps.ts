@@ -14,6 +14,7 @@ import { createOutput } from './deps/output.ts';
 import { PROXY_VARIABLES, registerProxySecret } from './deps/proxy.ts';
 import { createInteractivePrompt, createNonInteractivePrompt } from './deps/prompt.ts';
 import { createTerminal } from './deps/terminal.ts';
+import { holdDuringQuestions } from './deps/questionHold.ts';
 import type { CommonOptions, Deps, Processes } from './deps/types.ts';
 
 /** The slice of `process` the composition root reads (a parameter, so tests can pass a fake). */
@@ -39,7 +40,7 @@ export function createDeps(
   // The proxy password is a secret from the moment argv or the environment holds it.
   for (const url of [common.proxy, ...PROXY_VARIABLES.map((v) => proc.env[v])])
     registerProxySecret(url, redactor);
-  const terminal = createTerminal({
+  const stderr = createTerminal({
     stream: proc.stderr,
     env: proc.env,
     verbose: common.verbose,
@@ -49,9 +50,13 @@ export function createDeps(
   const output = createOutput({ json: common.json, redactor, write: (c) => proc.stdout.write(c) });
   const interactive =
     !common.nonInteractive && !common.yes && proc.stdin.isTTY === true && !isCI(proc.env);
-  const prompt = interactive
-    ? createInteractivePrompt({ input: proc.stdin, output: proc.stderr, signal })
-    : createNonInteractivePrompt();
+  // A question holds the progress and lines of drives still filling until it is answered.
+  const { terminal, prompt } = holdDuringQuestions(
+    stderr,
+    interactive
+      ? createInteractivePrompt({ input: proc.stdin, output: proc.stderr, signal })
+      : createNonInteractivePrompt(),
+  );
   let ca: string | undefined;
   if (common.caFile) {
     const bytes = readBoundedFileSync(common.caFile, CA_FILE);

@@ -77,15 +77,22 @@ export function createInteractivePrompt(options: {
       );
     },
     async checklist(q) {
+      const { required } = q;
       return checkbox(
         {
           message: q.message,
           choices: q.choices.map((c) => ({
             name: c.name,
             value: c.value,
+            // The answer line names each choice as its flag would (a disk: serial or path).
+            short: c.flagValue ?? c.name,
             description: c.description,
             disabled: c.disabled,
           })),
+          pageSize: 15,
+          ...(required
+            ? { validate: (ticked: readonly unknown[]) => ticked.length > 0 || required }
+            : {}),
         },
         context,
       );

@@ -77,7 +77,14 @@ export interface Prompt {
     choices: readonly Choice<T>[];
     default?: T;
   }): Promise<T>;
-  checklist<T>(q: { message: string; flag: string; choices: readonly Choice<T>[] }): Promise<T[]>;
+  /** Several choices ticked; the answer lists them in the list's order. */
+  checklist<T>(q: {
+    message: string;
+    flag: string;
+    choices: readonly Choice<T>[];
+    /** Enter with nothing ticked shows this line and the question stays (default: [] is an answer). */
+    required?: string;
+  }): Promise<T[]>;
 }
 
 /** A spinner shown on stderr (a no-op when stderr is not a TTY). */

@@ -430,8 +430,16 @@ class CopySession implements LaneHost {
       );
     };
     try {
-      for (const d of this.state.drives.filter((x) => !x.complete))
-        launch(await this.resumeLane(d));
+      // Every interrupted drive is opened before any starts: a lane copying small files keeps
+      // the event loop busy, and the next drive's unlock and mount (or its question) would wait
+      // for the first to finish, one drive after the other.
+      const resumed: DriveLane[] = [];
+      for (const d of this.state.drives.filter((x) => !x.complete)) {
+        const lane = await this.resumeLane(d);
+        this.lanes.add(lane); // seen by checkedTarget: one drive is not given twice
+        resumed.push(lane);
+      }
+      resumed.forEach(launch);
       if (this.lanes.size < this.width && this.hasPending())
         for (const l of await this.newLanes(this.width - this.lanes.size)) launch(l);
     } catch (err) {

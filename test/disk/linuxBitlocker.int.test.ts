@@ -142,9 +142,12 @@ describe.skipIf(!canRun)(
       }
     });
 
-    it('makes a fresh NTFS that ends before the first FVE metadata region, writable and readable again', async () => {
+    it('makes a fresh NTFS that ends before the first FVE metadata region, with a random volume serial, writable and readable again', async () => {
       const dev = lab.attach(lab.unpackNtfs('bitlk-aes-cbc-elephant-128-ntfs'));
       const { deps, recorded } = realDeps();
+      const ran: string[][] = [];
+      const run = deps.exec.run.bind(deps.exec);
+      deps.exec.run = (file, args, o) => (ran.push([file, ...args]), run(file, args, o));
       const vol = await openDrive(deps, {
         spec: dev,
         alreadyEncrypted: true,
@@ -156,6 +159,11 @@ describe.skipIf(!canRun)(
       });
       // First metadata region at 34603008 (README): the NTFS stops there.
       expect(vol.fileSystemBytes).toBe(34603008);
+      // mkntfs alone seeds the serial with the time in seconds (two drives formatted in the
+      // same second were one drive to the identity checks): a random one is set, and read back.
+      const serial = ran.find((c) => c[0] === 'ntfslabel')?.[1]?.split('=')[1];
+      expect(serial).toMatch(/^[0-9a-f]{16}$/);
+      expect(vol.identity.ntfsSerial).toBe(serial!.toUpperCase());
       expect(recorded.stderr.join('\n')).toContain(
         "must end before BitLocker's first metadata region",
       );

@@ -56,3 +56,51 @@ export async function answerReturnDetails(s: TmuxSession, o: ReturnAnswers): Pro
   await s.waitFor('account number');
   await s.type(o.account);
 }
+
+/** The multi-select of the first disks (two or more can be prepared). */
+const CHECKLIST = 'Which disks should be filled?';
+/** The single disk question (only one disk can be prepared). */
+const SINGLE = /Which disk should be drive \d+ of the job\?/;
+
+/**
+ * Answers the first disk question with `devs`, in their order of the list, as an operator does:
+ * in the multi-select (two or more disks usable, which depends on what else is attached), moves
+ * the cursor (❯) to each with ↓ and ticks it with Space, then Enter; in the single question,
+ * types the one path. Returns the screen the question was first seen on.
+ */
+export async function pickDisks(s: TmuxSession, devs: readonly string[]): Promise<string> {
+  const asked = await s.waitFor(new RegExp(`${CHECKLIST.replace('?', '\\?')}|${SINGLE.source}`));
+  if (!asked.includes(CHECKLIST)) {
+    if (devs.length !== 1) throw new Error(`one disk question for ${devs.join(', ')}:\n${asked}`);
+    await s.type(devs[0]!);
+    return asked;
+  }
+  for (const dev of devs) {
+    await moveCursorTo(s, `${dev}:`);
+    await s.keys('Space');
+    await s.waitFor(new RegExp(`^❯◉ ${dev}:`, 'm'), 5_000);
+  }
+  await s.keys('Enter');
+  return asked;
+}
+
+/** The line the checklist's cursor is on (the last one drawn). */
+function cursorLine(screen: string): string {
+  return screen.split('\n').findLast((l) => l.startsWith('❯')) ?? '';
+}
+
+/** Presses ↓ until the cursor is on the line starting with `label` (the list wraps around). */
+async function moveCursorTo(s: TmuxSession, label: string): Promise<void> {
+  let line = cursorLine(await s.screen());
+  for (let moves = 0; moves < 100; moves++) {
+    if (line.slice(3).startsWith(label)) return;
+    await s.keys('Down');
+    const before = line;
+    const deadline = Date.now() + 5_000;
+    while (line === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 30));
+      line = cursorLine(await s.screen());
+    }
+  }
+  throw new Error(`no line ${label} in the disk list:\n${await s.screen()}`);
+}

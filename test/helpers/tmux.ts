@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { BIN } from './cli.ts';
 
 /** A running interactive session. */
@@ -39,7 +40,18 @@ async function newSession(
 ): Promise<() => Promise<string>> {
   const size = ['-x', String(o.width), '-y', String(o.height ?? 50)];
   const cwd = o.cwd ? ['-c', o.cwd] : [];
-  await execa('tmux', ['new-session', '-d', '-s', name, ...size, ...cwd, cmd]);
+  for (let attempt = 1; ; attempt++) {
+    const r = await execa('tmux', ['new-session', '-d', '-s', name, ...size, ...cwd, cmd], {
+      reject: false,
+    });
+    if (r.exitCode === 0) break;
+    // The tmux server exits with its last session: a session started as another test kills
+    // the last one can reach a server that is going ('server exited unexpectedly'; nothing
+    // was started). The next try starts a new server.
+    if (attempt >= 5 || !String(r.stderr).includes('server exited unexpectedly'))
+      throw new Error(`tmux new-session failed: ${String(r.stderr)}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
   await execa('tmux', ['set-option', '-t', name, 'history-limit', '50000']);
   return async () => {
     const r = await execa('tmux', ['capture-pane', '-p', '-J', '-S', '-50000', '-t', name], {
@@ -90,8 +102,9 @@ export async function startInteractive(
   const name = `diskprep-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  // tmux starts the program with its server's environment: a test's private TMPDIR is passed on.
-  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  // tmux starts the program with its server's environment, which is that of the test that
+  // started the server (maybe a private TMPDIR since removed): this test's TMPDIR is passed on.
+  const tmp = { TMPDIR: tmpdir() };
   const envPrefix = Object.entries<string>({ NO_COLOR: '1', ...tmp, ...options.env })
     .map(([k, v]) => `${k}=${q(v)}`)
     .join(' ');
@@ -167,7 +180,7 @@ export async function startShell(
   const name = `diskprep-sh-${randomBytes(4).toString('hex')}`;
   const rcFile = `/tmp/${name}.rc`;
   const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const tmp: Record<string, string> = process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {};
+  const tmp = { TMPDIR: tmpdir() };
   const vars = Object.entries<string>({
     TERM: 'tmux-256color',
     LANG: 'C.UTF-8',

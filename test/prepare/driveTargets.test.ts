@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DriveIdentity, OpenDriveOptions } from '../../src/disk/types.ts';
+import type { DiskInfo, DriveIdentity, OpenDriveOptions } from '../../src/disk/types.ts';
 import { writeCopyState } from '../../src/journal/copyState.ts';
 import { DiskprepError } from '../../src/errors.ts';
 import { type DriveJob, driveTargets } from '../../src/flows/prepare/driveTargets.ts';
@@ -63,6 +63,27 @@ const lists = {
   yes: true,
   allDisks: false,
 };
+
+/** Three SATA disks asked for with no --drive (the multi-select first), answered from `answers`. */
+async function askedForThree(
+  answers: (sdb: DiskInfo, sdc: DiskInfo, sdd: DiskInfo) => Record<string, unknown[]>,
+) {
+  const disks = [
+    stubDisk('/dev/sdb', 'SER-B'),
+    stubDisk('/dev/sdc', 'SER-C'),
+    stubDisk('/dev/sdd', 'SER-D'),
+  ] as const;
+  const made = fakeDeps({ answers: answers(...disks) });
+  const log: string[] = [];
+  const t = driveTargets(
+    made.deps,
+    { ...lists, yes: false, drives: [], bitlockerKeys: [] },
+    await stagingWith({}),
+    [],
+    stubDisks([...disks], log, { keyNames: KEY_NAMES }),
+  );
+  return { ...made, log, t };
+}
 
 describe('driveTargets', () => {
   it('takes --drive in order, releasing the full drive before opening the next; releaseAll releases the last', async () => {
@@ -233,29 +254,17 @@ describe('driveTargets', () => {
     expect(recorded.stderr.join('\n')).toContain('does not unlock it; try again (2 left)');
   });
 
-  it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed as it is opened; then none until a drive completes, when one disk is asked for', async () => {
-    const [sdb, sdc, sdd] = [
-      stubDisk('/dev/sdb', 'SER-B'),
-      stubDisk('/dev/sdc', 'SER-C'),
-      stubDisk('/dev/sdd', 'SER-D'),
-    ];
-    const { deps, asked } = fakeDeps({
-      answers: {
-        '--drive': [[sdb, sdc], sdd],
-        '--yes': [true, true, true],
-        '--bitlocker-key': [KEY_A, KEY_B, KEY_A],
-      },
-    });
-    const log: string[] = [];
-    const t = driveTargets(
-      deps,
-      { ...lists, yes: false, drives: [], bitlockerKeys: [] },
-      await stagingWith({}),
-      [],
-      stubDisks([sdb, sdc, sdd], log, { keyNames: KEY_NAMES }),
-    );
+  it('no --drive: the first drives are picked together (one multi-select), each confirmed and keyed before any is opened; then none until a drive completes, when one disk is asked for', async () => {
+    const { asked, log, t } = await askedForThree((sdb, sdc, sdd) => ({
+      '--drive': [[sdb, sdc], sdd],
+      '--yes': [true, true, true],
+      '--bitlocker-key': [KEY_A, KEY_B, KEY_A],
+    }));
     const remaining = { files: 9, bytes: 9 };
     expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
+    // Every question about both disks came before the first was opened.
+    expect(asked).toEqual(['--drive', '--yes', '--bitlocker-key', '--yes', '--bitlocker-key']);
+    expect(log).toEqual(['claim /dev/sdb', 'open /dev/sdb SER-B A']);
     expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-C');
     // Only two were picked: the third first request gets none, without a question.
     expect(await t.next({ index: 2, remaining })).toBeUndefined();
@@ -278,6 +287,41 @@ describe('driveTargets', () => {
       'claim /dev/sdd',
       'open /dev/sdd SER-D A',
     ]);
+  });
+
+  it('a ticked disk the operator then declines is left as it was and the others go on; declining the only one stops', async () => {
+    const { asked, log, recorded, t } = await askedForThree((sdb, sdc, sdd) => ({
+      '--drive': [[sdb, sdc, sdd]],
+      '--yes': [true, false, true],
+      '--bitlocker-key': [KEY_A, KEY_B],
+    }));
+    const remaining = { files: 9, bytes: 9 };
+    expect((await t.next({ index: 0, remaining }))?.driveId).toBe('SER-B');
+    // Drive 2 is the next disk confirmed.
+    expect((await t.next({ index: 1, remaining }))?.driveId).toBe('SER-D');
+    expect(await t.next({ index: 2, remaining })).toBeUndefined();
+    expect(asked).toEqual([
+      '--drive',
+      '--yes',
+      '--bitlocker-key',
+      '--yes',
+      '--yes',
+      '--bitlocker-key',
+    ]);
+    // Declined before anything touched it: never even claimed.
+    expect(log).toEqual([
+      'claim /dev/sdb',
+      'open /dev/sdb SER-B A',
+      'claim /dev/sdd',
+      'open /dev/sdd SER-D B',
+    ]);
+    expect(recorded.stderr.join('\n')).toContain(
+      'not confirmed: /dev/sdc was left as it was; going on with the other disks ticked',
+    );
+
+    const one = await askedForThree((_sdb, sdc) => ({ '--drive': [[sdc]], '--yes': [false] }));
+    const err = await one.t.next({ index: 0, remaining }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_DISKPREP_NOT_CONFIRMED', exitCode: 1 });
   });
 
   describe('a drive the journal records as partly filled', () => {
@@ -365,6 +409,75 @@ describe('driveTargets', () => {
       });
       expect(spec).toMatchObject({ driveId: 'LABEL-C', bitLockerKey: KEY_B });
       expect(log).toEqual(['claim /dev/sdc', 'open /dev/sdc LABEL-C B']);
+    });
+
+    it('with no --drive, the same command finds it among the attached disks by what was recorded: no question; two disks that could be it: asked which', async () => {
+      const ELEPHANT: DriveIdentity = { model: 'loop', sizeBytes: 100, bitlockerGuid: 'd166' };
+      const loop = (p: string) => ({ ...stubDisk(p, undefined), kind: 'loop' as const });
+      const disks = [loop('/dev/loop3'), loop('/dev/loop4'), loop('/dev/loop7')];
+      const job = await stagingWith({
+        job1: [
+          { driveId: 'WD-C', complete: false, disk: LOOP },
+          { driveId: 'WD-B', complete: false, disk: ELEPHANT },
+        ],
+      });
+      const recordedB = { ...recordedC, driveId: 'WD-B', bitLockerKey: KEY_A };
+      const ids = {
+        '/dev/loop3': { ...ELEPHANT, bitlockerGuid: 'D166' },
+        '/dev/loop4': LOOP,
+        // Another copy of the first image: the same BitLocker volume, another size.
+        '/dev/loop7': { ...LOOP, sizeBytes: 200 },
+      };
+      const { deps, asked } = fakeDeps({ answers: {} });
+      const log: string[] = [];
+      const t = driveTargets(
+        deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC, recordedB],
+        stubDisks(disks, log, { keyNames: KEY_NAMES, ids }),
+      );
+      const remaining = { files: 2, bytes: 2 };
+      const c = await t.next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      const b = await t.next({
+        index: 1,
+        resumeDriveId: 'WD-B',
+        resumeIdentity: ELEPHANT,
+        remaining,
+      });
+      expect(asked).toEqual([]);
+      expect([c?.driveId, b?.driveId]).toEqual(['WD-C', 'WD-B']);
+      expect(log).toEqual([
+        'claim /dev/loop4',
+        'open /dev/loop4 WD-C B',
+        'claim /dev/loop3',
+        'open /dev/loop3 WD-B A',
+      ]);
+
+      // Two disks carry drive WD-C's BitLocker volume and nothing tells them apart: asked.
+      const two = fakeDeps({ answers: { '--drive': [disks[1]] } });
+      const again = driveTargets(
+        two.deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC],
+        stubDisks(disks, [], { keyNames: KEY_NAMES, ids: { ...ids, '/dev/loop7': LOOP } }),
+      );
+      await again.next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      expect(two.asked).toEqual(['--drive']);
+      // The model tells them apart (a loop device's names its backing file): not asked.
+      const copy = { ...LOOP, model: 'loop: /elsewhere/copy.img' };
+      const three = fakeDeps({ answers: {} });
+      const log3: string[] = [];
+      await driveTargets(
+        three.deps,
+        { ...lists, allDisks: true, drives: [], bitlockerKeys: [] },
+        job,
+        [recordedC],
+        stubDisks(disks, log3, { keyNames: KEY_NAMES, ids: { ...ids, '/dev/loop7': copy } }),
+      ).next({ index: 0, resumeDriveId: 'WD-C', resumeIdentity: LOOP, remaining });
+      expect(three.asked).toEqual([]);
+      expect(log3).toEqual(['claim /dev/loop4', 'open /dev/loop4 WD-C B']);
     });
 
     it('another disk given for it is refused naming the drive expected, before anything opens it', async () => {

@@ -19,7 +19,7 @@ import {
   XTS_KEY,
 } from '../disk/loopImages.ts';
 import { runCli } from '../helpers/cli.ts';
-import { answerReturnDetails } from '../helpers/answers.ts';
+import { answerReturnDetails, pickDisks } from '../helpers/answers.ts';
 import { hasTmux, startInteractive, type TmuxSession } from '../helpers/tmux.ts';
 import {
   ACCOUNT,
@@ -112,8 +112,8 @@ describe.skipIf(!canRun || !tmux)('diskprep s: in a real terminal (root, tmux)',
       'After the copy, create import job seed01 on the classic service in West US without asking again?',
     );
     await s.type('n');
-    await s.waitFor('Which disk should be drive 1 of the job?');
-    await s.type(dev);
+    // The one question, or the multi-select when other loop devices on this machine qualify.
+    await pickDisks(s, [dev]);
     await s.waitFor('reports no serial number');
     await s.type('WD-E2E0100');
     await s.waitFor(`ERASE everything on`);

@@ -39,6 +39,7 @@ import {
   checkIdentity,
   describeIdentity,
   identifyDisk,
+  identityMismatch,
   protectedDriveError,
   sharesIdentity,
 } from '../../disk/identity.ts';
@@ -135,6 +136,8 @@ class DiskProvider {
   private readonly opened: PreparedVolume[] = [];
   /** The disks chosen together for the first drives (see askFirstOrNext); undefined: not asked. */
   private chosen: DiskInfo[] | undefined;
+  /** The answers for the disks ticked in the multi-select, all asked before any is opened. */
+  private readonly answered = new Map<string, OpenDriveOptions>();
 
   constructor(
     deps: Deps,
@@ -187,7 +190,7 @@ class DiskProvider {
     try {
       const options = req.resumeDriveId
         ? await this.resumeOptions(req, disk, i)
-        : await this.newDriveOptions(disk, i);
+        : (this.takeAnswered(disk) ?? (await this.newDriveOptions(disk, i)));
       unlocked = await this.openAskingKeyAgain(disk, { ...options, claim });
     } catch (err) {
       await claim.release();
@@ -237,7 +240,10 @@ class DiskProvider {
       this.namedChecked = true;
     }
     const listed = await this.fromList(req, disks);
-    const disk = listed?.disk ?? (await this.askFirstOrNext(req, disks));
+    const disk =
+      listed?.disk ??
+      (await this.recordedDisk(req, disks)) ??
+      (await this.askFirstOrNext(req, disks));
     if (!disk) return undefined;
     const i = listed?.i;
     if (i !== undefined) this.used.add(i);
@@ -299,10 +305,34 @@ class DiskProvider {
   }
 
   /**
+   * The drive being resumed, found among the disks that would be offered by what the journal
+   * recorded of it (every identifier known agrees, a BitLocker volume GUID or serial among
+   * them): the same command after Ctrl-C picks up the drives chosen in the first run without
+   * asking again. Undefined (then asked) when none or several match (the model too), or nothing
+   * strong was recorded; the NTFS serial is still checked when it is opened.
+   */
+  private async recordedDisk(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo | undefined> {
+    const recorded = req.resumeIdentity;
+    if (req.resumeDriveId === undefined || recorded === undefined) return undefined;
+    const found: { disk: DiskInfo; model: string | undefined }[] = [];
+    for (const d of this.offered(disks)) {
+      if (this.refusals(d).length > 0) continue;
+      const actual = await this.seams.identify(this.deps, d);
+      if (sharesIdentity(recorded, actual) && identityMismatch(recorded, actual) === undefined)
+        found.push({ disk: d, model: actual.model });
+    }
+    // Copies of one volume (a cloned disk, or loop devices on copies of one image): the model
+    // too (a loop device's names its backing file), else asked.
+    const same = found.length > 1 ? found.filter((f) => f.model === recorded.model) : found;
+    return same.length === 1 ? same[0]!.disk : undefined;
+  }
+
+  /**
    * The disk for a request no `--drive` answers. The first new drives of a run are asked
-   * together: with two or more usable disks (SATA/USB disks, not the loop and virtual devices
-   * `--all` adds), one multi-select, then each chosen disk in turn (each confirmed when it is
-   * opened); with one, the single question. Once those are given, the other first requests get
+   * together: with two or more usable disks (SATA/USB disks, and the loop and virtual devices
+   * `--all` adds: the operator asked to be offered those), one multi-select, every question
+   * about the disks ticked (see answerTicked), then each in turn, in the list's order; with one,
+   * the single question. Once those are given, the other first requests get
    * none (undefined); a drive that completes later asks for the next with one question.
    */
   private async askFirstOrNext(
@@ -314,7 +344,7 @@ class DiskProvider {
       return this.ask(req, disks);
     if (this.chosen === undefined) {
       const choices = this.diskChoices(disks);
-      const usable = choices.filter((c) => c.disabled === undefined && c.value.kind === 'disk');
+      const usable = choices.filter((c) => c.disabled === undefined);
       if (usable.length < 2) {
         this.chosen = [];
         return this.ask(req, disks);
@@ -323,14 +353,45 @@ class DiskProvider {
         message: `Which disks should be filled? They are filled at the same time (${count(req.remaining.files, 'file')}, ${formatBytes(req.remaining.bytes)} to copy); each is confirmed before it is touched`,
         flag: '--drive',
         choices,
+        // Enter on a disk without Space is the likely slip: said in one line, asked again.
+        required: 'no disk ticked: press Space on each disk to fill, then Enter (Ctrl-C stops)',
       });
       if (this.chosen.length === 0)
         throw new DiskprepError('no disk chosen: nothing was touched', ExitCode.failure, {
           code: 'ERR_DISKPREP_NOT_CONFIRMED',
           hint: 'run the same command again and pick the disks with Space, then Enter (or name them with --drive)',
         });
+      this.chosen = await this.answerTicked(this.chosen);
     }
     return this.chosen.shift();
+  }
+
+  /**
+   * Every question about the disks ticked (drive id, confirmation, key), disk by disk, before
+   * any is opened: the operator answers once and can leave while they are unlocked, formatted
+   * and filled. A no leaves that disk as it was and the others go on; a no to the last one left
+   * stops the run as a single question's does. Returns the disks confirmed, in order.
+   */
+  private async answerTicked(ticked: DiskInfo[]): Promise<DiskInfo[]> {
+    const kept: DiskInfo[] = [];
+    for (const [n, d] of ticked.entries()) {
+      try {
+        this.answered.set(d.path, await this.newDriveOptions(d, undefined));
+        kept.push(d);
+      } catch (err) {
+        const declined = err instanceof DiskprepError && err.code === 'ERR_DISKPREP_NOT_CONFIRMED';
+        if (!declined || (kept.length === 0 && n === ticked.length - 1)) throw err;
+        this.deps.terminal.warn(`${err.message}; going on with the other disks ticked`);
+      }
+    }
+    return kept;
+  }
+
+  /** The answers given up front for a ticked disk, taken once (they are that opening's only). */
+  private takeAnswered(disk: DiskInfo): OpenDriveOptions | undefined {
+    const options = this.answered.get(disk.path);
+    this.answered.delete(disk.path);
+    return options;
   }
 
   private async ask(req: TargetRequest, disks: DiskInfo[]): Promise<DiskInfo> {
@@ -345,16 +406,24 @@ class DiskProvider {
     return deps.prompt.select({ message: what, flag: '--drive', choices });
   }
 
+  /** The disks not taken yet that a question offers: disks, and with `--all` loop and virtual devices. */
+  private offered(disks: DiskInfo[]): DiskInfo[] {
+    const { allDisks } = this.lists;
+    return disks.filter(
+      (d) => !this.usedPaths.has(d.path) && (d.kind === 'disk' || (allDisks && d.sizeBytes > 0)),
+    );
+  }
+
+  /** Why a disk offered in a question cannot be prepared (none: it can). */
+  private refusals(d: DiskInfo): string[] {
+    return checkEligible(d, { explicitPath: this.lists.allDisks && d.kind !== 'disk' }).reasons;
+  }
+
   /** The disks to offer (usable first, the others greyed with why); refuses when none is usable. */
   private diskChoices(disks: DiskInfo[]): Choice<DiskInfo>[] {
-    const { lists } = this;
-    const candidates = disks.filter(
-      (d) =>
-        !this.usedPaths.has(d.path) && (d.kind === 'disk' || (lists.allDisks && d.sizeBytes > 0)),
-    );
-    const choices = candidates
+    const choices = this.offered(disks)
       .map((d) => {
-        const { reasons } = checkEligible(d, { explicitPath: lists.allDisks && d.kind !== 'disk' });
+        const reasons = this.refusals(d);
         return {
           name: choiceName(d),
           value: d,
@@ -447,7 +516,12 @@ class DiskProvider {
     if (theirs) await this.discardOrRefuse(disk, theirs);
     const protectedDrives = [...own, ...others.filter((d) => d !== theirs)];
     const driveId = given ?? (await askDriveId(deps, disk));
-    if (this.openedIds.has(driveId) || own.some((r) => r.driveId === driveId)) {
+    const answeredIds = [...this.answered.values()].map((o) => o.driveId);
+    if (
+      this.openedIds.has(driveId) ||
+      answeredIds.includes(driveId) ||
+      own.some((r) => r.driveId === driveId)
+    ) {
       throw new UsageError(`drive id ${driveId} is already a drive of this job`, {
         code: 'ERR_DISKPREP_DUPLICATE_DRIVE_ID',
         hint:
