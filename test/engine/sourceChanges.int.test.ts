@@ -151,12 +151,18 @@ describe('a source changed while it is copied', () => {
     [
       'rewritten with its mtime put back',
       (f: string) => overwriteKeepingMtime(f, Buffer.from('REWRITTEN')),
-      'rewritten or its attributes changed: its change time moved',
+      // (or, when the threadpool read came after the rewrite, the short read shows it)
+      /^(rewritten or its attributes changed: its change time moved|read 9 of 22 bytes)$/,
     ],
     ['deleted', (f: string) => fs.rmSync(f), 'deleted'],
-    // Its read stopped at the length the walk stat'ed (one read per file): the growth after it
-    // is what the stat after the copy sees.
-    ['appended to', (f: string) => fs.appendFileSync(f, ' and more'), 'size 22 → 31 bytes'],
+    // Its read stops at the length the walk stat'ed (one read per file): growth after that read
+    // is what the stat after the copy sees; growth before it (the threadpool read came late)
+    // shows as the one byte more the read asks for.
+    [
+      'appended to',
+      (f: string) => fs.appendFileSync(f, ' and more'),
+      /^(size 22 → 31 bytes|read 23 of 22 bytes)$/,
+    ],
   ])(
     'a small file %s after it was read ahead: its bytes read before are never listed; resume takes it as it is now',
     async (_name, change, what) => {
@@ -169,10 +175,10 @@ describe('a source changed while it is copied', () => {
           if (f.relPath === 'a.txt') change(b);
         },
       }).catch((e: unknown) => e)) as DiskprepError;
-      expect([err.code, err.message]).toEqual([
-        'ERR_DISKPREP_SOURCE_CHANGED',
-        `b.txt changed while it was being copied (${what})`,
-      ]);
+      expect(err.code).toBe('ERR_DISKPREP_SOURCE_CHANGED');
+      const said = /^b\.txt changed while it was being copied \((.*)\)$/.exec(err.message)?.[1];
+      if (typeof what === 'string') expect(said).toBe(what);
+      else expect(said).toMatch(what);
       expect((await readCopyState(deps, s.staging, 'job1'))!.cursor).toMatchObject({
         relPath: 'a.txt',
         files: 1,
