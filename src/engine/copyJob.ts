@@ -102,8 +102,12 @@ export interface TargetRequest {
   resumeDriveId?: string;
   /** The resumed drive's recorded identity (undefined: recorded before identities were kept, or a --target). */
   resumeIdentity?: DriveIdentity;
-  /** The drive just filled, when this request follows a full drive. */
-  previous?: { driveId: string; path: string };
+  /**
+   * The drive that just ended, when this request follows one: `full` (no room for the next
+   * file), `done` (its part of the plan copied) or `failed` (its own failure; what it committed
+   * stays on it).
+   */
+  previous?: { driveId: string; path: string; ended: LaneEnd['kind'] };
   /** What is left to copy (including the file that did not fit). */
   remaining: { files: number; bytes: number };
 }
@@ -460,7 +464,8 @@ class CopySession implements LaneHost {
       if (end) await this.laneEnded(lane, end);
       if (this.stopError || !this.hasPending()) continue;
       try {
-        for (const l of await this.newLanes(1, lane.drive)) launch(l);
+        const previous = { drive: lane.drive, ended: end?.kind ?? 'failed' };
+        for (const l of await this.newLanes(1, previous)) launch(l);
       } catch (err) {
         this.stopError ??= { error: err };
       }
@@ -529,7 +534,10 @@ class CopySession implements LaneHost {
    * space each has; one takes them all. Drives the plan leaves empty are not recorded: they are
    * kept as spares.
    */
-  private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
+  private async newLanes(
+    n: number,
+    previous?: { drive: DriveRecord; ended: LaneEnd['kind'] },
+  ): Promise<DriveLane[]> {
     const specs: { spec: TargetSpec; root: string }[] = [];
     // After a drive completes the provider is asked again (see noMoreDrives).
     let askAgain = previous !== undefined;
@@ -551,7 +559,13 @@ class CopySession implements LaneHost {
           index,
           remaining: this.remaining(),
           ...(previous && specs.length === 0
-            ? { previous: { driveId: previous.driveId, path: previous.target } }
+            ? {
+                previous: {
+                  driveId: previous.drive.driveId,
+                  path: previous.drive.target,
+                  ended: previous.ended,
+                },
+              }
             : {}),
         })
         .catch((err: unknown) => this.noDriveNow(err, specs.length));
