@@ -76,6 +76,11 @@ export function count(n: number, singular: string, pluralForm?: string): string 
   return `${n} ${plural(n, singular, pluralForm)}`;
 }
 
+/** `word` with its indefinite article, by its first letter: `an offline`, `a databox`. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** The width assumed when the terminal does not say (not a TTY, or no size reported). */
 export const DEFAULT_COLUMNS = 80;
 

@@ -67,7 +67,15 @@ import { sessionIdFor } from '../model/sessionId.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { type ChangedSinceCopied, DriveLane, type LaneEnd, type LaneHost } from './driveLane.ts';
-import { mergeRanges, planLanes, sequentialRanges, WHOLE_WALK } from './lanePlan.ts';
+import {
+  fileSpace,
+  inRanges,
+  mergeRanges,
+  planLanes,
+  rangesTouchFolder,
+  sequentialRanges,
+  WHOLE_WALK,
+} from './lanePlan.ts';
 
 export { COMMIT_FILES, MAX_CHANGED_LISTED, blobPathFor } from './driveLane.ts';
 export type { ChangedSinceCopied } from './driveLane.ts';
@@ -94,8 +102,12 @@ export interface TargetRequest {
   resumeDriveId?: string;
   /** The resumed drive's recorded identity (undefined: recorded before identities were kept, or a --target). */
   resumeIdentity?: DriveIdentity;
-  /** The drive just filled, when this request follows a full drive. */
-  previous?: { driveId: string; path: string };
+  /**
+   * The drive that just ended, when this request follows one: `full` (no room for the next
+   * file), `done` (its part of the plan copied) or `failed` (its own failure; what it committed
+   * stays on it).
+   */
+  previous?: { driveId: string; path: string; ended: LaneEnd['kind'] };
   /** What is left to copy (including the file that did not fit). */
   remaining: { files: number; bytes: number };
 }
@@ -452,7 +464,8 @@ class CopySession implements LaneHost {
       if (end) await this.laneEnded(lane, end);
       if (this.stopError || !this.hasPending()) continue;
       try {
-        for (const l of await this.newLanes(1, lane.drive)) launch(l);
+        const previous = { drive: lane.drive, ended: end?.kind ?? 'failed' };
+        for (const l of await this.newLanes(1, previous)) launch(l);
       } catch (err) {
         this.stopError ??= { error: err };
       }
@@ -521,7 +534,10 @@ class CopySession implements LaneHost {
    * space each has; one takes them all. Drives the plan leaves empty are not recorded: they are
    * kept as spares.
    */
-  private async newLanes(n: number, previous?: DriveRecord): Promise<DriveLane[]> {
+  private async newLanes(
+    n: number,
+    previous?: { drive: DriveRecord; ended: LaneEnd['kind'] },
+  ): Promise<DriveLane[]> {
     const specs: { spec: TargetSpec; root: string }[] = [];
     // After a drive completes the provider is asked again (see noMoreDrives).
     let askAgain = previous !== undefined;
@@ -543,7 +559,13 @@ class CopySession implements LaneHost {
           index,
           remaining: this.remaining(),
           ...(previous && specs.length === 0
-            ? { previous: { driveId: previous.driveId, path: previous.target } }
+            ? {
+                previous: {
+                  driveId: previous.drive.driveId,
+                  path: previous.drive.target,
+                  ended: previous.ended,
+                },
+              }
             : {}),
         })
         .catch((err: unknown) => this.noDriveNow(err, specs.length));
@@ -586,15 +608,25 @@ class CopySession implements LaneHost {
       const s = fs.statfsSync(root);
       return { free: Math.max(0, s.bavail * s.bsize - PLAN_SLACK), bsize: s.bsize };
     });
-    const r = this.remaining();
-    const need = r.bytes + r.files * 2 * (rooms[0]?.bsize ?? 4096);
+    const manifestBytes = (f: ScannedFile): number =>
+      blobXmlEstimate(Buffer.byteLength(f.relPath), f.size);
+    // What the pending files take, counted as planLanes counts them (an estimate of 2 clusters a
+    // file over their bytes split 600 files of 4 KiB 423/177 over two equal drives, and left a
+    // drive with 6 MiB free idle beside one with 48 MiB).
+    const bsize = rooms[0]?.bsize ?? 4096;
+    let need = 0;
+    for (const f of walkJobFilesSync(this.staging, this.job, {
+      enterFolder: (dir) => rangesTouchFolder(dir, pending),
+    })) {
+      if (inRanges(f.relPath, pending)) need += fileSpace(f.size, bsize) + manifestBytes(f);
+    }
     const room = rooms.reduce((sum, x) => sum + x.free, 0);
     const share = room > need ? need / room : 1;
     return planLanes(
       walkJobFilesSync(this.staging, this.job),
       pending,
       share < 1 ? rooms.map((x) => ({ ...x, share: x.free * share })) : rooms,
-      (f) => blobXmlEstimate(Buffer.byteLength(f.relPath), f.size),
+      manifestBytes,
     );
   }
 

@@ -13,7 +13,7 @@
  * Violations never quote a secret.
  */
 import type { Deps } from '../deps/types.ts';
-import { plural } from '../format.ts';
+import { plural, withArticle } from '../format.ts';
 import { readJobDescriptor } from '../journal/jobs.ts';
 import { ROOT_CONTAINER, rootContainerProblem } from '../model/names.ts';
 import { type Disposition, DISPOSITIONS, type ServiceKind } from '../model/job.ts';
@@ -71,7 +71,7 @@ export function headViolations(head: string, ctx: ManifestRuleContext): RuleViol
     if (found.length > 0) {
       out.push({
         file,
-        expected: `no StorageAccountKey or ContainerSas (a ${ctx.service} job's service is given the storage account by the job)`,
+        expected: `no StorageAccountKey or ContainerSas (${withArticle(ctx.service)} job's service is given the storage account by the job)`,
         actual: found.join(', '),
       });
     }

@@ -4,6 +4,7 @@
  * (reference: azure-importexport.md §5.3, §1.2, §2.1).
  */
 import type { ServiceKind } from './job.ts';
+import { withArticle } from '../format.ts';
 
 /** Name of diskprep's folder inside a staging location; never part of a job's data. */
 export const DISKPREP_DIR = '.diskprep';
@@ -53,7 +54,7 @@ const JOB_RULES: Record<ServiceKind, NameRule> = {
 /** Why `name` cannot be a job name of `service`, or undefined when it can. */
 export function jobNameProblem(service: ServiceKind, name: string): string | undefined {
   const rule = JOB_RULES[service];
-  return rule.test.test(name) ? undefined : `a ${service} job name is ${rule.says}`;
+  return rule.test.test(name) ? undefined : `${withArticle(service)} job name is ${rule.says}`;
 }
 
 /** Why `name` cannot be a storage account name, or undefined. */

@@ -153,6 +153,20 @@ describe('staging', () => {
     expect((by['journal-space']!.data as { freeBytes: number }).freeBytes).toBeGreaterThan(0);
   });
 
+  it('little room beside the staging data: the warning says what the journal needs and what diskprep wants free, the fix the same figure', async () => {
+    const dir = makeStaging([checkJob({ data: 'data' })], CHECK_DATA);
+    const { deps } = fakeDeps();
+    // 100 MiB free: over the 64 MiB the journal needs, under the 4 times that diskprep wants.
+    deps.fs = { ...deps.fs, statfs: async () => ({ bavail: 100, bsize: 1024 * 1024 }) } as never;
+    const s = await checkStaging(deps, dir, undefined);
+    const j = s.results.find((r) => r.id === 'journal-space')!;
+    expect([j.status, j.detail, j.fix]).toEqual([
+      'warn',
+      '100 MiB free beside the staging data: the journal needs about 64.0 MiB, and diskprep wants 4 times that free (256 MiB)',
+      `free at least 256 MiB on the volume of ${dir}`,
+    ]);
+  });
+
   it('a missing path fails naming ENOENT, and the later checks are skipped with the reason', async () => {
     const { deps } = fakeDeps();
     const s = await checkStaging(deps, '/nonexistent/diskprep-staging', undefined);

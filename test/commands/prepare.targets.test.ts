@@ -28,13 +28,39 @@ describe('prepare --target provider', () => {
     expect(asked).toEqual([]);
     const second = await next({
       index: 1,
-      previous: { driveId: 'SERA', path: '/mnt/a' },
+      previous: { driveId: 'SERA', path: '/mnt/a', ended: 'full' },
       remaining: { files: 4, bytes: 40 },
     });
     expect(second).toEqual({ path: '/mnt/b', driveId: 'SERB', bitLockerKey: KEY2 });
     expect(asked).toEqual(['--target', '--drive-id', '--bitlocker-key']);
     // The key typed at the prompt is a secret from then on.
     expect(deps.redactor.redact(`key ${KEY2}`)).not.toContain(KEY2);
+  });
+
+  it('after a failed drive the question says it failed and keeps what it committed, not that it is full', async () => {
+    const { deps } = fakeDeps({ answers: { '--target': ['/mnt/c'] } });
+    const messages: string[] = [];
+    const text = deps.prompt.text.bind(deps.prompt);
+    deps.prompt.text = async (q) => (messages.push(q.message), text(q));
+    const next = commandLineTargets(
+      deps,
+      {
+        targets: ['/mnt/a', '/mnt/b'],
+        driveIds: ['SERA', 'SERB', 'SERC'],
+        bitlockerKeys: [KEY1, KEY1, KEY2],
+      },
+      [],
+    );
+    await next({ index: 0, remaining: { files: 10, bytes: 100 } });
+    await next({ index: 1, remaining: { files: 10, bytes: 100 } });
+    await next({
+      index: 2,
+      previous: { driveId: 'SERB', path: '/mnt/b', ended: 'failed' },
+      remaining: { files: 4, bytes: 40 },
+    });
+    expect(messages).toEqual([
+      'Drive SERB failed (what it committed stays on it); 4 files (40 B) remain. Mount drive 3 (unlocked) and give its folder',
+    ]);
   });
 
   it('non-interactive: no more targets means undefined (the engine stops, resumable); a missing drive id names its flag', async () => {

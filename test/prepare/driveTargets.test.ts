@@ -106,7 +106,7 @@ describe('driveTargets', () => {
     });
     await t.next({
       index: 1,
-      previous: { driveId: 'SER-B', path: '/mnt/dev/sdb' },
+      previous: { driveId: 'SER-B', path: '/mnt/dev/sdb', ended: 'full' },
       remaining: { files: 1, bytes: 10 },
     });
     await t.releaseAll();
@@ -185,7 +185,7 @@ describe('driveTargets', () => {
     const err = await t
       .next({
         index: 1,
-        previous: { driveId: 'SER-B', path: '/mnt/dev/sdb' },
+        previous: { driveId: 'SER-B', path: '/mnt/dev/sdb', ended: 'full' },
         remaining: { files: 2, bytes: 2 * 1024 * 1024 },
       })
       .catch((e: unknown) => e);
@@ -272,7 +272,7 @@ describe('driveTargets', () => {
     // Drive SER-B completes: it is released, and one disk is asked for.
     const next = await t.next({
       index: 2,
-      previous: { driveId: 'SER-B', path: '/mnt/dev/sdb' },
+      previous: { driveId: 'SER-B', path: '/mnt/dev/sdb', ended: 'full' },
       remaining,
     });
     expect(next?.driveId).toBe('SER-D');

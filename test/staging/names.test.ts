@@ -15,7 +15,7 @@ describe('Azure names', () => {
       /lowercase letters, digits or hyphens/,
     );
     const importexport =
-      'a importexport job name is 2-64 lowercase letters, digits or hyphens, starting with a letter';
+      'an importexport job name is 2-64 lowercase letters, digits or hyphens, starting with a letter';
     expect(jobNameProblem('importexport', 'b')).toBe(importexport);
     expect(jobNameProblem('importexport', 'a'.repeat(64))).toBeUndefined();
     expect(jobNameProblem('importexport', 'a'.repeat(65))).toBe(importexport);
@@ -26,7 +26,7 @@ describe('Azure names', () => {
       'a databox job name is 3-24 letters, digits or hyphens, starting with a letter and ending with a letter or digit',
     );
     expect(jobNameProblem('offline', 'Seed')).toBe(
-      'a offline job name is 3-24 lowercase letters, digits or hyphens, starting with a letter and ending with a letter or digit (valid for every service)',
+      'an offline job name is 3-24 lowercase letters, digits or hyphens, starting with a letter and ending with a letter or digit (valid for every service)',
     );
     expect(jobNameProblem('offline', 'seed-1')).toBeUndefined();
     expect(jobNameProblem('classic', 'with space')).toBe(

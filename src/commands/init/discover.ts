@@ -18,6 +18,7 @@ import { connectDiscovery } from '../../importjob/connect.ts';
 import type { ArmDiscovery, FoundStorageAccount } from '../../importjob/discover.ts';
 import type { AzureOptions } from '../../model/importJob.ts';
 import type { JobSecrets, ServiceKind } from '../../model/job.ts';
+import { withArticle } from '../../format.ts';
 
 /** How a classic job's manifest credential is fetched. */
 export type FetchCredential = 'sas' | 'key' | 'none';
@@ -116,7 +117,7 @@ function checkCredentialFlag(input: DiscoverInput, carried: boolean): void {
   if (input.fetchCredential === undefined || input.fetchCredential === 'none') return;
   if (!carried)
     throw new UsageError(
-      `--fetch-credential is for classic jobs: a ${input.service} job's manifest carries no key or SAS`,
+      `--fetch-credential is for classic jobs: ${withArticle(input.service)} job's manifest carries no key or SAS`,
       { hint: 'leave out --fetch-credential' },
     );
   if (input.credentialGiven)

@@ -41,7 +41,7 @@ import { copyStatePath } from '../../journal/copyState.ts';
 import { DEFAULT_SERVICE, warnIfRetired } from '../../model/retiredServices.ts';
 import type { AzureOptions } from '../../model/importJob.ts';
 import { type DiscoveryFactory, discoverMissing, type FetchCredential } from './discover.ts';
-import { screenColumns, wrapLine, wrapLines } from '../../format.ts';
+import { screenColumns, withArticle, wrapLine, wrapLines } from '../../format.ts';
 
 /** Options of {@link init}. */
 export interface InitOptions {
@@ -255,7 +255,7 @@ async function refuseWithoutCredential(
     if (kept.storageAccountKey || kept.containerSas) return;
   }
   throw new UsageError(
-    `a ${o.service} job's drive manifest carries a storage account key or container SAS, and job "${o.job}" would have neither`,
+    `${withArticle(o.service)} job's drive manifest carries a storage account key or container SAS, and job "${o.job}" would have neither`,
     {
       code: 'ERR_DISKPREP_NO_CREDENTIAL',
       hint: `add --fetch-credential sas (read through Azure), or --container-sas ${o.container}?<token> (or DISKPREP_CONTAINER_SAS)`,
@@ -282,7 +282,7 @@ function readSecretOptions(options: ResolvedInit, deps: Deps): JobSecrets | unde
   // Said once the value is known to be good: a bad one is one line, the error.
   if (!carried) {
     deps.terminal.info(
-      `a ${options.service} job's service is given the storage account by the job itself: the drive manifest carries no key or SAS; the ${key !== undefined ? 'key' : 'SAS'} is kept only for status and verify-import`,
+      `${withArticle(options.service)} job's service is given the storage account by the job itself: the drive manifest carries no key or SAS; the ${key !== undefined ? 'key' : 'SAS'} is kept only for status and verify-import`,
     );
   }
   return secrets;
@@ -389,7 +389,7 @@ function checkArmValues(
       o.location ? undefined : '--location',
     ].filter((x): x is string => x !== undefined);
     if (missing.length > 0) {
-      throw new UsageError(`a ${o.service} job needs ${missing.join(', ')}`, {
+      throw new UsageError(`${withArticle(o.service)} job needs ${missing.join(', ')}`, {
         hint: 'give the subscription id, the resource group of the job and the region (e.g. --location westeurope)',
       });
     }

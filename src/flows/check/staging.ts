@@ -226,7 +226,12 @@ async function checkJournalSpace(
       id: 'journal-space',
       title: 'free space for the journal',
       status,
-      detail: `${formatBytes(free)} free beside the staging data (the journal needs about ${formatBytes(need)})`,
+      // Below 4× what the journal needs is a warning: the copies of the manifests grow with
+      // the files, and a full journal volume stops the copy.
+      detail:
+        status === 'ok'
+          ? `${formatBytes(free)} free beside the staging data (the journal needs about ${formatBytes(need)})`
+          : `${formatBytes(free)} free beside the staging data: the journal needs about ${formatBytes(need)}, and diskprep wants 4 times that free (${formatBytes(need * 4)})`,
       ...(status !== 'ok'
         ? { fix: `free at least ${formatBytes(need * 4)} on the volume of ${dir}` }
         : {}),

@@ -43,7 +43,7 @@ import {
   protectedDriveError,
   sharesIdentity,
 } from '../../disk/identity.ts';
-import { driveIdProblem } from './targets.ts';
+import { driveIdProblem, previousDriveSays } from './targets.ts';
 import { checkNamedDrives } from './namedDrives.ts';
 
 /** What the command line gave for drives. */
@@ -399,7 +399,7 @@ class DiskProvider {
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped: which disk is it?`
       : req.previous
-        ? `Drive ${req.previous.driveId} is full and released; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Attach drive ${req.index + 1}: which disk?`
+        ? `${previousDriveSays(req.previous)} and released; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Attach drive ${req.index + 1}: which disk?`
         : `Which disk should be drive ${req.index + 1} of the job?`;
     if (!deps.prompt.interactive) throw needsDrive(req);
     const choices = this.diskChoices(disks);

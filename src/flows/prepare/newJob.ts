@@ -14,6 +14,7 @@ import type { ServiceKind } from '../../model/job.ts';
 import { containerProblem, jobNameProblem } from '../../model/names.ts';
 import { DEFAULT_SERVICE } from '../../model/retiredServices.ts';
 import type { PrepareOptions } from './options.ts';
+import { withArticle } from '../../format.ts';
 
 /** What `init` is given when `prepare` records a job inline (the rest it discovers or asks). */
 export interface InlineInit {
@@ -54,7 +55,7 @@ export async function recordJobInline(
     );
   const service: ServiceKind = o.publishSettings ? 'classic' : DEFAULT_SERVICE;
   deps.terminal.info(
-    `no import job is recorded in ${o.staging}: recording a ${service} job now (as ${record} would)`,
+    `no import job is recorded in ${o.staging}: recording ${withArticle(service)} job now (as ${record} would)`,
   );
   const job =
     o.job ??

@@ -115,7 +115,7 @@ export function commandLineTargets(deps: Deps, lists: TargetLists, recorded: str
     const what = req.resumeDriveId
       ? `Drive ${req.resumeDriveId} was being filled when the copy stopped. Folder where it is mounted (unlocked)`
       : req.previous
-        ? `Drive ${req.previous.driveId} is full; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Mount drive ${req.index + 1} (unlocked) and give its folder`
+        ? `${previousDriveSays(req.previous)}; ${count(req.remaining.files, 'file')} (${formatBytes(req.remaining.bytes)}) ${plural(req.remaining.files, 'remains', 'remain')}. Mount drive ${req.index + 1} (unlocked) and give its folder`
         : `Folder where drive ${req.index + 1} is mounted (unlocked)`;
     const target = await deps.prompt.text({ message: what, flag: '--target' });
     const i = lists.targets.length;
@@ -139,4 +139,14 @@ export function drivesAtOnce(
 ): number {
   if (interactive && o.targets.length === 0 && o.drives.length === 0) return MAX_DRIVES;
   return Math.max(1, o.targets.length, o.drives.length);
+}
+
+/**
+ * How the drive before the one asked for ended, for the question: full, its part copied, or
+ * failed (a failed drive's files wait for the next one, and it keeps what it committed).
+ */
+export function previousDriveSays(p: NonNullable<TargetRequest['previous']>): string {
+  if (p.ended === 'failed') return `Drive ${p.driveId} failed (what it committed stays on it)`;
+  if (p.ended === 'done') return `Drive ${p.driveId} is complete`;
+  return `Drive ${p.driveId} is full`;
 }
