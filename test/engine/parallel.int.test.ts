@@ -156,6 +156,25 @@ function fillBreakingDrive2(staging: string, roots: string[], atFiles: number, a
   return { ...f, failed, acted: () => acted };
 }
 
+/** The run ended with exit 5 naming drive 2 alone, failed for `reason` (a regex source), open. */
+function expectDrive2Failed(
+  err: { exitCode: number; code: string; message: string } | undefined,
+  acted: boolean,
+  reason: string,
+): void {
+  expect(acted).toBe(true);
+  expect(err).toMatchObject({
+    exitCode: 5,
+    code: 'ERR_DISKPREP_DRIVE_FAILED',
+    details: { drives: [{ drive: 2, driveId: 'PAR2', complete: false }] },
+  });
+  expect(err!.message).toMatch(
+    new RegExp(
+      `^drive 2 \\(PAR2\\) failed: ${reason} \\(open, \\d+ files committed\\); complete: PAR1, PAR3; \\d+ files .* still need a drive$`,
+    ),
+  );
+}
+
 describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)', () => {
   it('3 drives with room to spare: the plan gives each a share, all three fill at the same time, each manifest lists its own files', async () => {
     const { staging, files } = stagingWithFiles();
@@ -247,15 +266,10 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
     const first = fillBreakingDrive2(staging, roots, 4, () =>
       execFileSync('mount', ['-o', 'remount,ro', roots[1]!]),
     );
-    const err = await first.failed;
-    expect(first.acted()).toBe(true);
-    expect(err).toMatchObject({
-      exitCode: 5,
-      code: 'ERR_DISKPREP_DRIVE_FAILED',
-      details: { drives: [{ drive: 2, driveId: 'PAR2', complete: false }] },
-    });
-    expect(err!.message).toMatch(
-      /^drive 2 \(PAR2\) failed: the volume turned read-only \(EROFS\).* \(open, \d+ files committed\); complete: PAR1, PAR3; \d+ files .* still need a drive$/,
+    expectDrive2Failed(
+      await first.failed,
+      first.acted(),
+      'the volume turned read-only \\(EROFS\\).*',
     );
     const state = (await readCopyState(first.deps, staging, 'job1'))!;
     expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
@@ -291,15 +305,10 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
       fs.truncateSync(`${roots[1]!}.img`, 0);
       execFileSync('losetup', ['-c', loop]);
     });
-    const err = await first.failed;
-    expect(first.acted()).toBe(true);
-    expect(err).toMatchObject({
-      exitCode: 5,
-      code: 'ERR_DISKPREP_DRIVE_FAILED',
-      details: { drives: [{ drive: 2, driveId: 'PAR2', complete: false }] },
-    });
-    expect(err!.message).toMatch(
-      /^drive 2 \(PAR2\) failed: (I\/O error \(EIO( on sync)?\)|the volume turned read-only \(EROFS\)): .* \(open, \d+ files committed\); complete: PAR1, PAR3; \d+ files .* still need a drive$/,
+    expectDrive2Failed(
+      await first.failed,
+      first.acted(),
+      '(I/O error \\(EIO( on sync)?\\)|the volume turned read-only \\(EROFS\\)): .*',
     );
     const state = (await readCopyState(first.deps, staging, 'job1'))!;
     expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
