@@ -67,6 +67,7 @@ import { sessionIdFor } from '../model/sessionId.ts';
 import { walkJobFilesSync } from './walkSync.ts';
 import { compareWalkPaths } from './walkOrder.ts';
 import { type ChangedSinceCopied, DriveLane, type LaneEnd, type LaneHost } from './driveLane.ts';
+import { giveUpDrives, openDrives } from './giveUp.ts';
 import {
   fileSpace,
   inRanges,
@@ -172,6 +173,11 @@ export interface CopyJobOptions {
    * copy does not walk the data for them again.
    */
   scanned?: { files: number; bytes: number };
+  /**
+   * `--give-up-drive`: open drives (failed or interrupted) the operator gives up; their files go
+   * back to the plan before the copy resumes (giveUp.ts). Checked and confirmed by the caller.
+   */
+  giveUp?: readonly string[];
 }
 
 /** What {@link copyJob} did. */
@@ -415,10 +421,22 @@ class CopySession implements LaneHost {
       state.pending = seq.pending;
     }
     state.pending ??= [...WHOLE_WALK];
+    await this.giveUp();
     this.copier =
       (opts.copyWorkers ?? DEFAULT_COPY_WORKERS) === 0
         ? createInlineCopier(opts.chunksPerWorker)
         : createWorkerCopier(opts.copyWorkers ?? DEFAULT_COPY_WORKERS, opts.chunksPerWorker);
+  }
+
+  /** Gives up the drives the operator named, saved before anything else happens. */
+  private async giveUp(): Promise<void> {
+    const gone = giveUpDrives(this.state, this.opts.giveUp ?? [], this.deps.clock.now());
+    if (gone.length === 0) return;
+    await this.saveState();
+    for (const d of gone)
+      this.deps.terminal.warn(
+        `drive ${d.index + 1} (${d.driveId}) given up: the ${count(d.files, 'file')} it holds go to the drives still to come; it is in no import job`,
+      );
   }
 
   /**
@@ -446,7 +464,7 @@ class CopySession implements LaneHost {
       // the event loop busy, and the next drive's unlock and mount (or its question) would wait
       // for the first to finish, one drive after the other.
       const resumed: DriveLane[] = [];
-      for (const d of this.state.drives.filter((x) => !x.complete)) {
+      for (const d of openDrives(this.state)) {
         const lane = await this.resumeLane(d);
         this.lanes.add(lane); // seen by checkedTarget: one drive is not given twice
         resumed.push(lane);
@@ -746,7 +764,7 @@ class CopySession implements LaneHost {
 
   /** Every file is on a complete drive; else the error that says which drive is needed or failed. */
   private checkAllPlaced(): void {
-    const open = this.state.drives.some((d) => !d.complete);
+    const open = openDrives(this.state).length > 0;
     if (open || (this.failures.length > 0 && this.hasPending()))
       throw drivesFailed(this.state, this.failures, this.remaining(), this.hasPending());
     if (this.hasPending())
@@ -812,7 +830,7 @@ class CopySession implements LaneHost {
     const { state } = this;
     return {
       sessionId: state.sessionId,
-      drives: state.drives.map(toPrepared),
+      drives: state.drives.filter((d) => d.givenUp === undefined).map(toPrepared),
       files: state.cursor.files,
       bytes: state.cursor.bytes,
       resumedFiles: this.resumedFiles,
@@ -929,7 +947,9 @@ function drivesFailed(
   pending: boolean,
 ): DiskprepError {
   const failed = new Map(failures.map((f) => [f.drive.index, f.reason]));
-  const named = state.drives.filter((d) => failed.has(d.index) || !d.complete);
+  const named = state.drives.filter(
+    (d) => d.givenUp === undefined && (failed.has(d.index) || !d.complete),
+  );
   const what = named
     .map((d) => {
       const why = failed.get(d.index) ?? d.failed;
@@ -943,7 +963,7 @@ function drivesFailed(
   const open = named.filter((d) => !d.complete);
   const steps = [
     open.length > 0
-      ? `check ${open.map((d) => d.driveId).join(', ')} (cable, power, dmesg) and attach ${plural(open.length, 'it', 'them')} again: ${plural(open.length, 'its', 'their')} committed files stay and the manifest is written`
+      ? `check ${open.map((d) => d.driveId).join(', ')} (cable, power, dmesg) and attach ${plural(open.length, 'it', 'them')} again: ${plural(open.length, 'its', 'their')} committed files stay and the manifest is written (a dead drive: --give-up-drive ${open[0]!.driveId} hands its files to another drive)`
       : undefined,
     pending ? `attach another drive for the ${count(r.files, 'file')} left` : undefined,
   ].filter((x) => x !== undefined);

@@ -63,6 +63,12 @@ const DriveRecordSchema = z.object({
   cursor: z.string().nullable().optional(),
   /** Why this drive stopped before its plan (an I/O error, the drive gone): resumed as it is. */
   failed: z.string().optional(),
+  /**
+   * When the operator gave the drive up (`--give-up-drive`: dead, lost): its files went back to
+   * the plan for other drives; it is in no import job and never resumed. `files` and `bytes`
+   * stay as what it held.
+   */
+  givenUp: z.string().optional(),
 });
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;
@@ -197,7 +203,8 @@ export async function writeCopyState(deps: Deps, staging: string, state: CopySta
 
 /**
  * The drives prepared for a job, in order, for the Azure job services: `[]` when no copy
- * has started. Incomplete drives (a copy still running or interrupted) have `complete: false`.
+ * has started. Incomplete drives (a copy still running or interrupted) have `complete: false`;
+ * drives given up are not among them.
  */
 export async function readPreparedDrives(
   deps: Deps,
@@ -205,7 +212,7 @@ export async function readPreparedDrives(
   job: string,
 ): Promise<PreparedDrive[]> {
   const state = await readCopyState(deps, staging, job);
-  return (state?.drives ?? []).map(toPrepared);
+  return (state?.drives ?? []).filter((d) => d.givenUp === undefined).map(toPrepared);
 }
 
 /** A journal drive record as a {@link PreparedDrive}. */

@@ -102,7 +102,7 @@ function fill(
   staging: string,
   roots: string[],
   n: number,
-  more: Pick<CopyJobOptions, 'commitEvery' | 'onProgress'> = {},
+  more: Pick<CopyJobOptions, 'commitEvery' | 'onProgress' | 'giveUp'> = {},
 ) {
   const f = realExecDeps();
   const t = given(roots);
@@ -173,6 +173,22 @@ function expectDrive2Failed(
       `^drive 2 \\(PAR2\\) failed: ${reason} \\(open, \\d+ files committed\\); complete: PAR1, PAR3; \\d+ files .* still need a drive$`,
     ),
   );
+}
+
+/**
+ * Fills `roots` three at once until drive 2's volume goes read-only between two of its files
+ * (none open), as a failing disk's file system does; it fails alone. Returns the journal then.
+ */
+async function drive2TurnsReadOnly(staging: string, roots: string[]) {
+  const first = fillBreakingDrive2(staging, roots, 4, () =>
+    execFileSync('mount', ['-o', 'remount,ro', roots[1]!]),
+  );
+  expectDrive2Failed(
+    await first.failed,
+    first.acted(),
+    'the volume turned read-only \\(EROFS\\).*',
+  );
+  return (await readCopyState(first.deps, staging, 'job1'))!;
 }
 
 describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)', () => {
@@ -261,17 +277,7 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
   it('one drive turns read-only mid-copy: it fails alone, stays open with its committed files; the same command with it back and one more drive finishes every drive', async () => {
     const { staging } = stagingWithFiles();
     const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
-    // Between two files of drive 2 (none open), its volume goes read-only, as a failing
-    // disk's file system does.
-    const first = fillBreakingDrive2(staging, roots, 4, () =>
-      execFileSync('mount', ['-o', 'remount,ro', roots[1]!]),
-    );
-    expectDrive2Failed(
-      await first.failed,
-      first.acted(),
-      'the volume turned read-only \\(EROFS\\).*',
-    );
-    const state = (await readCopyState(first.deps, staging, 'job1'))!;
+    const state = await drive2TurnsReadOnly(staging, roots);
     expect(state.drives.map((d) => d.complete)).toEqual([true, false, true]);
     expect(state.drives[1]!.failed).toMatch(/EROFS/);
     const kept = state.drives[1]!.files;
@@ -293,6 +299,50 @@ describe.skipIf(!isRoot)('several drives filled at once (ext4 on loop devices)',
     ]);
     // Drive 2 holds exactly what it had committed before it failed.
     await expectEveryFileOnce(staging, [...roots, fourth], r, kept);
+  });
+
+  it('a failed drive given up (--give-up-drive): its files, committed ones too, go to a new drive; it is in no result; the journal marks it', async () => {
+    const { staging, files } = stagingWithFiles();
+    const roots = [volumes.make('ext4', 8), volumes.make('ext4', 8), volumes.make('ext4', 8)];
+    const before = await drive2TurnsReadOnly(staging, roots);
+    const lost = before.drives[1]!.files;
+    expect(lost).toBeGreaterThanOrEqual(2);
+
+    // Drive 2 is dead: given up, never asked for; a new drive takes what it held and was planned.
+    const fourth = volumes.make('ext4', 16);
+    const t2 = fill(staging, [...roots, fourth], 4, { giveUp: ['PAR2'] });
+    const r = await t2.run;
+    expect(t2.asked[0]).toBe('3:-');
+    expect(t2.asked.filter((a) => a.includes('PAR2'))).toEqual([]);
+    expect(r.files).toBe(60);
+    expect(r.drives.map((d) => [d.driveId, d.complete])).toEqual([
+      ['PAR1', true],
+      ['PAR3', true],
+      ['PAR4', true],
+    ]);
+    const listed = await checkDrives(
+      staging,
+      [roots[0]!, roots[2]!, fourth].map((root, i) => ({
+        root,
+        manifestHash: r.drives[i]!.manifestHash,
+      })),
+    );
+    expect(listed.map((p) => p.split('\\').slice(2).join('/')).sort()).toEqual(
+      Object.keys(files).sort(),
+    );
+    const after = (await readCopyState(t2.deps, staging, 'job1'))!;
+    expect(after.drives[1]).toMatchObject({
+      driveId: 'PAR2',
+      complete: false,
+      files: lost,
+      ranges: [],
+    });
+    expect(after.drives[1]!.givenUp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(after.cursor.files).toBe(60);
+
+    // The same command again: nothing to do, drive 2 stays given up (no error for the flag).
+    const t3 = fill(staging, [...roots, fourth], 4, { giveUp: ['PAR2'] });
+    expect((await t3.run).drives.map((d) => d.driveId)).toEqual(['PAR1', 'PAR3', 'PAR4']);
   });
 
   it("one drive's block device dies mid-copy (loop capacity 0, the kernel's EIO): it fails alone with what it committed, the others complete and verify", async () => {

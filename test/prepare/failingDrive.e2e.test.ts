@@ -200,5 +200,46 @@ describe.skipIf(!isRoot)('a drive whose block device fails its writes (thin loop
     ];
     // Every file is on drive 1 or 3, or committed on drive 2.
     expect(listed.length + s[1]!.files).toBe(total);
+
+    // Drive 2 is dead. An id that is no open drive is refused, naming the one that is.
+    const bad = await runCli(
+      [`s:${staging}`, '--give-up-drive', 'PX9', '--offline', '--yes', '--json'],
+      {
+        env: ENV,
+      },
+    );
+    expect(bad.exitCode, bad.stderr).toBe(2);
+    expect(JSON.parse(bad.stdout).error.message).toBe(
+      'drive PX9 is not a drive of job "job1"; open drives of the job: PX2',
+    );
+    // Given up, its files (the committed ones too) go onto a new drive; drive 2 is asked for no more.
+    execFileSync('umount', [roots[1]!]);
+    const fourth = volumes.make('ext4', 16);
+    const g = await runCli(
+      [`s:${staging}`, '--target', fourth, '--drive-id', 'PX4', '--bitlocker-key', KEY1].concat([
+        '--give-up-drive',
+        'PX2',
+        '--offline',
+        '--yes',
+        '--json',
+      ]),
+      { env: ENV },
+    );
+    expect(g.exitCode, g.stderr).toBe(0);
+    expect(g.stderr).toContain(
+      `drive 2 (PX2) given up: the ${s[1]!.files} files it holds go to the drives still to come; it is in no import job`,
+    );
+    const out = JSON.parse(g.stdout) as {
+      files: number;
+      drives: { driveId: string; complete: boolean }[];
+    };
+    expect(out.drives.map((d) => [d.driveId, d.complete])).toEqual([
+      ['PX1', true],
+      ['PX3', true],
+      ['PX4', true],
+    ]);
+    const onFourth = await expectVerified(staging, fourth, total - listed.length);
+    expect(new Set([...listed, ...onFourth]).size).toBe(total);
+    expect(journalDrives(staging, 'job1')[1]!.givenUp).toMatch(/^\d{4}-/);
   });
 });

@@ -145,6 +145,8 @@ export interface JournalDrive {
   complete: boolean;
   /** Why it failed, while it is open after a failure. */
   failed?: string;
+  /** When the operator gave it up (`--give-up-drive`). */
+  givenUp?: string;
 }
 
 /** The drives a job's copy journal records (none before it is written). */

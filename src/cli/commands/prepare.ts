@@ -78,6 +78,11 @@ function declarePrepare(command: Command): Command {
       collect,
     )
     .option(
+      '--give-up-drive <driveId>',
+      'a drive of this job that failed or was interrupted and will not come back: its files go to other drives (asks you to type the drive id)',
+      collect,
+    )
+    .option(
       '--break-lock',
       'take over a lock held by a diskprep run on another computer that is gone',
     )
@@ -128,6 +133,7 @@ function prepareOptionsFrom(o: Record<string, unknown>): PrepareOptions {
     offline: o.offline === true,
     breakLock: o.breakLock === true,
     discardPartialDrives: (o.discardPartialDrive as string[] | undefined) ?? [],
+    giveUpDrives: (o.giveUpDrive as string[] | undefined) ?? [],
     yes: o.yes === true,
     allDisks: o.all === true,
     location: o.location as string | undefined,

@@ -51,6 +51,7 @@ import { assertStagingExists, readJobSecrets, selectJob } from '../../journal/jo
 import { type InitJob, recordJobInline } from './newJob.ts';
 import { journalDir } from '../../journal/layout.ts';
 import { validateJobData } from '../../staging/validate.ts';
+import { confirmGiveUp } from './giveUpStep.ts';
 import type { JobDescriptor, JobSecrets, ServiceKind } from '../../model/job.ts';
 import { withJobLock } from '../../journal/jobLock.ts';
 import { createDrivesReporter } from '../progress/drivesProgress.ts';
@@ -142,13 +143,14 @@ async function prepareJob(
         });
   const run: JobRun = { deps, o, job, seams, kind, connected };
   const state = await preflight(run);
+  const giveUp = await confirmGiveUp(deps, job.name, o.giveUpDrives ?? [], state);
   // 4. Copy (or resume). Before the first byte is written, every name that a blob or NTFS
   // cannot hold is listed in one error (a resumed copy was checked when it started).
   const scanned = state === undefined ? await validateAndCount(deps, o.staging, job) : undefined;
   // Every answer of the run before the copy (a dry run asks nothing it would not use).
   const answers = deps.exec.dryRun ? undefined : await askFirst(run, state);
   const secrets = answers?.secrets ?? (await readJobSecrets(deps, o.staging, job.name));
-  const copied = await copyStep(run, state, secrets, answers?.targetIdentities, scanned);
+  const copied = await copyStep(run, state, secrets, answers?.targetIdentities, scanned, giveUp);
   if (!copied) return;
   const base = resultBase(run, copied);
   if (!connected) {
@@ -235,6 +237,8 @@ async function copyStep(
   identities: Pick<PrepareOptions, 'driveIds' | 'bitlockerKeys'> | undefined,
   /** The job's totals when this run's validation walked the data (a first copy). */
   scanned: { files: number; bytes: number } | undefined,
+  /** Open drives given up (`--give-up-drive`, confirmed). */
+  giveUp: string[],
 ): Promise<CopyJobResult | undefined> {
   const { deps, o, job } = run;
   const { staging } = o;
@@ -268,6 +272,7 @@ async function copyStep(
         ),
       drivesAtOnce: drivesAtOnce(o, deps.prompt.interactive),
       ...(scanned ? { scanned } : {}),
+      ...(giveUp.length > 0 ? { giveUp } : {}),
       ...copyTuning(deps.env),
       ...copyReporting(deps),
     });

@@ -37,6 +37,8 @@ export interface PrepareOptions {
    * partly filled that may be reused (interactively after typing the drive id).
    */
   discardPartialDrives?: string[];
+  /** `--give-up-drive <driveId>`: open drives of this job that will not come back (engine/giveUp.ts). */
+  giveUpDrives?: string[];
   /** `--proxy` and `--ca-file`, for the preflight probes and the Azure sign-in. */
   proxy?: string;
   caFile?: string;
