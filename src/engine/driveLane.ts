@@ -507,11 +507,22 @@ export class DriveLane {
     if (batch.unsynced.length === 0) return;
     if (this.host.deps.platform === 'linux' && !this.fuse) {
       // syncfs(2) of the target: one call makes the whole batch (data, folder entries) durable.
-      const r = await this.host.deps.exec.run('sync', ['-f', this.target], { reject: false });
+      // LC_ALL=C: its error is read below.
+      const r = await this.host.deps.exec.run('sync', ['-f', this.target], {
+        reject: false,
+        env: { LC_ALL: 'C' },
+      });
       if (r.exitCode === 0) {
         batch.unsynced = [];
         return;
       }
+      // syncfs said the drive lost data it had taken. Not necessarily this batch's: the error is
+      // the file system's, and the commit before may have met it while it wrote this batch's
+      // first files back (commits run behind the copy). An fsync of each of this batch's files
+      // would then pass over the lost ones (it happened: 14 files listed, their bytes lost), so
+      // the drive fails. Only a `sync` that could not run at all falls back to them.
+      const lost = syncfsError(r.stderr);
+      if (lost) throw Object.assign(new Error(`sync -f: ${lost.text}`), { code: lost.code });
     }
     const dirs = new Set<string>();
     for (const file of batch.unsynced) {
@@ -591,6 +602,28 @@ function dropUncommitted(folder: string, cursor: string | null, warn: (m: string
     }
   };
   if (fs.existsSync(folder)) visit(folder, 0, false);
+}
+
+/** strerror texts of `sync -f` (coreutils: "error syncing '<path>': <strerror>") and their codes. */
+const SYNC_ERRORS: [RegExp, string][] = [
+  [/Input\/output error/, 'EIO'],
+  [/No space left on device/, 'ENOSPC'],
+  [/Read-only file system/, 'EROFS'],
+  [/Disk quota exceeded/, 'EDQUOT'],
+  [/Transport endpoint is not connected/, 'ENOTCONN'],
+  [/No such device/, 'ENODEV'],
+];
+
+/**
+ * The error `sync -f` reported about the file system (it ran, and syncfs failed), or undefined
+ * when it did not get that far (no `sync`, an option it does not know): then each file is
+ * fsync'ed instead.
+ */
+export function syncfsError(stderr: string): { code: string; text: string } | undefined {
+  const line = stderr.split('\n').find((l) => /error syncing/.test(l));
+  if (line === undefined) return undefined;
+  const code = SYNC_ERRORS.find(([re]) => re.test(line))?.[1] ?? 'EIO';
+  return { code, text: line.replace(/^sync: /, '').trim() };
 }
 
 /** The device a path is on, or undefined when it cannot be read. */
