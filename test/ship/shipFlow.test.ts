@@ -7,6 +7,7 @@ import { readLocalJobs, recordLocalJob } from '../../src/registry/localJobs.ts';
 import { acceptsShippingDetails, nextStep } from '../../src/flows/ship/jobStates.ts';
 import { looksLikePlaceholder } from '../../src/flows/ship/askShippingDetails.ts';
 import { writeJobDescriptor } from '../../src/journal/jobs.ts';
+import { rememberAnswers } from '../../src/journal/answersRecord.ts';
 import type { JobDescriptor } from '../../src/model/job.ts';
 import { type Answers, fakeDeps } from '../helpers/fakeDeps.ts';
 import { tempDir } from '../helpers/tempDir.ts';
@@ -64,6 +65,20 @@ const ALL_FLAGS: Omit<ShipOptions, 'azure' | 'yes'> = {
   },
   returnCarrier: 'FedEx',
   returnCarrierAccount: ACCOUNT,
+};
+
+/** Return details `prepare` kept for job seed01 (its answers.json: no account number). */
+const SITE_TWO = {
+  returnAddress: {
+    recipientName: 'Site Two Ops',
+    streetAddress1: '9 Harbour Rd',
+    city: 'Galway',
+    postalCode: 'H91 E2K3',
+    countryOrRegion: 'IE',
+    phone: '+353 91 555 0100',
+    email: 'site2@example.org',
+  },
+  returnCarrier: 'FedEx',
 };
 
 const INTERACTIVE: Answers = {
@@ -246,6 +261,32 @@ describe('diskprep ship: the interactive flow', () => {
     expect(second.asked).toContain('--return-carrier-account');
   });
 
+  it("offers this job's return details (kept by prepare) before this computer's last ones", async () => {
+    const home = tempDir('home');
+    // Another job shipped from this computer: Redmond, DHL, remembered computer-wide.
+    const other = await run({
+      staging: await staging({ name: 'seed02' }),
+      answers: { ...INTERACTIVE },
+      home,
+      stub: { name: 'seed02' },
+    });
+    expect(other.error).toBeUndefined();
+    const dir = await staging();
+    await rememberAnswers(fakeDeps().deps, dir, 'seed01', SITE_TWO);
+    const defaults: Answers = { ...INTERACTIVE, '--tracking-number': '781234567892' };
+    for (const k of Object.keys(defaults))
+      if (k.startsWith('--return-') && k !== '--return-carrier-account') defaults[k] = undefined;
+    defaults['--return-carrier'] = 'FedEx';
+    const r = await run({ staging: dir, answers: defaults, home });
+    expect(r.error).toBeUndefined();
+    expect(r.calls.find((c) => c.op === 'setReturnDetails')).toMatchObject({
+      details: {
+        returnAddress: { recipientName: 'Site Two Ops', city: 'Galway', countryOrRegion: 'IE' },
+        returnShipping: { carrierName: 'FedEx', carrierAccountNumber: ACCOUNT },
+      },
+    });
+  });
+
   it('another carrier than the listed ones can be typed for the shipment to the datacenter', async () => {
     const r = await run({
       staging: await staging(),
@@ -425,6 +466,29 @@ describe('diskprep ship: scripts', () => {
       },
     ]);
     expect(r.everything).not.toContain(ACCOUNT);
+  });
+
+  it("a script takes this job's return details kept by prepare: only the account number is needed", async () => {
+    const dir = await staging();
+    await rememberAnswers(fakeDeps().deps, dir, 'seed01', SITE_TWO);
+    const r = await run({
+      staging: dir,
+      flags: { ...ALL_FLAGS, returnAddress: {}, returnCarrier: undefined, yes: true },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.calls.find((c) => c.op === 'setReturnDetails')).toMatchObject({
+      details: {
+        returnAddress: { recipientName: 'Site Two Ops', streetAddress1: '9 Harbour Rd' },
+        returnShipping: { carrierName: 'FedEx', carrierAccountNumber: ACCOUNT },
+      },
+    });
+    // Without them, the flags are named (nothing of another job's is sent unasked).
+    const bare = await run({
+      staging: await staging(),
+      flags: { ...ALL_FLAGS, returnAddress: {}, returnCarrier: undefined, yes: true },
+    });
+    expect((bare.error as DiskprepError).exitCode).toBe(3);
+    expect((bare.error as DiskprepError).message).toMatch(/--return-name/);
   });
 
   it('a missing answer in a non-interactive run exits 3 naming its flag', async () => {

@@ -30,13 +30,8 @@ import {
   type MissingAnswers,
   missingAnswersError,
 } from '../ship/askShippingDetails.ts';
-import {
-  askReturnDetails,
-  readRememberedReturn,
-  type RememberedReturn,
-  type ShipAnswers,
-  type ShipAnswersInput,
-} from '../ship/index.ts';
+import { askReturnDetails, type ShipAnswers, type ShipAnswersInput } from '../ship/index.ts';
+import { rememberedReturn } from '../ship/rememberedReturn.ts';
 import type { PrepareOptions } from './options.ts';
 import { askTargetIdentities, type TargetLists } from './targets.ts';
 
@@ -323,22 +318,6 @@ async function jobLocation(
     missing.flags.push('--location');
     return { location: undefined, info: undefined };
   }
-}
-
-/** This job's remembered return details (taken as given), else this computer's (offered). */
-async function rememberedReturn(
-  deps: Deps,
-  journal: RememberedAnswers,
-): Promise<{ answers: RememberedReturn; fromJournal: boolean }> {
-  if (journal.returnAddress && Object.keys(journal.returnAddress).length > 0)
-    return {
-      answers: {
-        returnAddress: journal.returnAddress,
-        ...(journal.returnCarrier ? { returnCarrier: journal.returnCarrier } : {}),
-      },
-      fromJournal: true,
-    };
-  return { answers: await readRememberedReturn(deps), fromJournal: false };
 }
 
 /** `--ship-now` / `--no-ship-now`, else asked (the last answer offered); never unasked. */

@@ -32,6 +32,8 @@ export interface AskContext {
   /** When the job was created (ISO), for the two-week rule. */
   createdAt: string | undefined;
   remembered: RememberedReturn;
+  /** `remembered` was given for this very job (its journal): a run that cannot ask takes it. */
+  takeRemembered?: boolean;
   /** Note the flags a run that cannot ask lacks instead of failing at the first. */
   missing?: MissingAnswers | undefined;
 }
@@ -267,6 +269,7 @@ export async function askShippingDetails(
     location: ctx.location,
     remembered: ctx.remembered,
     missing,
+    ...(ctx.takeRemembered ? { takeRemembered: true } : {}),
   });
 
   return {

@@ -19,7 +19,9 @@ import {
 } from './askShippingDetails.ts';
 import { acceptsShippingDetails, explainState, isPastShipping } from './jobStates.ts';
 import { countPreparedDrives } from './preparedDrives.ts';
-import { readRememberedReturn, rememberReturn } from '../../registry/returnAddress.ts';
+import { rememberReturn } from '../../registry/returnAddress.ts';
+import { readAnswers } from '../../journal/answersRecord.ts';
+import { rememberedReturn } from './rememberedReturn.ts';
 import { jobStateLines, printRules, reviewLines, SHIPPING_RULES } from './review.ts';
 import { saveShippingRecord, shippingRecordPath } from '../../journal/shippingRecord.ts';
 import { withSpinner } from '../../deps/spinner.ts';
@@ -61,6 +63,12 @@ export async function enterShippingDetails(
   printRules(deps.terminal);
 
   const prepared = staging ? await countPreparedDrives(deps, staging, job.name) : undefined;
+  // The return details prepare recorded for this job come first (this computer's are the last
+  // job's, maybe another customer site's).
+  const remembered = await rememberedReturn(
+    deps,
+    staging ? await readAnswers(deps, staging, job.name) : undefined,
+  );
   // A script learns every flag it lacks at once.
   const missing: MissingAnswers | undefined = deps.prompt.interactive ? undefined : { flags: [] };
   const answers = await askShippingDetails(deps, options.answers ?? {}, {
@@ -69,7 +77,8 @@ export async function enterShippingDetails(
     defaultDriveCount: prepared ?? (status.drives.length > 0 ? status.drives.length : undefined),
     jobDriveCount: status.drives.length,
     createdAt: job.createdAt,
-    remembered: await readRememberedReturn(deps),
+    remembered: remembered.answers,
+    takeRemembered: remembered.fromJournal,
     missing,
   });
   if (missing && !options.yes) missing.flags.push('--yes');
