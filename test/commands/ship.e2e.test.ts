@@ -156,6 +156,16 @@ const armWrites = (job: string) =>
     (r) => (r.method === 'PATCH' || r.method === 'POST') && r.path.includes(`/jobs/${job}`),
   );
 
+/** `diskprep u: s: p:` of a classic job at a terminal, this computer's files under `homeDir`. */
+async function classicUpdate(staging: string, homeDir: string): Promise<TmuxSession> {
+  const s = await startInteractive(
+    ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
+    { env: { DISKPREP_HOME: homeDir } },
+  );
+  sessions.push(s);
+  return s;
+}
+
 /** Answers the prompts the way an operator types them; returns the screen. */
 async function answerAll(
   s: TmuxSession,
@@ -177,11 +187,7 @@ describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
   it('classic: u: s: p: — every prompt, review, "yes": the service gets exactly the return details and the shipment', async () => {
     const staging = await classicJob('seed01');
     const h = await home();
-    const s = await startInteractive(
-      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
-      { env: { DISKPREP_HOME: h } },
-    );
-    sessions.push(s);
+    const s = await classicUpdate(staging, h);
     await s.waitFor('job seed01 (classic): Creating');
     await s.waitFor('drive WD-WMATV123456: Specified');
     await answerAll(s, { tracking: ' 781234567890 ', returnCarrierDown: 1, account: ACCOUNT });
@@ -249,11 +255,7 @@ describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
 
   it('classic: "no" at the review sends nothing and exits 1', async () => {
     const staging = await classicJob('seed02');
-    const s = await startInteractive(
-      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
-      { env: { DISKPREP_HOME: await home() } },
-    );
-    sessions.push(s);
+    const s = await classicUpdate(staging, await home());
     await answerAll(s, { tracking: '781234567899', returnCarrierDown: 0, account: ACCOUNT });
     await s.type('no');
     expect(await s.exitCode()).toBe(1);
@@ -271,11 +273,7 @@ describe.skipIf(!tmux)('diskprep u: interactive, in a real terminal', () => {
 
   it('classic: "y" at the typed confirmation goes back to the review, nothing sent; "yes" then sends the first answers', async () => {
     const staging = await classicJob('seed07');
-    const s = await startInteractive(
-      ['u:', `s:${staging}`, `p:${publishSettings}`, '--ca-file', pki.caFile],
-      { env: { DISKPREP_HOME: await home() } },
-    );
-    sessions.push(s);
+    const s = await classicUpdate(staging, await home());
     await answerAll(s, { tracking: '781234567811', returnCarrierDown: 1, account: ACCOUNT });
     await s.type('y');
     await s.waitFor('"y" is not "yes": nothing was sent');

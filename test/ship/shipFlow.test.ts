@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import fsPromises, { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ship, type ShipOptions } from '../../src/commands/ship/index.ts';
@@ -33,7 +33,7 @@ const descriptor = (over: Partial<JobDescriptor> = {}): JobDescriptor => ({
 async function staging(over: Partial<JobDescriptor> = {}, prepared?: number): Promise<string> {
   const dir = tempDir('ship-staging');
   const job = descriptor(over);
-  await writeJobDescriptor((await import('node:fs/promises')).default, dir, job);
+  await writeJobDescriptor(fsPromises, dir, job);
   if (prepared !== undefined) {
     const journal = path.join(dir, '.diskprep', 'journal', job.name);
     await mkdir(journal, { recursive: true });
@@ -98,6 +98,11 @@ const INTERACTIVE: Answers = {
   '--return-carrier-account': ACCOUNT,
   '--yes': 'yes',
 };
+
+/** The deps this computer's registry (local jobs) is read and written with, under `home`. */
+function homeDeps(home: string) {
+  return { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs: fsPromises };
+}
 
 async function run(
   opts: {
@@ -303,8 +308,7 @@ describe('diskprep ship: states', () => {
   it('u: on a job already shipping: where it is, what can still change, what next; exit 0, nothing sent', async () => {
     const home = tempDir('home');
     const dir = await staging();
-    const fs = (await import('node:fs/promises')).default;
-    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    const deps = homeDeps(home);
     await recordLocalJob(deps, {
       name: 'seed01',
       service: 'importexport',
@@ -344,8 +348,7 @@ describe('diskprep ship: states', () => {
   it('u: without s: when the one job created here was shipped already: where it is, exit 0', async () => {
     const home = tempDir('home');
     const dir = await staging();
-    const fs = (await import('node:fs/promises')).default;
-    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    const deps = homeDeps(home);
     await recordLocalJob(deps, {
       name: 'seed01',
       service: 'importexport',
@@ -574,8 +577,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
 
   it('several jobs waiting: asks which (--job); classic without p: names p:', async () => {
     const home = tempDir('home');
-    const fs = (await import('node:fs/promises')).default;
-    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    const deps = homeDeps(home);
     const a = await staging({ name: 'alpha', service: 'classic' });
     const b = await staging({
       name: 'beta',
@@ -621,8 +623,7 @@ describe("diskprep u: without s: (this computer's list)", () => {
 
   it("a staging location that is gone: the details are kept under this computer's folder", async () => {
     const home = tempDir('home');
-    const fs = (await import('node:fs/promises')).default;
-    const deps = { env: { DISKPREP_HOME: home }, platform: 'linux' as const, fs };
+    const deps = homeDeps(home);
     await recordLocalJob(deps, {
       name: 'gamma',
       service: 'databox',
