@@ -68,7 +68,7 @@ const DriveRecordSchema = z.object({
    * the plan for other drives; it is in no import job and never resumed. `files` and `bytes`
    * stay as what it held.
    */
-  givenUp: z.string().optional(),
+  givenUp: z.iso.datetime({ offset: true }).optional(),
 });
 /** One drive of a job, as the journal records it. */
 export type DriveRecord = z.infer<typeof DriveRecordSchema>;

@@ -187,6 +187,11 @@ describe('copy state: job, session id and drive ids stay names, not paths', () =
       'cursor.files',
       (s: Record<string, unknown>) => ((s.cursor as Record<string, unknown>).files = 1.5),
     ],
+    [
+      'drives.0.givenUp',
+      (s: Record<string, unknown>) =>
+        ((s.drives as Record<string, unknown>[])[0]!.givenUp = 'yesterday'),
+    ],
   ])(
     '%s broken: prepare and verify --staging exit 2 naming the file and the field',
     async (field, mutate) => {

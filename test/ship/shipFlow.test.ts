@@ -494,6 +494,18 @@ describe('diskprep ship: scripts', () => {
     expect((bare.error as DiskprepError).message).toMatch(/--return-name/);
   });
 
+  it('a truncated answers.json (read back from the staging location): exit 2 naming the file and the fix, nothing sent', async () => {
+    const dir = await staging();
+    const file = await rememberAnswers(fakeDeps().deps, dir, 'seed01', SITE_TWO);
+    await writeFile(file, (await readFile(file, 'utf8')).slice(0, 40));
+    const r = await run({ staging: dir, flags: { ...ALL_FLAGS, yes: true } });
+    const err = r.error as DiskprepError;
+    expect([err.exitCode, err.message.split('\n').length]).toEqual([2, 1]);
+    expect(err.message).toContain(file);
+    expect(err.hint).toMatch(/^delete it/);
+    expect(r.calls.map((c) => c.op)).not.toContain('setReturnDetails');
+  });
+
   it('a missing answer in a non-interactive run exits 3 naming its flag', async () => {
     const r = await run({
       staging: await staging(),
